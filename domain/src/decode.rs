@@ -190,10 +190,10 @@ impl<'de> Deserialize<'de> for JU32 {
                     "{v} is negative (integers are unsigned)"
                 )))
             }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<JU32, E> {
-                Err(E::custom(format_args!(
-                    "{v} is not a plain integer token (no fraction, exponent, -0 or integer beyond 64 bits)"
-                )))
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<JU32, E> {
+                Err(E::custom(
+                    "is not a plain unsigned integer token (fractions, exponents, -0 and integers beyond 64 bits are refused)",
+                ))
             }
             fn visit_unit<E: de::Error>(self) -> Result<JU32, E> {
                 Err(null())
@@ -620,7 +620,7 @@ impl RawEvent {
                 column: None,
             })
         })?;
-        let what = format!("a {event_type} event");
+        let what = format!("{} {event_type} event", article(event_type.as_str()));
         let foreign = self.present & !(COMMON | fields_of(event_type));
         if foreign != 0 {
             let field = F::KEYS[foreign.trailing_zeros() as usize];
@@ -777,6 +777,14 @@ impl RawEvent {
             note,
             body,
         })
+    }
+}
+
+/// "a" or "an" before a type name, for messages that read well.
+fn article(word: &str) -> &'static str {
+    match word.as_bytes().first() {
+        Some(b'A' | b'E' | b'I' | b'O' | b'U') => "an",
+        _ => "a",
     }
 }
 
