@@ -1,1 +1,26 @@
-//! placeholder
+//! Storage of the ledger: records, their canonical bytes and hash chain
+//! (`../shared/spec/ledger-format.md`), and the [`EventStore`] trait with its
+//! backends.
+//!
+//! The ledger stores canonical event bodies that the domain has already
+//! accepted; it knows nothing of the rules. What it guarantees:
+//! - every record is chained to the one before it by SHA-256 ([`chain`]);
+//! - an append is durable before it is acknowledged, and all or nothing;
+//! - readers see only acknowledged records, in order, and can follow new ones.
+//!
+//! Backends: [`FileStore`], the embedded default (segment files in a data
+//! directory, no server to run).
+
+pub mod canonical;
+pub mod chain;
+pub mod export;
+pub mod file;
+pub mod record;
+pub mod store;
+pub mod time;
+
+pub use chain::Hash;
+pub use file::{FileStore, FileStoreOptions};
+pub use record::{EventBatch, Record, RecordMeta};
+pub use store::{EventStore, Head, ImportSession, StoreError};
+pub use time::{Clock, RecordedAt};

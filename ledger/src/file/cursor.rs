@@ -1,0 +1,114 @@
+//! Walking the frames of one segment file, reading it in large chunks.
+
+use super::format::{Decoded, decode_frame};
+use crate::chain::Hash;
+use crate::time::RecordedAt;
+use bytes::Bytes;
+use std::fs::File;
+use std::io;
+use std::ops::Range;
+use std::os::unix::fs::FileExt;
+
+const CHUNK: usize = 4 << 20;
+
+/// A frame's fixed fields.
+#[derive(Debug, Clone, Copy)]
+pub struct FrameMeta {
+    pub flags: u8,
+    pub seq: u64,
+    pub recorded_at: RecordedAt,
+    pub hash: Hash,
+    /// Length of the whole frame.
+    pub len: usize,
+}
+
+/// What the next step through a segment found.
+#[derive(Debug)]
+pub enum Step {
+    /// A frame at file offset `offset`; its event is `cursor.chunk()[event]`.
+    Frame {
+        offset: u64,
+        meta: FrameMeta,
+        event: Range<usize>,
+    },
+    /// Exactly at the end.
+    End,
+    /// The bytes at `offset` are not a frame.
+    Bad { offset: u64, reason: String },
+    /// A frame starts at `offset` but the end comes before it does.
+    Truncated { offset: u64 },
+}
+
+pub struct FrameCursor<'f> {
+    file: &'f File,
+    /// Frames end here (file length, or where a trailer starts).
+    end: u64,
+    chunk: Bytes,
+    chunk_start: u64,
+    pos: usize,
+}
+
+impl<'f> FrameCursor<'f> {
+    pub fn new(file: &'f File, start: u64, end: u64) -> Self {
+        Self {
+            file,
+            end,
+            chunk: Bytes::new(),
+            chunk_start: start,
+            pos: 0,
+        }
+    }
+
+    /// File offset of the next frame.
+    pub fn offset(&self) -> u64 {
+        self.chunk_start + self.pos as u64
+    }
+
+    /// The chunk the last frame's event lives in.
+    pub fn chunk(&self) -> &Bytes {
+        &self.chunk
+    }
+
+    pub fn step(&mut self) -> io::Result<Step> {
+        loop {
+            let offset = self.offset();
+            if offset >= self.end {
+                return Ok(Step::End);
+            }
+            match decode_frame(&self.chunk[self.pos..]) {
+                Decoded::Frame(f) => {
+                    let meta = FrameMeta {
+                        flags: f.flags,
+                        seq: f.seq,
+                        recorded_at: f.recorded_at,
+                        hash: f.hash,
+                        len: f.len,
+                    };
+                    let event = self.pos + f.len - f.event.len()..self.pos + f.len;
+                    self.pos += f.len;
+                    if self.offset() > self.end {
+                        return Ok(Step::Truncated { offset });
+                    }
+                    return Ok(Step::Frame {
+                        offset,
+                        meta,
+                        event,
+                    });
+                }
+                Decoded::Bad(reason) => return Ok(Step::Bad { offset, reason }),
+                Decoded::Short { needed } => {
+                    let available = self.end - offset;
+                    if needed as u64 > available {
+                        return Ok(Step::Truncated { offset });
+                    }
+                    let want = needed.max(CHUNK).min(available as usize);
+                    let mut buf = vec![0u8; want];
+                    self.file.read_exact_at(&mut buf, offset)?;
+                    self.chunk = Bytes::from(buf);
+                    self.chunk_start = offset;
+                    self.pos = 0;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The `EventStore` trait: what every backend of the ledger provides.
+
+use crate::chain::Hash;
+use crate::record::{EventBatch, Record, RecordMeta};
+use crate::time::RecordedAt;
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// The last record of the ledger; seq 0 and [`Hash::ZERO`] when empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: Hash,
+    /// `recorded_at` of the last record; absent for an empty ledger.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<RecordedAt>,
+}
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Optimistic concurrency: the head moved.
+    #[error("the ledger's head is at seq {}, not the expected {expected}", actual.seq)]
+    Conflict { expected: u64, actual: Head },
+
+    #[error("data directory {} is in use by another gpu-ledger process{}", dir.display(), holder.as_ref().map(|h| format!(" ({h})")).unwrap_or_default())]
+    Locked {
+        dir: PathBuf,
+        holder: Option<String>,
+    },
+
+    /// Stored bytes that are not what was written: refused, never dropped.
+    #[error("{}: damaged at byte offset {offset}{}: {reason}", file.display(), seq.map(|s| format!(" (record seq {s})")).unwrap_or_default())]
+    Damaged {
+        file: PathBuf,
+        offset: u64,
+        seq: Option<u64>,
+        reason: String,
+    },
+
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("the store is closed")]
+    Closed,
+
+    #[error("{0}")]
+    Backend(String),
+}
+
+impl StoreError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        StoreError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A short machine-readable name of the failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StoreError::Conflict { .. } => "conflict",
+            StoreError::Locked { .. } => "locked",
+            StoreError::Damaged { .. } => "damaged",
+            StoreError::Io { .. } => "io",
+            StoreError::Invalid(_) => "invalid",
+            StoreError::Closed => "closed",
+            StoreError::Backend(_) => "backend",
+        }
+    }
+}
+
+/// A backend of the ledger.
+///
+/// Appends are atomic (all of a batch or nothing), durable before they are
+/// acknowledged, and ordered: the store assigns `seq`, `recorded_at`, `prev`
+/// and `hash`. The store does not check the programme's rules; callers append
+/// only events the domain accepted.
+#[async_trait]
+pub trait EventStore: Send + Sync + 'static {
+    /// Appends `events` as consecutive records. With `expected_seq`, the
+    /// head's seq must equal it or nothing is appended ([`StoreError::Conflict`]).
+    async fn append(
+        &self,
+        events: EventBatch,
+        expected_seq: Option<u64>,
+    ) -> Result<Vec<RecordMeta>, StoreError>;
+
+    /// The last acknowledged record.
+    async fn head(&self) -> Result<Head, StoreError>;
+
+    /// Up to `max` records from `from_seq` on (acknowledged ones only).
+    async fn read(&self, from_seq: u64, max: usize) -> Result<Vec<Record>, StoreError>;
+
+    /// Records after `after_seq`, then every new one as it is acknowledged.
+    fn follow(&self, after_seq: u64) -> BoxStream<'static, Result<Record, StoreError>>;
+
+    /// Starts a bulk import: events pushed in chunks become visible together
+    /// when committed, or not at all.
+    async fn begin_import(
+        &self,
+        expected_seq: Option<u64>,
+    ) -> Result<Box<dyn ImportSession>, StoreError>;
+
+    /// Whether an import is all or nothing even across a crash. Where it is
+    /// not, callers validate a whole file before pushing any of it.
+    fn atomic_import(&self) -> bool {
+        true
+    }
+
+    /// Where the ledger lives, for messages (`file:/var/lib/gpu-ledger`).
+    fn describe(&self) -> String;
+}
+
+/// A bulk import in progress (see [`EventStore::begin_import`]).
+#[async_trait]
+pub trait ImportSession: Send {
+    async fn push(&mut self, events: EventBatch) -> Result<(), StoreError>;
+    /// Makes everything pushed durable and visible; returns the new head.
+    async fn commit(self: Box<Self>) -> Result<Head, StoreError>;
+    /// Discards everything pushed.
+    async fn abort(self: Box<Self>) -> Result<(), StoreError>;
+}
