@@ -1,5 +1,9 @@
-pub mod cli {
-    pub fn main() -> std::process::ExitCode {
-        std::process::ExitCode::SUCCESS
-    }
-}
+//! The `gpu-ledger` command line and (soon) its HTTP server.
+//!
+//! One module per command in [`commands`]; [`cli`] parses arguments and
+//! turns every error into one sentence a person can act on.
+
+pub mod cli;
+pub mod commands;
+mod progress;
+mod store_config;

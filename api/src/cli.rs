@@ -1,0 +1,139 @@
+//! Arguments, dispatch, and turning results into output and exit codes.
+//!
+//! Exit codes: 0 done; 1 the input or the ledger was refused (a bad line,
+//! a broken chain); 2 the command could not run (bad arguments, a locked
+//! or missing data directory, I/O).
+
+use crate::commands::{self, CommandError, Outcome};
+use crate::store_config::StoreConfig;
+use clap::{Parser, Subcommand};
+use gpu_ledger_ledger::RecordedAt;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "gpu-ledger",
+    version,
+    about = "The hash-chained ledger of Korea's national GPU-support programme",
+    long_about = "gpu-ledger records every application, score, award, recall and redistribution of the \
+                  national GPU-support programme as an immutable event in one SHA-256 hash-chained ledger, \
+                  checks every event against the programme's rules, and lets auditors verify and replay it.",
+    after_help = "Examples:\n  gpu-ledger import examples/march-2026.jsonl\n  gpu-ledger verify\n  gpu-ledger export --out ledger.jsonl"
+)]
+pub struct Cli {
+    /// Data directory of the embedded store.
+    #[arg(
+        long,
+        global = true,
+        default_value = "./ledger-data",
+        value_name = "DIR"
+    )]
+    pub data: PathBuf,
+
+    /// Print one JSON object on stdout instead of text for a person.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Take `recorded_at` from a manual clock starting here (RFC 3339 UTC with
+    /// microseconds), advancing one microsecond per record: reproducible ledgers for tests.
+    #[arg(long, global = true, hide = true, value_name = "TIME", value_parser = parse_recorded_at)]
+    pub clock_start: Option<RecordedAt>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+fn parse_recorded_at(s: &str) -> Result<RecordedAt, String> {
+    RecordedAt::parse(s)
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Append the events of a JSON Lines file, all or nothing.
+    ///
+    /// Each line is one event body (events.md), checked against the rules and
+    /// the state so far. If any line is refused, the first such line is
+    /// reported with its number and rule, and nothing of the file is appended.
+    #[command(
+        after_help = "Example:\n  gpu-ledger import examples/march-2026.jsonl\n  gpu-ledger --json import day-42.jsonl"
+    )]
+    Import(commands::import::ImportArgs),
+
+    /// Re-check the whole hash chain from disk (or from an export file).
+    ///
+    /// Exits 0 when every record is in order, linked and hashes as stored;
+    /// exits 1 and names the first bad seq otherwise.
+    #[command(
+        after_help = "Example:\n  gpu-ledger verify\n  gpu-ledger verify --deep\n  gpu-ledger verify --export ledger.jsonl"
+    )]
+    Verify(commands::verify::VerifyArgs),
+
+    /// Write every record as JSON Lines, as ledger-format.md specifies.
+    #[command(
+        after_help = "Example:\n  gpu-ledger export --out ledger.jsonl\n  gpu-ledger export | python3 check.py"
+    )]
+    Export(commands::export::ExportArgs),
+
+    /// Show the sequence number and hash of the last record.
+    #[command(after_help = "Example:\n  gpu-ledger head\n  gpu-ledger --json head")]
+    Head,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("gpu-ledger: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let json = cli.json;
+    let result = runtime.block_on(run(cli));
+    match result {
+        Ok(outcome) => {
+            if json && !outcome.json.is_null() {
+                println!("{}", outcome.json);
+            } else if !json && !outcome.human.is_empty() {
+                println!("{}", outcome.human);
+            }
+            ExitCode::from(outcome.code)
+        }
+        Err(e) => {
+            eprintln!("gpu-ledger: {e}");
+            if json {
+                println!("{}", e.to_json());
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GPU_LEDGER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+async fn run(cli: Cli) -> Result<Outcome, CommandError> {
+    let config = StoreConfig {
+        data: cli.data,
+        clock_start: cli.clock_start,
+    };
+    match cli.command {
+        Command::Import(args) => commands::import::run(&config, &args, cli.json).await,
+        Command::Verify(args) => commands::verify::run(&config, &args, cli.json).await,
+        Command::Export(args) => commands::export::run(&config, &args, cli.json).await,
+        Command::Head => commands::head::run(&config).await,
+    }
+}

@@ -1,0 +1,294 @@
+//! `gpu-ledger import FILE.jsonl`: append a file of events, all or nothing.
+//!
+//! The file streams through a pipeline, so memory stays flat whatever its size:
+//!
+//! ```text
+//! reader thread --chunks of lines--> parser threads (decode, canonicalise)
+//!     --in order--> this thread (the rules, against the state so far)
+//!     --batches--> the store's import (hash chain, frames, one sync at the end)
+//! ```
+//!
+//! The first refused line stops everything: the import is aborted and the
+//! ledger is left exactly as it was.
+
+use super::{CommandError, Outcome, grouped};
+use crate::progress::Progress;
+use crate::store_config::StoreConfig;
+use gpu_ledger_domain::{DecodeError, Event, EventError, Programme, RuleError, decode_event};
+use gpu_ledger_ledger::{EventBatch, EventStore, Head};
+use gpu_ledger_replay::{Source, rebuild_programme};
+use serde_json::json;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// A JSON Lines file: one event body per line.
+    #[arg(value_name = "FILE.jsonl")]
+    pub file: PathBuf,
+
+    /// Refuse the import unless the ledger's head is at this seq (0 for an empty ledger).
+    #[arg(long, value_name = "SEQ")]
+    pub expected_seq: Option<u64>,
+}
+
+const LINES_PER_CHUNK: usize = 4096;
+
+/// Lines of the input, in order.
+struct RawChunk {
+    first_line: u64,
+    data: Vec<u8>,
+    /// End of each line in `data` (its newline excluded).
+    ends: Vec<(usize, usize)>,
+    bytes: u64,
+}
+
+/// A chunk decoded: the events before the first bad line, and that line.
+struct ParsedChunk {
+    first_line: u64,
+    events: Vec<Event>,
+    batch: EventBatch,
+    error: Option<(u64, EventError)>,
+    bytes: u64,
+}
+
+/// Why a line was refused.
+enum LineFault {
+    Event(EventError),
+    Rule(RuleError),
+}
+
+pub async fn run(
+    config: &StoreConfig,
+    args: &ImportArgs,
+    json: bool,
+) -> Result<Outcome, CommandError> {
+    let file = File::open(&args.file)
+        .map_err(|e| CommandError::Failed(format!("cannot read {}: {e}", args.file.display())))?;
+    let size = file.metadata().map(|m| m.len()).ok();
+    let store = config.open_for_writing()?;
+    let head = store.head().await?;
+    if let Some(expected) = args.expected_seq {
+        if expected != head.seq {
+            return Err(CommandError::Refused {
+                message: format!(
+                    "the ledger's head is at seq {}, not the expected {expected}; nothing was imported",
+                    head.seq
+                ),
+                detail: json!({"error": "conflict", "head": head}),
+            });
+        }
+    }
+    let mut programme = if head.seq == 0 {
+        Programme::new()
+    } else {
+        let progress = Progress::new(json, Some(head.seq), "reading the ledger");
+        let p =
+            rebuild_programme(&mut Source::store(store.clone()), |n| progress.update(n, n)).await?;
+        progress.finish();
+        p
+    };
+    let started = std::time::Instant::now();
+    let progress = Progress::new(json, size, "importing");
+    let result = import_file(store.clone(), &args.file, &mut programme, head, &progress).await;
+    progress.finish();
+    let (appended, head) = result?;
+    let secs = started.elapsed().as_secs_f64();
+    Ok(Outcome {
+        human: format!(
+            "Imported {} events from {} in {secs:.2} s ({:.0} events/s).\nHead: seq {}, hash {}.",
+            grouped(appended),
+            args.file.display(),
+            appended as f64 / secs.max(1e-9),
+            head.seq,
+            head.hash
+        ),
+        json: json!({"appended": appended, "head": head.hash, "seq": head.seq}),
+        code: 0,
+    })
+}
+
+async fn import_file(
+    store: Arc<dyn EventStore>,
+    path: &Path,
+    programme: &mut Programme,
+    head: Head,
+    progress: &Progress,
+) -> Result<(u64, Head), CommandError> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let (raw_txs, raw_rxs): (Vec<_>, Vec<_>) = (0..workers)
+        .map(|_| sync_channel::<Result<RawChunk, String>>(2))
+        .unzip();
+    let (parsed_txs, parsed_rxs): (Vec<_>, Vec<_>) = (0..workers)
+        .map(|_| sync_channel::<Result<ParsedChunk, String>>(2))
+        .unzip();
+    let reader = {
+        let path = path.to_path_buf();
+        std::thread::Builder::new()
+            .name("import-reader".into())
+            .spawn(move || read_chunks(&path, raw_txs))
+            .map_err(|e| CommandError::Failed(format!("cannot start a thread: {e}")))?
+    };
+    for (rx, tx) in raw_rxs.into_iter().zip(parsed_txs) {
+        std::thread::Builder::new()
+            .name("import-parser".into())
+            .spawn(move || parse_chunks(rx, tx))
+            .map_err(|e| CommandError::Failed(format!("cannot start a thread: {e}")))?;
+    }
+
+    let mut session = store.begin_import(Some(head.seq)).await?;
+    let mut appended = 0u64;
+    let mut bytes = 0u64;
+    let outcome: Result<(), CommandError> = 'chunks: {
+        for k in 0.. {
+            let chunk = match parsed_rxs[k % workers].recv() {
+                Ok(Ok(c)) => c,
+                Ok(Err(message)) => break 'chunks Err(CommandError::Failed(message)),
+                Err(_) => break,
+            };
+            for (i, event) in chunk.events.iter().enumerate() {
+                if let Err(e) = programme.accept(event) {
+                    break 'chunks Err(refused(chunk.first_line + i as u64, LineFault::Rule(e)));
+                }
+            }
+            if let Some((line, e)) = chunk.error {
+                break 'chunks Err(refused(line, LineFault::Event(e)));
+            }
+            appended += chunk.events.len() as u64;
+            bytes += chunk.bytes;
+            if let Err(e) = session.push(chunk.batch).await {
+                break 'chunks Err(e.into());
+            }
+            progress.update(bytes, appended);
+        }
+        Ok(())
+    };
+    drop(parsed_rxs);
+    match outcome {
+        Ok(()) => {
+            let _ = reader.join();
+            let head = session.commit().await?;
+            Ok((appended, head))
+        }
+        Err(e) => {
+            session.abort().await?;
+            Err(e)
+        }
+    }
+}
+
+fn refused(line: u64, fault: LineFault) -> CommandError {
+    match fault {
+        LineFault::Event(e) => CommandError::Refused {
+            message: format!("line {line}: {e}; nothing was imported"),
+            detail: json!({"error": e.kind(), "line": line}),
+        },
+        LineFault::Rule(e) => {
+            let mut detail = e.to_json();
+            detail["line"] = line.into();
+            CommandError::Refused {
+                message: format!(
+                    "line {line} breaks rule {}: {e}; nothing was imported",
+                    e.rule()
+                ),
+                detail,
+            }
+        }
+    }
+}
+
+/// Reads the file into chunks of lines, dealt round-robin to the parsers.
+fn read_chunks(path: &Path, txs: Vec<SyncSender<Result<RawChunk, String>>>) {
+    let send_error = |txs: &[SyncSender<Result<RawChunk, String>>], k: usize, m: String| {
+        let _ = txs[k % txs.len()].send(Err(m));
+    };
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return send_error(&txs, 0, format!("cannot read {}: {e}", path.display())),
+    };
+    let mut input = BufReader::with_capacity(1 << 20, file);
+    let mut line_no = 1u64;
+    for k in 0.. {
+        let mut chunk = RawChunk {
+            first_line: line_no,
+            data: Vec::with_capacity(LINES_PER_CHUNK * 256),
+            ends: Vec::with_capacity(LINES_PER_CHUNK),
+            bytes: 0,
+        };
+        while chunk.ends.len() < LINES_PER_CHUNK {
+            let start = chunk.data.len();
+            match input.read_until(b'\n', &mut chunk.data) {
+                Ok(0) => break,
+                Ok(n) => {
+                    chunk.bytes += n as u64;
+                    let end = if chunk.data.last() == Some(&b'\n') {
+                        chunk.data.len() - 1
+                    } else {
+                        chunk.data.len()
+                    };
+                    chunk.ends.push((start, end));
+                }
+                Err(e) => {
+                    return send_error(&txs, k, format!("cannot read {}: {e}", path.display()));
+                }
+            }
+        }
+        if chunk.ends.is_empty() {
+            return;
+        }
+        line_no += chunk.ends.len() as u64;
+        if txs[k % txs.len()].send(Ok(chunk)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Decodes chunks of lines into events and their canonical bytes.
+fn parse_chunks(
+    rx: Receiver<Result<RawChunk, String>>,
+    tx: SyncSender<Result<ParsedChunk, String>>,
+) {
+    for chunk in rx {
+        let parsed = chunk.map(|chunk| {
+            let mut out = ParsedChunk {
+                first_line: chunk.first_line,
+                events: Vec::with_capacity(chunk.ends.len()),
+                batch: EventBatch::with_capacity(chunk.ends.len(), chunk.data.len()),
+                error: None,
+                bytes: chunk.bytes,
+            };
+            for (i, &(start, end)) in chunk.ends.iter().enumerate() {
+                let line = &chunk.data[start..end];
+                match decode_line(line) {
+                    Ok(event) => {
+                        out.batch.push_with(|buf| event.write_canonical_json(buf));
+                        out.events.push(event);
+                    }
+                    Err(e) => {
+                        out.error = Some((chunk.first_line + i as u64, e));
+                        break;
+                    }
+                }
+            }
+            out
+        });
+        if tx.send(parsed).is_err() {
+            return;
+        }
+    }
+}
+
+fn decode_line(line: &[u8]) -> Result<Event, EventError> {
+    if line.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(EventError::Malformed(DecodeError {
+            message: "the line is empty (each line holds one event)".into(),
+            column: None,
+        }));
+    }
+    decode_event(line)
+}

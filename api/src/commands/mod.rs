@@ -1,0 +1,94 @@
+//! One module per command.
+
+pub mod export;
+pub mod head;
+pub mod import;
+pub mod verify;
+
+use gpu_ledger_ledger::StoreError;
+use gpu_ledger_replay::{RebuildError, SourceError};
+use serde_json::{Value, json};
+
+/// What a command prints when it is done.
+pub struct Outcome {
+    pub human: String,
+    pub json: Value,
+    /// 0, or 1 when the command ran but found the ledger or input wanting.
+    pub code: u8,
+}
+
+/// Why a command did not do what was asked: one sentence for a person.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The input was refused; nothing was changed (exit 1).
+    #[error("{message}")]
+    Refused { message: String, detail: Value },
+    /// The command could not run (exit 2).
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CommandError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CommandError::Refused { .. } => 1,
+            CommandError::Failed(_) => 2,
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        match self {
+            CommandError::Refused { message, detail } => {
+                let mut v = detail.clone();
+                if let Value::Object(m) = &mut v {
+                    m.insert("message".into(), message.clone().into());
+                    m.entry("error").or_insert("refused".into());
+                }
+                v
+            }
+            CommandError::Failed(m) => json!({"error": "failed", "message": m}),
+        }
+    }
+}
+
+impl From<StoreError> for CommandError {
+    fn from(e: StoreError) -> Self {
+        let advice = match &e {
+            StoreError::Locked { .. } => "; stop the other process or use another --data directory",
+            StoreError::Damaged { .. } => "; run `gpu-ledger verify` to see the first bad record",
+            _ => "",
+        };
+        CommandError::Failed(format!("{e}{advice}"))
+    }
+}
+
+impl From<SourceError> for CommandError {
+    fn from(e: SourceError) -> Self {
+        match e {
+            SourceError::Store(s) => s.into(),
+            other => CommandError::Failed(other.to_string()),
+        }
+    }
+}
+
+impl From<RebuildError> for CommandError {
+    fn from(e: RebuildError) -> Self {
+        match e {
+            RebuildError::Source(s) => s.into(),
+            other => CommandError::Failed(format!("the stored ledger does not replay: {other}")),
+        }
+    }
+}
+
+/// `1234567` as `1,234,567`, for people.
+pub fn grouped(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
