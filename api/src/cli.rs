@@ -75,6 +75,14 @@ pub enum Command {
     )]
     Export(commands::export::ExportArgs),
 
+    /// Show an analyst's view: holdings, pools, calls, ranking, utilization, concentration.
+    ///
+    /// Built by replaying the ledger, up to now or to a point in history.
+    #[command(
+        after_help = "Examples:\n  gpu-ledger view calls\n  gpu-ledger view holdings --as-of 2026-04-01T00:00:00+09:00 --format csv\n  gpu-ledger view utilization --threshold-bp 3000 --periods 3 --format json"
+    )]
+    View(commands::view::ViewArgs),
+
     /// Show the sequence number and hash of the last record.
     #[command(after_help = "Example:\n  gpu-ledger head\n  gpu-ledger --json head")]
     Head,
@@ -99,20 +107,27 @@ pub fn main() -> ExitCode {
     match result {
         Ok(outcome) => {
             if json && !outcome.json.is_null() {
-                println!("{}", outcome.json);
+                print_line(&outcome.json.to_string());
             } else if !json && !outcome.human.is_empty() {
-                println!("{}", outcome.human);
+                print_line(&outcome.human);
             }
             ExitCode::from(outcome.code)
         }
         Err(e) => {
             eprintln!("gpu-ledger: {e}");
             if json {
-                println!("{}", e.to_json());
+                print_line(&e.to_json().to_string());
             }
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Prints to stdout; a reader that went away (`| head`) is not an error.
+fn print_line(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|_| out.flush());
 }
 
 fn init_logging() {
@@ -134,6 +149,7 @@ async fn run(cli: Cli) -> Result<Outcome, CommandError> {
         Command::Import(args) => commands::import::run(&config, &args, cli.json).await,
         Command::Verify(args) => commands::verify::run(&config, &args, cli.json).await,
         Command::Export(args) => commands::export::run(&config, &args, cli.json).await,
+        Command::View(args) => commands::view::run(&config, &args, cli.json).await,
         Command::Head => commands::head::run(&config).await,
     }
 }

@@ -2,7 +2,9 @@
 //! check that nothing was altered, and rebuild what it says.
 //!
 //! - [`source`]: records in seq order from a store or an export;
-//! - [`verify`]: the chain check (and, deeper, every event against the rules).
+//! - [`verify`]: the chain check (and, deeper, every event against the rules);
+//! - [`rebuild`], [`views`]: the programme state and the analysts' views as
+//!   of any point in history.
 
 pub mod source;
 pub mod verify;
@@ -10,4 +12,6 @@ pub mod verify;
 pub use source::{Source, SourceError};
 pub use verify::{VerifyOptions, VerifyReport, verify};
 pub mod rebuild;
+pub mod views;
 pub use rebuild::{RebuildError, rebuild_programme};
+pub use views::{Until, rebuild_views};

@@ -4,6 +4,7 @@ pub mod export;
 pub mod head;
 pub mod import;
 pub mod verify;
+pub mod view;
 
 use gpu_ledger_ledger::StoreError;
 use gpu_ledger_replay::{RebuildError, SourceError};

@@ -1,0 +1,100 @@
+//! `gpu-ledger view NAME`: an analyst's view of the programme, now or at
+//! any point in history.
+
+use super::{CommandError, Outcome};
+use crate::progress::Progress;
+use crate::store_config::StoreConfig;
+use gpu_ledger_ledger::RecordedAt;
+use gpu_ledger_projections::utilization::Thresholds;
+use gpu_ledger_projections::{Format, ViewName, ViewParams};
+use gpu_ledger_replay::{Source, Until, rebuild_views};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct ViewArgs {
+    /// holdings, pools, calls, ranking, utilization or concentration.
+    pub name: ViewName,
+
+    /// The view as it was after record seq N.
+    #[arg(long, value_name = "N", conflicts_with = "as_of")]
+    pub until_seq: Option<u64>,
+
+    /// The view as it was at time T (records with recorded_at <= T; RFC 3339).
+    #[arg(long, value_name = "T", value_parser = parse_time)]
+    pub as_of: Option<RecordedAt>,
+
+    /// table (for people), json (for programs) or csv (for spreadsheets).
+    #[arg(long, default_value = "table", value_name = "FORMAT")]
+    pub format: Format,
+
+    /// utilization: a period is below when under this many basis points.
+    #[arg(long, default_value_t = 5000, value_name = "BP")]
+    pub threshold_bp: u32,
+
+    /// utilization: consecutive periods below that make a recall candidate (1 to 16).
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub periods: u32,
+
+    /// csv: which of the view's tables (default: its main one).
+    #[arg(long, value_name = "TABLE")]
+    pub section: Option<String>,
+
+    /// Read an export file instead of the data directory.
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<PathBuf>,
+}
+
+/// Any RFC 3339 time, as the UTC microsecond `recorded_at` compares with.
+pub fn parse_time(s: &str) -> Result<RecordedAt, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| RecordedAt::from_micros(t.timestamp_micros()))
+        .map_err(|e| format!("{s:?} is not an RFC 3339 time ({e}), e.g. 2026-03-31T00:00:00+09:00"))
+}
+
+pub async fn run(
+    config: &StoreConfig,
+    args: &ViewArgs,
+    json: bool,
+) -> Result<Outcome, CommandError> {
+    let (mut source, total) = match &args.export {
+        Some(path) => (Source::export(path)?, None),
+        None => {
+            let store = config.open_for_reading()?;
+            let head = store.head().await?;
+            (Source::store(store), Some(head.seq))
+        }
+    };
+    let until = match (args.until_seq, args.as_of) {
+        (Some(n), _) => Until::Seq(n),
+        (None, Some(t)) => Until::RecordedAt(t),
+        (None, None) => Until::Head,
+    };
+    let progress = Progress::new(json, total, "replaying");
+    let projections = rebuild_views(&mut source, until, |n| progress.update(n, n)).await?;
+    progress.finish();
+    let params = ViewParams {
+        utilization: Thresholds {
+            threshold_bp: args.threshold_bp,
+            periods: args.periods,
+        },
+        section: args.section.clone(),
+    };
+    if let Some(section) = &args.section {
+        let tables = projections.tables(args.name, &params);
+        if !tables.iter().any(|t| t.name == section) {
+            let names: Vec<_> = tables.iter().map(|t| t.name).collect();
+            return Err(CommandError::Failed(format!(
+                "the {} view has no table {section:?} (tables: {})",
+                args.name,
+                names.join(", ")
+            )));
+        }
+    }
+    let format = if json { Format::Json } else { args.format };
+    let text = projections.render(args.name, &params, format);
+    Ok(Outcome {
+        human: text.trim_end_matches('\n').to_string(),
+        json: projections.json(args.name, &params),
+        code: 0,
+    })
+}

@@ -1,0 +1,335 @@
+//! What the views need to know about each entity: names, sectors, which
+//! track an application or award belongs to, what an award holds now.
+//! Shared by every view so that none keeps its own copy.
+
+use gpu_ledger_domain::application::{Purpose, Status};
+use gpu_ledger_domain::organization::{Region, Sector, Size};
+use gpu_ledger_domain::pool::PoolSource;
+use gpu_ledger_domain::recall::RecallReason;
+use gpu_ledger_domain::{Body, Event, Id, Text, Timestamp};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalog {
+    pub pools: BTreeMap<Id, PoolFacts>,
+    pub orgs: HashMap<Id, OrgFacts>,
+    pub calls: BTreeMap<Id, CallFacts>,
+    pub apps: HashMap<Id, AppFacts>,
+    pub awards: HashMap<Id, AwardFacts>,
+    pub recalls: HashMap<Id, RecallFacts>,
+    /// Applications of each track in submission order: (call, track) -> ids.
+    pub track_apps: BTreeMap<(Id, Id), Vec<Id>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolFacts {
+    pub name: Text,
+    pub source: PoolSource,
+    pub provider: Option<Text>,
+    pub gpu_model: Text,
+    pub capacity: u32,
+    pub gpus_per_server: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgFacts {
+    pub name: Text,
+    pub sector: Sector,
+    pub size: Size,
+    pub region: Region,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallFacts {
+    pub title: Text,
+    pub closes_at: Timestamp,
+    pub open: bool,
+    pub tracks: Vec<TrackFacts>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackFacts {
+    pub track_id: Id,
+    pub pool_id: Id,
+    pub gpus: u32,
+    pub eligible_sectors: Vec<Sector>,
+    pub min_reviews: u32,
+    pub regional_bonus: u32,
+    pub max_org_share_bp: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppFacts {
+    pub call_id: Id,
+    pub track_id: Id,
+    pub org_id: Id,
+    pub title: Text,
+    pub purpose: Purpose,
+    pub requested: u32,
+    pub status: Status,
+    /// Sum of all scores, for the exact mean.
+    pub score_sum: u64,
+    pub reviews: u32,
+}
+
+/// How an award came about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    Granted,
+    Redistributed { recall_id: Id },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AwardFacts {
+    pub application_id: Id,
+    pub org_id: Id,
+    pub call_id: Id,
+    pub track_id: Id,
+    pub pool_id: Id,
+    pub granted: u32,
+    /// Granted minus recalled.
+    pub held: u32,
+    pub ended: bool,
+    pub origin: Origin,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+}
+
+impl AwardFacts {
+    pub fn active(&self) -> bool {
+        self.held > 0 && !self.ended
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecallFacts {
+    pub award_id: Id,
+    pub pool_id: Id,
+    pub gpus: u32,
+    pub awaiting: u32,
+    pub reason: RecallReason,
+}
+
+impl Catalog {
+    pub fn pool(&self, id: &Id) -> &PoolFacts {
+        &self.pools[id]
+    }
+
+    pub fn org(&self, id: &Id) -> &OrgFacts {
+        &self.orgs[id]
+    }
+
+    pub fn track(&self, call: &Id, track: &Id) -> &TrackFacts {
+        self.calls[call]
+            .tracks
+            .iter()
+            .find(|t| t.track_id == *track)
+            .expect("tracks of accepted events exist")
+    }
+
+    /// GPUs per server of the pool an application's track draws on.
+    pub fn gpus_per_server(&self, pool_id: &Id) -> u32 {
+        self.pools[pool_id].gpus_per_server
+    }
+
+    pub fn apply(&mut self, event: &Event) {
+        match &event.body {
+            Body::PoolRegistered(e) => {
+                self.pools.insert(
+                    e.pool_id.clone(),
+                    PoolFacts {
+                        name: e.name.clone(),
+                        source: e.source,
+                        provider: e.provider.clone(),
+                        gpu_model: e.gpu_model.clone(),
+                        capacity: e.gpus,
+                        gpus_per_server: e.gpus_per_server,
+                    },
+                );
+            }
+            Body::PoolResized(e) => {
+                if let Some(p) = self.pools.get_mut(&e.pool_id) {
+                    p.capacity = e.gpus;
+                }
+            }
+            Body::OrganizationRegistered(e) => {
+                self.orgs.insert(
+                    e.org_id.clone(),
+                    OrgFacts {
+                        name: e.name.clone(),
+                        sector: e.sector,
+                        size: e.size,
+                        region: e.region,
+                    },
+                );
+            }
+            Body::CallOpened(e) => {
+                let tracks = e
+                    .tracks
+                    .iter()
+                    .map(|t| TrackFacts {
+                        track_id: t.track_id.clone(),
+                        pool_id: t.pool_id.clone(),
+                        gpus: t.gpus,
+                        eligible_sectors: t.eligible_sectors.clone(),
+                        min_reviews: t.min_reviews(),
+                        regional_bonus: t.regional_bonus(),
+                        max_org_share_bp: t.max_org_share_bp(),
+                    })
+                    .collect();
+                self.calls.insert(
+                    e.call_id.clone(),
+                    CallFacts {
+                        title: e.title.clone(),
+                        closes_at: e.closes_at.clone(),
+                        open: true,
+                        tracks,
+                    },
+                );
+            }
+            Body::CallClosed(e) => {
+                if let Some(c) = self.calls.get_mut(&e.call_id) {
+                    c.open = false;
+                }
+            }
+            Body::ApplicationSubmitted(e) => {
+                self.apps.insert(
+                    e.application_id.clone(),
+                    AppFacts {
+                        call_id: e.call_id.clone(),
+                        track_id: e.track_id.clone(),
+                        org_id: e.org_id.clone(),
+                        title: e.title.clone(),
+                        purpose: e.purpose,
+                        requested: e.requested_gpus,
+                        status: Status::Pending,
+                        score_sum: 0,
+                        reviews: 0,
+                    },
+                );
+                self.track_apps
+                    .entry((e.call_id.clone(), e.track_id.clone()))
+                    .or_default()
+                    .push(e.application_id.clone());
+            }
+            Body::ApplicationWithdrawn(e) => self.set_status(&e.application_id, Status::Withdrawn),
+            Body::ApplicationRejected(e) => self.set_status(&e.application_id, Status::Rejected),
+            Body::ScoreRecorded(e) => {
+                if let Some(a) = self.apps.get_mut(&e.application_id) {
+                    a.score_sum += u64::from(e.score);
+                    a.reviews += 1;
+                }
+            }
+            Body::AwardGranted(e) => {
+                self.start_award(
+                    &e.award_id,
+                    &e.application_id,
+                    e.gpus,
+                    Origin::Granted,
+                    &e.starts_at,
+                    &e.ends_at,
+                );
+            }
+            Body::Redistributed(e) => {
+                if let Some(r) = self.recalls.get_mut(&e.recall_id) {
+                    r.awaiting -= e.gpus;
+                }
+                let origin = Origin::Redistributed {
+                    recall_id: e.recall_id.clone(),
+                };
+                self.start_award(
+                    &e.award_id,
+                    &e.application_id,
+                    e.gpus,
+                    origin,
+                    &e.starts_at,
+                    &e.ends_at,
+                );
+            }
+            Body::UtilizationReported(_) => {}
+            Body::RecallIssued(e) => {
+                let Some(a) = self.awards.get_mut(&e.award_id) else {
+                    return;
+                };
+                a.held -= e.gpus;
+                let pool_id = a.pool_id.clone();
+                self.recalls.insert(
+                    e.recall_id.clone(),
+                    RecallFacts {
+                        award_id: e.award_id.clone(),
+                        pool_id,
+                        gpus: e.gpus,
+                        awaiting: e.gpus,
+                        reason: e.reason,
+                    },
+                );
+            }
+            Body::RecallReleased(e) => {
+                if let Some(r) = self.recalls.get_mut(&e.recall_id) {
+                    r.awaiting -= e.gpus;
+                }
+            }
+            Body::AwardEnded(e) => {
+                if let Some(a) = self.awards.get_mut(&e.award_id) {
+                    a.ended = true;
+                }
+            }
+        }
+    }
+
+    fn set_status(&mut self, app: &Id, status: Status) {
+        if let Some(a) = self.apps.get_mut(app) {
+            a.status = status;
+        }
+    }
+
+    fn start_award(
+        &mut self,
+        award: &Id,
+        app: &Id,
+        gpus: u32,
+        origin: Origin,
+        starts_at: &Timestamp,
+        ends_at: &Timestamp,
+    ) {
+        let Some(a) = self.apps.get_mut(app) else {
+            return;
+        };
+        a.status = Status::Awarded;
+        let pool_id = self.calls[&a.call_id]
+            .tracks
+            .iter()
+            .find(|t| t.track_id == a.track_id)
+            .map(|t| t.pool_id.clone())
+            .expect("the application's track exists");
+        self.awards.insert(
+            award.clone(),
+            AwardFacts {
+                application_id: app.clone(),
+                org_id: a.org_id.clone(),
+                call_id: a.call_id.clone(),
+                track_id: a.track_id.clone(),
+                pool_id,
+                granted: gpus,
+                held: gpus,
+                ended: false,
+                origin,
+                starts_at: starts_at.clone(),
+                ends_at: ends_at.clone(),
+            },
+        );
+    }
+
+    /// Where an award's GPUs are counted: (org, call, track, pool), known
+    /// before the award exists from its application.
+    pub fn award_keys_of_application(&self, app: &Id) -> (Id, Id, Id, Id) {
+        let a = &self.apps[app];
+        let pool = self.track(&a.call_id, &a.track_id).pool_id.clone();
+        (
+            a.org_id.clone(),
+            a.call_id.clone(),
+            a.track_id.clone(),
+            pool,
+        )
+    }
+}

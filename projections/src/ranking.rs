@@ -1,0 +1,221 @@
+//! `ranking`: the order reviewers put applications in, per track.
+//!
+//! An application's rank score is the exact mean of its scores plus the
+//! track's `regional_bonus` if its organisation is outside the capital
+//! region. Means are compared as exact fractions, never floats, and shown
+//! rounded to two decimals. Equal scores share a rank; applications without
+//! scores come last, unranked.
+
+use crate::catalog::Catalog;
+use crate::table::{Cell, Table};
+use gpu_ledger_domain::Id;
+use gpu_ledger_domain::organization::Region;
+use serde::{Serialize, Serializer};
+use std::cmp::Ordering;
+
+/// An exact score: `sum / count` points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Score {
+    pub sum: u64,
+    pub count: u64,
+}
+
+impl Score {
+    /// Rounded half up to hundredths of a point.
+    pub fn hundredths(self) -> u64 {
+        (self.sum * 200 + self.count) / (2 * self.count)
+    }
+
+    pub fn plus(self, points: u64) -> Score {
+        Score {
+            sum: self.sum + points * self.count,
+            count: self.count,
+        }
+    }
+}
+
+impl Ord for Score {
+    fn cmp(&self, o: &Self) -> Ordering {
+        (u128::from(self.sum) * u128::from(o.count))
+            .cmp(&(u128::from(o.sum) * u128::from(self.count)))
+    }
+}
+
+impl PartialOrd for Score {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+/// A score shown as a number with two decimals (e.g. `85.33`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TwoDecimals(pub u64);
+
+impl Serialize for TwoDecimals {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let text = format!("{}.{:02}", self.0 / 100, self.0 % 100);
+        let n: serde_json::Number = text.parse().expect("a decimal number");
+        n.serialize(s)
+    }
+}
+
+pub fn view(cat: &Catalog) -> RankingView {
+    let tracks = cat
+        .track_apps
+        .iter()
+        .map(|((call, track), apps)| {
+            let t = cat.track(call, track);
+            let mut lines: Vec<(Option<Score>, RankedApplication)> = apps
+                .iter()
+                .map(|id| {
+                    let a = &cat.apps[id];
+                    let org = cat.org(&a.org_id);
+                    let bonus = if org.region == Region::NonCapital {
+                        t.regional_bonus
+                    } else {
+                        0
+                    };
+                    let mean = (a.reviews > 0).then_some(Score {
+                        sum: a.score_sum,
+                        count: a.reviews.into(),
+                    });
+                    let rank_score = mean.map(|m| m.plus(bonus.into()));
+                    (
+                        rank_score,
+                        RankedApplication {
+                            rank: None,
+                            application_id: id.clone(),
+                            org_id: a.org_id.clone(),
+                            org_name: org.name.to_string(),
+                            region: org.region.as_str(),
+                            reviews: a.reviews,
+                            mean_score: mean.map(|m| TwoDecimals(m.hundredths())),
+                            regional_bonus: bonus,
+                            rank_score: rank_score.map(|m| TwoDecimals(m.hundredths())),
+                            status: a.status.as_str(),
+                            requested_gpus: a.requested,
+                        },
+                    )
+                })
+                .collect();
+            // Best first; unscored last; ties in id order.
+            lines.sort_by(|(sa, a), (sb, b)| {
+                sb.cmp(sa)
+                    .then_with(|| a.application_id.cmp(&b.application_id))
+            });
+            let mut prev: Option<(Score, u32)> = None;
+            for (i, (score, line)) in lines.iter_mut().enumerate() {
+                if let Some(s) = score {
+                    let rank = match prev {
+                        Some((p, r)) if p == *s => r,
+                        _ => i as u32 + 1,
+                    };
+                    line.rank = Some(rank);
+                    prev = Some((*s, rank));
+                }
+            }
+            TrackRanking {
+                call_id: call.clone(),
+                track_id: track.clone(),
+                min_reviews: t.min_reviews,
+                regional_bonus: t.regional_bonus,
+                applications: lines.into_iter().map(|(_, l)| l).collect(),
+            }
+        })
+        .collect();
+    RankingView { tracks }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RankingView {
+    pub tracks: Vec<TrackRanking>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrackRanking {
+    pub call_id: Id,
+    pub track_id: Id,
+    pub min_reviews: u32,
+    pub regional_bonus: u32,
+    pub applications: Vec<RankedApplication>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RankedApplication {
+    /// 1 for the best; equal scores share a rank; absent without scores.
+    pub rank: Option<u32>,
+    pub application_id: Id,
+    pub org_id: Id,
+    pub org_name: String,
+    pub region: &'static str,
+    pub reviews: u32,
+    /// Exact mean of the scores, shown to two decimals.
+    pub mean_score: Option<TwoDecimals>,
+    /// Points added to the mean (the track's bonus, for non-capital organisations).
+    pub regional_bonus: u32,
+    pub rank_score: Option<TwoDecimals>,
+    pub status: &'static str,
+    pub requested_gpus: u32,
+}
+
+impl RankingView {
+    pub fn tables(&self) -> Vec<Table> {
+        let mut t = Table::new(
+            "ranking",
+            "Applications per track, best first",
+            vec![
+                "call_id",
+                "track_id",
+                "rank",
+                "application_id",
+                "org_id",
+                "region",
+                "reviews",
+                "mean_score",
+                "bonus",
+                "rank_score",
+                "status",
+                "requested_gpus",
+            ],
+        );
+        for tr in &self.tracks {
+            for a in &tr.applications {
+                t.row(vec![
+                    tr.call_id.to_string().into(),
+                    tr.track_id.to_string().into(),
+                    a.rank.into(),
+                    a.application_id.to_string().into(),
+                    a.org_id.to_string().into(),
+                    a.region.into(),
+                    a.reviews.into(),
+                    a.mean_score
+                        .map(|s| Cell::Hundredths(s.0))
+                        .unwrap_or(Cell::Empty),
+                    a.regional_bonus.into(),
+                    a.rank_score
+                        .map(|s| Cell::Hundredths(s.0))
+                        .unwrap_or(Cell::Empty),
+                    a.status.into(),
+                    a.requested_gpus.into(),
+                ]);
+            }
+        }
+        vec![t]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_means_compare_as_fractions_and_round_half_up() {
+        let a = Score { sum: 256, count: 3 }; // 85.333...
+        let b = Score { sum: 512, count: 6 };
+        assert_eq!(a.cmp(&b), Ordering::Equal);
+        assert!(Score { sum: 257, count: 3 } > a);
+        assert_eq!(a.hundredths(), 8533);
+        assert_eq!(Score { sum: 1, count: 8 }.hundredths(), 13); // 0.125 -> 0.13
+        assert_eq!(a.plus(5).hundredths(), 9033);
+    }
+}

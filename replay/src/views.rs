@@ -1,0 +1,57 @@
+//! The views as they stood at a point in history: replay the records up to
+//! a seq, or up to a `recorded_at`, streaming them.
+
+use crate::rebuild::RebuildError;
+use crate::source::Source;
+use gpu_ledger_domain::decode_event;
+use gpu_ledger_ledger::RecordedAt;
+use gpu_ledger_projections::Projections;
+
+/// Where history stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// Every record.
+    Head,
+    /// Records with seq <= N.
+    Seq(u64),
+    /// Records with `recorded_at` <= T.
+    RecordedAt(RecordedAt),
+}
+
+impl Until {
+    fn includes(self, seq: u64, recorded_at: RecordedAt) -> bool {
+        match self {
+            Until::Head => true,
+            Until::Seq(n) => seq <= n,
+            Until::RecordedAt(t) => recorded_at <= t,
+        }
+    }
+}
+
+/// Builds every view from the records of `source` up to `until`.
+pub async fn rebuild_views(
+    source: &mut Source,
+    until: Until,
+    mut on_progress: impl FnMut(u64),
+) -> Result<Projections, RebuildError> {
+    let mut p = Projections::new();
+    let batch_size = match until {
+        Until::Seq(n) => (n as usize).clamp(1, 1 << 16),
+        _ => 1 << 16,
+    };
+    loop {
+        let batch = source.next_batch(batch_size).await?;
+        if batch.is_empty() {
+            return Ok(p);
+        }
+        for r in &batch {
+            if !until.includes(r.seq, r.recorded_at) {
+                return Ok(p);
+            }
+            let event = decode_event(&r.event)
+                .map_err(|error| RebuildError::Event { seq: r.seq, error })?;
+            p.apply(r.seq, &event);
+        }
+        on_progress(p.seq);
+    }
+}
