@@ -93,10 +93,11 @@ fn strip_position(s: &str) -> &str {
     if let Some(i) = s.rfind(" at line ") {
         let tail = &s[i + " at line ".len()..];
         let mut parts = tail.split(" column ");
-        if let (Some(l), Some(c), None) = (parts.next(), parts.next(), parts.next()) {
-            if l.bytes().all(|b| b.is_ascii_digit()) && c.bytes().all(|b| b.is_ascii_digit()) {
-                return &s[..i];
-            }
+        if let (Some(l), Some(c), None) = (parts.next(), parts.next(), parts.next())
+            && l.bytes().all(|b| b.is_ascii_digit())
+            && c.bytes().all(|b| b.is_ascii_digit())
+        {
+            return &s[..i];
         }
     }
     s
@@ -107,12 +108,12 @@ fn strip_position(s: &str) -> &str {
 fn nest<E: de::Error>(prefix: &str, inner: impl fmt::Display) -> E {
     let inner = inner.to_string();
     let inner = strip_position(&inner);
-    if let Some(rest) = inner.strip_prefix("field `") {
-        if let Some(end) = rest.find('`') {
-            let (path, tail) = (&rest[..end], &rest[end + 1..]);
-            let sep = if path.starts_with('[') { "" } else { "." };
-            return E::custom(format_args!("field `{prefix}{sep}{path}`{tail}"));
-        }
+    if let Some(rest) = inner.strip_prefix("field `")
+        && let Some(end) = rest.find('`')
+    {
+        let (path, tail) = (&rest[..end], &rest[end + 1..]);
+        let sep = if path.starts_with('[') { "" } else { "." };
+        return E::custom(format_args!("field `{prefix}{sep}{path}`{tail}"));
     }
     E::custom(format_args!("field `{prefix}`: {inner}"))
 }

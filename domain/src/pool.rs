@@ -167,7 +167,7 @@ impl Programme {
         subject: impl FnOnce() -> String,
     ) -> Result<(), RuleError> {
         let gpus_per_server = self.pools.row(pool).gpus_per_server;
-        if gpus % u64::from(gpus_per_server) != 0 {
+        if !gpus.is_multiple_of(u64::from(gpus_per_server)) {
             return Err(PoolError::NotWholeServers {
                 subject: subject(),
                 pool_id: self.pools.id(pool).clone(),
@@ -186,7 +186,7 @@ impl Programme {
             }
             .into());
         }
-        if e.gpus % e.gpus_per_server != 0 {
+        if !e.gpus.is_multiple_of(e.gpus_per_server) {
             return Err(PoolError::NotWholeServers {
                 subject: format!("pool {}", e.pool_id),
                 pool_id: e.pool_id.clone(),

@@ -195,9 +195,12 @@ impl Programme {
     }
 
     pub(crate) fn record(&mut self, change: impl FnOnce(&Self) -> Change) {
-        if self.journal.is_some() {
-            let c = change(self);
-            self.journal.as_mut().expect("checked").push(c);
+        if self.journal.is_none() {
+            return;
+        }
+        let c = change(self);
+        if let Some(journal) = &mut self.journal {
+            journal.push(c);
         }
     }
 

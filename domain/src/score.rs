@@ -58,14 +58,14 @@ impl Programme {
         let app = self.find_application(&e.application_id, subject)?;
         self.check_pending(app, subject)?;
         let reviewer = self.reviewers.find(&e.reviewer_id);
-        if let Some(r) = reviewer {
-            if self.scores.contains(&(app, r)) {
-                return Err(ScoreError::AlreadyScored {
-                    application_id: e.application_id.clone(),
-                    reviewer_id: e.reviewer_id.clone(),
-                }
-                .into());
+        if let Some(r) = reviewer
+            && self.scores.contains(&(app, r))
+        {
+            return Err(ScoreError::AlreadyScored {
+                application_id: e.application_id.clone(),
+                reviewer_id: e.reviewer_id.clone(),
             }
+            .into());
         }
         Ok(Scoring { app, reviewer })
     }

@@ -48,7 +48,7 @@ impl Model {
         let n = self.n;
         let e = match kind % 15 {
             0 => {
-                let gps = if a % 2 == 0 { 8 } else { 4 };
+                let gps = if a.is_multiple_of(2) { 8 } else { 4 };
                 json!({"type":"PoolRegistered","pool_id":format!("P{n}"),"name":"p","source":"owned","gpu_model":"m","gpus":gps * (2 + b % 30),"gpus_per_server":gps})
             }
             1 => {
@@ -70,7 +70,7 @@ impl Model {
                     let p = (a + t) as usize % self.pools.len();
                     let mut tr = json!({"track_id":format!("T{t}"),"pool_id":self.pools[p].0,"gpus":self.pools[p].1 * (1 + c % 4),
                         "eligible_sectors":["academia","industry","research"],"min_reviews":1 + a % 2,"regional_bonus":c % 10});
-                    if c % 3 == 0 {
+                    if c.is_multiple_of(3) {
                         tr["max_org_share_bp"] = json!(5000);
                     }
                     tracks.push(tr);
@@ -99,7 +99,7 @@ impl Model {
             8 => {
                 let ids: Vec<_> = self.awards.keys().cloned().collect();
                 json!({"type":"UtilizationReported","award_id":pick(&ids, a)?,"period_start":format!("2026-04-{:02}T00:00:00Z", 1 + b % 20),
-                    "period_end":format!("2026-04-{:02}T00:00:00Z", 2 + b % 20),"utilization_bp":c % 10001,"off_purpose_use":c % 9 == 0})
+                    "period_end":format!("2026-04-{:02}T00:00:00Z", 2 + b % 20),"utilization_bp":c % 10001,"off_purpose_use":c.is_multiple_of(9)})
             }
             9 => {
                 let ids: Vec<_> = self.awards.keys().cloned().collect();

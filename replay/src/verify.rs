@@ -105,10 +105,10 @@ pub async fn verify(
                     ),
                 ));
             }
-            if let Some(p) = programme.as_mut() {
-                if let Err(reason) = check_event(p, r) {
-                    return Ok(fail(count, prev, r.seq, reason));
-                }
+            if let Some(p) = programme.as_mut()
+                && let Err(reason) = check_event(p, r)
+            {
+                return Ok(fail(count, prev, r.seq, reason));
             }
             prev = r.hash;
             last_time = r.recorded_at;

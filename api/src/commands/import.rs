@@ -71,16 +71,16 @@ pub async fn run(
     let size = file.metadata().map(|m| m.len()).ok();
     let store = config.open_for_writing()?;
     let head = store.head().await?;
-    if let Some(expected) = args.expected_seq {
-        if expected != head.seq {
-            return Err(CommandError::Refused {
-                message: format!(
-                    "the ledger's head is at seq {}, not the expected {expected}; nothing was imported",
-                    head.seq
-                ),
-                detail: json!({"error": "conflict", "head": head}),
-            });
-        }
+    if let Some(expected) = args.expected_seq
+        && expected != head.seq
+    {
+        return Err(CommandError::Refused {
+            message: format!(
+                "the ledger's head is at seq {}, not the expected {expected}; nothing was imported",
+                head.seq
+            ),
+            detail: json!({"error": "conflict", "head": head}),
+        });
     }
     let mut programme = if head.seq == 0 {
         Programme::new()

@@ -123,15 +123,12 @@ fn locate(seg: &Segment, seq: u64) -> Result<(u64, u64, Hash, u64), StoreError> 
 fn build_index(seg: &Segment, idx: &mut super::SegmentIndex) -> Result<(), StoreError> {
     let mut cursor = FrameCursor::new(&seg.file, HEADER_LEN as u64, idx.end);
     let mut entries = Vec::new();
-    loop {
-        match cursor.step().map_err(|e| StoreError::io(&seg.path, e))? {
-            Step::Frame { offset, meta, .. } => {
-                if meta.seq == seg.first_seq || meta.seq % SPARSE_EVERY == 0 {
-                    entries.push((meta.seq, offset));
-                }
-            }
-            // Damage is reported to the reader that walks into it.
-            Step::End | Step::Bad { .. } | Step::Truncated { .. } => break,
+    // Damage stops the walk here; it is reported to the reader that reaches it.
+    while let Step::Frame { offset, meta, .. } =
+        cursor.step().map_err(|e| StoreError::io(&seg.path, e))?
+    {
+        if meta.seq == seg.first_seq || meta.seq % SPARSE_EVERY == 0 {
+            entries.push((meta.seq, offset));
         }
     }
     idx.entries = entries;

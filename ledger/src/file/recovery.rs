@@ -162,6 +162,12 @@ fn read_head_hint(dir: &Path) -> u64 {
 
 // ------------------------------------------------------------ segments
 
+/// The first seq that cannot be read, and why.
+type Damage = (u64, DamageInfo);
+
+/// Segments loaded at open, and the damage that stopped loading (read-only).
+type Loading = (Vec<Loaded>, Option<Damage>);
+
 struct Loaded {
     path: PathBuf,
     header: SegmentHeader,
@@ -287,20 +293,20 @@ fn commits_after(
     let mut found = Vec::new();
     let mut i = 0;
     while i + 4 <= buf.len() {
-        if buf[i..i + 4] == magic {
-            if let Decoded::Frame(f) = decode_frame(&buf[i..]) {
-                if f.flags & COMMIT != 0 && f.seq > after_seq {
-                    found.push(FrameMeta {
-                        flags: f.flags,
-                        seq: f.seq,
-                        recorded_at: f.recorded_at,
-                        hash: f.hash,
-                        len: f.len,
-                    });
-                }
-                i += f.len;
-                continue;
+        if buf[i..i + 4] == magic
+            && let Decoded::Frame(f) = decode_frame(&buf[i..])
+        {
+            if f.flags & COMMIT != 0 && f.seq > after_seq {
+                found.push(FrameMeta {
+                    flags: f.flags,
+                    seq: f.seq,
+                    recorded_at: f.recorded_at,
+                    hash: f.hash,
+                    len: f.len,
+                });
             }
+            i += f.len;
+            continue;
         }
         i += 1;
     }
@@ -438,11 +444,7 @@ fn open(dir: &Path, ledger_id: LedgerId, mode: Mode) -> Result<Opened, StoreErro
 /// Reads every segment's header (and the trailer of all but the last) and
 /// checks they form one chain of this ledger. A read-only open stops at the
 /// first problem and remembers it; a writing open refuses it.
-fn load_segments(
-    dir: &Path,
-    ledger_id: LedgerId,
-    mode: Mode,
-) -> Result<(Vec<Loaded>, Option<(u64, DamageInfo)>), StoreError> {
+fn load_segments(dir: &Path, ledger_id: LedgerId, mode: Mode) -> Result<Loading, StoreError> {
     let names = list_segments(dir)?;
     let count = names.len();
     let mut segs: Vec<Loaded> = Vec::with_capacity(count);
@@ -548,7 +550,7 @@ fn stop(
     segs: Vec<Loaded>,
     next_seq: u64,
     e: StoreError,
-) -> Result<(Vec<Loaded>, Option<(u64, DamageInfo)>), StoreError> {
+) -> Result<Loading, StoreError> {
     if mode == Mode::Write {
         return Err(e);
     }
@@ -604,7 +606,7 @@ fn scan_last(
     dir: &Path,
     seg: &mut Loaded,
     mode: Mode,
-) -> Result<(Option<Head>, Scan, Option<(u64, DamageInfo)>), StoreError> {
+) -> Result<(Option<Head>, Scan, Option<Damage>), StoreError> {
     let end = seg.frames_end;
     let s = scan(seg, end)?;
     let mut last_commit = s.last_commit;

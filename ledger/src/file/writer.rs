@@ -287,24 +287,24 @@ impl Writer {
         let mut newest = None;
         let mut frames = 0u64;
         for (events, expected, reply) in group {
-            if let Some(expected) = expected {
-                if expected != tentative.seq {
-                    outcomes.push((
-                        reply,
-                        Err(StoreError::Conflict {
-                            expected,
-                            actual: tentative,
-                        }),
-                    ));
-                    continue;
-                }
+            if let Some(expected) = expected
+                && expected != tentative.seq
+            {
+                outcomes.push((
+                    reply,
+                    Err(StoreError::Conflict {
+                        expected,
+                        actual: tentative,
+                    }),
+                ));
+                continue;
             }
             let mut metas = Vec::with_capacity(events.len());
             for event in events.iter() {
                 let seq = tentative.seq + 1;
                 let hash = record_hash(&tentative.hash, seq, now, event);
                 let at = self.buf.len();
-                if self.active.frames + frames == 0 || seq % SPARSE_EVERY == 0 {
+                if self.active.frames + frames == 0 || seq.is_multiple_of(SPARSE_EVERY) {
                     entries.push((seq, base + at as u64));
                 }
                 encode_frame(&mut self.buf, 0, seq, now, &hash, event);
@@ -363,14 +363,14 @@ impl Writer {
         started: oneshot::Sender<Result<(), StoreError>>,
         failure: Arc<Mutex<Option<StoreError>>>,
     ) {
-        if let Some(expected) = expected_seq {
-            if expected != self.head.seq {
-                let _ = started.send(Err(StoreError::Conflict {
-                    expected,
-                    actual: self.head,
-                }));
-                return;
-            }
+        if let Some(expected) = expected_seq
+            && expected != self.head.seq
+        {
+            let _ = started.send(Err(StoreError::Conflict {
+                expected,
+                actual: self.head,
+            }));
+            return;
         }
         if let Err(e) = self.prepare() {
             let _ = started.send(Err(e));
@@ -403,7 +403,7 @@ impl Writer {
                         let seq = p.framed.seq + 1;
                         let hash = record_hash(&p.framed.hash, seq, now, event);
                         let at = self.buf.len();
-                        if seq % SPARSE_EVERY == 0 {
+                        if seq.is_multiple_of(SPARSE_EVERY) {
                             p.index_marks.push((seq, at));
                         }
                         encode_frame(&mut self.buf, 0, seq, now, &hash, event);
@@ -416,10 +416,10 @@ impl Writer {
                         p.newest_at = Some(at);
                         p.frames_in_buf += 1;
                     }
-                    if self.buf.len() >= IMPORT_WRITE_BYTES {
-                        if let Err(e) = self.write_import(&mut p, true) {
-                            break Err(e);
-                        }
+                    if self.buf.len() >= IMPORT_WRITE_BYTES
+                        && let Err(e) = self.write_import(&mut p, true)
+                    {
+                        break Err(e);
                     }
                 }
                 Some(ImportMsg::Commit(reply)) => break Ok((reply, p)),
