@@ -83,6 +83,21 @@ pub enum Command {
     )]
     View(commands::view::ViewArgs),
 
+    /// Serve the HTTP API: append with rules, read, follow live, query views.
+    ///
+    /// Views are rebuilt from the ledger at start-up and kept live. Without
+    /// --tokens the server runs in local mode, bound to loopback only.
+    #[command(
+        after_help = "Examples:\n  gpu-ledger serve --load examples/march-2026.jsonl\n  gpu-ledger serve --addr 0.0.0.0:8080 --tokens tokens.txt"
+    )]
+    Serve(commands::serve::ServeArgs),
+
+    /// Make a token for a role of the API; prints it once, keeps only its hash.
+    #[command(
+        after_help = "Examples:\n  gpu-ledger token --role office --tokens tokens.txt\n  gpu-ledger token --role reviewer --subject r-017 --tokens tokens.txt"
+    )]
+    Token(commands::token::TokenArgs),
+
     /// Show the sequence number and hash of the last record.
     #[command(after_help = "Example:\n  gpu-ledger head\n  gpu-ledger --json head")]
     Head,
@@ -90,7 +105,11 @@ pub enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    init_logging(if matches!(cli.command, Command::Serve(_)) {
+        "info"
+    } else {
+        "warn"
+    });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -130,12 +149,14 @@ fn print_line(text: &str) {
     let _ = writeln!(out, "{text}").and_then(|_| out.flush());
 }
 
-fn init_logging() {
+/// Logs go to stderr; `GPU_LEDGER_LOG` (e.g. `debug`) overrides the level.
+fn init_logging(default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("GPU_LEDGER_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();
 }
@@ -150,6 +171,8 @@ async fn run(cli: Cli) -> Result<Outcome, CommandError> {
         Command::Verify(args) => commands::verify::run(&config, &args, cli.json).await,
         Command::Export(args) => commands::export::run(&config, &args, cli.json).await,
         Command::View(args) => commands::view::run(&config, &args, cli.json).await,
+        Command::Serve(args) => commands::serve::run(&config, &args).await,
+        Command::Token(args) => commands::token::run(&args),
         Command::Head => commands::head::run(&config).await,
     }
 }

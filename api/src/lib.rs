@@ -1,4 +1,4 @@
-//! The `gpu-ledger` command line and (soon) its HTTP server.
+//! The `gpu-ledger` command line and its HTTP server.
 //!
 //! One module per command in [`commands`]; [`cli`] parses arguments and
 //! turns every error into one sentence a person can act on.
@@ -6,4 +6,5 @@
 pub mod cli;
 pub mod commands;
 mod progress;
-mod store_config;
+pub mod server;
+pub mod store_config;

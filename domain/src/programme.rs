@@ -98,6 +98,12 @@ impl Programme {
         self.events
     }
 
+    /// The organisation that submitted an application (for who may act on it).
+    pub fn application_org(&self, application_id: &str) -> Option<&crate::Id> {
+        let app = self.applications.find(application_id)?;
+        Some(self.organizations.id(self.applications.row(app).org))
+    }
+
     /// Checks `event` against every rule of its type and, if all hold, applies it.
     pub fn accept(&mut self, event: &Event) -> Result<(), RuleError> {
         match &event.body {

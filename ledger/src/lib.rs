@@ -22,5 +22,5 @@ pub mod time;
 pub use chain::Hash;
 pub use file::{FileStore, FileStoreOptions};
 pub use record::{EventBatch, Record, RecordMeta};
-pub use store::{EventStore, Head, ImportSession, StoreError};
+pub use store::{EventStore, Head, ImportSession, Queued, StoreError};
 pub use time::{Clock, RecordedAt};

@@ -4,9 +4,13 @@ use crate::chain::Hash;
 use crate::record::{EventBatch, Record, RecordMeta};
 use crate::time::RecordedAt;
 use async_trait::async_trait;
+use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use serde::Serialize;
 use std::path::PathBuf;
+
+/// An append queued in a store: resolves once durable.
+pub type Queued = BoxFuture<'static, Result<Vec<RecordMeta>, StoreError>>;
 
 /// The last record of the ledger; seq 0 and [`Hash::ZERO`] when empty.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
@@ -94,6 +98,16 @@ pub trait EventStore: Send + Sync + 'static {
         events: EventBatch,
         expected_seq: Option<u64>,
     ) -> Result<Vec<RecordMeta>, StoreError>;
+
+    /// Queues `events` now and returns a future that resolves once they are
+    /// durable. Appends queued one after another land in queue order, so a
+    /// caller can check rules for the next append while this one syncs
+    /// (pipelining into group commit). A backend that cannot queue gives the
+    /// events back, and callers await [`EventStore::append`] one at a time.
+    fn enqueue(&self, events: EventBatch, expected_seq: Option<u64>) -> Result<Queued, EventBatch> {
+        let _ = expected_seq;
+        Err(events)
+    }
 
     /// The last acknowledged record.
     async fn head(&self) -> Result<Head, StoreError>;

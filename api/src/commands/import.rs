@@ -66,36 +66,15 @@ pub async fn run(
     args: &ImportArgs,
     json: bool,
 ) -> Result<Outcome, CommandError> {
-    let file = File::open(&args.file)
-        .map_err(|e| CommandError::Failed(format!("cannot read {}: {e}", args.file.display())))?;
-    let size = file.metadata().map(|m| m.len()).ok();
-    let store = config.open_for_writing()?;
-    let head = store.head().await?;
-    if let Some(expected) = args.expected_seq
-        && expected != head.seq
-    {
-        return Err(CommandError::Refused {
-            message: format!(
-                "the ledger's head is at seq {}, not the expected {expected}; nothing was imported",
-                head.seq
-            ),
-            detail: json!({"error": "conflict", "head": head}),
-        });
+    if let Err(e) = File::open(&args.file) {
+        return Err(CommandError::Failed(format!(
+            "cannot read {}: {e}",
+            args.file.display()
+        )));
     }
-    let mut programme = if head.seq == 0 {
-        Programme::new()
-    } else {
-        let progress = Progress::new(json, Some(head.seq), "reading the ledger");
-        let p =
-            rebuild_programme(&mut Source::store(store.clone()), |n| progress.update(n, n)).await?;
-        progress.finish();
-        p
-    };
+    let store = config.open_for_writing()?;
     let started = std::time::Instant::now();
-    let progress = Progress::new(json, size, "importing");
-    let result = import_file(store.clone(), &args.file, &mut programme, head, &progress).await;
-    progress.finish();
-    let (appended, head) = result?;
+    let (appended, head) = import_into(store, &args.file, args.expected_seq, json).await?;
     let secs = started.elapsed().as_secs_f64();
     Ok(Outcome {
         human: format!(
@@ -109,6 +88,43 @@ pub async fn run(
         json: json!({"appended": appended, "head": head.hash, "seq": head.seq}),
         code: 0,
     })
+}
+
+/// Imports `path` into `store` all or nothing: (events appended, new head).
+pub async fn import_into(
+    store: Arc<dyn EventStore>,
+    path: &Path,
+    expected_seq: Option<u64>,
+    json: bool,
+) -> Result<(u64, Head), CommandError> {
+    let size = std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| CommandError::Failed(format!("cannot read {}: {e}", path.display())))?;
+    let head = store.head().await?;
+    if let Some(expected) = expected_seq {
+        if expected != head.seq {
+            return Err(CommandError::Refused {
+                message: format!(
+                    "the ledger's head is at seq {}, not the expected {expected}; nothing was imported",
+                    head.seq
+                ),
+                detail: json!({"error": "conflict", "head": head}),
+            });
+        }
+    }
+    let mut programme = if head.seq == 0 {
+        Programme::new()
+    } else {
+        let progress = Progress::new(json, Some(head.seq), "reading the ledger");
+        let p =
+            rebuild_programme(&mut Source::store(store.clone()), |n| progress.update(n, n)).await?;
+        progress.finish();
+        p
+    };
+    let progress = Progress::new(json, Some(size), "importing");
+    let result = import_file(store, path, &mut programme, head, &progress).await;
+    progress.finish();
+    result
 }
 
 async fn import_file(

@@ -3,6 +3,8 @@
 pub mod export;
 pub mod head;
 pub mod import;
+pub mod serve;
+pub mod token;
 pub mod verify;
 pub mod view;
 

@@ -252,6 +252,23 @@ impl EventStore for FileStore {
         rx.await.map_err(|_| StoreError::Closed)?
     }
 
+    fn enqueue(
+        &self,
+        events: EventBatch,
+        expected_seq: Option<u64>,
+    ) -> Result<crate::store::Queued, EventBatch> {
+        let (reply, rx) = oneshot::channel();
+        let sent = self.send(writer::Request::Append {
+            events,
+            expected_seq,
+            reply,
+        });
+        Ok(Box::pin(async move {
+            sent?;
+            rx.await.map_err(|_| StoreError::Closed)?
+        }))
+    }
+
     async fn head(&self) -> Result<Head, StoreError> {
         Ok(self.head_now())
     }

@@ -1,0 +1,94 @@
+//! `gpu-ledger serve`: the HTTP API over the ledger, views kept live.
+
+use super::{CommandError, Outcome, grouped};
+use crate::server::auth::Tokens;
+use crate::server::{Access, Limits};
+use crate::store_config::StoreConfig;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: SocketAddr,
+
+    /// Tokens file (hash, role, subject per line; see `gpu-ledger token`).
+    /// Without it the server runs in local mode: loopback only, no tokens.
+    #[arg(long, value_name = "FILE")]
+    pub tokens: Option<PathBuf>,
+
+    /// Import this JSON Lines file first if the ledger is empty (for demos).
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub load: Option<PathBuf>,
+
+    /// Largest request body in bytes.
+    #[arg(long, default_value_t = 8 << 20, value_name = "BYTES")]
+    pub max_body: usize,
+
+    /// Most events in one appended batch.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_batch: usize,
+}
+
+pub async fn run(config: &StoreConfig, args: &ServeArgs) -> Result<Outcome, CommandError> {
+    let access = match &args.tokens {
+        Some(path) => {
+            let tokens = Tokens::load(path).map_err(CommandError::Failed)?;
+            if tokens.is_empty() {
+                return Err(CommandError::Failed(format!(
+                    "the tokens file {} holds no token; add one with `gpu-ledger token --role office --tokens {}`",
+                    path.display(),
+                    path.display()
+                )));
+            }
+            Access::Tokens(tokens)
+        }
+        None => Access::Local,
+    };
+    let local = matches!(access, Access::Local);
+    let store = config.open_for_writing()?;
+    if let Some(file) = &args.load {
+        if store.head().await?.seq == 0 {
+            let (n, _) = super::import::import_into(store.clone(), file, Some(0), false).await?;
+            eprintln!("Loaded {} events from {}.", grouped(n), file.display());
+        }
+    }
+    let limits = Limits {
+        body_bytes: args.max_body,
+        batch_events: args.max_batch,
+        ..Limits::default()
+    };
+    let server = crate::server::start(store, args.addr, access, limits)
+        .await
+        .map_err(CommandError::Failed)?;
+    let head = server.state.live.store().head().await?;
+    let base = format!("http://{}", server.addr);
+    eprintln!(
+        "gpu-ledger is serving the ledger in {} ({} events, head {}) on {base}",
+        config.data.display(),
+        grouped(head.seq),
+        head.hash
+    );
+    if local {
+        eprintln!(
+            "Local mode: no tokens file, so every request may append; bound to loopback only."
+        );
+    } else {
+        eprintln!("Tokens required: send `Authorization: Bearer <token>`.");
+    }
+    eprintln!(
+        "Try:\n  curl {base}/v1/health\n  curl {base}/v1/chain/head\n  curl '{base}/v1/views/calls?format=csv'\n  curl '{base}/v1/events?after={}&limit=5'\n  curl -N {base}/v1/events/live\n  curl {base}/v1/openapi.json\n  curl {base}/metrics\nStop with Ctrl-C.",
+        head.seq.saturating_sub(5)
+    );
+    let served = server
+        .task
+        .await
+        .map_err(|e| CommandError::Failed(format!("the server failed: {e}")))?;
+    served.map_err(|e| CommandError::Failed(format!("the server failed: {e}")))?;
+    Ok(Outcome {
+        human: "Stopped.".into(),
+        json: serde_json::json!({"stopped": true}),
+        code: 0,
+    })
+}

@@ -1,0 +1,280 @@
+//! Who may do what: bearer tokens, their roles, and the rights of each role.
+//!
+//! The tokens file holds one token per line as `<sha256 hex of the token>
+//! <role> [<subject>]` (`#` starts a comment): the server never stores a
+//! token in clear. Roles:
+//!
+//! | role | may append | subject |
+//! | --- | --- | --- |
+//! | `office` | pools, organisations, calls, decisions (rejections, awards), recalls, releases, redistributions, award ends | |
+//! | `reviewer` | `ScoreRecorded` with its own `reviewer_id` | the reviewer id |
+//! | `applicant` | `ApplicationSubmitted` / `ApplicationWithdrawn` for its own organisation | the org id |
+//! | `monitor` | `UtilizationReported` | |
+//! | `auditor`, `analyst` | nothing (read only) | |
+//!
+//! Every role may read. Without a tokens file the server runs in local mode:
+//! loopback only, no tokens, every right.
+
+use gpu_ledger_domain::{Body, Event, EventType, Id, Programme};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::path::Path;
+use subtle::ConstantTimeEq;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    Office,
+    Reviewer(Id),
+    Applicant(Id),
+    Monitor,
+    Auditor,
+    Analyst,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Role::Office => f.write_str("office"),
+            Role::Reviewer(id) => write!(f, "reviewer {id}"),
+            Role::Applicant(id) => write!(f, "applicant {id}"),
+            Role::Monitor => f.write_str("monitor"),
+            Role::Auditor => f.write_str("auditor"),
+            Role::Analyst => f.write_str("analyst"),
+        }
+    }
+}
+
+impl Role {
+    pub fn parse(role: &str, subject: Option<&str>) -> Result<Self, String> {
+        let id = |what: &str| -> Result<Id, String> {
+            let s = subject.ok_or_else(|| format!("the {role} role needs a subject ({what})"))?;
+            Id::parse(s).map_err(|e| format!("subject {s:?}: {e}"))
+        };
+        let no_subject = |r: Role| match subject {
+            Some(s) => Err(format!("the {role} role takes no subject (found {s:?})")),
+            None => Ok(r),
+        };
+        match role {
+            "office" => no_subject(Role::Office),
+            "reviewer" => Ok(Role::Reviewer(id("the reviewer id")?)),
+            "applicant" => Ok(Role::Applicant(id("the organisation id")?)),
+            "monitor" => no_subject(Role::Monitor),
+            "auditor" => no_subject(Role::Auditor),
+            "analyst" => no_subject(Role::Analyst),
+            other => Err(format!(
+                "unknown role {other:?} (roles: office, reviewer, applicant, monitor, auditor, analyst)"
+            )),
+        }
+    }
+}
+
+/// Who is making a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// Local mode: no tokens, every right.
+    Local,
+    Token {
+        role: Role,
+        token_id: String,
+    },
+}
+
+impl Principal {
+    /// A stable name for scoping idempotency keys and for logs (never the token).
+    pub fn key(&self) -> String {
+        match self {
+            Principal::Local => "local".into(),
+            Principal::Token { token_id, .. } => token_id.clone(),
+        }
+    }
+}
+
+/// The tokens the server accepts, as hashes.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    entries: Vec<([u8; 32], Role)>,
+}
+
+/// SHA-256 of a token: what the tokens file stores.
+pub fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+impl Tokens {
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the tokens file {}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut entries = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let mut parts = line.split_whitespace();
+            let (hash, role, subject) = (parts.next(), parts.next(), parts.next());
+            let at = |m: String| format!("line {}: {m}", i + 1);
+            let hash = hash.unwrap_or_default();
+            let mut h = [0u8; 32];
+            if hash.len() != 64 || hex::decode_to_slice(hash, &mut h).is_err() {
+                return Err(at("the first word must be the SHA-256 of a token, in 64 hex characters (never the token itself)".into()));
+            }
+            let role = Role::parse(role.ok_or_else(|| at("a role is missing".into()))?, subject)
+                .map_err(at)?;
+            if parts.next().is_some() {
+                return Err(at("too many words (expected: hash role [subject])".into()));
+            }
+            entries.push((h, role));
+        }
+        Ok(Self { entries })
+    }
+
+    /// The principal a presented token belongs to. Every stored hash is
+    /// compared, in constant time, whichever matches.
+    pub fn authenticate(&self, token: &str) -> Option<Principal> {
+        let presented = token_hash(token);
+        let mut found = None;
+        for (hash, role) in &self.entries {
+            if bool::from(hash.ct_eq(&presented)) {
+                found = Some(Principal::Token {
+                    role: role.clone(),
+                    token_id: hex::encode(&hash[..6]),
+                });
+            }
+        }
+        found
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A new random token (printed once to whoever makes it).
+pub fn new_token() -> Result<String, String> {
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness for a token: {e}"))?;
+    Ok(format!("glt_{}", hex::encode(bytes)))
+}
+
+/// Checks that `principal` may append `event`; the reason when not.
+pub fn may_append(
+    principal: &Principal,
+    event: &Event,
+    programme: &Programme,
+) -> Result<(), String> {
+    let role = match principal {
+        Principal::Local => return Ok(()),
+        Principal::Token { role, .. } => role,
+    };
+    let t = event.event_type();
+    let allowed = match role {
+        Role::Office => matches!(
+            t,
+            EventType::PoolRegistered
+                | EventType::PoolResized
+                | EventType::OrganizationRegistered
+                | EventType::CallOpened
+                | EventType::CallClosed
+                | EventType::ApplicationRejected
+                | EventType::AwardGranted
+                | EventType::RecallIssued
+                | EventType::Redistributed
+                | EventType::RecallReleased
+                | EventType::AwardEnded
+        ),
+        Role::Reviewer(me) => match &event.body {
+            Body::ScoreRecorded(s) if s.reviewer_id == *me => true,
+            Body::ScoreRecorded(s) => {
+                return Err(format!(
+                    "reviewer {me} may not record a score for reviewer {}",
+                    s.reviewer_id
+                ));
+            }
+            _ => false,
+        },
+        Role::Applicant(org) => match &event.body {
+            Body::ApplicationSubmitted(a) if a.org_id == *org => true,
+            Body::ApplicationSubmitted(a) => {
+                return Err(format!(
+                    "applicant {org} may not submit an application for organisation {}",
+                    a.org_id
+                ));
+            }
+            Body::ApplicationWithdrawn(w) => {
+                match programme.application_org(w.application_id.as_str()) {
+                    Some(owner) if owner == org => true,
+                    Some(owner) => {
+                        return Err(format!(
+                            "applicant {org} may not withdraw application {}, which belongs to organisation {owner}",
+                            w.application_id
+                        ));
+                    }
+                    // Unknown application: let the rules say so.
+                    None => true,
+                }
+            }
+            _ => false,
+        },
+        Role::Monitor => t == EventType::UtilizationReported,
+        Role::Auditor | Role::Analyst => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(format!("the {role} role may not append {t} events"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_file_holds_hashes_and_roles() {
+        let text = format!(
+            "# office\n{} office\n{} reviewer r-017\n\n{} applicant ORG-1 # comment\n",
+            hex::encode(token_hash("a")),
+            hex::encode(token_hash("b")),
+            hex::encode(token_hash("c"))
+        );
+        let tokens = Tokens::parse(&text).unwrap();
+        assert_eq!(tokens.len(), 3);
+        assert!(
+            matches!(tokens.authenticate("b"), Some(Principal::Token { role: Role::Reviewer(r), .. }) if r.as_str() == "r-017")
+        );
+        assert_eq!(tokens.authenticate("z"), None);
+    }
+
+    #[test]
+    fn a_clear_token_or_a_bad_role_is_refused() {
+        assert!(
+            Tokens::parse("glt_secret office")
+                .unwrap_err()
+                .contains("never the token itself")
+        );
+        let h = hex::encode(token_hash("a"));
+        assert!(
+            Tokens::parse(&format!("{h} admin"))
+                .unwrap_err()
+                .contains("unknown role")
+        );
+        assert!(
+            Tokens::parse(&format!("{h} reviewer"))
+                .unwrap_err()
+                .contains("needs a subject")
+        );
+        assert!(
+            Tokens::parse(&format!("{h} office x"))
+                .unwrap_err()
+                .contains("takes no subject")
+        );
+    }
+}

@@ -1,0 +1,182 @@
+//! The HTTP server: `gpu-ledger serve`.
+//!
+//! One module per route in [`routes`]; [`live`] holds the rules' state and
+//! the live views; [`auth`] the tokens and roles; [`idempotency`] the
+//! `Idempotency-Key` answers; [`problem`] the one JSON shape of refusals;
+//! [`request_log`] one structured log line per request; [`metrics`] what
+//! `/metrics` shows. The OpenAPI document is generated from the handlers.
+
+pub mod auth;
+pub mod idempotency;
+pub mod live;
+pub mod metrics;
+pub mod problem;
+mod request_log;
+pub mod routes;
+
+use auth::{Principal, Tokens};
+use axum::http::HeaderMap;
+use gpu_ledger_ledger::EventStore;
+use idempotency::Idempotency;
+use live::LiveLedger;
+use problem::Problem;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Limits on what one request may carry.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Bytes of a request body.
+    pub body_bytes: usize,
+    /// Events in one batch.
+    pub batch_events: usize,
+    /// Records in one page of `GET /v1/events`.
+    pub page_records: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 8 << 20,
+            batch_events: 10_000,
+            page_records: 10_000,
+        }
+    }
+}
+
+/// How requests are authenticated.
+pub enum Access {
+    /// No tokens: loopback only, every right.
+    Local,
+    Tokens(Tokens),
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub live: Arc<LiveLedger>,
+    pub access: Arc<Access>,
+    pub idempotency: Idempotency,
+    pub limits: Limits,
+}
+
+impl AppState {
+    /// The principal of a request, from its `Authorization: Bearer` header.
+    pub fn principal(&self, headers: &HeaderMap) -> Result<Principal, Problem> {
+        let tokens = match &*self.access {
+            Access::Local => return Ok(Principal::Local),
+            Access::Tokens(t) => t,
+        };
+        let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
+            return Err(Problem::unauthorized(
+                "this server needs a token: send `Authorization: Bearer <token>`",
+            ));
+        };
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                Problem::unauthorized("the Authorization header must be `Bearer <token>`")
+            })?;
+        tokens
+            .authenticate(token)
+            .ok_or_else(|| Problem::unauthorized("the token is not valid for this server"))
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "gpu-ledger",
+        description = "The hash-chained allocation ledger of Korea's national GPU-support programme: append events checked against the programme's rules, read records, follow them live, and query the analysts' views."
+    ),
+    components(schemas(problem::ProblemDoc)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The router and the OpenAPI document generated from its handlers.
+pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
+    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(utoipa_axum::routes!(
+            routes::events::post_events,
+            routes::events::get_events
+        ))
+        .routes(utoipa_axum::routes!(routes::events_live::events_live))
+        .routes(utoipa_axum::routes!(routes::views::get_view))
+        .routes(utoipa_axum::routes!(routes::chain::chain_head))
+        .routes(utoipa_axum::routes!(routes::health::health))
+        .routes(utoipa_axum::routes!(routes::metrics::metrics))
+        .routes(utoipa_axum::routes!(routes::openapi::openapi))
+        .split_for_parts();
+    let limit = state.limits.body_bytes;
+    let router = router
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(request_log::log_request))
+        .layer(axum::Extension(Arc::new(api.clone())))
+        .with_state(state);
+    (router, api)
+}
+
+/// A running server (for `serve` and for tests).
+pub struct Server {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Starts serving `store` on `addr`: replays it into the live state, binds, serves.
+pub async fn start(
+    store: Arc<dyn EventStore>,
+    addr: SocketAddr,
+    access: Access,
+    limits: Limits,
+) -> Result<Server, String> {
+    if matches!(access, Access::Local) && !addr.ip().is_loopback() {
+        return Err(format!(
+            "without --tokens the server runs in local mode and binds loopback only; {addr} is not a loopback address (pass --tokens FILE to serve other hosts)"
+        ));
+    }
+    let metrics = metrics::Metrics::new();
+    let live = LiveLedger::start(store, metrics)
+        .await
+        .map_err(|e| format!("cannot load the ledger: {e}"))?;
+    let state = AppState {
+        live,
+        access: Arc::new(access),
+        idempotency: Idempotency::default(),
+        limits,
+    };
+    let (router, _) = router(state.clone());
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown())
+            .await
+    });
+    Ok(Server { addr, state, task })
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+}

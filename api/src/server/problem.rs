@@ -1,0 +1,127 @@
+//! Every refusal of the API as one JSON shape:
+//! `{"error": "<rule or kind>", "message": "...", ...ids}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use gpu_ledger_domain::{EventError, RuleError};
+use gpu_ledger_ledger::{Head, StoreError};
+use serde_json::{Value, json};
+
+/// A request the API refuses, or could not serve.
+#[derive(Debug)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, error: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: json!({"error": error, "message": message.into()}),
+        }
+    }
+
+    /// Adds a field to the body.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.body[key] = value.into();
+        self
+    }
+
+    pub fn kind(&self) -> String {
+        self.body["error"].as_str().unwrap_or("error").to_string()
+    }
+
+    pub fn malformed(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed_event", message)
+    }
+
+    /// An event of a request that does not decode; `index` within a batch.
+    pub fn event(e: &EventError, index: Option<usize>) -> Self {
+        let status = match e {
+            EventError::Malformed(_) => StatusCode::BAD_REQUEST,
+            EventError::Value(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        let at = index.map(|i| format!("event {i}: ")).unwrap_or_default();
+        let mut p = Self::new(status, e.kind(), format!("{at}{e}"));
+        if let Some(i) = index {
+            p = p.with("index", i);
+        }
+        if let EventError::Value(v) = e {
+            p = p.with("field", v.field.clone());
+        }
+        p
+    }
+
+    /// An event that breaks a rule: the rule's name, message and ids.
+    pub fn rule(e: &RuleError, index: Option<usize>) -> Self {
+        let mut body = e.to_json();
+        if let Some(i) = index {
+            body["index"] = i.into();
+            body["message"] = format!("event {i}: {e}").into();
+        }
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            body,
+        }
+    }
+
+    pub fn conflict(expected: u64, head: Head) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            format!(
+                "the ledger's head is at seq {}, not the expected {expected}",
+                head.seq
+            ),
+        )
+        .with("expected_seq", expected)
+        .with("head", serde_json::to_value(head).unwrap_or(Value::Null))
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn bad_request(error: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, error, message)
+    }
+
+    pub fn store(e: &StoreError) -> Self {
+        match e {
+            StoreError::Conflict { expected, actual } => Self::conflict(*expected, *actual),
+            other => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable",
+                format!(
+                    "the ledger could not make the append durable: {other}; it was not acknowledged"
+                ),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(self.body)).into_response()
+    }
+}
+
+/// The shape of every error answer, for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ProblemDoc {
+    /// The rule broken (e.g. `pool_has_too_few_free`) or the kind of refusal
+    /// (`malformed_event`, `invalid_value`, `conflict`, `unauthorized`, ...).
+    error: String,
+    /// One sentence a person can act on.
+    message: String,
+}

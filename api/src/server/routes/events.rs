@@ -1,0 +1,308 @@
+//! `POST /v1/events` (append) and `GET /v1/events` (read, paged).
+
+use super::{HeadDoc, RecordMetaDoc};
+use crate::server::AppState;
+use crate::server::auth::{Principal, Role, may_append};
+use crate::server::idempotency::{Claim, Ticket};
+use crate::server::live::AppendRefusal;
+use crate::server::problem::{Problem, ProblemDoc};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use gpu_ledger_domain::{Event, decode_event};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::time::Instant;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, IntoParams)]
+pub struct AppendQuery {
+    /// Append only if the ledger's head is at this seq (optimistic concurrency);
+    /// same as the `If-Match: N` header.
+    expected_seq: Option<u64>,
+}
+
+/// What an accepted append answers.
+#[derive(Serialize, ToSchema)]
+pub struct AppendAnswer {
+    /// The new records, in order.
+    records: Vec<RecordMetaDoc>,
+}
+
+/// Append one event, or an array of events atomically.
+///
+/// Every event is checked against the programme's rules and the state so far
+/// (including earlier events of the same array). The answer comes only once
+/// the records are durable. Nothing is appended on any error.
+#[utoipa::path(
+    post,
+    path = "/v1/events",
+    tag = "events",
+    params(
+        AppendQuery,
+        ("If-Match" = Option<u64>, Header, description = "The head seq this append expects (same as expected_seq)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body gets the first answer and appends nothing"),
+    ),
+    request_body(content = serde_json::Value, description = "One event body (events.md), or an array of them", content_type = "application/json"),
+    responses(
+        (status = 201, description = "Appended and durable", body = AppendAnswer),
+        (status = 400, description = "Malformed JSON, an unknown type or field, a missing field, null", body = ProblemDoc),
+        (status = 401, description = "No or unknown token", body = ProblemDoc),
+        (status = 403, description = "The token's role may not append this event", body = ProblemDoc),
+        (status = 409, description = "The head is not at the expected seq; the answer holds the current head", body = ProblemDoc),
+        (status = 413, description = "The body or the batch is over its limit", body = ProblemDoc),
+        (status = 422, description = "An event breaks a rule or a value rule, or the Idempotency-Key was used with another body", body = ProblemDoc),
+        (status = 503, description = "The store could not make the append durable", body = ProblemDoc),
+    )
+)]
+pub async fn post_events(
+    State(app): State<AppState>,
+    Query(q): Query<AppendQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    let response = match append(&app, q, &headers, body).await {
+        Ok(r) => r,
+        Err(p) => {
+            app.live.metrics.refused(&p.kind());
+            p.into_response()
+        }
+    };
+    if response.status() == StatusCode::CREATED {
+        app.live.metrics.append_requests.inc();
+        app.live
+            .metrics
+            .append_latency
+            .observe(started.elapsed().as_secs_f64());
+    }
+    response
+}
+
+async fn append(
+    app: &AppState,
+    q: AppendQuery,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let principal = app.principal(headers)?;
+    if let Principal::Token {
+        role: role @ (Role::Auditor | Role::Analyst),
+        ..
+    } = &principal
+    {
+        return Err(Problem::forbidden(format!("the {role} role is read only")));
+    }
+    let expected = expected_seq(&q, headers)?;
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .filter(|k| !k.is_empty() && k.len() <= 255)
+                .ok_or_else(|| {
+                    Problem::bad_request(
+                        "bad_idempotency_key",
+                        "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                    )
+                })?
+                .to_string(),
+        ),
+    };
+    let events = parse_events(&body, app.limits.batch_events)?;
+    let ticket = match &key {
+        None => None,
+        Some(k) => {
+            let mut fingerprint = body.to_vec();
+            fingerprint.extend_from_slice(format!("\n{expected:?}").as_bytes());
+            match app
+                .idempotency
+                .claim(&principal.key(), k, &fingerprint)
+                .await
+            {
+                Claim::First(t) => Some(t),
+                Claim::Replay(saved) => {
+                    let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK);
+                    return Ok((
+                        status,
+                        [
+                            (header::CONTENT_TYPE, "application/json"),
+                            (
+                                header::HeaderName::from_static("idempotent-replayed"),
+                                "true",
+                            ),
+                        ],
+                        saved.body,
+                    )
+                        .into_response());
+                }
+                Claim::Reused => {
+                    return Err(Problem::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "idempotency_key_reused",
+                        format!("Idempotency-Key {k:?} was already used with another request body"),
+                    ));
+                }
+            }
+        }
+    };
+    // The append runs to the end even if the client goes away, so that its
+    // answer is kept for a retry.
+    let live = app.live.clone();
+    let task = tokio::spawn(async move {
+        let outcome = live
+            .append(&events, expected, |e, programme| {
+                may_append(&principal, e, programme)
+            })
+            .await;
+        let (status, body) = match outcome {
+            Ok(metas) => {
+                let records: Vec<_> = metas
+                    .iter()
+                    .map(|m| serde_json::to_value(m).expect("records serialise"))
+                    .collect();
+                (StatusCode::CREATED, json!({"records": records}))
+            }
+            Err(AppendRefusal::Conflict { expected, head }) => {
+                let p = Problem::conflict(expected, head);
+                (p.status, p.body)
+            }
+            Err(AppendRefusal::Rule { problem, .. }) => (problem.status, problem.body),
+            Err(AppendRefusal::Forbidden(reason)) => {
+                let p = Problem::forbidden(reason);
+                (p.status, p.body)
+            }
+            Err(AppendRefusal::Store(p)) => (p.status, p.body),
+        };
+        let bytes = Bytes::from(serde_json::to_vec(&body).expect("answers serialise"));
+        if let Some(t) = ticket {
+            Ticket::finish(t, status.as_u16(), bytes.clone());
+        }
+        (status, body, bytes)
+    });
+    let (status, body, bytes) = task.await.map_err(|e| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("the append task failed: {e}"),
+        )
+    })?;
+    if status != StatusCode::CREATED {
+        return Err(Problem { status, body });
+    }
+    Ok((status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+}
+
+/// `?expected_seq=N` or `If-Match: N` (quoted or not); both must agree.
+fn expected_seq(q: &AppendQuery, headers: &HeaderMap) -> Result<Option<u64>, Problem> {
+    let from_header = match headers.get(header::IF_MATCH) {
+        None => None,
+        Some(v) => {
+            let text = v.to_str().unwrap_or("").trim().trim_matches('"');
+            Some(text.parse::<u64>().map_err(|_| {
+                Problem::bad_request("bad_if_match", format!("If-Match must be the expected head seq, e.g. `If-Match: 42` (found {text:?})"))
+            })?)
+        }
+    };
+    match (q.expected_seq, from_header) {
+        (Some(a), Some(b)) if a != b => Err(Problem::bad_request(
+            "bad_if_match",
+            format!("expected_seq={a} and If-Match: {b} disagree"),
+        )),
+        (a, b) => Ok(a.or(b)),
+    }
+}
+
+/// One event object, or an array of them.
+fn parse_events(body: &[u8], max: usize) -> Result<Vec<Event>, Problem> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    match first {
+        Some(b'{') => Ok(vec![
+            decode_event(body).map_err(|e| Problem::event(&e, None))?,
+        ]),
+        Some(b'[') => {
+            let items: Vec<&serde_json::value::RawValue> =
+                serde_json::from_slice(body).map_err(|e| {
+                    Problem::malformed(format!("the body is not a JSON array of events: {e}"))
+                })?;
+            if items.is_empty() {
+                return Err(Problem::malformed(
+                    "the array is empty: send at least one event",
+                ));
+            }
+            if items.len() > max {
+                return Err(Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "batch_too_large",
+                    format!(
+                        "the batch has {} events, over the limit of {max}",
+                        items.len()
+                    ),
+                ));
+            }
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, raw)| {
+                    decode_event(raw.get().as_bytes()).map_err(|e| Problem::event(&e, Some(i)))
+                })
+                .collect()
+        }
+        _ => Err(Problem::malformed(
+            "the body must be a JSON event object or an array of them",
+        )),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// Records with a seq above this (default 0: from the start).
+    after: Option<u64>,
+    /// At most this many records (default 100, at most 10000).
+    limit: Option<usize>,
+}
+
+/// A page of records.
+#[derive(Serialize, ToSchema)]
+pub struct Page {
+    /// Records with their event bodies, in seq order.
+    records: Vec<serde_json::Value>,
+    /// Pass as `after` for the next page.
+    next_after: u64,
+    head: HeadDoc,
+}
+
+/// Read records in seq order, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/v1/events",
+    tag = "events",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of records", body = Page),
+        (status = 401, description = "No or unknown token", body = ProblemDoc),
+    )
+)]
+pub async fn get_events(
+    State(app): State<AppState>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    app.principal(&headers)?;
+    let after = q.after.unwrap_or(0);
+    let limit = q.limit.unwrap_or(100).clamp(1, app.limits.page_records);
+    let store = app.live.store();
+    let records = store
+        .read(after + 1, limit)
+        .await
+        .map_err(|e| Problem::store(&e))?;
+    let head = store.head().await.map_err(|e| Problem::store(&e))?;
+    let next_after = records.last().map_or(after, |r| r.seq);
+    let body = json!({
+        "records": records.iter().map(|r| r.to_json()).collect::<Vec<_>>(),
+        "next_after": next_after,
+        "head": head,
+    });
+    Ok(axum::Json(body).into_response())
+}

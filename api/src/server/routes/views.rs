@@ -1,0 +1,133 @@
+//! `GET /v1/views/{name}`: an analyst's view, live or at a point in history.
+
+use crate::commands::view::parse_time;
+use crate::server::AppState;
+use crate::server::problem::{Problem, ProblemDoc};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use gpu_ledger_projections::utilization::Thresholds;
+use gpu_ledger_projections::{Format, Projections, ViewName, ViewParams};
+use gpu_ledger_replay::{Source, Until, rebuild_views};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Deserialize, IntoParams)]
+pub struct ViewQuery {
+    /// The view as it was after record seq N.
+    until_seq: Option<u64>,
+    /// The view at time T: records with recorded_at <= T (RFC 3339).
+    as_of: Option<String>,
+    /// json (default) or csv.
+    format: Option<String>,
+    /// utilization: a period is below when under this many basis points (default 5000).
+    threshold_bp: Option<u32>,
+    /// utilization: consecutive periods below that make a recall candidate (1 to 16, default 2).
+    periods: Option<u32>,
+    /// csv: which of the view's tables (default: its main one).
+    section: Option<String>,
+}
+
+/// One of the views: holdings, pools, calls, ranking, utilization, concentration (docs/views.md).
+#[utoipa::path(
+    get,
+    path = "/v1/views/{name}",
+    tag = "views",
+    params(("name" = String, Path, description = "holdings, pools, calls, ranking, utilization or concentration"), ViewQuery),
+    responses(
+        (status = 200, description = "The view (application/json, or text/csv)", body = serde_json::Value),
+        (status = 400, description = "A bad parameter", body = ProblemDoc),
+        (status = 401, description = "No or unknown token", body = ProblemDoc),
+        (status = 404, description = "No such view", body = ProblemDoc),
+    )
+)]
+pub async fn get_view(
+    State(app): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<ViewQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    app.principal(&headers)?;
+    let view: ViewName = name.parse().map_err(Problem::not_found)?;
+    let format = match q.format.as_deref().unwrap_or("json") {
+        "json" => Format::Json,
+        "csv" => Format::Csv,
+        other => {
+            return Err(Problem::bad_request(
+                "bad_format",
+                format!("format {other:?}: use json or csv"),
+            ));
+        }
+    };
+    let periods = q.periods.unwrap_or(2);
+    if !(1..=Thresholds::MAX_PERIODS).contains(&periods) {
+        return Err(Problem::bad_request(
+            "bad_periods",
+            "periods must be 1 to 16",
+        ));
+    }
+    let params = ViewParams {
+        utilization: Thresholds {
+            threshold_bp: q.threshold_bp.unwrap_or(5000),
+            periods,
+        },
+        section: q.section.clone(),
+    };
+    let until = match (q.until_seq, &q.as_of) {
+        (Some(_), Some(_)) => {
+            return Err(Problem::bad_request(
+                "bad_point",
+                "give until_seq or as_of, not both",
+            ));
+        }
+        (Some(n), None) => Until::Seq(n),
+        (None, Some(t)) => {
+            Until::RecordedAt(parse_time(t).map_err(|e| Problem::bad_request("bad_as_of", e))?)
+        }
+        (None, None) => Until::Head,
+    };
+    let head = app
+        .live
+        .store()
+        .head()
+        .await
+        .map_err(|e| Problem::store(&e))?;
+    let live = match until {
+        Until::Head => true,
+        Until::Seq(n) => n >= head.seq,
+        Until::RecordedAt(t) => head.recorded_at.is_some_and(|h| t >= h),
+    };
+    let render = |p: &Projections| -> Result<Response, Problem> {
+        if let Some(section) = &params.section {
+            if !p.tables(view, &params).iter().any(|t| t.name == section) {
+                return Err(Problem::bad_request(
+                    "bad_section",
+                    format!("the {view} view has no table {section:?}"),
+                ));
+            }
+        }
+        Ok(match format {
+            Format::Csv => (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+                p.render(view, &params, Format::Csv),
+            )
+                .into_response(),
+            _ => axum::Json(p.json(view, &params)).into_response(),
+        })
+    };
+    if live {
+        return app.live.with_views(render).await;
+    }
+    let mut source = Source::store(app.live.store().clone());
+    let past = rebuild_views(&mut source, until, |_| {})
+        .await
+        .map_err(|e| {
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "replay_failed",
+                e.to_string(),
+            )
+        })?;
+    render(&past)
+}
