@@ -1,6 +1,8 @@
 //! Shared helpers for the whole-flow tests: run the real binary, make histories.
 #![allow(dead_code)]
 
+pub mod server;
+
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -101,16 +101,16 @@ pub async fn import_into(
         .map(|m| m.len())
         .map_err(|e| CommandError::Failed(format!("cannot read {}: {e}", path.display())))?;
     let head = store.head().await?;
-    if let Some(expected) = expected_seq {
-        if expected != head.seq {
-            return Err(CommandError::Refused {
-                message: format!(
-                    "the ledger's head is at seq {}, not the expected {expected}; nothing was imported",
-                    head.seq
-                ),
-                detail: json!({"error": "conflict", "head": head}),
-            });
-        }
+    if let Some(expected) = expected_seq
+        && expected != head.seq
+    {
+        return Err(CommandError::Refused {
+            message: format!(
+                "the ledger's head is at seq {}, not the expected {expected}; nothing was imported",
+                head.seq
+            ),
+            detail: json!({"error": "conflict", "head": head}),
+        });
     }
     let mut programme = if head.seq == 0 {
         Programme::new()

@@ -48,11 +48,11 @@ pub async fn run(config: &StoreConfig, args: &ServeArgs) -> Result<Outcome, Comm
     };
     let local = matches!(access, Access::Local);
     let store = config.open_for_writing()?;
-    if let Some(file) = &args.load {
-        if store.head().await?.seq == 0 {
-            let (n, _) = super::import::import_into(store.clone(), file, Some(0), false).await?;
-            eprintln!("Loaded {} events from {}.", grouped(n), file.display());
-        }
+    if let Some(file) = &args.load
+        && store.head().await?.seq == 0
+    {
+        let (n, _) = super::import::import_into(store.clone(), file, Some(0), false).await?;
+        eprintln!("Loaded {} events from {}.", grouped(n), file.display());
     }
     let limits = Limits {
         body_bytes: args.max_body,

@@ -138,10 +138,10 @@ impl Ticket {
 
 impl Drop for Ticket {
     fn drop(&mut self) {
-        if !self.finished {
-            if let Ok(mut keys) = self.keys.lock() {
-                keys.slots.remove(&self.key);
-            }
+        if !self.finished
+            && let Ok(mut keys) = self.keys.lock()
+        {
+            keys.slots.remove(&self.key);
         }
     }
 }

@@ -111,23 +111,23 @@ impl LiveLedger {
                 .await
                 .map_err(AppendRefusal::Store)?;
         }
-        if let Some(expected) = expected_seq {
-            if expected != rules.next_seq {
-                let head = self
-                    .store
-                    .head()
-                    .await
-                    .map_err(|e| AppendRefusal::Store(Problem::store(&e)))?;
-                let head = if head.seq == rules.next_seq {
-                    head
-                } else {
-                    Head {
-                        seq: rules.next_seq,
-                        ..head
-                    }
-                };
-                return Err(AppendRefusal::Conflict { expected, head });
-            }
+        if let Some(expected) = expected_seq
+            && expected != rules.next_seq
+        {
+            let head = self
+                .store
+                .head()
+                .await
+                .map_err(|e| AppendRefusal::Store(Problem::store(&e)))?;
+            let head = if head.seq == rules.next_seq {
+                head
+            } else {
+                Head {
+                    seq: rules.next_seq,
+                    ..head
+                }
+            };
+            return Err(AppendRefusal::Conflict { expected, head });
         }
         for e in events {
             allowed(e, &rules.programme).map_err(AppendRefusal::Forbidden)?;

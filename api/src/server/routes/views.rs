@@ -98,13 +98,13 @@ pub async fn get_view(
         Until::RecordedAt(t) => head.recorded_at.is_some_and(|h| t >= h),
     };
     let render = |p: &Projections| -> Result<Response, Problem> {
-        if let Some(section) = &params.section {
-            if !p.tables(view, &params).iter().any(|t| t.name == section) {
-                return Err(Problem::bad_request(
-                    "bad_section",
-                    format!("the {view} view has no table {section:?}"),
-                ));
-            }
+        if let Some(section) = &params.section
+            && !p.tables(view, &params).iter().any(|t| t.name == section)
+        {
+            return Err(Problem::bad_request(
+                "bad_section",
+                format!("the {view} view has no table {section:?}"),
+            ));
         }
         Ok(match format {
             Format::Csv => (

@@ -1,0 +1,522 @@
+//! Issue 4's whole flows over real HTTP on loopback: every status code with
+//! the ledger unchanged after each refusal, idempotent retries, 32
+//! concurrent clients, the live stream, roles, views, and the OpenAPI
+//! document kept true.
+
+mod common;
+
+use common::server::{ROLES, TestServer, spawn, tokens};
+use common::synthetic_history;
+use futures::StreamExt;
+use gpu_ledger_api::server::{Access, Limits};
+use gpu_ledger_projections::{ViewName, ViewParams};
+use gpu_ledger_replay::{Source, Until, VerifyOptions, rebuild_views, verify};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+fn event(mut v: Value) -> String {
+    v["occurred_at"] = json!("2026-03-20T09:00:00+09:00");
+    if v.get("actor").is_none() {
+        v["actor"] = json!("msit");
+    }
+    v.to_string()
+}
+
+fn pool(id: &str) -> String {
+    event(
+        json!({"type":"PoolRegistered","pool_id":id,"name":"n","source":"owned","gpu_model":"m","gpus":16,"gpus_per_server":8}),
+    )
+}
+
+fn org(id: &str) -> String {
+    event(
+        json!({"type":"OrganizationRegistered","org_id":id,"name":"n","sector":"academia","size":"public","region":"capital"}),
+    )
+}
+
+async fn chain_verifies(s: &TestServer) -> u64 {
+    let mut source = Source::store(Arc::new(s.store.clone()));
+    let report = verify(&mut source, VerifyOptions { deep: true }, |_| {})
+        .await
+        .unwrap();
+    assert!(report.ok, "{report:?}");
+    report.events
+}
+
+/// Asserts a refusal: its status, its `error`, and that nothing was appended.
+async fn refused(
+    s: &TestServer,
+    token: Option<&str>,
+    body: impl Into<reqwest::Body>,
+    status: u16,
+    error: &str,
+) -> Value {
+    let before = s.head();
+    let (got, answer) = s.post(token, body).await;
+    assert_eq!(
+        (got, answer["error"].as_str().unwrap_or("")),
+        (status, error),
+        "{answer}"
+    );
+    assert!(
+        answer["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{answer}"
+    );
+    assert_eq!(s.head(), before, "a refused request appended something");
+    answer
+}
+
+#[tokio::test]
+async fn every_status_code_and_nothing_appended_on_refusal() {
+    let limits = Limits {
+        body_bytes: 64 << 10,
+        batch_events: 50,
+        ..Limits::default()
+    };
+    let s = spawn(&synthetic_history(3), tokens(), limits).await;
+    let office = Some("office-token");
+    let head = s.head();
+
+    let (status, answer) = s.post(office, pool("P-2")).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["records"][0]["seq"], head + 1);
+    assert_eq!(answer["records"][0]["hash"].as_str().unwrap().len(), 64);
+
+    refused(&s, office, "{\"type\":", 400, "malformed_event").await;
+    refused(&s, office, "[1, 2", 400, "malformed_event").await;
+    refused(
+        &s,
+        office,
+        pool("P-3").replace("\"gpus\":16", "\"gpus\":16,\"colour\":\"red\""),
+        400,
+        "malformed_event",
+    )
+    .await;
+    let a = refused(
+        &s,
+        office,
+        format!("[{},{}]", pool("P-3"), "{\"type\":\"Nope\"}"),
+        400,
+        "malformed_event",
+    )
+    .await;
+    assert_eq!(a["index"], 1);
+    refused(&s, None, pool("P-3"), 401, "unauthorized").await;
+    refused(&s, Some("wrong-token"), pool("P-3"), 401, "unauthorized").await;
+    refused(&s, Some("monitor-token"), pool("P-3"), 403, "forbidden").await;
+    refused(&s, office, pool("P-2"), 422, "pool_already_registered").await;
+    refused(&s, office, pool("P 3"), 422, "invalid_value").await;
+    // A batch is all or nothing: the second event breaks a rule, the first is not kept.
+    let a = refused(
+        &s,
+        office,
+        format!("[{},{}]", pool("P-4"), pool("P-4")),
+        422,
+        "pool_already_registered",
+    )
+    .await;
+    assert_eq!(a["index"], 1);
+    refused(
+        &s,
+        office,
+        format!("[{}]", vec![pool("P-5"); 51].join(",")),
+        413,
+        "batch_too_large",
+    )
+    .await;
+    let before = s.head();
+    let big = pool("P-6").replace(
+        "\"name\":\"n\"",
+        &format!("\"name\":\"{}\"", "x".repeat(70_000)),
+    );
+    let resp = s
+        .client
+        .post(s.url("/v1/events"))
+        .bearer_auth("office-token")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 413);
+    assert_eq!(s.head(), before);
+
+    // Optimistic concurrency: the query parameter and If-Match both work.
+    let stale = s.head() - 1;
+    let resp = s
+        .client
+        .post(s.url(&format!("/v1/events?expected_seq={stale}")))
+        .bearer_auth("office-token")
+        .body(pool("P-7"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 409);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["head"]["seq"], s.head());
+    let resp = s
+        .client
+        .post(s.url("/v1/events"))
+        .bearer_auth("office-token")
+        .header("If-Match", stale.to_string())
+        .body(pool("P-7"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 409);
+    let resp = s
+        .client
+        .post(s.url("/v1/events"))
+        .bearer_auth("office-token")
+        .header("If-Match", format!("\"{}\"", s.head()))
+        .body(pool("P-7"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+
+    let (status, _) = s.get(Some("analyst-token"), "/v1/views/nope").await;
+    assert_eq!(status, 404);
+    assert_eq!(chain_verifies(&s).await, s.head());
+}
+
+#[tokio::test]
+async fn a_retry_with_an_idempotency_key_appends_once() {
+    let s = spawn(&synthetic_history(1), Access::Local, Limits::default()).await;
+    let post = |key: &str, body: String| {
+        s.client
+            .post(s.url("/v1/events"))
+            .header("Idempotency-Key", key)
+            .body(body)
+            .send()
+    };
+    let head = s.head();
+    let first = post("k-1", org("ORG-9")).await.unwrap();
+    assert_eq!(first.status().as_u16(), 201);
+    let first: Value = first.json().await.unwrap();
+    let retry = post("k-1", org("ORG-9")).await.unwrap();
+    assert_eq!(retry.status().as_u16(), 201);
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    assert_eq!(retry.json::<Value>().await.unwrap(), first);
+    assert_eq!(s.head(), head + 1);
+
+    let reused = post("k-1", org("ORG-10")).await.unwrap();
+    assert_eq!(reused.status().as_u16(), 422);
+    assert_eq!(
+        reused.json::<Value>().await.unwrap()["error"],
+        "idempotency_key_reused"
+    );
+    assert_eq!(s.head(), head + 1);
+
+    // Eight simultaneous retries of a new key: one append, eight equal answers.
+    let answers = futures::future::join_all((0..8).map(|_| post("k-2", org("ORG-11")))).await;
+    let mut bodies = HashSet::new();
+    for a in answers {
+        let a = a.unwrap();
+        assert_eq!(a.status().as_u16(), 201);
+        bodies.insert(a.text().await.unwrap());
+    }
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(s.head(), head + 2);
+    // A refused first answer is replayed too, and still appends nothing.
+    let dup = post("k-3", org("ORG-11")).await.unwrap();
+    assert_eq!(dup.status().as_u16(), 422);
+    let again = post("k-3", org("ORG-11")).await.unwrap();
+    assert_eq!(again.status().as_u16(), 422);
+    assert_eq!(s.head(), head + 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_two_concurrent_clients_append_a_hundred_events_each() {
+    let s = Arc::new(spawn(&[], Access::Local, Limits::default()).await);
+    let mut clients = Vec::new();
+    for c in 0..32 {
+        let s = s.clone();
+        clients.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for i in 0..100 {
+                let (status, answer) = s.post(None, org(&format!("ORG-{c}-{i}"))).await;
+                assert_eq!(status, 201, "{answer}");
+                acknowledged.push((
+                    answer["records"][0]["seq"].as_u64().unwrap(),
+                    format!("ORG-{c}-{i}"),
+                ));
+            }
+            acknowledged
+        }));
+    }
+    let mut acknowledged = Vec::new();
+    for c in clients {
+        acknowledged.extend(c.await.unwrap());
+    }
+    assert_eq!(chain_verifies(&s).await, 3200);
+    let records = s.store.read_blocking(1, usize::MAX).unwrap();
+    let mut ids = HashSet::new();
+    for r in &records {
+        let v: Value = serde_json::from_slice(&r.event).unwrap();
+        assert!(
+            ids.insert(v["org_id"].as_str().unwrap().to_string()),
+            "duplicated {v}"
+        );
+    }
+    for (seq, org) in acknowledged {
+        let v: Value = serde_json::from_slice(&records[seq as usize - 1].event).unwrap();
+        assert_eq!(
+            v["org_id"],
+            org.as_str(),
+            "the 201 for seq {seq} names another record"
+        );
+    }
+}
+
+/// Reads server-sent records until `n` arrive: their seqs.
+async fn read_sse(resp: reqwest::Response, n: usize) -> Vec<u64> {
+    let mut seqs = Vec::new();
+    let mut buf = String::new();
+    let mut stream = resp.bytes_stream();
+    while seqs.len() < n {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
+            .await
+            .expect("records arrive")
+            .expect("stream open")
+            .unwrap();
+        buf.push_str(std::str::from_utf8(&chunk).unwrap());
+        while let Some(end) = buf.find("\n\n") {
+            let frame: String = buf.drain(..end + 2).collect();
+            let id = frame
+                .lines()
+                .find_map(|l| l.strip_prefix("id:"))
+                .map(|x| x.trim().parse::<u64>().unwrap());
+            let data = frame.lines().find_map(|l| l.strip_prefix("data:"));
+            if let (Some(id), Some(data)) = (id, data) {
+                let record: Value = serde_json::from_str(data.trim()).unwrap();
+                assert_eq!(record["seq"], id);
+                seqs.push(id);
+            }
+        }
+    }
+    seqs
+}
+
+#[tokio::test]
+async fn a_live_client_sees_every_record_in_order_and_resumes_after_last_event_id() {
+    let s = spawn(&synthetic_history(1), tokens(), Limits::default()).await;
+    let start = s.head();
+    let live = s
+        .client
+        .get(s.url("/v1/events/live"))
+        .bearer_auth("auditor-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status().as_u16(), 200);
+    for i in 0..20 {
+        let (status, _) = s
+            .post(Some("office-token"), org(&format!("ORG-L{i}")))
+            .await;
+        assert_eq!(status, 201);
+    }
+    let seen = read_sse(live, 20).await;
+    assert_eq!(seen, (start + 1..=start + 20).collect::<Vec<_>>());
+
+    let resumed = s
+        .client
+        .get(s.url("/v1/events/live"))
+        .bearer_auth("auditor-token")
+        .header("Last-Event-ID", (start + 10).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        read_sse(resumed, 10).await,
+        (start + 11..=start + 20).collect::<Vec<_>>()
+    );
+    let (_, metrics) = (
+        0,
+        s.client
+            .get(s.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(metrics.contains("gpu_ledger_live_subscribers"), "{metrics}");
+}
+
+#[tokio::test]
+async fn each_role_is_refused_outside_its_rights() {
+    let s = spawn(&synthetic_history(2), tokens(), Limits::default()).await;
+    let app = |id: &str, org: &str| {
+        event(
+            json!({"type":"ApplicationSubmitted","application_id":id,"call_id":"CALL-1","track_id":"T1","org_id":org,"title":"t","purpose":"research","requested_gpus":8}),
+        )
+    };
+    let score = |app: &str, reviewer: &str| {
+        event(
+            json!({"type":"ScoreRecorded","application_id":app,"reviewer_id":reviewer,"score":70}),
+        )
+    };
+    let withdraw =
+        |app: &str| event(json!({"type":"ApplicationWithdrawn","application_id":app,"reason":"r"}));
+    let report = event(
+        json!({"type":"UtilizationReported","award_id":"AW-X","period_start":"2026-04-01T00:00:00Z","period_end":"2026-04-08T00:00:00Z","utilization_bp":100,"off_purpose_use":false}),
+    );
+
+    // Within their rights (the rules may still refuse; the role does not).
+    let (status, a) = s
+        .post(Some("applicant-token"), app("APP-NEW", "ORG-1"))
+        .await;
+    assert_eq!(status, 201, "{a}");
+    let (status, a) = s
+        .post(Some("reviewer-token"), score("APP-NEW", "r-001"))
+        .await;
+    assert_eq!(status, 201, "{a}");
+    let (status, a) = s.post(Some("applicant-token"), withdraw("APP-NEW")).await;
+    assert_eq!(status, 201, "{a}");
+    let (status, a) = s.post(Some("monitor-token"), report.clone()).await;
+    assert_eq!(
+        (status, a["error"].as_str()),
+        (422, Some("unknown_award")),
+        "the monitor passes the role check"
+    );
+
+    // Outside them.
+    let cases: Vec<(&str, String)> = vec![
+        ("applicant-token", app("APP-X", "ORG-2")),
+        ("applicant-token", withdraw("APP-000001")),
+        ("applicant-token", pool("P-9")),
+        ("reviewer-token", score("APP-000000", "r-002")),
+        ("reviewer-token", app("APP-Y", "ORG-1")),
+        ("monitor-token", score("APP-000000", "r-009")),
+        ("office-token", score("APP-000000", "r-009")),
+        ("office-token", report.clone()),
+        ("auditor-token", pool("P-9")),
+        ("analyst-token", org("ORG-9")),
+    ];
+    let mut messages = String::new();
+    for (token, body) in cases {
+        let a = refused(&s, Some(token), body, 403, "forbidden").await;
+        messages.push_str(&format!("{token}: {}\n", a["message"].as_str().unwrap()));
+    }
+    insta::assert_snapshot!(messages);
+
+    // Every role may read.
+    for (token, _) in ROLES {
+        let (status, _) = s.get(Some(token), "/v1/chain/head").await;
+        assert_eq!(status, 200, "{token}");
+    }
+    let (status, _) = s.get(None, "/v1/views/pools").await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn views_served_equal_views_rebuilt_by_replay() {
+    let example: Vec<String> = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/march-2026.jsonl"
+    ))
+    .unwrap()
+    .lines()
+    .map(str::to_string)
+    .collect();
+    let s = spawn(&example, Access::Local, Limits::default()).await;
+    for i in 0..5 {
+        let (status, _) = s.post(None, org(&format!("ORG-V{i}"))).await;
+        assert_eq!(status, 201);
+    }
+    let mut source = Source::store(Arc::new(s.store.clone()));
+    let rebuilt = rebuild_views(&mut source, Until::Head, |_| {})
+        .await
+        .unwrap();
+    for view in ViewName::ALL {
+        let (status, served) = s.get(None, &format!("/v1/views/{view}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            served,
+            rebuilt.json(view, &ViewParams::default()),
+            "view {view}"
+        );
+    }
+    // And in the past, by seq and by time.
+    let mut source = Source::store(Arc::new(s.store.clone()));
+    let past = rebuild_views(&mut source, Until::Seq(3000), |_| {})
+        .await
+        .unwrap();
+    let (_, served) = s.get(None, "/v1/views/holdings?until_seq=3000").await;
+    assert_eq!(
+        served,
+        past.json(ViewName::Holdings, &ViewParams::default())
+    );
+    let csv = s
+        .client
+        .get(s.url("/v1/views/calls?format=csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        csv.text()
+            .await
+            .unwrap()
+            .starts_with("call_id,breakdown,key,applications")
+    );
+    let (status, page) = s.get(None, "/v1/events?after=5410&limit=3").await;
+    assert_eq!(status, 200);
+    assert_eq!(page["records"].as_array().unwrap().len(), 3);
+    assert_eq!(page["records"][0]["seq"], 5411);
+    assert_eq!(page["next_after"], 5413);
+}
+
+#[tokio::test]
+async fn the_openapi_document_matches_the_routes() {
+    let s = spawn(&synthetic_history(1), Access::Local, Limits::default()).await;
+    let (status, doc) = s.get(None, "/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let codes: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
+            operations.push(format!(
+                "{} {path} -> {}",
+                method.to_uppercase(),
+                codes
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ));
+        }
+    }
+    operations.sort();
+    insta::assert_snapshot!(operations.join("\n"));
+    // Every documented operation is served (not 404/405).
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let concrete = path.replace("{name}", "pools");
+        for method in item.as_object().unwrap().keys() {
+            let req = match method.as_str() {
+                "get" if concrete.ends_with("/live") => continue,
+                "get" => s.client.get(s.url(&concrete)),
+                "post" => s.client.post(s.url(&concrete)).body(org("ORG-DOC")),
+                other => panic!("undocumented method {other}"),
+            };
+            let code = req.send().await.unwrap().status().as_u16();
+            assert!(
+                code != 404 && code != 405,
+                "{method} {path} answered {code}"
+            );
+        }
+    }
+    // And an undocumented route is not served.
+    assert_eq!(
+        s.client
+            .get(s.url("/v1/secret"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+}
