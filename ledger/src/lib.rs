@@ -15,6 +15,7 @@ pub mod canonical;
 pub mod chain;
 pub mod export;
 pub mod file;
+pub mod merkle;
 pub mod record;
 pub mod store;
 pub mod time;
