@@ -14,7 +14,11 @@
 //! Regenerate the committed file with
 //! `cargo run -p gpu-ledger-bench -- example --out examples/march-2026.jsonl`.
 
+pub mod http_load;
 pub mod march2026;
+pub mod stats;
+pub mod suite;
+pub mod workload;
 
 pub use march2026::march_2026_history;
 
@@ -26,4 +30,21 @@ pub fn to_jsonl(lines: &[String]) -> String {
         file.push('\n');
     }
     file
+}
+
+/// The load generator's runtime: one thread runs it on the calling thread
+/// (least interference with the server on a small machine), more spread the
+/// clients over that many worker threads.
+pub fn runtime(threads: usize) -> Result<tokio::runtime::Runtime, String> {
+    let mut builder = if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(threads);
+        b
+    };
+    builder
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the load generator's runtime: {e}"))
 }

@@ -1,22 +1,29 @@
-//! `gpu-ledger-bench`: writes the example histories.
+//! `gpu-ledger-bench`: example histories, benchmark workloads, and the
+//! benchmark suite of the ledger.
 //!
-//! `gpu-ledger-bench example [--out FILE]` writes `examples/march-2026.jsonl`
-//! (to stdout by default). Before writing, it replays the history through the
-//! domain's rules, so a generator change that breaks a rule fails here rather
-//! than in the committed file.
+//! - `example` writes `examples/march-2026.jsonl`, after replaying it through
+//!   the domain's rules, so a generator change that breaks a rule fails here
+//!   rather than in the committed file.
+//! - `workload` writes a rule-valid history of N events from a seed.
+//! - `http-load` and `view-load` drive a running `gpu-ledger serve`.
+//! - `run` is the whole suite: it measures every figure of `BENCHMARKS.md`
+//!   against the SQLite peer and writes them there.
 
 use clap::{Parser, Subcommand};
-use gpu_ledger_bench::{march_2026_history, to_jsonl};
+use gpu_ledger_bench::http_load::{self, Load, Plan};
+use gpu_ledger_bench::{march_2026_history, suite, to_jsonl, workload};
 use gpu_ledger_domain::{Programme, decode_event};
 use std::io::Write;
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 #[derive(Parser, Debug)]
 #[command(
     name = "gpu-ledger-bench",
     version,
-    about = "Deterministic example histories of the GPU-support programme"
+    about = "Example histories, benchmark workloads and the benchmark suite of gpu-ledger"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -33,30 +40,267 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Write a benchmark workload: a rule-valid history of exactly N events,
+    /// the same bytes for the same N and seed.
+    #[command(
+        after_help = "Example:\n  gpu-ledger-bench workload --events 1000000 --seed 1 --out /tmp/w1m.jsonl"
+    )]
+    Workload {
+        /// Events to write.
+        #[arg(long, default_value_t = workload::DEFAULT_EVENTS, value_name = "N")]
+        events: u64,
+        /// Seed of every random choice.
+        #[arg(long, default_value_t = workload::DEFAULT_SEED, value_name = "S")]
+        seed: u64,
+        /// File to write; stdout if absent.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Drive a running `gpu-ledger serve` with single-event appends from C
+    /// concurrent keep-alive clients; report durable appends/s and latency.
+    #[command(
+        name = "http-load",
+        after_help = "Example:\n  gpu-ledger serve --addr 127.0.0.1:8080 &\n  gpu-ledger-bench http-load --addr 127.0.0.1:8080 --clients 64 --seconds 5"
+    )]
+    HttpLoad {
+        #[command(flatten)]
+        load: LoadArgs,
+    },
+    /// Query one view of a running `gpu-ledger serve` back to back; report
+    /// latency percentiles.
+    #[command(
+        name = "view-load",
+        after_help = "Example:\n  gpu-ledger-bench view-load --addr 127.0.0.1:8080 --view holdings --seconds 3"
+    )]
+    ViewLoad {
+        /// holdings, pools, calls, ranking, utilization or concentration.
+        #[arg(long, default_value = "holdings")]
+        view: String,
+        #[command(flatten)]
+        load: LoadArgs,
+    },
+    /// Measure every figure of BENCHMARKS.md against the SQLite peer (median
+    /// of several runs) and write them into its generated section.
+    #[command(
+        after_help = "Examples:\n  cargo run --release -p gpu-ledger-bench -- run\n  cargo run --release -p gpu-ledger-bench -- run --big-events 10000000\n  cargo run --release -p gpu-ledger-bench -- run --events 100000 --runs 1 --out /tmp/smoke.md"
+    )]
+    Run {
+        #[command(flatten)]
+        args: RunArgs,
+    },
+}
+
+/// Options of the benchmark suite.
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Events of the workload.
+    #[arg(long, default_value_t = workload::DEFAULT_EVENTS, value_name = "N")]
+    events: u64,
+    /// Seed of the workload.
+    #[arg(long, default_value_t = workload::DEFAULT_SEED, value_name = "S")]
+    seed: u64,
+    /// Runs of each figure; the median is reported.
+    #[arg(long, default_value_t = 3, value_name = "R")]
+    runs: usize,
+    /// Also import, verify, rebuild and start up on a ledger of this many
+    /// events, to show how time and memory scale (e.g. 10000000).
+    #[arg(long, value_name = "N")]
+    big_events: Option<u64>,
+    /// Markdown file whose generated section is replaced [default: BENCHMARKS.md of this checkout].
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// gpu-ledger workspace to build and measure [default: this checkout].
+    #[arg(long, value_name = "DIR")]
+    workspace: Option<PathBuf>,
+    /// A gpu-ledger binary to measure instead of building one.
+    #[arg(long, value_name = "FILE")]
+    gpu_ledger: Option<PathBuf>,
+    /// The SQLite peer's crate [default: ../shared/bench/sqlite-ledger beside this checkout].
+    #[arg(long, value_name = "DIR")]
+    peer: Option<PathBuf>,
+    /// Directory for workloads and ledgers (kept); a temporary one, removed at the end, if absent.
+    #[arg(long, value_name = "DIR")]
+    work_dir: Option<PathBuf>,
+    /// Concurrent clients of the HTTP append runs.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,16,64",
+        value_name = "C,C,..."
+    )]
+    clients: Vec<usize>,
+    /// Measured seconds of each HTTP append run.
+    #[arg(long, default_value_t = 5.0, value_name = "S")]
+    http_seconds: f64,
+    /// Measured seconds of each view query run.
+    #[arg(long, default_value_t = 2.0, value_name = "S")]
+    view_seconds: f64,
+    /// Events of the peer's one-commit-per-event import [default: 20,000, or
+    /// a fiftieth of --events if that is less].
+    #[arg(long, value_name = "N")]
+    one_by_one_events: Option<u64>,
+    /// Threads of the load generator.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    threads: usize,
+}
+
+/// Options shared by the load generators.
+#[derive(clap::Args, Debug)]
+struct LoadArgs {
+    /// The server's address.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    addr: SocketAddr,
+    /// Concurrent clients, each with one connection and one request in flight.
+    #[arg(long, default_value_t = 1, value_name = "C")]
+    clients: usize,
+    /// Measured seconds.
+    #[arg(long, default_value_t = 5.0, value_name = "S")]
+    seconds: f64,
+    /// Seconds of load before measuring starts.
+    #[arg(long, default_value_t = 0.5, value_name = "S")]
+    warmup: f64,
+    /// Threads of the load generator (it shares the machine with the server).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    threads: usize,
+    /// Bearer token, for a server started with --tokens.
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
 }
 
 fn main() -> ExitCode {
-    let Cli {
-        command: Command::Example { out },
-    } = Cli::parse();
-    let lines = march_2026_history();
-    if let Err(problem) = check_rules(&lines) {
-        eprintln!("gpu-ledger-bench: the generated history breaks a rule: {problem}");
-        return ExitCode::FAILURE;
+    let result = match Cli::parse().command {
+        Command::Example { out } => example(out),
+        Command::Workload { events, seed, out } => write_workload(events, seed, out),
+        Command::HttpLoad { load } => {
+            let prefix = http_load::fresh_id_prefix();
+            drive_load(load, Plan::Appends { id_prefix: prefix }, "appends")
+        }
+        Command::ViewLoad { view, load } => drive_load(
+            load,
+            Plan::Get {
+                path: format!("/v1/views/{view}"),
+            },
+            "queries",
+        ),
+        Command::Run { args } => run_suite(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problem) => {
+            eprintln!("gpu-ledger-bench: {problem}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+fn example(out: Option<PathBuf>) -> Result<(), String> {
+    let lines = march_2026_history();
+    check_rules(&lines).map_err(|p| format!("the generated history breaks a rule: {p}"))?;
     let file = to_jsonl(&lines);
     let written = match &out {
         Some(path) => std::fs::write(path, &file),
         None => std::io::stdout().lock().write_all(file.as_bytes()),
     };
-    match written {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let target = out.map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
-            eprintln!("gpu-ledger-bench: cannot write {target}: {e}");
-            ExitCode::FAILURE
-        }
+    written.map_err(|e| format!("cannot write {}: {e}", target_name(out.as_ref())))
+}
+
+fn write_workload(events: u64, seed: u64, out: Option<PathBuf>) -> Result<(), String> {
+    let started = Instant::now();
+    let written = match &out {
+        Some(path) => std::fs::File::create(path)
+            .and_then(|file| workload::write_history(events, seed, file).map(|(_, s)| s)),
+        None => workload::write_history(events, seed, std::io::stdout().lock()).map(|(_, s)| s),
+    };
+    let summary =
+        written.map_err(|e| format!("cannot write {}: {e}", target_name(out.as_ref())))?;
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{} events ({} bytes, {} applications, {} awards, {} calls) in {seconds:.2} s: {:.0} events/s",
+        summary.tally.events,
+        summary.tally.bytes,
+        summary.applications,
+        summary.awards,
+        summary.calls,
+        summary.tally.events as f64 / seconds
+    );
+    Ok(())
+}
+
+fn drive_load(args: LoadArgs, plan: Plan, what: &str) -> Result<(), String> {
+    let seconds = |s: f64, name: &str| {
+        Duration::try_from_secs_f64(s).map_err(|_| format!("--{name} must be a number of seconds"))
+    };
+    let load = Load {
+        addr: args.addr,
+        plan,
+        clients: args.clients,
+        duration: seconds(args.seconds, "seconds")?,
+        warmup: seconds(args.warmup, "warmup")?,
+        token: args.token,
+    };
+    let runtime = gpu_ledger_bench::runtime(args.threads)?;
+    let report = runtime.block_on(http_load::run(&load))?;
+    println!(
+        "{} clients: {} {what} in {:.1} s = {:.0}/s; latency p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; last answer {} bytes",
+        report.clients,
+        report.requests,
+        report.seconds,
+        report.per_second(),
+        report.latencies.p50_ms(),
+        report.latencies.p99_ms(),
+        report.latencies.max_ms(),
+        report.body_bytes
+    );
+    Ok(())
+}
+
+fn run_suite(args: RunArgs) -> Result<(), String> {
+    if args.runs == 0 || args.events == 0 {
+        return Err("--runs and --events must be at least 1".into());
     }
+    // Defaults are relative to the checkout this program was built from.
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("bench/ lives in the workspace")
+        .to_path_buf();
+    let given: Vec<String> = std::env::args()
+        .skip_while(|a| a != "run")
+        .skip(1)
+        .collect();
+    let command_line = if given.is_empty() {
+        "cargo run --release -p gpu-ledger-bench -- run".to_owned()
+    } else {
+        format!(
+            "cargo run --release -p gpu-ledger-bench -- run {}",
+            given.join(" ")
+        )
+    };
+    let options = suite::Options {
+        events: args.events,
+        seed: args.seed,
+        runs: args.runs,
+        big_events: args.big_events,
+        out: args.out.unwrap_or_else(|| checkout.join("BENCHMARKS.md")),
+        workspace: args.workspace.unwrap_or_else(|| checkout.clone()),
+        peer: args
+            .peer
+            .unwrap_or_else(|| checkout.join("../shared/bench/sqlite-ledger")),
+        gpu_ledger: args.gpu_ledger,
+        work_dir: args.work_dir,
+        clients: args.clients,
+        http_seconds: args.http_seconds,
+        view_seconds: args.view_seconds,
+        one_by_one_events: args
+            .one_by_one_events
+            .unwrap_or((args.events / 50).clamp(1, 20_000)),
+        threads: args.threads,
+        command_line,
+    };
+    suite::run(options).map(|_| ())
+}
+
+fn target_name(out: Option<&PathBuf>) -> String {
+    out.map_or_else(|| "stdout".to_owned(), |p| p.display().to_string())
 }
 
 /// Replays the lines through one programme, in order.

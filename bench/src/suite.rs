@@ -1,0 +1,651 @@
+//! `gpu-ledger-bench run`: every figure of `BENCHMARKS.md`, in one command.
+//!
+//! It builds `gpu-ledger` and the SQLite peer (`../shared/bench/sqlite-ledger`,
+//! outside the project tree), generates the workload, and measures each
+//! figure several times, taking the median:
+//!
+//! 1. offline, per run and interleaved with the peer so both see the same
+//!    machine: import into a fresh directory, verify, rebuild of every view
+//!    (`gpu-ledger view pools` replays the whole ledger into all six views),
+//!    the peer's import and verify, and the peer's one-commit-per-event import
+//!    (its durable one-by-one rate); peak RSS of each, bytes on disk;
+//! 2. the server on that ledger: start-up to serving (spawn until
+//!    `GET /v1/health` answers 200), view query latency on the untouched
+//!    ledger, then durable single-event appends over HTTP at each client count;
+//! 3. optionally a larger ledger (`--big-events`): import, verify, rebuild
+//!    and start-up once more, to show how time and memory scale.
+//!
+//! The figures and the ratios to the peer are printed, and written into the
+//! generated section of `BENCHMARKS.md` (see [`report`]).
+
+mod build;
+mod machine;
+pub mod process;
+pub mod report;
+
+use crate::http_load::{self, Load, Plan};
+use crate::stats::{Latencies, median};
+use crate::workload::{self, Summary};
+use machine::Machine;
+use process::{Finished, Server, bytes_on_disk, free_port, measure};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The views the server can answer, all queried.
+pub const VIEWS: [&str; 6] = [
+    "pools",
+    "calls",
+    "concentration",
+    "utilization",
+    "holdings",
+    "ranking",
+];
+
+/// Durable writes timed by the disk probe of each run.
+pub const FSYNC_PROBES: usize = 1000;
+
+/// What to measure, and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub events: u64,
+    pub seed: u64,
+    pub runs: usize,
+    /// A second, larger ledger for start-up and memory against history size.
+    pub big_events: Option<u64>,
+    /// The Markdown file whose generated section is (re)written.
+    pub out: PathBuf,
+    /// The gpu-ledger workspace to build and measure.
+    pub workspace: PathBuf,
+    /// The SQLite peer's crate.
+    pub peer: PathBuf,
+    /// A gpu-ledger binary to measure instead of building the workspace's.
+    pub gpu_ledger: Option<PathBuf>,
+    /// Where workloads and ledgers go; a fresh temporary directory, removed
+    /// at the end, if absent.
+    pub work_dir: Option<PathBuf>,
+    pub clients: Vec<usize>,
+    pub http_seconds: f64,
+    pub view_seconds: f64,
+    /// Events of the peer's one-commit-per-event import.
+    pub one_by_one_events: u64,
+    /// Threads of the load generator.
+    pub threads: usize,
+    /// The command line, as reported.
+    pub command_line: String,
+}
+
+/// Runs of one figure (seconds, KiB, events/s, ... as the field says).
+#[derive(Debug, Clone, Default)]
+pub struct Runs(pub Vec<f64>);
+
+impl Runs {
+    pub fn median(&self) -> f64 {
+        median(&self.0)
+    }
+    fn push(&mut self, value: f64) {
+        self.0.push(value);
+    }
+}
+
+/// One offline step measured on both sides.
+#[derive(Debug, Clone, Default)]
+pub struct Step {
+    pub seconds: Runs,
+    pub peak_rss_kib: Runs,
+}
+
+impl Step {
+    fn record(&mut self, finished: &Finished) {
+        self.seconds.push(finished.seconds);
+        self.peak_rss_kib.push(finished.peak_rss_kib as f64);
+    }
+
+    /// Events per second of each run.
+    pub fn rates(&self, events: u64) -> Runs {
+        Runs(self.seconds.0.iter().map(|s| events as f64 / s).collect())
+    }
+}
+
+/// One load run against the server.
+#[derive(Debug, Clone)]
+pub struct LoadRun {
+    pub per_second: f64,
+    pub requests: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub body_bytes: usize,
+    /// CPU seconds per second of the server and of the load generator.
+    pub server_cores: f64,
+    pub client_cores: f64,
+}
+
+impl LoadRun {
+    fn new(report: &http_load::LoadReport, server_cpu: f64, client_cpu: f64, wall: f64) -> Self {
+        let l: &Latencies = &report.latencies;
+        LoadRun {
+            per_second: report.per_second(),
+            requests: report.requests,
+            p50_ms: l.p50_ms(),
+            p99_ms: l.p99_ms(),
+            max_ms: l.max_ms(),
+            body_bytes: report.body_bytes,
+            server_cores: server_cpu / wall,
+            client_cores: client_cpu / wall,
+        }
+    }
+}
+
+/// Figures of the medians of load runs.
+pub fn load_medians(runs: &[LoadRun]) -> (f64, f64, f64) {
+    let pick = |f: fn(&LoadRun) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
+    (
+        pick(|r| r.per_second),
+        pick(|r| r.p50_ms),
+        pick(|r| r.p99_ms),
+    )
+}
+
+/// Start-up to serving, and the server's peak RSS once serving.
+#[derive(Debug, Clone, Default)]
+pub struct Startup {
+    pub seconds: Runs,
+    pub peak_rss_kib: Runs,
+}
+
+/// Everything one size of ledger measured on our side only.
+#[derive(Debug, Clone, Default)]
+pub struct Scaling {
+    pub events: u64,
+    pub workload_bytes: u64,
+    pub import: Step,
+    pub verify: Step,
+    pub rebuild: Step,
+    pub startup: Startup,
+    pub disk_bytes: u64,
+}
+
+/// Every figure of one run of the suite.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub options: Options,
+    pub machine: Machine,
+    pub started: String,
+    pub minutes: f64,
+    pub workload: Summary,
+    pub workload_seconds: f64,
+    pub ours: Scaling,
+    pub peer_import: Step,
+    pub peer_verify: Step,
+    pub peer_disk_bytes: u64,
+    pub peer_one_by_one: Step,
+    /// Per view: its runs.
+    pub views: Vec<(String, Vec<LoadRun>)>,
+    /// Per client count: its runs.
+    pub appends: Vec<(usize, Vec<LoadRun>)>,
+    /// Peak RSS of the server over start-up, queries and appends.
+    pub serve_peak_rss_kib: u64,
+    /// Per run: (p50, p99) ms of a 4 KiB append + fdatasync on the work disk.
+    pub fsync_ms: Vec<(f64, f64)>,
+    pub big: Option<Scaling>,
+}
+
+/// Runs the suite, writes the report, prints the figures.
+pub fn run(options: Options) -> Result<Results, String> {
+    let clock = Instant::now();
+    let started = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
+    let work = WorkDir::new(options.work_dir.clone())?;
+    let machine = Machine::describe(&options.workspace, work.path());
+    let runtime = crate::runtime(options.threads)?;
+
+    let ours = match &options.gpu_ledger {
+        Some(binary) => binary.clone(),
+        None => build::cargo_build(&["-p", "gpu-ledger"], &options.workspace, "gpu-ledger")?,
+    };
+    let peer_target = std::env::temp_dir().join("gpu-ledger-bench-peer-target");
+    let peer_manifest = options.peer.join("Cargo.toml");
+    let peer = build::cargo_build(
+        &[
+            "--manifest-path",
+            &peer_manifest.to_string_lossy(),
+            "--target-dir",
+            &peer_target.to_string_lossy(),
+        ],
+        &options.peer,
+        "sqlite-ledger",
+    )?;
+
+    let n = options.events;
+    say(format_args!("workload: {n} events, seed {}", options.seed));
+    let workload_file = work.file("workload.jsonl");
+    let (workload, workload_seconds) = generate(n, options.seed, &workload_file)?;
+    say(format_args!(
+        "  {} bytes in {workload_seconds:.2} s ({:.0} events/s)",
+        workload.tally.bytes,
+        n as f64 / workload_seconds
+    ));
+    let first_events = work.file("workload-first.jsonl");
+    let one_by_one_events = first_lines(&workload_file, &first_events, options.one_by_one_events)?;
+
+    let data = work.file("ledger");
+    let peer_db = work.file("peer.sqlite");
+    let peer_one_db = work.file("peer-one-by-one.sqlite");
+    let mut results = Results {
+        options: options.clone(),
+        machine,
+        started,
+        minutes: 0.0,
+        workload,
+        workload_seconds,
+        ours: Scaling {
+            events: n,
+            workload_bytes: 0,
+            ..Scaling::default()
+        },
+        peer_import: Step::default(),
+        peer_verify: Step::default(),
+        peer_disk_bytes: 0,
+        peer_one_by_one: Step::default(),
+        views: Vec::new(),
+        appends: Vec::new(),
+        serve_peak_rss_kib: 0,
+        fsync_ms: Vec::new(),
+        big: None,
+    };
+    results.ours.workload_bytes = results.workload.tally.bytes;
+
+    for run in 1..=options.runs {
+        let of = format!("{run}/{}", options.runs);
+        let step = offline_steps(&ours, &data, &workload_file, n, &mut results.ours, &of)?;
+        results.ours.disk_bytes = step;
+
+        remove_database(&peer_db)?;
+        let f = measure(
+            Command::new(&peer)
+                .arg("import")
+                .arg("--db")
+                .arg(&peer_db)
+                .arg(&workload_file),
+        )?;
+        report_step("peer import", &of, &f, n);
+        results.peer_import.record(&f);
+        results.peer_disk_bytes = bytes_on_disk(&peer_db);
+        let f = measure(Command::new(&peer).arg("verify").arg("--db").arg(&peer_db))?;
+        report_step("peer verify", &of, &f, n);
+        results.peer_verify.record(&f);
+
+        remove_database(&peer_one_db)?;
+        let f = measure(
+            Command::new(&peer)
+                .arg("import")
+                .arg("--batch")
+                .arg("1")
+                .arg("--db")
+                .arg(&peer_one_db)
+                .arg(&first_events),
+        )?;
+        report_step("peer import --batch 1", &of, &f, one_by_one_events);
+        results.peer_one_by_one.record(&f);
+
+        let sync = process::fsync_probe(work.path(), FSYNC_PROBES)?;
+        say(format_args!(
+            "4 KiB append + fdatasync [{of}]: p50 {:.3} ms, p99 {:.3} ms",
+            sync.p50_ms(),
+            sync.p99_ms()
+        ));
+        results.fsync_ms.push((sync.p50_ms(), sync.p99_ms()));
+    }
+    remove_database(&peer_db)?;
+    remove_database(&peer_one_db)?;
+    results.options.one_by_one_events = one_by_one_events;
+
+    // The server on the ledger just measured: start-up, then reads on the
+    // untouched ledger, then appends (which add to it).
+    let log = work.file("serve.log");
+    let mut server = startups(
+        &ours,
+        &data,
+        &log,
+        options.runs,
+        &runtime,
+        &mut results.ours.startup,
+    )?;
+    for view in VIEWS {
+        let mut runs = Vec::new();
+        for run in 1..=options.runs {
+            let load = Load {
+                addr: server.addr,
+                plan: Plan::Get {
+                    path: format!("/v1/views/{view}"),
+                },
+                clients: 1,
+                duration: seconds(options.view_seconds),
+                warmup: Duration::from_millis(200),
+                token: None,
+            };
+            let r = load_run(&runtime, &mut server, &load)?;
+            say(format_args!(
+                "view {view} [{run}/{}]: p50 {:.3} ms, p99 {:.3} ms ({} queries, {} bytes)",
+                options.runs, r.p50_ms, r.p99_ms, r.requests, r.body_bytes
+            ));
+            runs.push(r);
+        }
+        results.views.push((view.to_owned(), runs));
+    }
+    for &clients in &options.clients {
+        let mut runs = Vec::new();
+        for run in 1..=options.runs {
+            let load = Load {
+                addr: server.addr,
+                plan: Plan::Appends {
+                    id_prefix: format!("{}-c{clients}-r{run}", http_load::fresh_id_prefix()),
+                },
+                clients,
+                duration: seconds(options.http_seconds),
+                warmup: Duration::from_secs(1),
+                token: None,
+            };
+            let r = load_run(&runtime, &mut server, &load)?;
+            say(format_args!(
+                "appends, {clients} clients [{run}/{}]: {:.0}/s, p50 {:.3} ms, p99 {:.3} ms (server {:.2} cores, load generator {:.2})",
+                options.runs, r.per_second, r.p50_ms, r.p99_ms, r.server_cores, r.client_cores
+            ));
+            runs.push(r);
+        }
+        results.appends.push((clients, runs));
+    }
+    results.serve_peak_rss_kib = server.stop(Duration::from_secs(30))?;
+    std::fs::remove_dir_all(&data).map_err(|e| format!("cannot remove {}: {e}", data.display()))?;
+
+    if let Some(big) = options.big_events {
+        results.big = Some(scaling(
+            &ours,
+            &work,
+            big,
+            options.seed,
+            options.runs,
+            &runtime,
+        )?);
+    }
+
+    results.minutes = clock.elapsed().as_secs_f64() / 60.0;
+    let markdown = report::markdown(&results);
+    report::write_section(&options.out, &markdown)?;
+    say(format_args!(
+        "wrote the figures to {}",
+        options.out.display()
+    ));
+    println!("{}", report::summary(&results));
+    Ok(results)
+}
+
+/// Import, verify and rebuild of our ledger once; returns its bytes on disk.
+fn offline_steps(
+    ours: &Path,
+    data: &Path,
+    workload: &Path,
+    events: u64,
+    into: &mut Scaling,
+    of: &str,
+) -> Result<u64, String> {
+    remove_dir(data)?;
+    let f = measure(
+        Command::new(ours)
+            .arg("--data")
+            .arg(data)
+            .arg("--json")
+            .arg("import")
+            .arg(workload),
+    )?;
+    expect_json(&f, "appended", &serde_json::json!(events))?;
+    report_step("import", of, &f, events);
+    into.import.record(&f);
+    let disk = bytes_on_disk(data);
+
+    let f = measure(
+        Command::new(ours)
+            .arg("--data")
+            .arg(data)
+            .arg("--json")
+            .arg("verify"),
+    )?;
+    expect_json(&f, "ok", &serde_json::json!(true))?;
+    report_step("verify", of, &f, events);
+    into.verify.record(&f);
+
+    let f = measure(
+        Command::new(ours)
+            .arg("--data")
+            .arg(data)
+            .arg("view")
+            .arg("pools")
+            .arg("--format")
+            .arg("json"),
+    )?;
+    report_step("rebuild of all views", of, &f, events);
+    into.rebuild.record(&f);
+    Ok(disk)
+}
+
+/// Starts the server `runs` times on `data`, timing each start until it
+/// serves; all but the last are stopped again.
+fn startups(
+    ours: &Path,
+    data: &Path,
+    log: &Path,
+    runs: usize,
+    runtime: &tokio::runtime::Runtime,
+    into: &mut Startup,
+) -> Result<Server, String> {
+    let mut last = None;
+    for run in 1..=runs {
+        let addr = free_port()?;
+        let started = Instant::now();
+        let mut server = Server::spawn(ours, data, addr, log)?;
+        wait_until_serving(&mut server, runtime, log)?;
+        let seconds = started.elapsed().as_secs_f64();
+        let rss = server.peak_rss_kib()?;
+        say(format_args!(
+            "start-up to serving [{run}/{runs}]: {seconds:.3} s, peak RSS {:.0} MB",
+            rss as f64 / 1024.0
+        ));
+        into.seconds.push(seconds);
+        into.peak_rss_kib.push(rss as f64);
+        if run < runs {
+            server.stop(Duration::from_secs(30))?;
+        } else {
+            last = Some(server);
+        }
+    }
+    last.ok_or_else(|| "no start-up was run".to_owned())
+}
+
+/// Polls `GET /v1/health` every 2 ms until it answers 200.
+fn wait_until_serving(
+    server: &mut Server,
+    runtime: &tokio::runtime::Runtime,
+    log: &Path,
+) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(1800);
+    loop {
+        if let Some(status) = server.exited()? {
+            return Err(format!(
+                "gpu-ledger serve exited ({status}) before serving; see {}",
+                log.display()
+            ));
+        }
+        if let Ok(200) = runtime.block_on(http_load::status_of(server.addr, "/v1/health")) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err("gpu-ledger serve did not serve within 30 minutes".into());
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// One load run, with the CPU time the server and the load generator used.
+fn load_run(
+    runtime: &tokio::runtime::Runtime,
+    server: &mut Server,
+    load: &Load,
+) -> Result<LoadRun, String> {
+    let server_before = server.cpu_seconds()?;
+    let client_before = process::own_cpu_seconds();
+    let clock = Instant::now();
+    let report = runtime.block_on(http_load::run(load))?;
+    let wall = clock.elapsed().as_secs_f64();
+    let server_cpu = server.cpu_seconds()? - server_before;
+    let client_cpu = process::own_cpu_seconds() - client_before;
+    Ok(LoadRun::new(&report, server_cpu, client_cpu, wall))
+}
+
+/// Our side again on a larger ledger: how time and memory scale with history.
+fn scaling(
+    ours: &Path,
+    work: &WorkDir,
+    events: u64,
+    seed: u64,
+    runs: usize,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Scaling, String> {
+    say(format_args!("larger ledger: {events} events, seed {seed}"));
+    let file = work.file("workload-big.jsonl");
+    let (summary, gen_seconds) = generate(events, seed, &file)?;
+    say(format_args!(
+        "  {} bytes in {gen_seconds:.1} s",
+        summary.tally.bytes
+    ));
+    let data = work.file("ledger-big");
+    let mut big = Scaling {
+        events,
+        workload_bytes: summary.tally.bytes,
+        ..Scaling::default()
+    };
+    big.disk_bytes = offline_steps(ours, &data, &file, events, &mut big, "1/1")?;
+    std::fs::remove_file(&file).map_err(|e| format!("cannot remove {}: {e}", file.display()))?;
+    let log = work.file("serve-big.log");
+    let server = startups(ours, &data, &log, runs, runtime, &mut big.startup)?;
+    server.stop(Duration::from_secs(30))?;
+    remove_dir(&data)?;
+    Ok(big)
+}
+
+fn generate(events: u64, seed: u64, path: &Path) -> Result<(Summary, f64), String> {
+    let clock = Instant::now();
+    let file = std::fs::File::create(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let (_, summary) = workload::write_history(events, seed, BufWriter::new(file))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok((summary, clock.elapsed().as_secs_f64()))
+}
+
+/// Copies the first `count` lines of `from` to `to`; returns how many there were.
+fn first_lines(from: &Path, to: &Path, count: u64) -> Result<u64, String> {
+    let input =
+        std::fs::File::open(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    let output =
+        std::fs::File::create(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    let mut output = BufWriter::new(output);
+    let mut copied = 0;
+    for line in BufReader::new(input).lines().take(count as usize) {
+        let line = line.map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+        writeln!(output, "{line}").map_err(|e| format!("cannot write {}: {e}", to.display()))?;
+        copied += 1;
+    }
+    output
+        .flush()
+        .map_err(|e| format!("cannot write {}: {e}", to.display()))?;
+    Ok(copied)
+}
+
+fn expect_json(f: &Finished, key: &str, value: &serde_json::Value) -> Result<(), String> {
+    let found = f
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .any(|v| v.get(key) == Some(value));
+    if found {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected {key} = {value} in the output, got: {}",
+            f.stdout.trim()
+        ))
+    }
+}
+
+fn report_step(what: &str, of: &str, f: &Finished, events: u64) {
+    say(format_args!(
+        "{what} [{of}]: {:.2} s = {:.0} events/s, peak RSS {:.1} MB",
+        f.seconds,
+        events as f64 / f.seconds,
+        f.peak_rss_kib as f64 / 1024.0
+    ));
+}
+
+fn say(message: std::fmt::Arguments<'_>) {
+    eprintln!("gpu-ledger-bench: {message}");
+}
+
+fn seconds(s: f64) -> Duration {
+    Duration::from_secs_f64(s.max(0.0))
+}
+
+fn remove_dir(dir: &Path) -> Result<(), String> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("cannot remove {}: {e}", dir.display())),
+    }
+}
+
+fn remove_database(db: &Path) -> Result<(), String> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::remove_file(&name) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot remove {}: {e}", Path::new(&name).display())),
+        }
+    }
+    Ok(())
+}
+
+/// The directory holding workloads and ledgers; one this run made up is
+/// removed at the end, one it was given is left as it is.
+struct WorkDir {
+    path: PathBuf,
+    remove: bool,
+}
+
+impl WorkDir {
+    fn new(given: Option<PathBuf>) -> Result<Self, String> {
+        let remove = given.is_none();
+        let path = given.unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("gpu-ledger-bench-{}", std::process::id()))
+        });
+        std::fs::create_dir_all(&path)
+            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        Ok(Self { path, remove })
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.path.join(name)
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        if self.remove {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! Running the programs under test: wall time and peak memory of a command,
+//! and a `gpu-ledger serve` process to start, watch and stop.
+//!
+//! Peak RSS comes from the kernel's own accounting of the child
+//! (`ru_maxrss` from `wait4(2)`, or `VmHWM` in `/proc/<pid>/status` while it
+//! runs), so no wrapper such as `/usr/bin/time` is needed and the figure is
+//! the child's alone.
+
+use std::fs::File;
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener};
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// A command that ran to completion.
+#[derive(Debug)]
+pub struct Finished {
+    pub seconds: f64,
+    /// Peak resident set size, KiB.
+    pub peak_rss_kib: u64,
+    pub stdout: String,
+}
+
+/// Runs `command` to completion with stdout captured and stderr kept for the
+/// error message; fails unless it exits 0.
+pub fn measure(command: &mut Command) -> Result<Finished, String> {
+    let shown = describe(command);
+    let started = Instant::now();
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    // Drain both pipes while the child runs, so neither can fill and block it.
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let (status, usage) = wait(&child)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    if !status.success() {
+        return Err(format!(
+            "{shown} failed ({status}): {}",
+            stderr.trim().lines().last().unwrap_or("no message")
+        ));
+    }
+    Ok(Finished {
+        seconds,
+        peak_rss_kib: max_rss_kib(&usage),
+        stdout,
+    })
+}
+
+fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut pipe) = pipe {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            text = String::from_utf8_lossy(&bytes).into_owned();
+        }
+        text
+    })
+}
+
+/// The command line as a person would type it (for messages).
+pub fn describe(command: &Command) -> String {
+    std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Waits for `child` and returns its status and resource usage.
+fn wait(child: &Child) -> Result<(ExitStatus, libc::rusage), String> {
+    wait_pid(child.id(), 0)?.ok_or_else(|| "wait4 returned without a status".to_owned())
+}
+
+/// `wait4` on our own child: `None` if `options` has `WNOHANG` and it still runs.
+fn wait_pid(pid: u32, options: i32) -> Result<Option<(ExitStatus, libc::rusage)>, String> {
+    let pid = libc::pid_t::try_from(pid).map_err(|_| format!("pid {pid} out of range"))?;
+    let mut status = 0;
+    // SAFETY: an all-zero `rusage` is a valid value of that plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `pid` is a child this process spawned and has not reaped
+        // (std's `Child::wait` is never called on it), and both out-pointers
+        // point to live, writable locals.
+        let reaped = unsafe { libc::wait4(pid, &mut status, options, &mut usage) };
+        match reaped {
+            0 => return Ok(None),
+            r if r == pid => return Ok(Some((ExitStatus::from_raw(status), usage))),
+            _ => {
+                let error = std::io::Error::last_os_error();
+                if error.kind() != std::io::ErrorKind::Interrupted {
+                    return Err(format!("wait4 on pid {pid} failed: {error}"));
+                }
+            }
+        }
+    }
+}
+
+fn max_rss_kib(usage: &libc::rusage) -> u64 {
+    // Linux reports ru_maxrss in KiB.
+    u64::try_from(usage.ru_maxrss).unwrap_or(0)
+}
+
+/// CPU time this process (the load generator) has used, in seconds.
+pub fn own_cpu_seconds() -> f64 {
+    // SAFETY: an all-zero `rusage` is valid, and getrusage only writes into it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: RUSAGE_SELF with a pointer to a live local.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0.0;
+    }
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+fn clock_ticks_per_second() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if ticks > 0 { ticks as f64 } else { 100.0 }
+}
+
+/// Latencies of the durable write every append waits for: 4 KiB appended
+/// to a growing file in `dir`, then `fdatasync`, `count` times. Measured in
+/// the same session as the appends, it is their ceiling on this disk.
+pub fn fsync_probe(dir: &Path, count: usize) -> Result<crate::stats::Latencies, String> {
+    use std::io::Write;
+    let path = dir.join("fsync-probe");
+    let fail = |e: std::io::Error| format!("fsync probe in {}: {e}", dir.display());
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(fail)?;
+    let block = [0x5a_u8; 4096];
+    let mut nanos = Vec::with_capacity(count);
+    for _ in 0..count {
+        let started = Instant::now();
+        file.write_all(&block).map_err(fail)?;
+        file.sync_data().map_err(fail)?;
+        nanos.push(started.elapsed().as_nanos() as u64);
+    }
+    drop(file);
+    std::fs::remove_file(&path).map_err(fail)?;
+    Ok(crate::stats::Latencies::from_nanos(nanos))
+}
+
+/// A free loopback port: bound, read and released (the server binds it next).
+pub fn free_port() -> Result<SocketAddr, String> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| format!("cannot find a free loopback port: {e}"))?;
+    listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the port: {e}"))
+}
+
+/// A running `gpu-ledger serve`, stopped (and reaped) when dropped.
+pub struct Server {
+    child: Option<Child>,
+    pub addr: SocketAddr,
+}
+
+impl Server {
+    /// Starts `gpu-ledger --data DIR serve --addr ADDR`, its log to `log`.
+    pub fn spawn(binary: &Path, data: &Path, addr: SocketAddr, log: &Path) -> Result<Self, String> {
+        let log = File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+        let child = Command::new(binary)
+            .arg("--data")
+            .arg(data)
+            .arg("serve")
+            .arg("--addr")
+            .arg(addr.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("cannot start {} serve: {e}", binary.display()))?;
+        Ok(Self {
+            child: Some(child),
+            addr,
+        })
+    }
+
+    /// Whether it has exited (then it cannot answer any more).
+    pub fn exited(&mut self) -> Result<Option<ExitStatus>, String> {
+        let Some(child) = &self.child else {
+            return Ok(None);
+        };
+        match wait_pid(child.id(), libc::WNOHANG)? {
+            Some((status, _)) => {
+                self.child = None;
+                Ok(Some(status))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Peak RSS so far (`VmHWM`), KiB.
+    pub fn peak_rss_kib(&self) -> Result<u64, String> {
+        let child = self.child.as_ref().ok_or("the server is not running")?;
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            .map_err(|e| format!("cannot read the server's memory use: {e}"))?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .ok_or_else(|| "no VmHWM in /proc/<pid>/status".to_owned())
+    }
+
+    /// CPU time it has used so far, user and system, in seconds.
+    pub fn cpu_seconds(&self) -> Result<f64, String> {
+        let child = self.child.as_ref().ok_or("the server is not running")?;
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id()))
+            .map_err(|e| format!("cannot read the server's CPU time: {e}"))?;
+        // Fields after the command name (which may hold spaces) end with ')'.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        // utime and stime are fields 14 and 15 of proc(5): 12th and 13th here.
+        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok());
+        let (Some(user), Some(system)) = (ticks(11), ticks(12)) else {
+            return Err("cannot parse /proc/<pid>/stat".into());
+        };
+        Ok((user + system) as f64 / clock_ticks_per_second())
+    }
+
+    /// Asks it to stop as Ctrl-C would (SIGINT), then kills it if it has not
+    /// stopped within `grace`. Returns its peak RSS over its whole life.
+    pub fn stop(mut self, grace: Duration) -> Result<u64, String> {
+        let child = self.child.take().ok_or("the server is not running")?;
+        signal(&child, libc::SIGINT);
+        let deadline = Instant::now() + grace;
+        loop {
+            if let Some((_, usage)) = wait_pid(child.id(), libc::WNOHANG)? {
+                return Ok(max_rss_kib(&usage));
+            }
+            if Instant::now() >= deadline {
+                signal(&child, libc::SIGKILL);
+                let (_, usage) = wait(&child)?;
+                return Ok(max_rss_kib(&usage));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.take() {
+            signal(&child, libc::SIGKILL);
+            let _ = wait(&child);
+        }
+    }
+}
+
+fn signal(child: &Child, signal: i32) {
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill(2) on the pid of our own unreaped child, which cannot
+        // have been reused by another process.
+        unsafe {
+            libc::kill(pid, signal);
+        }
+    }
+}
+
+/// Total bytes of the files under `path` (a data directory), or of the files
+/// `path`, `path-wal` and `path-shm` (an SQLite database).
+pub fn bytes_on_disk(path: &Path) -> u64 {
+    fn walk(path: &Path) -> u64 {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => std::fs::read_dir(path)
+                .map(|entries| entries.flatten().map(|e| walk(&e.path())).sum())
+                .unwrap_or(0),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        }
+    }
+    if path.is_dir() {
+        return walk(path);
+    }
+    ["", "-wal", "-shm"]
+        .iter()
+        .map(|suffix| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            walk(Path::new(&name))
+        })
+        .sum()
+}
