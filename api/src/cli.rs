@@ -22,14 +22,15 @@ use std::process::ExitCode;
     after_help = "Examples:\n  gpu-ledger import examples/march-2026.jsonl\n  gpu-ledger verify\n  gpu-ledger export --out ledger.jsonl"
 )]
 pub struct Cli {
-    /// Data directory of the embedded store.
-    #[arg(
-        long,
-        global = true,
-        default_value = "./ledger-data",
-        value_name = "DIR"
-    )]
-    pub data: PathBuf,
+    /// Data directory of the embedded store [default: ./ledger-data].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+
+    /// Where the ledger lives: `file:DIR` (the embedded store, the same as
+    /// --data DIR) or an EventStoreDB / KurrentDB connection string
+    /// (`esdb://host:2113?tls=false`, `&stream=NAME` to choose the stream).
+    #[arg(long, global = true, value_name = "STORE")]
+    pub store: Option<String>,
 
     /// Print one JSON object on stdout instead of text for a person.
     #[arg(long, global = true)]
@@ -98,6 +99,24 @@ pub enum Command {
     )]
     Token(commands::token::TokenArgs),
 
+    /// Make an Ed25519 key to sign checkpoints; prints the verifier key to publish.
+    #[command(
+        after_help = "Example:\n  gpu-ledger keygen --name ledger.msit.go.kr/gpu --out checkpoint.key"
+    )]
+    Keygen(commands::keygen::KeygenArgs),
+
+    /// Sign a checkpoint (C2SP tlog-checkpoint) of the ledger's size and Merkle root, and keep it.
+    #[command(after_help = "Example:\n  gpu-ledger checkpoint --key checkpoint.key > latest.note")]
+    Checkpoint(commands::checkpoint::CheckpointArgs),
+
+    /// Make a Merkle proof: a record's inclusion, or consistency between two sizes.
+    #[command(subcommand)]
+    Prove(commands::prove::ProveArgs),
+
+    /// Check a proof or a checkpoint without trusting the server.
+    #[command(subcommand)]
+    Check(commands::check::CheckArgs),
+
     /// Show the sequence number and hash of the last record.
     #[command(after_help = "Example:\n  gpu-ledger head\n  gpu-ledger --json head")]
     Head,
@@ -162,10 +181,8 @@ fn init_logging(default_level: &str) {
 }
 
 async fn run(cli: Cli) -> Result<Outcome, CommandError> {
-    let config = StoreConfig {
-        data: cli.data,
-        clock_start: cli.clock_start,
-    };
+    let config = StoreConfig::from_args(cli.store.as_deref(), cli.data.as_deref(), cli.clock_start)
+        .map_err(CommandError::Failed)?;
     match cli.command {
         Command::Import(args) => commands::import::run(&config, &args, cli.json).await,
         Command::Verify(args) => commands::verify::run(&config, &args, cli.json).await,
@@ -173,6 +190,10 @@ async fn run(cli: Cli) -> Result<Outcome, CommandError> {
         Command::View(args) => commands::view::run(&config, &args, cli.json).await,
         Command::Serve(args) => commands::serve::run(&config, &args).await,
         Command::Token(args) => commands::token::run(&args),
+        Command::Keygen(args) => commands::keygen::run(&args),
+        Command::Checkpoint(args) => commands::checkpoint::run(&config, &args).await,
+        Command::Prove(args) => commands::prove::run(&config, &args).await,
+        Command::Check(args) => commands::check::run(&args),
         Command::Head => commands::head::run(&config).await,
     }
 }

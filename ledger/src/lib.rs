@@ -9,18 +9,23 @@
 //! - readers see only acknowledged records, in order, and can follow new ones.
 //!
 //! Backends: [`FileStore`], the embedded default (segment files in a data
-//! directory, no server to run).
+//! directory, no server to run), and [`EsdbStore`], one stream on an
+//! EventStoreDB / KurrentDB server or cluster.
 
 pub mod canonical;
 pub mod chain;
+pub mod checkpoint;
+pub mod esdb;
 pub mod export;
 pub mod file;
 pub mod merkle;
+pub mod note;
 pub mod record;
 pub mod store;
 pub mod time;
 
 pub use chain::Hash;
+pub use esdb::{EsdbOptions, EsdbStore};
 pub use file::{FileStore, FileStoreOptions};
 pub use record::{EventBatch, Record, RecordMeta};
 pub use store::{EventStore, Head, ImportSession, Queued, StoreError};

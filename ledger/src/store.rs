@@ -44,6 +44,15 @@ pub enum StoreError {
         reason: String,
     },
 
+    /// A record read back breaks the hash chain or is not one this software
+    /// wrote (a server backend checks as it reads): refused, never skipped.
+    #[error("{store}: record seq {seq} breaks the chain: {reason}")]
+    Broken {
+        store: String,
+        seq: u64,
+        reason: String,
+    },
+
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -75,6 +84,7 @@ impl StoreError {
             StoreError::Conflict { .. } => "conflict",
             StoreError::Locked { .. } => "locked",
             StoreError::Damaged { .. } => "damaged",
+            StoreError::Broken { .. } => "broken",
             StoreError::Io { .. } => "io",
             StoreError::Invalid(_) => "invalid",
             StoreError::Closed => "closed",

@@ -9,11 +9,20 @@
 
 use gpu_ledger_ledger::Hash;
 use gpu_ledger_ledger::merkle::{
-    MemoryNodes, ProofError, consistency_proof, empty_tree_hash, inclusion_proof, leaf_hash, node_hash, split_point,
-    tree_hash, verify_consistency, verify_inclusion,
+    MemoryNodes, ProofError, consistency_proof, empty_tree_hash, inclusion_proof, leaf_hash,
+    node_hash, split_point, tree_hash, verify_consistency, verify_inclusion,
 };
 
-const LEAVES: [&str; 8] = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"];
+const LEAVES: [&str; 8] = [
+    "",
+    "00",
+    "10",
+    "2021",
+    "3031",
+    "40414243",
+    "5051525354555657",
+    "606162636465666768696a6b6c6d6e6f",
+];
 
 const ROOTS: [&str; 8] = [
     "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
@@ -28,17 +37,68 @@ const ROOTS: [&str; 8] = [
 
 /// (leaf index, tree size, proof)
 const INCLUSION: [(u64, u64, &[&str]); 4] = [
-    (0, 8, &["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7", "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
-    (5, 8, &["bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b", "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0", "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
-    (2, 3, &["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
-    (1, 5, &["6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d", "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
+    (
+        0,
+        8,
+        &[
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ],
+    ),
+    (
+        5,
+        8,
+        &[
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ],
+    ),
+    (
+        2,
+        3,
+        &["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"],
+    ),
+    (
+        1,
+        5,
+        &[
+            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        ],
+    ),
 ];
 
 /// (first size, second size, proof)
 const CONSISTENCY: [(u64, u64, &[&str]); 3] = [
-    (1, 8, &["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7", "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
-    (6, 8, &["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a", "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0", "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
-    (2, 5, &["5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
+    (
+        1,
+        8,
+        &[
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ],
+    ),
+    (
+        6,
+        8,
+        &[
+            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ],
+    ),
+    (
+        2,
+        5,
+        &[
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        ],
+    ),
 ];
 
 fn h(s: &str) -> Hash {
@@ -46,15 +106,28 @@ fn h(s: &str) -> Hash {
 }
 
 fn reference_tree() -> MemoryNodes {
-    MemoryNodes::from_leaf_hashes(LEAVES.iter().map(|l| leaf_hash(&hex::decode(l).unwrap())).collect())
+    MemoryNodes::from_leaf_hashes(
+        LEAVES
+            .iter()
+            .map(|l| leaf_hash(&hex::decode(l).unwrap()))
+            .collect(),
+    )
 }
 
 #[test]
 fn tree_hashes_match_the_reference_roots() {
-    assert_eq!(empty_tree_hash(), h("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+    assert_eq!(
+        empty_tree_hash(),
+        h("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    );
     let t = reference_tree();
     for (i, root) in ROOTS.iter().enumerate() {
-        assert_eq!(tree_hash(&t, i as u64 + 1).unwrap(), h(root), "size {}", i + 1);
+        assert_eq!(
+            tree_hash(&t, i as u64 + 1).unwrap(),
+            h(root),
+            "size {}",
+            i + 1
+        );
     }
 }
 
@@ -63,7 +136,11 @@ fn inclusion_proofs_match_the_reference_and_verify() {
     let t = reference_tree();
     for (index, size, proof) in INCLUSION {
         let expected: Vec<Hash> = proof.iter().map(|p| h(p)).collect();
-        assert_eq!(inclusion_proof(&t, index, size).unwrap(), expected, "leaf {index} of {size}");
+        assert_eq!(
+            inclusion_proof(&t, index, size).unwrap(),
+            expected,
+            "leaf {index} of {size}"
+        );
         let leaf = leaf_hash(&hex::decode(LEAVES[index as usize]).unwrap());
         let root = h(ROOTS[size as usize - 1]);
         verify_inclusion(index, size, &leaf, &expected, &root).unwrap();
@@ -163,8 +240,29 @@ fn a_rewritten_history_fails_consistency_and_a_tampered_record_fails_inclusion()
     leaves[7] = leaf_hash(b"rewritten");
     let forged = MemoryNodes::from_leaf_hashes(leaves.clone());
     let proof = consistency_proof(&forged, 20, 50).unwrap();
-    let err = verify_consistency(20, 50, &old_root, &tree_hash(&forged, 50).unwrap(), &proof).unwrap_err();
+    let err = verify_consistency(20, 50, &old_root, &tree_hash(&forged, 50).unwrap(), &proof)
+        .unwrap_err();
     assert!(matches!(err, ProofError::FirstRootMismatch { .. }), "{err}");
     let proof = inclusion_proof(&honest, 7, 50).unwrap();
-    assert!(verify_inclusion(7, 50, &leaf_hash(b"rewritten"), &proof, &tree_hash(&honest, 50).unwrap()).is_err());
+    assert!(
+        verify_inclusion(
+            7,
+            50,
+            &leaf_hash(b"rewritten"),
+            &proof,
+            &tree_hash(&honest, 50).unwrap()
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn the_frontier_gives_every_root_in_log_memory() {
+    let leaves: Vec<Hash> = (0u32..300).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+    let mut f = gpu_ledger_ledger::merkle::Frontier::new();
+    assert_eq!(f.root(), empty_tree_hash());
+    for (n, leaf) in leaves.iter().enumerate() {
+        f.push(*leaf);
+        assert_eq!(f.root(), naive_root(&leaves[..n + 1]), "size {}", n + 1);
+    }
 }

@@ -3,6 +3,7 @@
 //!
 //! - [`source`]: records in seq order from a store or an export;
 //! - [`verify`]: the chain check (and, deeper, every event against the rules);
+//! - [`proof`]: inclusion and consistency proofs of the Merkle tree, made and checked;
 //! - [`rebuild`], [`views`]: the programme state and the analysts' views as
 //!   of any point in history.
 
@@ -11,6 +12,7 @@ pub mod verify;
 
 pub use source::{Source, SourceError};
 pub use verify::{VerifyOptions, VerifyReport, verify};
+pub mod proof;
 pub mod rebuild;
 pub mod views;
 pub use rebuild::{RebuildError, rebuild_programme};

@@ -46,6 +46,7 @@ impl SourceError {
     pub fn seq(&self) -> Option<u64> {
         match self {
             SourceError::Store(StoreError::Damaged { seq, .. }) => *seq,
+            SourceError::Store(StoreError::Broken { seq, .. }) => Some(*seq),
             SourceError::Export { line, .. } => Some(*line),
             _ => None,
         }

@@ -8,6 +8,8 @@
 
 use crate::source::{Source, SourceError};
 use gpu_ledger_domain::{Programme, decode_event};
+use gpu_ledger_ledger::checkpoint::Checkpoint;
+use gpu_ledger_ledger::merkle::{Frontier, leaf_hash};
 use gpu_ledger_ledger::{Hash, Record, RecordedAt};
 use serde::Serialize;
 
@@ -15,6 +17,9 @@ use serde::Serialize;
 pub struct VerifyOptions {
     /// Also decode each event, check it is canonical and passes the rules.
     pub deep: bool,
+    /// A signed checkpoint (already checked against its key): the Merkle
+    /// root of the first `size` records must be its root.
+    pub checkpoint: Option<Checkpoint>,
 }
 
 /// The outcome of a verification.
@@ -29,6 +34,9 @@ pub struct VerifyReport {
     pub first_bad_seq: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The size of the signed checkpoint whose Merkle root was checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint_size: Option<u64>,
 }
 
 const BATCH: usize = 1 << 16;
@@ -43,12 +51,14 @@ pub async fn verify(
     let mut last_time = RecordedAt::from_micros(i64::MIN);
     let mut count = 0u64;
     let mut programme = options.deep.then(Programme::new);
+    let mut frontier = options.checkpoint.map(|_| Frontier::new());
     let fail = |count: u64, prev: Hash, seq: u64, reason: String| VerifyReport {
         ok: false,
         events: count,
         head: prev,
         first_bad_seq: Some(seq),
         reason: Some(reason),
+        checkpoint_size: None,
     };
     loop {
         let batch = match source.next_batch(BATCH).await {
@@ -113,8 +123,40 @@ pub async fn verify(
             prev = r.hash;
             last_time = r.recorded_at;
             count += 1;
+            if let (Some(f), Some(cp)) = (frontier.as_mut(), options.checkpoint)
+                && count <= cp.size
+            {
+                f.push(leaf_hash(&r.hash.0));
+            }
         }
         on_progress(count);
+    }
+    if let (Some(f), Some(cp)) = (frontier, options.checkpoint) {
+        let reason = if f.size() < cp.size {
+            Some(format!(
+                "the ledger has {count} records but the signed checkpoint covers {}: records were removed",
+                cp.size
+            ))
+        } else if f.root() != cp.root {
+            Some(format!(
+                "the Merkle root of the first {} records is {}, but the signed checkpoint says {}: history was rewritten",
+                cp.size,
+                f.root(),
+                cp.root
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Ok(VerifyReport {
+                ok: false,
+                events: count,
+                head: prev,
+                first_bad_seq: None,
+                reason: Some(reason),
+                checkpoint_size: Some(cp.size),
+            });
+        }
     }
     Ok(VerifyReport {
         ok: true,
@@ -122,6 +164,7 @@ pub async fn verify(
         head: prev,
         first_bad_seq: None,
         reason: None,
+        checkpoint_size: options.checkpoint.map(|c| c.size),
     })
 }
 

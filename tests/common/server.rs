@@ -48,11 +48,17 @@ pub async fn spawn(history: &[String], access: Access, limits: Limits) -> TestSe
         import.push(batch).await.unwrap();
         import.commit().await.unwrap();
     }
+    let checkpoints = gpu_ledger_api::server::transparency::TransparencyConfig {
+        state_dir: Some(dir.path().join("data")),
+        signer: Some(gpu_ledger_ledger::note::NoteSigner::generate("test.example/ledger").unwrap()),
+        ..Default::default()
+    };
     let server = start(
         Arc::new(store.clone()),
         "127.0.0.1:0".parse().unwrap(),
         access,
         limits,
+        checkpoints,
     )
     .await
     .unwrap();

@@ -9,7 +9,9 @@
 //! ```
 //!
 //! The first refused line stops everything: the import is aborted and the
-//! ledger is left exactly as it was.
+//! ledger is left exactly as it was. A store whose imports are not all or
+//! nothing (EventStoreDB) gets the file only after a first pass has checked
+//! all of it against the rules, so a bad line never leaves half a file in.
 
 use super::{CommandError, Outcome, grouped};
 use crate::progress::Progress;
@@ -121,14 +123,22 @@ pub async fn import_into(
         progress.finish();
         p
     };
+    if !store.atomic_import() {
+        let progress = Progress::new(json, Some(size), "checking");
+        let checked = import_file(None, path, &mut programme.clone(), head, &progress).await;
+        progress.finish();
+        checked?;
+    }
     let progress = Progress::new(json, Some(size), "importing");
-    let result = import_file(store, path, &mut programme, head, &progress).await;
+    let result = import_file(Some(store), path, &mut programme, head, &progress).await;
     progress.finish();
     result
 }
 
+/// Streams `path` through the rules into `store`, or only through the rules
+/// when `store` is `None`.
 async fn import_file(
-    store: Arc<dyn EventStore>,
+    store: Option<Arc<dyn EventStore>>,
     path: &Path,
     programme: &mut Programme,
     head: Head,
@@ -157,7 +167,10 @@ async fn import_file(
             .map_err(|e| CommandError::Failed(format!("cannot start a thread: {e}")))?;
     }
 
-    let mut session = store.begin_import(Some(head.seq)).await?;
+    let mut session = match &store {
+        Some(store) => Some(store.begin_import(Some(head.seq)).await?),
+        None => None,
+    };
     let mut appended = 0u64;
     let mut bytes = 0u64;
     let outcome: Result<(), CommandError> = 'chunks: {
@@ -177,7 +190,9 @@ async fn import_file(
             }
             appended += chunk.events.len() as u64;
             bytes += chunk.bytes;
-            if let Err(e) = session.push(chunk.batch).await {
+            if let Some(session) = session.as_mut()
+                && let Err(e) = session.push(chunk.batch).await
+            {
                 break 'chunks Err(e.into());
             }
             progress.update(bytes, appended);
@@ -185,16 +200,21 @@ async fn import_file(
         Ok(())
     };
     drop(parsed_rxs);
-    match outcome {
-        Ok(()) => {
+    match (outcome, session) {
+        (Ok(()), session) => {
             let _ = reader.join();
-            let head = session.commit().await?;
+            let head = match session {
+                Some(session) => session.commit().await?,
+                None => head,
+            };
             Ok((appended, head))
         }
-        Err(e) => {
-            session.abort().await?;
-            Err(e)
-        }
+        (Err(e), Some(session)) => match session.abort().await {
+            Ok(()) => Err(e),
+            // A store that cannot take back what it took says what stays.
+            Err(abort) => Err(CommandError::Failed(format!("{e}; {abort}"))),
+        },
+        (Err(e), None) => Err(e),
     }
 }
 

@@ -1,8 +1,12 @@
 //! One module per command.
 
+pub mod check;
+pub mod checkpoint;
 pub mod export;
 pub mod head;
 pub mod import;
+pub mod keygen;
+pub mod prove;
 pub mod serve;
 pub mod token;
 pub mod verify;
@@ -58,7 +62,9 @@ impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         let advice = match &e {
             StoreError::Locked { .. } => "; stop the other process or use another --data directory",
-            StoreError::Damaged { .. } => "; run `gpu-ledger verify` to see the first bad record",
+            StoreError::Damaged { .. } | StoreError::Broken { .. } => {
+                "; run `gpu-ledger verify` to see the first bad record"
+            }
             _ => "",
         };
         CommandError::Failed(format!("{e}{advice}"))

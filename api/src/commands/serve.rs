@@ -29,6 +29,14 @@ pub struct ServeArgs {
     /// Most events in one appended batch.
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     pub max_batch: usize,
+
+    /// Sign checkpoints with this key (from `gpu-ledger keygen`), on a schedule and on demand.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint_key: Option<PathBuf>,
+
+    /// Seconds between scheduled checkpoints (signed only when the ledger grew).
+    #[arg(long, default_value_t = 300, value_name = "SECS")]
+    pub checkpoint_every: u64,
 }
 
 pub async fn run(config: &StoreConfig, args: &ServeArgs) -> Result<Outcome, CommandError> {
@@ -59,14 +67,24 @@ pub async fn run(config: &StoreConfig, args: &ServeArgs) -> Result<Outcome, Comm
         batch_events: args.max_batch,
         ..Limits::default()
     };
-    let server = crate::server::start(store, args.addr, access, limits)
+    let signer = args
+        .checkpoint_key
+        .as_ref()
+        .map(super::checkpoint::load_signer)
+        .transpose()?;
+    let checkpoints = crate::server::transparency::TransparencyConfig {
+        state_dir: Some(config.state_dir()),
+        signer,
+        every: std::time::Duration::from_secs(args.checkpoint_every.max(1)),
+    };
+    let server = crate::server::start(store, args.addr, access, limits, checkpoints)
         .await
         .map_err(CommandError::Failed)?;
     let head = server.state.live.store().head().await?;
     let base = format!("http://{}", server.addr);
     eprintln!(
         "gpu-ledger is serving the ledger in {} ({} events, head {}) on {base}",
-        config.data.display(),
+        server.state.live.store().describe(),
         grouped(head.seq),
         head.hash
     );

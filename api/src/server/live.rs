@@ -15,6 +15,7 @@
 
 use super::metrics::Metrics;
 use super::problem::Problem;
+use super::transparency::{Transparency, TransparencyConfig};
 use futures::StreamExt;
 use gpu_ledger_domain::{Event, Programme, decode_event};
 use gpu_ledger_ledger::{EventBatch, EventStore, Head, RecordMeta};
@@ -34,6 +35,7 @@ struct Rules {
 
 pub struct LiveLedger {
     store: Arc<dyn EventStore>,
+    pub transparency: Transparency,
     rules: Mutex<Rules>,
     views: RwLock<Projections>,
     views_seq: watch::Sender<u64>,
@@ -54,28 +56,37 @@ impl LiveLedger {
     pub async fn start(
         store: Arc<dyn EventStore>,
         metrics: Metrics,
-    ) -> Result<Arc<Self>, RebuildError> {
+        transparency: TransparencyConfig,
+    ) -> Result<Arc<Self>, String> {
         let mut source = Source::store(store.clone());
         let mut programme = Programme::new();
         let mut views = Projections::new();
-        loop {
-            let batch = source.next_batch(1 << 16).await?;
-            if batch.is_empty() {
-                break;
-            }
-            for r in &batch {
-                let event = decode_event(&r.event)
-                    .map_err(|error| RebuildError::Event { seq: r.seq, error })?;
-                programme
-                    .accept(&event)
-                    .map_err(|error| RebuildError::Rule { seq: r.seq, error })?;
-                views.apply(r.seq, &event);
+        let replayed: Result<(), RebuildError> = async {
+            loop {
+                let batch = source.next_batch(1 << 16).await?;
+                if batch.is_empty() {
+                    return Ok(());
+                }
+                for r in &batch {
+                    let event = decode_event(&r.event)
+                        .map_err(|error| RebuildError::Event { seq: r.seq, error })?;
+                    programme
+                        .accept(&event)
+                        .map_err(|error| RebuildError::Rule { seq: r.seq, error })?;
+                    views.apply(r.seq, &event);
+                }
             }
         }
+        .await;
+        replayed.map_err(|e| e.to_string())?;
         let seq = views.seq;
         metrics.head_seq.set(seq as i64);
+        let transparency = Transparency::open(store.as_ref(), transparency, seq)
+            .await
+            .map_err(|e| format!("cannot open the Merkle tree: {e}"))?;
         let live = Arc::new(Self {
             store,
+            transparency,
             rules: Mutex::new(Rules {
                 programme,
                 next_seq: seq,
@@ -197,11 +208,17 @@ impl LiveLedger {
         Ok(())
     }
 
-    /// Runs `f` on the views once they include everything durable now.
-    pub async fn with_views<T>(&self, f: impl FnOnce(&Projections) -> T) -> T {
+    /// Waits (a few seconds at most) until the views and the Merkle tree
+    /// include everything that was durable when called.
+    pub async fn caught_up(&self) {
         let target = self.store.head().await.map(|h| h.seq).unwrap_or(0);
         let mut rx = self.views_seq.subscribe();
         let _ = tokio::time::timeout(Duration::from_secs(5), rx.wait_for(|s| *s >= target)).await;
+    }
+
+    /// Runs `f` on the views once they include everything durable now.
+    pub async fn with_views<T>(&self, f: impl FnOnce(&Projections) -> T) -> T {
+        self.caught_up().await;
         let views = self.views.read().expect("views lock");
         f(&views)
     }

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod problem;
 mod request_log;
 pub mod routes;
+pub mod transparency;
 
 use auth::{Principal, Tokens};
 use axum::http::HeaderMap;
@@ -125,6 +126,15 @@ pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(routes::health::health))
         .routes(utoipa_axum::routes!(routes::metrics::metrics))
         .routes(utoipa_axum::routes!(routes::openapi::openapi))
+        .routes(utoipa_axum::routes!(
+            routes::checkpoints::latest_checkpoint,
+            routes::checkpoints::sign_checkpoint
+        ))
+        .routes(utoipa_axum::routes!(
+            routes::checkpoints::checkpoint_by_size
+        ))
+        .routes(utoipa_axum::routes!(routes::proofs::inclusion_proof))
+        .routes(utoipa_axum::routes!(routes::proofs::consistency_proof))
         .split_for_parts();
     let limit = state.limits.body_bytes;
     let router = router
@@ -148,6 +158,7 @@ pub async fn start(
     addr: SocketAddr,
     access: Access,
     limits: Limits,
+    checkpoints: transparency::TransparencyConfig,
 ) -> Result<Server, String> {
     if matches!(access, Access::Local) && !addr.ip().is_loopback() {
         return Err(format!(
@@ -155,9 +166,20 @@ pub async fn start(
         ));
     }
     let metrics = metrics::Metrics::new();
-    let live = LiveLedger::start(store, metrics)
+    let live = LiveLedger::start(store, metrics, checkpoints)
         .await
         .map_err(|e| format!("cannot load the ledger: {e}"))?;
+    if live.transparency.can_sign() {
+        let signer = live.clone();
+        tokio::spawn(async move {
+            let period = signer.transparency.every;
+            let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+            loop {
+                every.tick().await;
+                signer.transparency.sign_if_grown();
+            }
+        });
+    }
     let state = AppState {
         live,
         access: Arc::new(access),

@@ -144,10 +144,8 @@ impl Levels {
             }
             n /= 2;
         }
-        if let Some(f) = &self.levels[0].file {
-            if self.writable {
-                let _ = f.set_len(self.levels[0].stored * 32);
-            }
+        if let (Some(f), true) = (&self.levels[0].file, self.writable) {
+            let _ = f.set_len(self.levels[0].stored * 32);
         }
     }
 
@@ -183,10 +181,12 @@ impl Levels {
             }
             let index = self.levels[level].len();
             self.levels[level].pending.push(node);
-            if index % 2 == 0 {
+            if index.is_multiple_of(2) {
                 return;
             }
-            let left = self.get(level as u32, index - 1).expect("the left sibling was just written or stored");
+            let left = self
+                .get(level as u32, index - 1)
+                .expect("the left sibling was just written or stored");
             node = node_hash(&left, &node);
             level += 1;
         }
@@ -202,7 +202,14 @@ impl Levels {
                 continue;
             }
             if level.file.is_none() {
-                level.file = Some(OpenOptions::new().read(true).write(true).create(true).truncate(false).open(level_path(&self.dir, l))?);
+                level.file = Some(
+                    OpenOptions::new()
+                        .read(true)
+                        .write(true)
+                        .create(true)
+                        .truncate(false)
+                        .open(level_path(&self.dir, l))?,
+                );
             }
             let f = level.file.as_mut().expect("just opened");
             let mut bytes = Vec::with_capacity(level.pending.len() * 32);
@@ -231,7 +238,11 @@ impl Levels {
 
 impl Nodes for Levels {
     fn node(&self, level: u32, index: u64) -> Result<Hash, ProofError> {
-        let missing = |reason: String| ProofError::MissingNode { level, index, reason };
+        let missing = |reason: String| ProofError::MissingNode {
+            level,
+            index,
+            reason,
+        };
         let l = self
             .levels
             .get(level as usize)
@@ -268,9 +279,19 @@ mod tests {
         let t = Levels::open(dir.path(), false, u64::MAX).unwrap();
         let mem = MemoryNodes::from_leaf_hashes(all.clone());
         for size in [1u64, 2, 3, 7, 8, 100, 255, 256, 257, 300] {
-            assert_eq!(tree_hash(&t, size).unwrap(), tree_hash(&mem, size).unwrap(), "size {size}");
-            assert_eq!(inclusion_proof(&t, size / 2, size).unwrap(), inclusion_proof(&mem, size / 2, size).unwrap());
-            assert_eq!(consistency_proof(&t, size / 3, size).unwrap(), consistency_proof(&mem, size / 3, size).unwrap());
+            assert_eq!(
+                tree_hash(&t, size).unwrap(),
+                tree_hash(&mem, size).unwrap(),
+                "size {size}"
+            );
+            assert_eq!(
+                inclusion_proof(&t, size / 2, size).unwrap(),
+                inclusion_proof(&mem, size / 2, size).unwrap()
+            );
+            assert_eq!(
+                consistency_proof(&t, size / 3, size).unwrap(),
+                consistency_proof(&mem, size / 3, size).unwrap()
+            );
         }
         // Opening with fewer leaves than the files hold trusts only those.
         let t = Levels::open(dir.path(), false, 100).unwrap();
@@ -289,8 +310,16 @@ mod tests {
         t.flush().unwrap();
         drop(t);
         std::fs::remove_file(dir.path().join("level-03")).unwrap();
-        std::fs::OpenOptions::new().write(true).open(dir.path().join("level-01")).unwrap().set_len(32 * 5).unwrap();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(dir.path().join("level-01"))
+            .unwrap()
+            .set_len(32 * 5)
+            .unwrap();
         let t = Levels::open(dir.path(), false, u64::MAX).unwrap();
-        assert_eq!(t.root(64).unwrap(), tree_hash(&MemoryNodes::from_leaf_hashes(all), 64).unwrap());
+        assert_eq!(
+            t.root(64).unwrap(),
+            tree_hash(&MemoryNodes::from_leaf_hashes(all), 64).unwrap()
+        );
     }
 }

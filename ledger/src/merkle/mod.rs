@@ -53,7 +53,7 @@ pub fn range_hash(nodes: &impl Nodes, start: u64, len: u64) -> Result<Hash, Proo
     if len == 0 {
         return Ok(empty_tree_hash());
     }
-    if len.is_power_of_two() && start % len == 0 {
+    if len.is_power_of_two() && start.is_multiple_of(len) {
         return nodes.node(len.trailing_zeros(), start / len);
     }
     let k = split_point(len);
@@ -71,14 +71,22 @@ pub fn tree_hash(nodes: &impl Nodes, size: u64) -> Result<Hash, ProofError> {
 /// `index` in the tree of the first `size` leaves.
 pub fn inclusion_proof(nodes: &impl Nodes, index: u64, size: u64) -> Result<Vec<Hash>, ProofError> {
     if index >= size {
-        return Err(ProofError::OutOfRange(format!("leaf {index} is not in a tree of {size} leaves")));
+        return Err(ProofError::OutOfRange(format!(
+            "leaf {index} is not in a tree of {size} leaves"
+        )));
     }
     let mut proof = Vec::new();
     path(nodes, index, 0, size, &mut proof)?;
     Ok(proof)
 }
 
-fn path(nodes: &impl Nodes, m: u64, start: u64, n: u64, out: &mut Vec<Hash>) -> Result<(), ProofError> {
+fn path(
+    nodes: &impl Nodes,
+    m: u64,
+    start: u64,
+    n: u64,
+    out: &mut Vec<Hash>,
+) -> Result<(), ProofError> {
     if n <= 1 {
         return Ok(());
     }
@@ -97,7 +105,9 @@ fn path(nodes: &impl Nodes, m: u64, start: u64, n: u64, out: &mut Vec<Hash>) -> 
 /// the tree of the first `m` leaves is a prefix of the tree of `n`.
 pub fn consistency_proof(nodes: &impl Nodes, m: u64, n: u64) -> Result<Vec<Hash>, ProofError> {
     if m > n {
-        return Err(ProofError::OutOfRange(format!("a tree of {m} leaves cannot be a prefix of one of {n}")));
+        return Err(ProofError::OutOfRange(format!(
+            "a tree of {m} leaves cannot be a prefix of one of {n}"
+        )));
     }
     let mut proof = Vec::new();
     if m > 0 && m < n {
@@ -106,7 +116,14 @@ pub fn consistency_proof(nodes: &impl Nodes, m: u64, n: u64) -> Result<Vec<Hash>
     Ok(proof)
 }
 
-fn subproof(nodes: &impl Nodes, m: u64, start: u64, n: u64, whole: bool, out: &mut Vec<Hash>) -> Result<(), ProofError> {
+fn subproof(
+    nodes: &impl Nodes,
+    m: u64,
+    start: u64,
+    n: u64,
+    whole: bool,
+    out: &mut Vec<Hash>,
+) -> Result<(), ProofError> {
     if m == n {
         if !whole {
             out.push(range_hash(nodes, start, n)?);
@@ -136,13 +153,25 @@ pub enum ProofError {
     #[error("the proof leads to an earlier root {computed}, not the expected {expected}")]
     FirstRootMismatch { computed: Hash, expected: Hash },
     #[error("node {level}/{index} is not available: {reason}")]
-    MissingNode { level: u32, index: u64, reason: String },
+    MissingNode {
+        level: u32,
+        index: u64,
+        reason: String,
+    },
 }
 
 /// Checks an inclusion proof (RFC 9162 section 2.1.3.2).
-pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash], root: &Hash) -> Result<(), ProofError> {
+pub fn verify_inclusion(
+    index: u64,
+    size: u64,
+    leaf: &Hash,
+    proof: &[Hash],
+    root: &Hash,
+) -> Result<(), ProofError> {
     if index >= size {
-        return Err(ProofError::OutOfRange(format!("leaf {index} is not in a tree of {size} leaves")));
+        return Err(ProofError::OutOfRange(format!(
+            "leaf {index} is not in a tree of {size} leaves"
+        )));
     }
     let (mut f, mut s) = (index, size - 1);
     let mut r = *leaf;
@@ -168,22 +197,36 @@ pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash], root
         return Err(ProofError::WrongLength(proof.len()));
     }
     if r != *root {
-        return Err(ProofError::RootMismatch { computed: r, expected: *root });
+        return Err(ProofError::RootMismatch {
+            computed: r,
+            expected: *root,
+        });
     }
     Ok(())
 }
 
 /// Checks a consistency proof between the roots of sizes `m <= n` (RFC 9162 section 2.1.4.2).
-pub fn verify_consistency(m: u64, n: u64, first: &Hash, second: &Hash, proof: &[Hash]) -> Result<(), ProofError> {
+pub fn verify_consistency(
+    m: u64,
+    n: u64,
+    first: &Hash,
+    second: &Hash,
+    proof: &[Hash],
+) -> Result<(), ProofError> {
     if m > n {
-        return Err(ProofError::OutOfRange(format!("a tree of {m} leaves cannot be a prefix of one of {n}")));
+        return Err(ProofError::OutOfRange(format!(
+            "a tree of {m} leaves cannot be a prefix of one of {n}"
+        )));
     }
     if m == n || m == 0 {
         if !proof.is_empty() {
             return Err(ProofError::WrongLength(proof.len()));
         }
         if m == n && first != second {
-            return Err(ProofError::RootMismatch { computed: *first, expected: *second });
+            return Err(ProofError::RootMismatch {
+                computed: *first,
+                expected: *second,
+            });
         }
         return Ok(());
     }
@@ -224,10 +267,16 @@ pub fn verify_consistency(m: u64, n: u64, first: &Hash, second: &Hash, proof: &[
         return Err(ProofError::WrongLength(proof.len()));
     }
     if fr != *first {
-        return Err(ProofError::FirstRootMismatch { computed: fr, expected: *first });
+        return Err(ProofError::FirstRootMismatch {
+            computed: fr,
+            expected: *first,
+        });
     }
     if sr != *second {
-        return Err(ProofError::RootMismatch { computed: sr, expected: *second });
+        return Err(ProofError::RootMismatch {
+            computed: sr,
+            expected: *second,
+        });
     }
     Ok(())
 }
@@ -243,7 +292,10 @@ impl MemoryNodes {
         let mut levels = vec![leaves];
         while levels.last().is_some_and(|l| l.len() > 1) {
             let below = levels.last().expect("non-empty");
-            let up = below.chunks_exact(2).map(|p| node_hash(&p[0], &p[1])).collect();
+            let up = below
+                .chunks_exact(2)
+                .map(|p| node_hash(&p[0], &p[1]))
+                .collect();
             levels.push(up);
         }
         Self { levels }
@@ -269,5 +321,57 @@ impl Nodes for MemoryNodes {
                 index,
                 reason: "beyond the tree".into(),
             })
+    }
+}
+
+/// The right edge of a growing tree: the roots of its complete subtrees,
+/// one per set bit of its size. O(log n) memory; enough for the root.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Frontier {
+    /// `edge[l]`: the complete subtree of `2^l` leaves waiting for its right sibling.
+    edge: Vec<Option<Hash>>,
+    size: u64,
+}
+
+impl Frontier {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    pub fn push(&mut self, leaf: Hash) {
+        let mut node = leaf;
+        let mut level = 0;
+        loop {
+            if self.edge.len() == level {
+                self.edge.push(None);
+            }
+            match self.edge[level].take() {
+                Some(left) => {
+                    node = node_hash(&left, &node);
+                    level += 1;
+                }
+                None => {
+                    self.edge[level] = Some(node);
+                    break;
+                }
+            }
+        }
+        self.size += 1;
+    }
+
+    /// `MTH` of the leaves pushed so far.
+    pub fn root(&self) -> Hash {
+        let mut acc: Option<Hash> = None;
+        for node in self.edge.iter().flatten() {
+            acc = Some(match acc {
+                None => *node,
+                Some(right) => node_hash(node, &right),
+            });
+        }
+        acc.unwrap_or_else(empty_tree_hash)
     }
 }

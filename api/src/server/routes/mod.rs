@@ -1,11 +1,13 @@
 //! One module per route.
 
 pub mod chain;
+pub mod checkpoints;
 pub mod events;
 pub mod events_live;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod proofs;
 pub mod views;
 
 use serde::Serialize;

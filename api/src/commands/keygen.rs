@@ -1,0 +1,41 @@
+//! `gpu-ledger keygen`: a key to sign checkpoints with.
+
+use super::{CommandError, Outcome};
+use gpu_ledger_ledger::note::NoteSigner;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct KeygenArgs {
+    /// The log's origin, e.g. `ledger.msit.go.kr/gpu`: the first line of every checkpoint.
+    #[arg(long, value_name = "ORIGIN")]
+    pub name: String,
+
+    /// Where to write the private key (mode 0600; refuses to overwrite).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+pub fn run(args: &KeygenArgs) -> Result<Outcome, CommandError> {
+    let signer =
+        NoteSigner::generate(&args.name).map_err(|e| CommandError::Failed(e.to_string()))?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&args.out)
+        .map_err(|e| CommandError::Failed(format!("cannot create {}: {e}", args.out.display())))?;
+    writeln!(f, "{}", signer.to_private_text())
+        .and_then(|_| f.sync_all())
+        .map_err(|e| CommandError::Failed(format!("cannot write {}: {e}", args.out.display())))?;
+    let verifier = signer.verifier().to_text();
+    Ok(Outcome {
+        human: format!(
+            "Private key written to {} (keep it secret).\nVerifier key (publish it; auditors check checkpoints with it):\n{verifier}",
+            args.out.display()
+        ),
+        json: serde_json::json!({"private_key_file": args.out, "verifier_key": verifier}),
+        code: 0,
+    })
+}

@@ -1,0 +1,108 @@
+//! `GET /v1/checkpoints/latest`, `GET /v1/checkpoints/{size}`: signed
+//! checkpoints (C2SP tlog-checkpoint notes, text/plain); `POST
+//! /v1/checkpoints`: sign one now (the office).
+
+use crate::server::AppState;
+use crate::server::auth::{Principal, Role};
+use crate::server::problem::{Problem, ProblemDoc};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+fn note(text: String) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+/// The latest signed checkpoint.
+#[utoipa::path(
+    get,
+    path = "/v1/checkpoints/latest",
+    tag = "checkpoints",
+    responses(
+        (status = 200, description = "A signed note: origin, tree size, base64 root, signature", content_type = "text/plain", body = String),
+        (status = 401, description = "No or unknown token", body = ProblemDoc),
+        (status = 404, description = "No checkpoint signed yet", body = ProblemDoc),
+    )
+)]
+pub async fn latest_checkpoint(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    app.principal(&headers)?;
+    let (_, text) = app
+        .live
+        .transparency
+        .latest()
+        .ok_or_else(|| Problem::not_found("no checkpoint has been signed yet"))?;
+    Ok(note(text))
+}
+
+/// The checkpoint issued at a tree size.
+#[utoipa::path(
+    get,
+    path = "/v1/checkpoints/{size}",
+    tag = "checkpoints",
+    params(("size" = u64, Path, description = "The tree size the checkpoint was issued at")),
+    responses(
+        (status = 200, description = "A signed note", content_type = "text/plain", body = String),
+        (status = 401, description = "No or unknown token", body = ProblemDoc),
+        (status = 404, description = "No checkpoint was issued at that size", body = ProblemDoc),
+    )
+)]
+pub async fn checkpoint_by_size(
+    State(app): State<AppState>,
+    Path(size): Path<u64>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    app.principal(&headers)?;
+    let text =
+        app.live.transparency.checkpoint(size).ok_or_else(|| {
+            Problem::not_found(format!("no checkpoint was issued at size {size}"))
+        })?;
+    Ok(note(text))
+}
+
+/// Sign a checkpoint of the ledger now (office, or local mode).
+#[utoipa::path(
+    post,
+    path = "/v1/checkpoints/latest",
+    tag = "checkpoints",
+    responses(
+        (status = 201, description = "The new signed note", content_type = "text/plain", body = String),
+        (status = 401, description = "No or unknown token", body = ProblemDoc),
+        (status = 403, description = "Only the office may ask for a checkpoint", body = ProblemDoc),
+        (status = 409, description = "The server has no checkpoint key", body = ProblemDoc),
+    )
+)]
+pub async fn sign_checkpoint(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    match app.principal(&headers)? {
+        Principal::Local
+        | Principal::Token {
+            role: Role::Office, ..
+        } => {}
+        Principal::Token { role, .. } => {
+            return Err(Problem::forbidden(format!(
+                "the {role} role may not sign checkpoints"
+            )));
+        }
+    }
+    let (_, text) = app
+        .live
+        .transparency
+        .sign_now()
+        .map_err(|e| Problem::new(StatusCode::CONFLICT, "cannot_sign", e))?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response())
+}

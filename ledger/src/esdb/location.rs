@@ -1,0 +1,168 @@
+//! Where an EventStoreDB ledger lives: a connection string the `eventstore`
+//! crate accepts, plus the name of the one stream that holds the ledger.
+//!
+//! The stream is chosen with a `stream=NAME` parameter in the connection
+//! string (`esdb://host:2113?tls=false&stream=ledger-2026`), so that one
+//! `--store` value says everything. The parameter is taken out before the
+//! string reaches the crate, which would only warn about it.
+
+/// The stream of the ledger when the connection string names none.
+pub const DEFAULT_STREAM: &str = "gpu-ledger";
+
+/// A parsed `esdb://` store location.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EsdbLocation {
+    /// The connection string for the crate (without `stream=`).
+    pub connection: String,
+    /// The stream holding the ledger.
+    pub stream: String,
+}
+
+/// Why a store location is not an EventStoreDB one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct LocationError(pub String);
+
+impl EsdbLocation {
+    /// Parses `esdb://...` or `esdb+discover://...`, taking out `stream=`.
+    pub fn parse(url: &str) -> Result<Self, LocationError> {
+        if !(url.starts_with("esdb://") || url.starts_with("esdb+discover://")) {
+            return Err(LocationError(format!(
+                "{url:?} is not an EventStoreDB connection string (esdb://host:2113?tls=false)"
+            )));
+        }
+        let (base, query) = match url.split_once('?') {
+            Some((base, query)) => (base, query),
+            None => (url, ""),
+        };
+        let mut stream = None;
+        let mut kept = Vec::new();
+        for param in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = param.split_once('=').unwrap_or((param, ""));
+            if key.eq_ignore_ascii_case("stream") {
+                if stream.is_some() {
+                    return Err(LocationError(
+                        "the connection string names the stream twice".into(),
+                    ));
+                }
+                stream = Some(check_stream_name(value)?);
+            } else {
+                kept.push(param);
+            }
+        }
+        let connection = if kept.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", kept.join("&"))
+        };
+        Ok(Self {
+            connection,
+            stream: stream.unwrap_or_else(|| DEFAULT_STREAM.to_string()),
+        })
+    }
+
+    /// The location for messages and `describe()`: the connection string
+    /// with the stream named and any password left out.
+    pub fn describe(&self) -> String {
+        let shown = without_password(&self.connection);
+        let sep = if shown.contains('?') { '&' } else { '?' };
+        format!("{shown}{sep}stream={}", self.stream)
+    }
+}
+
+/// Stream names are kept to characters that need no escaping in a URL and
+/// cannot start a system stream (`$...`).
+fn check_stream_name(name: &str) -> Result<String, LocationError> {
+    let ok = !name.is_empty()
+        && name.len() <= 200
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+    if !ok {
+        return Err(LocationError(format!(
+            "stream name {name:?}: use 1 to 200 letters, digits, '-', '_', '.' or ':'"
+        )));
+    }
+    Ok(name.to_string())
+}
+
+/// `esdb://admin:changeit@host` -> `esdb://admin@host`: messages and logs
+/// must never carry the password.
+fn without_password(connection: &str) -> String {
+    let Some((scheme, rest)) = connection.split_once("://") else {
+        return connection.to_string();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, hosts)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}@{hosts}{tail}")
+        }
+        None => connection.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_stream_is_gpu_ledger() {
+        let l = EsdbLocation::parse("esdb://localhost:2113?tls=false").unwrap();
+        assert_eq!(l.connection, "esdb://localhost:2113?tls=false");
+        assert_eq!(l.stream, DEFAULT_STREAM);
+        assert_eq!(
+            l.describe(),
+            "esdb://localhost:2113?tls=false&stream=gpu-ledger"
+        );
+    }
+
+    #[test]
+    fn the_stream_parameter_is_taken_out_wherever_it_stands() {
+        for url in [
+            "esdb://h:2113?stream=ledger-2026&tls=false",
+            "esdb://h:2113?tls=false&Stream=ledger-2026",
+        ] {
+            let l = EsdbLocation::parse(url).unwrap();
+            assert_eq!(l.connection, "esdb://h:2113?tls=false", "{url}");
+            assert_eq!(l.stream, "ledger-2026");
+        }
+        let only = EsdbLocation::parse("esdb://h?stream=s1").unwrap();
+        assert_eq!(only.connection, "esdb://h");
+        assert_eq!(only.describe(), "esdb://h?stream=s1");
+    }
+
+    #[test]
+    fn cluster_strings_pass_through() {
+        let url = "esdb://n1:2113,n2:2113,n3:2113?tls=true&nodePreference=leader";
+        let l = EsdbLocation::parse(url).unwrap();
+        assert_eq!(l.connection, url);
+        let discover = EsdbLocation::parse("esdb+discover://cluster.example:2113").unwrap();
+        assert_eq!(discover.connection, "esdb+discover://cluster.example:2113");
+    }
+
+    #[test]
+    fn refuses_other_schemes_and_bad_stream_names() {
+        assert!(EsdbLocation::parse("file:/var/lib/gpu-ledger").is_err());
+        assert!(EsdbLocation::parse("http://h:2113").is_err());
+        for bad in ["", "$all", "a b", "a/b", "é"] {
+            let url = format!("esdb://h?stream={bad}");
+            assert!(EsdbLocation::parse(&url).is_err(), "{bad:?}");
+        }
+        assert!(EsdbLocation::parse("esdb://h?stream=a&stream=b").is_err());
+    }
+
+    #[test]
+    fn describe_never_shows_a_password() {
+        let l = EsdbLocation::parse("esdb://admin:changeit@n1:2113,n2:2113?tls=true").unwrap();
+        let shown = l.describe();
+        assert!(!shown.contains("changeit"), "{shown}");
+        assert_eq!(
+            shown,
+            "esdb://admin@n1:2113,n2:2113?tls=true&stream=gpu-ledger"
+        );
+        // The crate still gets the credentials.
+        assert!(l.connection.contains("admin:changeit@"));
+    }
+}
