@@ -266,3 +266,23 @@ fn the_frontier_gives_every_root_in_log_memory() {
         assert_eq!(f.root(), naive_root(&leaves[..n + 1]), "size {}", n + 1);
     }
 }
+
+#[test]
+fn subtrees_pushed_whole_give_the_same_roots_as_leaves_pushed_one_by_one() {
+    let leaves: Vec<Hash> = (0u32..1000).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+    let mut by_leaf = gpu_ledger_ledger::merkle::Frontier::new();
+    let mut by_block = gpu_ledger_ledger::merkle::Frontier::new();
+    for chunk in leaves.chunks(64) {
+        chunk.iter().for_each(|l| by_leaf.push(*l));
+        if chunk.len() == 64 {
+            by_block.push_subtree(
+                6,
+                gpu_ledger_ledger::merkle::perfect_root(&mut chunk.to_vec()),
+            );
+        } else {
+            chunk.iter().for_each(|l| by_block.push(*l));
+        }
+        assert_eq!(by_block.root(), by_leaf.root());
+    }
+    assert_eq!(by_leaf.root(), naive_root(&leaves));
+}

@@ -9,7 +9,7 @@
 use crate::source::{Source, SourceError};
 use gpu_ledger_domain::{Programme, decode_event};
 use gpu_ledger_ledger::checkpoint::Checkpoint;
-use gpu_ledger_ledger::merkle::{Frontier, leaf_hash};
+use gpu_ledger_ledger::merkle::{Frontier, leaf_hash, perfect_root};
 use gpu_ledger_ledger::{Hash, Record, RecordedAt};
 use serde::Serialize;
 
@@ -73,7 +73,18 @@ pub async fn verify(
         if batch.is_empty() {
             break;
         }
-        let bad_hash = first_bad_hash(&batch);
+        let merkle_leaves = options.checkpoint.map_or(0, |cp| {
+            cp.size.saturating_sub(count).min(batch.len() as u64) as usize
+        });
+        let (bad_hash, merkle) = check_hashes(&batch, count, merkle_leaves);
+        if let Some(f) = frontier.as_mut() {
+            for part in merkle {
+                match part {
+                    MerklePart::Subtree(level, root) => f.push_subtree(level, root),
+                    MerklePart::Leaves(leaves) => leaves.into_iter().for_each(|l| f.push(l)),
+                }
+            }
+        }
         for (i, r) in batch.iter().enumerate() {
             let expected = count + 1;
             if r.seq != expected {
@@ -123,11 +134,6 @@ pub async fn verify(
             prev = r.hash;
             last_time = r.recorded_at;
             count += 1;
-            if let (Some(f), Some(cp)) = (frontier.as_mut(), options.checkpoint)
-                && count <= cp.size
-            {
-                f.push(leaf_hash(&r.hash.0));
-            }
         }
         on_progress(count);
     }
@@ -168,33 +174,69 @@ pub async fn verify(
     })
 }
 
-/// The index of the first record whose stored hash is not the computed one,
-/// checked on every available core.
-fn first_bad_hash(batch: &[Record]) -> Option<usize> {
+/// A piece of the Merkle tree computed by a hash-checking worker.
+enum MerklePart {
+    /// A complete, aligned subtree: (level, root).
+    Subtree(u32, Hash),
+    /// Leaf hashes to push one by one.
+    Leaves(Vec<Hash>),
+}
+
+/// Checks every record's hash on all cores: the index of the first whose
+/// stored hash is not the computed one. Also the Merkle leaves of the first
+/// `merkle_leaves` records (the batch starts after `before` records), as
+/// complete subtrees where the chunks are aligned, so that the tree too is
+/// built in parallel.
+fn check_hashes(
+    batch: &[Record],
+    before: u64,
+    merkle_leaves: usize,
+) -> (Option<usize>, Vec<MerklePart>) {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    if threads == 1 || batch.len() < 1024 {
-        return batch.iter().position(|r| r.computed_hash() != r.hash);
+    let per = if threads == 1 || batch.len() < 1024 {
+        batch.len()
+    } else {
+        batch.len().div_ceil(threads).next_power_of_two()
+    };
+    let work = |k: usize, chunk: &[Record]| {
+        let bad = chunk
+            .iter()
+            .position(|r| r.computed_hash() != r.hash)
+            .map(|i| k * per + i);
+        let start = k * per;
+        let take = merkle_leaves.saturating_sub(start).min(chunk.len());
+        let mut leaves: Vec<Hash> = chunk[..take].iter().map(|r| leaf_hash(&r.hash.0)).collect();
+        let aligned = take.is_power_of_two() && (before + start as u64).is_multiple_of(take as u64);
+        let part = if take > 1 && aligned {
+            MerklePart::Subtree(take.trailing_zeros(), perfect_root(&mut leaves))
+        } else {
+            MerklePart::Leaves(leaves)
+        };
+        (bad, part)
+    };
+    if per >= batch.len() {
+        let (bad, part) = work(0, batch);
+        return (bad, vec![part]);
     }
-    let per = batch.len().div_ceil(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = batch
             .chunks(per)
             .enumerate()
-            .map(|(k, chunk)| {
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .position(|r| r.computed_hash() != r.hash)
-                        .map(|i| k * per + i)
-                })
-            })
+            .map(|(k, chunk)| s.spawn(move || work(k, chunk)))
             .collect();
-        handles
-            .into_iter()
-            .filter_map(|h| h.join().expect("hash checker"))
-            .min()
+        let mut first_bad: Option<usize> = None;
+        let mut parts = Vec::with_capacity(handles.len());
+        for h in handles {
+            let (bad, part) = h.join().expect("hash checker");
+            first_bad = match (first_bad, bad) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            parts.push(part);
+        }
+        (first_bad, parts)
     })
 }
 

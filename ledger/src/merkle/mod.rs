@@ -281,6 +281,23 @@ pub fn verify_consistency(
     Ok(())
 }
 
+/// `MTH` of a power-of-two number of leaf hashes, in place (for parallel work).
+pub fn perfect_root(leaves: &mut [Hash]) -> Hash {
+    assert!(
+        leaves.len().is_power_of_two(),
+        "{} leaves do not make a perfect tree",
+        leaves.len()
+    );
+    let mut n = leaves.len();
+    while n > 1 {
+        for i in 0..n / 2 {
+            leaves[i] = node_hash(&leaves[2 * i], &leaves[2 * i + 1]);
+        }
+        n /= 2;
+    }
+    leaves[0]
+}
+
 /// Complete subtrees computed from leaves held in memory: for tests and for
 /// small trees built on the fly.
 pub struct MemoryNodes {
@@ -361,6 +378,34 @@ impl Frontier {
             }
         }
         self.size += 1;
+    }
+
+    /// Adds a complete subtree of `2^level` leaves with root `root`; the tree
+    /// must hold a multiple of `2^level` leaves (else its leaves must be pushed).
+    pub fn push_subtree(&mut self, level: u32, root: Hash) {
+        assert!(
+            self.size.is_multiple_of(1 << level),
+            "a subtree of 2^{level} leaves after {} leaves is not aligned",
+            self.size
+        );
+        let mut node = root;
+        let mut l = level as usize;
+        loop {
+            if self.edge.len() <= l {
+                self.edge.resize(l + 1, None);
+            }
+            match self.edge[l].take() {
+                Some(left) => {
+                    node = node_hash(&left, &node);
+                    l += 1;
+                }
+                None => {
+                    self.edge[l] = Some(node);
+                    break;
+                }
+            }
+        }
+        self.size += 1 << level;
     }
 
     /// `MTH` of the leaves pushed so far.
