@@ -66,9 +66,16 @@ impl Transparency {
         })
     }
 
-    /// A record became durable (called in seq order).
+    /// A record became durable (called in seq order). The node files are
+    /// written every few thousand records, so a restart rehashes little.
     pub fn record_durable(&self, hash: &Hash) {
-        self.tree.lock().expect("merkle lock").push_record(hash);
+        let mut tree = self.tree.lock().expect("merkle lock");
+        tree.push_record(hash);
+        if tree.len().is_multiple_of(4096) {
+            if let Err(e) = tree.flush() {
+                tracing::warn!(error = %e, "could not write the Merkle node files; they will be rebuilt at start-up");
+            }
+        }
     }
 
     pub fn size(&self) -> u64 {
