@@ -513,7 +513,10 @@ async fn the_openapi_document_matches_the_routes() {
             let code = resp.status().as_u16();
             let body: Value = resp.json().await.unwrap_or(Value::Null);
             let handled = !matches!(code, 404 | 405) || body["error"].is_string();
-            assert!(handled, "{method} {path} answered {code} without reaching a handler");
+            assert!(
+                handled,
+                "{method} {path} answered {code} without reaching a handler"
+            );
         }
     }
     // And an undocumented route is not served.
