@@ -93,12 +93,14 @@ impl Runs {
 #[derive(Debug, Clone, Default)]
 pub struct Step {
     pub seconds: Runs,
+    pub cpu_seconds: Runs,
     pub peak_rss_kib: Runs,
 }
 
 impl Step {
     fn record(&mut self, finished: &Finished) {
         self.seconds.push(finished.seconds);
+        self.cpu_seconds.push(finished.cpu_seconds);
         self.peak_rss_kib.push(finished.peak_rss_kib as f64);
     }
 
@@ -579,9 +581,10 @@ fn expect_json(f: &Finished, key: &str, value: &serde_json::Value) -> Result<(),
 
 fn report_step(what: &str, of: &str, f: &Finished, events: u64) {
     say(format_args!(
-        "{what} [{of}]: {:.2} s = {:.0} events/s, peak RSS {:.1} MB",
+        "{what} [{of}]: {:.2} s = {:.0} events/s, CPU {:.2} s, peak RSS {:.1} MiB",
         f.seconds,
         events as f64 / f.seconds,
+        f.cpu_seconds,
         f.peak_rss_kib as f64 / 1024.0
     ));
 }

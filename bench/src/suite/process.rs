@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub struct Finished {
     pub seconds: f64,
+    /// User plus system CPU time of the child and its threads.
+    pub cpu_seconds: f64,
     /// Peak resident set size, KiB.
     pub peak_rss_kib: u64,
     pub stdout: String,
@@ -49,6 +51,7 @@ pub fn measure(command: &mut Command) -> Result<Finished, String> {
     }
     Ok(Finished {
         seconds,
+        cpu_seconds: timeval_seconds(usage.ru_utime) + timeval_seconds(usage.ru_stime),
         peak_rss_kib: max_rss_kib(&usage),
         stdout,
     })
@@ -117,8 +120,11 @@ pub fn own_cpu_seconds() -> f64 {
     if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
         return 0.0;
     }
-    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    timeval_seconds(usage.ru_utime) + timeval_seconds(usage.ru_stime)
+}
+
+fn timeval_seconds(t: libc::timeval) -> f64 {
+    t.tv_sec as f64 + t.tv_usec as f64 / 1e6
 }
 
 fn clock_ticks_per_second() -> f64 {

@@ -123,14 +123,17 @@ pub fn markdown(r: &Results) -> String {
     line(w, "");
     line(
         w,
-        "Each run imports into a fresh data directory (and a fresh peer database), then verifies and rebuilds that ledger. Peak RSS is the process's `ru_maxrss`.",
+        "Each run imports into a fresh data directory (and a fresh peer database), then verifies and rebuilds that ledger. CPU is the process's user and system time per event, all threads together; peak RSS is its `ru_maxrss`. Wall time well above CPU time divided by the cores in use means waiting: for the disk, or for other work on the machine.",
     );
     line(w, "");
     line(
         w,
-        "| step | gpu-ledger | peak RSS | SQLite peer | peak RSS | ratio |",
+        "| step | gpu-ledger | CPU | peak RSS | SQLite peer | CPU | peak RSS | ratio |",
     );
-    line(w, "| --- | ---: | ---: | ---: | ---: | ---: |");
+    line(
+        w,
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
     offline_row(
         w,
         "import (every rule checked; durable at the end)",
@@ -155,7 +158,7 @@ pub fn markdown(r: &Results) -> String {
     line(
         w,
         &format!(
-            "| bytes on disk per event | {:.0} | | {:.0} | | |",
+            "| bytes on disk per event | {:.0} | | | {:.0} | | | |",
             r.ours.disk_bytes as f64 / n as f64,
             r.peer_disk_bytes as f64 / n as f64
         ),
@@ -476,26 +479,33 @@ fn top_appends(r: &Results) -> Option<(usize, f64, f64)> {
 
 fn offline_row(w: &mut String, name: &str, ours: &Step, peer: Option<&Step>, n: u64) {
     let rates = ours.rates(n);
-    let (peer_rate, peer_rss, ratio) = match peer {
+    let (peer_rate, peer_cpu, peer_rss, ratio) = match peer {
         Some(p) => {
             let pr = p.rates(n);
             (
                 format!("{} events/s ({})", rate(pr.median()), list(&pr, rate)),
+                cpu_per_event(p, n),
                 mib(p.peak_rss_kib.median()),
                 format!("**{:.1}x**", rates.median() / pr.median()),
             )
         }
-        None => ("-".into(), "-".into(), "-".into()),
+        None => ("-".into(), "-".into(), "-".into(), "-".into()),
     };
     line(
         w,
         &format!(
-            "| {name} | **{} events/s** ({}) | {} | {peer_rate} | {peer_rss} | {ratio} |",
+            "| {name} | **{} events/s** ({}) | {} | {} | {peer_rate} | {peer_cpu} | {peer_rss} | {ratio} |",
             rate(rates.median()),
             list(&rates, rate),
+            cpu_per_event(ours, n),
             mib(ours.peak_rss_kib.median()),
         ),
     );
+}
+
+/// Median CPU time per event, e.g. `2.71 µs`.
+fn cpu_per_event(step: &Step, events: u64) -> String {
+    format!("{:.2} µs", step.cpu_seconds.median() * 1e6 / events as f64)
 }
 
 fn scaling_row(w: &mut String, s: &Scaling) {
