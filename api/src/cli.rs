@@ -117,6 +117,14 @@ pub enum Command {
     #[command(subcommand)]
     Check(commands::check::CheckArgs),
 
+    /// Cut the ledger after a record, keeping what is removed in a side directory.
+    ///
+    /// For an operator who accepts the loss, e.g. after damage that open refuses.
+    #[command(
+        after_help = "Example:\n  gpu-ledger verify            # names the first bad seq, say 1234\n  gpu-ledger repair --truncate-after 1233"
+    )]
+    Repair(commands::repair::RepairArgs),
+
     /// Show the sequence number and hash of the last record.
     #[command(after_help = "Example:\n  gpu-ledger head\n  gpu-ledger --json head")]
     Head,
@@ -194,6 +202,7 @@ async fn run(cli: Cli) -> Result<Outcome, CommandError> {
         Command::Checkpoint(args) => commands::checkpoint::run(&config, &args).await,
         Command::Prove(args) => commands::prove::run(&config, &args).await,
         Command::Check(args) => commands::check::run(&args),
+        Command::Repair(args) => commands::repair::run(&config, &args).await,
         Command::Head => commands::head::run(&config).await,
     }
 }

@@ -7,6 +7,7 @@ pub mod head;
 pub mod import;
 pub mod keygen;
 pub mod prove;
+pub mod repair;
 pub mod serve;
 pub mod token;
 pub mod verify;

@@ -18,6 +18,7 @@ pub mod format;
 mod lock;
 mod reader;
 mod recovery;
+pub mod repair;
 mod writer;
 
 use crate::record::{EventBatch, Record, RecordMeta};
