@@ -119,6 +119,11 @@ pub trait EventStore: Send + Sync + 'static {
         Err(events)
     }
 
+    /// Whether [`EventStore::enqueue`] queues (this process is the only writer).
+    fn can_enqueue(&self) -> bool {
+        false
+    }
+
     /// The last acknowledged record.
     async fn head(&self) -> Result<Head, StoreError>;
 

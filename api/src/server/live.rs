@@ -18,12 +18,15 @@ use super::problem::Problem;
 use super::transparency::{Transparency, TransparencyConfig};
 use futures::StreamExt;
 use gpu_ledger_domain::{Event, Programme, decode_event};
-use gpu_ledger_ledger::{EventBatch, EventStore, Head, RecordMeta};
+use gpu_ledger_ledger::{EventBatch, EventStore, Head, RecordMeta, StoreError};
 use gpu_ledger_projections::Projections;
 use gpu_ledger_replay::{RebuildError, Source};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::{Mutex, watch};
+
+/// How many times an append that lost a race to another server is retried.
+const MAX_RACES: u32 = 64;
 
 struct Rules {
     programme: Programme,
@@ -106,6 +109,11 @@ impl LiveLedger {
 
     /// Checks `events` against the rules (and `allowed` against the principal)
     /// and appends them atomically; returns their records once durable.
+    ///
+    /// Where several servers share one store (EventStoreDB), another server
+    /// may have appended since this one last looked: the rules' state first
+    /// catches up with the store, and an append that loses a race is checked
+    /// again and retried, unless its client asked for a precise head.
     pub async fn append(
         &self,
         events: &[Event],
@@ -116,73 +124,121 @@ impl LiveLedger {
         for e in events {
             batch.push_with(|buf| e.write_canonical_json(buf));
         }
+        let store_error = |e: StoreError| AppendRefusal::Store(Problem::store(&e));
         let mut rules = self.rules.lock().await;
         if rules.stale {
             self.rebuild_rules(&mut rules)
                 .await
                 .map_err(AppendRefusal::Store)?;
         }
-        if let Some(expected) = expected_seq
-            && expected != rules.next_seq
-        {
-            let head = self
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            if !self.store.can_enqueue() {
+                self.catch_up_rules(&mut rules)
+                    .await
+                    .map_err(AppendRefusal::Store)?;
+            }
+            if let Some(expected) = expected_seq
+                && expected != rules.next_seq
+            {
+                let head = self.store.head().await.map_err(store_error)?;
+                let head = if head.seq == rules.next_seq {
+                    head
+                } else {
+                    Head {
+                        seq: rules.next_seq,
+                        ..head
+                    }
+                };
+                return Err(AppendRefusal::Conflict { expected, head });
+            }
+            for e in events {
+                allowed(e, &rules.programme).map_err(AppendRefusal::Forbidden)?;
+            }
+            let undo = rules.programme.savepoint();
+            for (index, e) in events.iter().enumerate() {
+                if let Err(error) = rules.programme.accept(e) {
+                    rules.programme.rollback(undo);
+                    let index_shown = (events.len() > 1).then_some(index);
+                    return Err(AppendRefusal::Rule {
+                        index,
+                        problem: Problem::rule(&error, index_shown),
+                    });
+                }
+            }
+            let expected = rules.next_seq;
+            let durable = match self
                 .store
-                .head()
-                .await
-                .map_err(|e| AppendRefusal::Store(Problem::store(&e)))?;
-            let head = if head.seq == rules.next_seq {
-                head
-            } else {
-                Head {
-                    seq: rules.next_seq,
-                    ..head
+                .enqueue(std::mem::take(&mut batch), Some(expected))
+            {
+                Ok(queued) => {
+                    rules.programme.release(undo);
+                    rules.next_seq += events.len() as u64;
+                    drop(rules);
+                    let r = queued.await;
+                    if r.is_err() {
+                        // What was queued after it fails too; rebuild before the next append.
+                        self.rules.lock().await.stale = true;
+                    }
+                    r
                 }
+                // A backend that cannot queue: append while holding the lock,
+                // and take the events back exactly if the store refuses them.
+                Err(returned) => match self.store.append(returned.clone(), Some(expected)).await {
+                    Ok(metas) => {
+                        rules.programme.release(undo);
+                        rules.next_seq += events.len() as u64;
+                        Ok(metas)
+                    }
+                    Err(StoreError::Conflict { .. })
+                        if expected_seq.is_none() && attempts < MAX_RACES =>
+                    {
+                        rules.programme.rollback(undo);
+                        batch = returned;
+                        continue;
+                    }
+                    Err(e) => {
+                        rules.programme.rollback(undo);
+                        Err(e)
+                    }
+                },
             };
-            return Err(AppendRefusal::Conflict { expected, head });
-        }
-        for e in events {
-            allowed(e, &rules.programme).map_err(AppendRefusal::Forbidden)?;
-        }
-        let undo = rules.programme.savepoint();
-        for (index, e) in events.iter().enumerate() {
-            if let Err(error) = rules.programme.accept(e) {
-                rules.programme.rollback(undo);
-                let index_shown = (events.len() > 1).then_some(index);
-                return Err(AppendRefusal::Rule {
-                    index,
-                    problem: Problem::rule(&error, index_shown),
-                });
-            }
-        }
-        rules.programme.release(undo);
-        let expected = rules.next_seq;
-        rules.next_seq += events.len() as u64;
-        let durable = match self.store.enqueue(batch, Some(expected)) {
-            Ok(queued) => {
-                drop(rules);
-                queued.await
-            }
-            // A backend that cannot queue: append while holding the lock.
-            Err(batch) => {
-                let r = self.store.append(batch, Some(expected)).await;
-                if r.is_err() {
-                    rules.stale = true;
+            return match durable {
+                Ok(metas) => {
+                    self.metrics.appended.inc_by(metas.len() as u64);
+                    if let Some(last) = metas.last() {
+                        self.metrics.head_seq.set(last.seq as i64);
+                    }
+                    Ok(metas)
                 }
-                drop(rules);
-                r
+                Err(e) => Err(store_error(e)),
+            };
+        }
+    }
+
+    /// Applies the records other writers appended since the rules' state
+    /// last saw the store.
+    async fn catch_up_rules(&self, rules: &mut Rules) -> Result<(), Problem> {
+        let recovering =
+            |e: String| Problem::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "recovering", e);
+        loop {
+            let records = self
+                .store
+                .read(rules.next_seq + 1, 4096)
+                .await
+                .map_err(|e| recovering(e.to_string()))?;
+            if records.is_empty() {
+                return Ok(());
             }
-        };
-        match durable {
-            Ok(metas) => {
-                self.metrics.appended.inc_by(metas.len() as u64);
-                if let Some(last) = metas.last() {
-                    self.metrics.head_seq.set(last.seq as i64);
-                }
-                Ok(metas)
-            }
-            Err(e) => {
-                self.rules.lock().await.stale = true;
-                Err(AppendRefusal::Store(Problem::store(&e)))
+            for r in &records {
+                let event = decode_event(&r.event)
+                    .map_err(|e| recovering(format!("record seq {}: {e}", r.seq)))?;
+                rules
+                    .programme
+                    .accept(&event)
+                    .map_err(|e| recovering(format!("record seq {} breaks a rule: {e}", r.seq)))?;
+                rules.next_seq = r.seq;
             }
         }
     }

@@ -270,6 +270,10 @@ impl EventStore for FileStore {
         }))
     }
 
+    fn can_enqueue(&self) -> bool {
+        self.inner.requests.is_some()
+    }
+
     async fn head(&self) -> Result<Head, StoreError> {
         Ok(self.head_now())
     }
