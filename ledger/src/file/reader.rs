@@ -22,14 +22,18 @@ fn damaged(seg: &Segment, offset: u64, seq: u64, reason: impl Into<String>) -> S
 pub(crate) fn read(shared: &Shared, from: u64, max: usize) -> Result<Vec<Record>, StoreError> {
     let from = from.max(1);
     let head = shared.head.borrow().seq;
+    // Damage found at open ends what can be read, even past the head it left.
+    if let Some((bad, info)) = &shared.damage
+        && from >= *bad
+        && max > 0
+    {
+        return Err(info.error(Some(*bad)));
+    }
     if max == 0 || from > head {
         return Ok(Vec::new());
     }
     let mut last = head.min(from.saturating_add(max as u64 - 1));
-    if let Some((bad, info)) = &shared.damage {
-        if from >= *bad {
-            return Err(info.error(Some(*bad)));
-        }
+    if let Some((bad, _)) = &shared.damage {
         last = last.min(*bad - 1);
     }
     let segments: Vec<Arc<Segment>> = shared.segments.read().expect("segments lock").clone();
