@@ -19,14 +19,14 @@
 //! generated section of `BENCHMARKS.md` (see [`report`]).
 
 mod build;
-mod machine;
+pub mod machine;
 pub mod process;
 pub mod report;
 
 use crate::http_load::{self, Load, Plan};
 use crate::stats::{Latencies, median};
 use crate::workload::{self, Summary};
-use machine::Machine;
+use machine::{CpuClock, Machine};
 use process::{Finished, Server, bytes_on_disk, free_port, measure};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -176,6 +176,8 @@ pub struct Results {
     pub machine: Machine,
     pub started: String,
     pub minutes: f64,
+    /// Cores other work on the machine kept busy during the run, on average.
+    pub others_cores: f64,
     pub workload: Summary,
     pub workload_seconds: f64,
     pub ours: Scaling,
@@ -197,6 +199,7 @@ pub struct Results {
 /// Runs the suite, writes the report, prints the figures.
 pub fn run(options: Options) -> Result<Results, String> {
     let clock = Instant::now();
+    let cpu_at_start = CpuClock::now();
     let started = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
     let work = WorkDir::new(options.work_dir.clone())?;
     let machine = Machine::describe(&options.workspace, work.path());
@@ -239,6 +242,7 @@ pub fn run(options: Options) -> Result<Results, String> {
         machine,
         started,
         minutes: 0.0,
+        others_cores: 0.0,
         workload,
         workload_seconds,
         ours: Scaling {
@@ -372,7 +376,9 @@ pub fn run(options: Options) -> Result<Results, String> {
         )?);
     }
 
-    results.minutes = clock.elapsed().as_secs_f64() / 60.0;
+    let wall = clock.elapsed().as_secs_f64();
+    results.minutes = wall / 60.0;
+    results.others_cores = CpuClock::now().others_cores_since(&cpu_at_start, wall);
     let markdown = report::markdown(&results);
     report::write_section(&options.out, &markdown)?;
     say(format_args!(

@@ -100,6 +100,72 @@ impl Machine {
     }
 }
 
+/// CPU time of the whole machine and of this process with its children, to
+/// tell how much of the machine other work took during a run.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuClock {
+    /// Busy time of all CPUs (everything but idle and iowait), seconds.
+    machine_busy: f64,
+    /// This process and its reaped children, seconds.
+    ours: f64,
+}
+
+impl CpuClock {
+    pub fn now() -> Self {
+        CpuClock {
+            machine_busy: machine_busy_seconds(),
+            ours: own_and_children_seconds(),
+        }
+    }
+
+    /// Cores kept busy by other work since `start`, over `wall` seconds.
+    /// Children still running at either end (a server) count as others' for
+    /// that stretch, so this is an upper bound.
+    pub fn others_cores_since(&self, start: &CpuClock, wall: f64) -> f64 {
+        let busy = self.machine_busy - start.machine_busy;
+        let ours = self.ours - start.ours;
+        ((busy - ours) / wall).max(0.0)
+    }
+}
+
+/// The `cpu` line of `/proc/stat`: user nice system idle iowait irq softirq steal.
+fn machine_busy_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let Some(line) = stat.lines().find(|l| l.starts_with("cpu ")) else {
+        return 0.0;
+    };
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // The first eight fields; guest time is already part of user time.
+    let busy: u64 = ticks
+        .iter()
+        .take(8)
+        .enumerate()
+        .filter(|(i, _)| !matches!(i, 3 | 4))
+        .map(|(_, t)| t)
+        .sum();
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    busy as f64 / hz
+}
+
+fn own_and_children_seconds() -> f64 {
+    let mut total = 0.0;
+    for who in [libc::RUSAGE_SELF, libc::RUSAGE_CHILDREN] {
+        // SAFETY: an all-zero `rusage` is valid, and getrusage only writes into it.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid `who` and a pointer to a live local.
+        if unsafe { libc::getrusage(who, &mut usage) } == 0 {
+            let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+            total += secs(usage.ru_utime) + secs(usage.ru_stime);
+        }
+    }
+    total
+}
+
 /// A tool's trimmed stdout, if it ran and succeeded.
 fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(program).args(args).output().ok()?;

@@ -66,7 +66,7 @@ pub fn markdown(r: &Results) -> String {
     line(
         w,
         &format!(
-            "- **Machine**: {}, {} cores{}, {:.1} GiB RAM; {}, Linux {}; work directory on {}; load average {} when the run started.",
+            "- **Machine**: {}, {} cores{}, {:.1} GiB RAM; {}, Linux {}; work directory on {}. Load average {} when the run started; other work on the machine kept {:.2} cores busy on average during the run (out of {}).",
             m.cpu,
             m.cores,
             if m.sha_ni { " with SHA-NI" } else { "" },
@@ -74,7 +74,9 @@ pub fn markdown(r: &Results) -> String {
             m.os,
             m.kernel,
             m.disk,
-            m.load_at_start
+            m.load_at_start,
+            r.others_cores,
+            m.cores
         ),
     );
     line(
