@@ -36,6 +36,17 @@ pub fn tokens() -> Access {
 pub async fn spawn(history: &[String], access: Access, limits: Limits) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let store = FileStore::open(dir.path().join("data")).unwrap();
+    spawn_on(dir, store, history, access, limits).await
+}
+
+/// Starts a server over `store` (in `dir`), first loading `history`.
+pub async fn spawn_on(
+    dir: tempfile::TempDir,
+    store: FileStore,
+    history: &[String],
+    access: Access,
+    limits: Limits,
+) -> TestServer {
     if !history.is_empty() {
         let mut import = store.begin_import(Some(0)).await.unwrap();
         let mut batch = gpu_ledger_ledger::EventBatch::new();

@@ -330,7 +330,7 @@ impl Writer {
             if let Err(e) = written {
                 self.dirty = true;
                 let _ = self.active.file.set_len(base).map(|_| self.dirty = false);
-                let msg = format!("{}: {e}", self.active.seg.path.display());
+                let msg = e.to_string();
                 for (reply, outcome) in outcomes {
                     let outcome = outcome.and_then(|_| {
                         Err(StoreError::io(
