@@ -14,7 +14,7 @@ use rand::{RngExt, SeedableRng};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -144,7 +144,7 @@ fn free_port() -> u16 {
 }
 
 fn start_server(data: &Path, port: u16) -> Child {
-    let child = gpu_ledger(data)
+    let mut child = gpu_ledger(data)
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -157,6 +157,8 @@ fn start_server(data: &Path, port: u16) -> Child {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start");
 }
 
