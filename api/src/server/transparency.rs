@@ -71,10 +71,10 @@ impl Transparency {
     pub fn record_durable(&self, hash: &Hash) {
         let mut tree = self.tree.lock().expect("merkle lock");
         tree.push_record(hash);
-        if tree.len().is_multiple_of(4096) {
-            if let Err(e) = tree.flush() {
-                tracing::warn!(error = %e, "could not write the Merkle node files; they will be rebuilt at start-up");
-            }
+        if tree.len().is_multiple_of(4096)
+            && let Err(e) = tree.flush()
+        {
+            tracing::warn!(error = %e, "could not write the Merkle node files; they will be rebuilt at start-up");
         }
     }
 
