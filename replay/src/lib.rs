@@ -5,8 +5,11 @@
 //! - [`verify`]: the chain check (and, deeper, every event against the rules);
 //! - [`proof`]: inclusion and consistency proofs of the Merkle tree, made and checked;
 //! - [`rebuild`], [`views`]: the programme state and the analysts' views as
-//!   of any point in history.
+//!   of any point in history;
+//! - [`audit`]: audit reports with their exceptions, traces, and diffs
+//!   between two points in history.
 
+pub mod audit;
 pub mod source;
 pub mod verify;
 

@@ -1,0 +1,449 @@
+//! `gpu-ledger audit trace`: the full story of an award, an application or
+//! an organisation, in seq order, each line with its seq and hash.
+//!
+//! The story of an award: its application and scores, the award, its
+//! utilisation reports, its recalls, where the recalled GPUs went
+//! (redistributions and releases) and its end. When the award itself came
+//! from a redistribution, the story starts further back: the recall its
+//! GPUs came from and the award that recall came from, and so on to the
+//! first grant. An application's story is its own events and the story of
+//! each of its awards; an organisation's, its registration and the story of
+//! each of its applications.
+//!
+//! Which events belong to a story is only known once later events are seen
+//! (a recall names its award, not the organisation), so the trace reads the
+//! ledger twice: the first pass checks it and learns the relationships, the
+//! second collects the events that belong, up to the same record. Memory
+//! holds the entities and the story, never the whole history.
+
+use super::AuditError;
+use super::integrity::replay_checked;
+use super::render::{Document, Documented, code, grouped, percent, text};
+use crate::source::{Source, SourceError};
+use crate::views::Until;
+use gpu_ledger_domain::{Body, Event, Id};
+use gpu_ledger_ledger::Hash;
+use gpu_ledger_projections::Catalog;
+use gpu_ledger_projections::catalog::Origin;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// Whose story.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Award(Id),
+    Application(Id),
+    Organization(Id),
+}
+
+impl Subject {
+    fn what(&self) -> &'static str {
+        match self {
+            Subject::Award(_) => "award",
+            Subject::Application(_) => "application",
+            Subject::Organization(_) => "organisation",
+        }
+    }
+
+    fn id(&self) -> &Id {
+        match self {
+            Subject::Award(id) | Subject::Application(id) | Subject::Organization(id) => id,
+        }
+    }
+}
+
+/// What part an event plays in the story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Organization,
+    Application,
+    Score,
+    /// The application's rejection or withdrawal.
+    ApplicationClosed,
+    Award,
+    Utilization,
+    Recall,
+    /// Recalled GPUs of the story's awards lent again.
+    RedistributedOut,
+    /// Recalled GPUs of the story's awards returned to the pool.
+    Released,
+    Ended,
+    /// The recall an award of the story got its GPUs from.
+    OriginRecall,
+    /// The award that recall took them from.
+    OriginAward,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Organization => "organisation",
+            Role::Application => "application",
+            Role::Score => "score",
+            Role::ApplicationClosed => "application closed",
+            Role::Award => "award",
+            Role::Utilization => "utilisation",
+            Role::Recall => "recall",
+            Role::RedistributedOut => "recalled GPUs lent again",
+            Role::Released => "recalled GPUs released",
+            Role::Ended => "award ended",
+            Role::OriginRecall => "origin: recall",
+            Role::OriginAward => "origin: award recalled",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubjectShown {
+    pub kind: &'static str,
+    pub id: Id,
+}
+
+/// A story.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trace {
+    pub subject: SubjectShown,
+    /// The last record read.
+    pub as_of_seq: u64,
+    pub head_hash: Hash,
+    pub lines: Vec<TraceLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceLine {
+    pub seq: u64,
+    pub hash: Hash,
+    pub occurred_at: String,
+    #[serde(rename = "type")]
+    pub event_type: &'static str,
+    pub role: Role,
+    pub text: String,
+    /// The event as stored.
+    pub event: serde_json::Value,
+}
+
+/// The ids whose events make up the story.
+#[derive(Debug, Default)]
+struct Story {
+    orgs: HashSet<Id>,
+    apps: HashSet<Id>,
+    /// Awards whose whole life belongs.
+    awards: HashSet<Id>,
+    /// Recalls of those awards, with where their GPUs went.
+    recalls: HashSet<Id>,
+    /// Recalls that gave GPUs to the story's awards: their issue only.
+    origin_recalls: HashSet<Id>,
+    /// Awards those recalls came from: their creation only.
+    origin_awards: HashSet<Id>,
+}
+
+impl Story {
+    fn of(cat: &Catalog, subject: &Subject) -> Result<Story, AuditError> {
+        let unknown = || AuditError::UnknownSubject {
+            what: subject.what(),
+            id: subject.id().clone(),
+        };
+        let mut recalls_of: HashMap<&Id, Vec<&Id>> = HashMap::new();
+        for (id, r) in &cat.recalls {
+            recalls_of.entry(&r.award_id).or_default().push(id);
+        }
+        let mut story = Story::default();
+        let mut awards: Vec<&Id> = Vec::new();
+        match subject {
+            Subject::Award(id) => {
+                let (id, a) = cat.awards.get_key_value(id).ok_or_else(unknown)?;
+                story.apps.insert(a.application_id.clone());
+                awards.push(id);
+            }
+            Subject::Application(id) => {
+                if !cat.apps.contains_key(id) {
+                    return Err(unknown());
+                }
+                story.apps.insert(id.clone());
+                awards.extend(
+                    cat.awards
+                        .iter()
+                        .filter(|(_, a)| a.application_id == *id)
+                        .map(|(k, _)| k),
+                );
+            }
+            Subject::Organization(id) => {
+                if !cat.orgs.contains_key(id) {
+                    return Err(unknown());
+                }
+                story.orgs.insert(id.clone());
+                story.apps.extend(
+                    cat.apps
+                        .iter()
+                        .filter(|(_, a)| a.org_id == *id)
+                        .map(|(k, _)| k.clone()),
+                );
+                awards.extend(
+                    cat.awards
+                        .iter()
+                        .filter(|(_, a)| a.org_id == *id)
+                        .map(|(k, _)| k),
+                );
+            }
+        }
+        for award in awards {
+            story.awards.insert(award.clone());
+            story.recalls.extend(
+                recalls_of
+                    .get(award)
+                    .into_iter()
+                    .flatten()
+                    .map(|&r| r.clone()),
+            );
+            story.provenance(cat, award);
+        }
+        Ok(story)
+    }
+
+    /// Follows a redistributed award back, recall by recall, to the first grant.
+    fn provenance(&mut self, cat: &Catalog, award: &Id) {
+        let mut current = &cat.awards[award];
+        while let Origin::Redistributed { recall_id } = &current.origin {
+            if !self.origin_recalls.insert(recall_id.clone()) {
+                return;
+            }
+            let from = &cat.recalls[recall_id].award_id;
+            self.origin_awards.insert(from.clone());
+            current = &cat.awards[from];
+        }
+    }
+
+    fn role(&self, event: &Event) -> Option<Role> {
+        let app = |id: &Id| self.apps.contains(id);
+        let award = |id: &Id| self.awards.contains(id);
+        match &event.body {
+            Body::OrganizationRegistered(e) => {
+                self.orgs.contains(&e.org_id).then_some(Role::Organization)
+            }
+            Body::ApplicationSubmitted(e) => app(&e.application_id).then_some(Role::Application),
+            Body::ScoreRecorded(e) => app(&e.application_id).then_some(Role::Score),
+            Body::ApplicationRejected(e) => {
+                app(&e.application_id).then_some(Role::ApplicationClosed)
+            }
+            Body::ApplicationWithdrawn(e) => {
+                app(&e.application_id).then_some(Role::ApplicationClosed)
+            }
+            Body::AwardGranted(e) if award(&e.award_id) => Some(Role::Award),
+            Body::AwardGranted(e) => self
+                .origin_awards
+                .contains(&e.award_id)
+                .then_some(Role::OriginAward),
+            Body::Redistributed(e) if award(&e.award_id) => Some(Role::Award),
+            Body::Redistributed(e) if self.recalls.contains(&e.recall_id) => {
+                Some(Role::RedistributedOut)
+            }
+            Body::Redistributed(e) => self
+                .origin_awards
+                .contains(&e.award_id)
+                .then_some(Role::OriginAward),
+            Body::UtilizationReported(e) => award(&e.award_id).then_some(Role::Utilization),
+            Body::RecallIssued(e) if self.recalls.contains(&e.recall_id) => Some(Role::Recall),
+            Body::RecallIssued(e) => self
+                .origin_recalls
+                .contains(&e.recall_id)
+                .then_some(Role::OriginRecall),
+            Body::RecallReleased(e) => self
+                .recalls
+                .contains(&e.recall_id)
+                .then_some(Role::Released),
+            Body::AwardEnded(e) => award(&e.award_id).then_some(Role::Ended),
+            Body::PoolRegistered(_)
+            | Body::PoolResized(_)
+            | Body::CallOpened(_)
+            | Body::CallClosed(_) => None,
+        }
+    }
+}
+
+/// One line for people about `event`, with names from the catalog at the end.
+fn describe(cat: &Catalog, event: &Event) -> String {
+    let org = |id: &Id| {
+        cat.orgs
+            .get(id)
+            .map_or_else(|| id.to_string(), |o| format!("{id} {}", o.name))
+    };
+    let app_org = |app: &Id| {
+        cat.apps
+            .get(app)
+            .map_or_else(String::new, |a| org(&a.org_id))
+    };
+    match &event.body {
+        Body::OrganizationRegistered(e) => format!(
+            "{} registered: {}, {}, {}",
+            org(&e.org_id),
+            e.sector,
+            e.size,
+            e.region
+        ),
+        Body::ApplicationSubmitted(e) => format!(
+            "{} submitted by {} to track {} of {}: {} GPUs for {}, \"{}\"",
+            e.application_id,
+            org(&e.org_id),
+            e.track_id,
+            e.call_id,
+            e.requested_gpus,
+            e.purpose,
+            e.title
+        ),
+        Body::ScoreRecorded(e) => format!(
+            "{} scored {} by reviewer {} (actor {})",
+            e.application_id, e.score, e.reviewer_id, event.actor
+        ),
+        Body::ApplicationRejected(e) => format!("{} rejected: {}", e.application_id, e.reason),
+        Body::ApplicationWithdrawn(e) => format!("{} withdrawn: {}", e.application_id, e.reason),
+        Body::AwardGranted(e) => format!(
+            "award {} granted to {} ({}): {} GPUs, {} to {}",
+            e.award_id,
+            e.application_id,
+            app_org(&e.application_id),
+            e.gpus,
+            e.starts_at,
+            e.ends_at
+        ),
+        Body::Redistributed(e) => format!(
+            "redistribution {}: {} GPUs of recall {} (from award {}) as award {} to {} ({}), {} to {}",
+            e.redistribution_id,
+            e.gpus,
+            e.recall_id,
+            cat.recalls
+                .get(&e.recall_id)
+                .map_or("?", |r| r.award_id.as_str()),
+            e.award_id,
+            e.application_id,
+            app_org(&e.application_id),
+            e.starts_at,
+            e.ends_at
+        ),
+        Body::UtilizationReported(e) => format!(
+            "award {} used {} from {} to {}{}",
+            e.award_id,
+            percent(e.utilization_bp.into()),
+            e.period_start,
+            e.period_end,
+            if e.off_purpose_use {
+                ", off-purpose use reported"
+            } else {
+                ""
+            }
+        ),
+        Body::RecallIssued(e) => format!(
+            "recall {}: {} GPUs of award {} ({})",
+            e.recall_id, e.gpus, e.award_id, e.reason
+        ),
+        Body::RecallReleased(e) => format!(
+            "recall {}: {} GPUs released to the pool ({})",
+            e.recall_id, e.gpus, e.reason
+        ),
+        Body::AwardEnded(e) => format!("award {} ended ({})", e.award_id, e.reason),
+        Body::PoolRegistered(e) => format!("pool {} registered", e.pool_id),
+        Body::PoolResized(e) => format!("pool {} resized to {} GPUs", e.pool_id, e.gpus),
+        Body::CallOpened(e) => format!("call {} opened", e.call_id),
+        Body::CallClosed(e) => format!("call {} closed", e.call_id),
+    }
+}
+
+/// Traces `subject` up to `until`; `open` gives the source anew for each of
+/// the two passes.
+pub async fn trace(
+    mut open: impl FnMut() -> Result<Source, SourceError>,
+    subject: &Subject,
+    until: Until,
+    mut on_progress: impl FnMut(u64),
+) -> Result<Trace, AuditError> {
+    let mut cat = Catalog::default();
+    let first = replay_checked(
+        &mut open()?,
+        until,
+        |s| cat.apply(s.event),
+        &mut on_progress,
+    )
+    .await?;
+    if let Some(seq) = first.first_bad_seq {
+        return Err(AuditError::Broken {
+            seq,
+            reason: first.reason.unwrap_or_default(),
+        });
+    }
+    let story = Story::of(&cat, subject)?;
+    let mut lines = Vec::new();
+    let second = replay_checked(
+        &mut open()?,
+        Until::Seq(first.events_checked),
+        |s| {
+            if let Some(role) = story.role(s.event) {
+                lines.push(TraceLine {
+                    seq: s.seq,
+                    hash: s.hash,
+                    occurred_at: s.event.occurred_at.to_string(),
+                    event_type: s.event.event_type().as_str(),
+                    role,
+                    text: describe(&cat, s.event),
+                    event: serde_json::to_value(s.event).expect("events serialise"),
+                });
+            }
+        },
+        &mut on_progress,
+    )
+    .await?;
+    if (second.events_checked, second.head_hash) != (first.events_checked, first.head_hash) {
+        return Err(AuditError::Broken {
+            seq: second.first_bad_seq.unwrap_or(second.events_checked + 1),
+            reason: "the ledger read differently the second time".into(),
+        });
+    }
+    Ok(Trace {
+        subject: SubjectShown {
+            kind: subject.what(),
+            id: subject.id().clone(),
+        },
+        as_of_seq: first.events_checked,
+        head_hash: first.head_hash,
+        lines,
+    })
+}
+
+impl Documented for Trace {
+    fn document(&self) -> Document {
+        let mut d = Document::new(format!(
+            "Trace of {} {}",
+            self.subject.kind, self.subject.id
+        ));
+        d.paragraph(vec![
+            text(format!(
+                "{} events of the ledger up to seq {} (head ",
+                grouped(self.lines.len() as u64),
+                grouped(self.as_of_seq)
+            )),
+            code(self.head_hash.to_string()),
+            text("), in seq order."),
+        ]);
+        d.table(
+            &[
+                ("seq", true),
+                ("occurred_at", false),
+                ("role", false),
+                ("what", false),
+                ("hash", false),
+            ],
+            self.lines
+                .iter()
+                .map(|l| {
+                    vec![
+                        vec![text(grouped(l.seq))],
+                        vec![code(&l.occurred_at)],
+                        vec![text(l.role.as_str())],
+                        vec![text(&l.text)],
+                        vec![code(l.hash.to_string())],
+                    ]
+                })
+                .collect(),
+        );
+        d
+    }
+}
