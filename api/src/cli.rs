@@ -84,6 +84,23 @@ pub enum Command {
     )]
     View(commands::view::ViewArgs),
 
+    /// Audit the ledger: a report with exceptions and the events proving them, or a trace.
+    ///
+    /// `audit report` checks every record, then reports integrity, the published
+    /// statistics and awards in rank order, exceptions, and pools reconciled;
+    /// `audit trace` tells the full story of an award, application or organisation.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  gpu-ledger audit report --format html > audit.html\n  gpu-ledger audit trace --award AW-2026-0006\n  gpu-ledger audit report --from-export ledger.jsonl"
+    )]
+    Audit(commands::audit::AuditArgs),
+
+    /// What changed in each view between two points in history, and the events responsible.
+    #[command(
+        after_help = "Examples:\n  gpu-ledger diff --from-seq 4000 --to-seq 4200\n  gpu-ledger diff --from 2026-03-01T00:00:00+09:00 --to 2026-04-01T00:00:00+09:00 --view holdings\n  gpu-ledger diff --from-seq 0 --view pools --format json"
+    )]
+    Diff(commands::diff::DiffArgs),
+
     /// Serve the HTTP API: append with rules, read, follow live, query views.
     ///
     /// Views are rebuilt from the ledger at start-up and kept live. Without
@@ -196,6 +213,8 @@ async fn run(cli: Cli) -> Result<Outcome, CommandError> {
         Command::Verify(args) => commands::verify::run(&config, &args, cli.json).await,
         Command::Export(args) => commands::export::run(&config, &args, cli.json).await,
         Command::View(args) => commands::view::run(&config, &args, cli.json).await,
+        Command::Audit(args) => commands::audit::run(&config, &args, cli.json).await,
+        Command::Diff(args) => commands::diff::run(&config, &args, cli.json).await,
         Command::Serve(args) => commands::serve::run(&config, &args).await,
         Command::Token(args) => commands::token::run(&args),
         Command::Keygen(args) => commands::keygen::run(&args),

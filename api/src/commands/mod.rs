@@ -1,7 +1,9 @@
 //! One module per command.
 
+pub mod audit;
 pub mod check;
 pub mod checkpoint;
+pub mod diff;
 pub mod export;
 pub mod head;
 pub mod import;

@@ -1,0 +1,253 @@
+//! `gpu-ledger audit report` and `gpu-ledger audit trace`: what an auditor
+//! runs, on the store or on an export handed over as a copy.
+
+use super::view::parse_time;
+use super::{CommandError, Outcome};
+use crate::progress::Progress;
+use crate::store_config::StoreConfig;
+use gpu_ledger_domain::Id;
+use gpu_ledger_ledger::{EventStore, RecordedAt};
+use gpu_ledger_replay::audit::exceptions::{DEFAULT_MAX_AWAITING_DAYS, Settings};
+use gpu_ledger_replay::audit::{
+    AuditError, Format, ReportOptions, Subject, audit_report, render, trace,
+};
+use gpu_ledger_replay::{Source, SourceError, Until};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum AuditArgs {
+    /// The audit report: integrity, published statistics and awards in rank
+    /// order per call and track, exceptions with the events that prove them,
+    /// and pools reconciled.
+    ///
+    /// Every record is checked first (order, links, hashes, the rules); the
+    /// report covers the records before the first that fails, and then exits 1.
+    /// The same ledger always gives the same bytes, so the report can be hashed.
+    #[command(after_help = "Examples:\n  gpu-ledger audit report\n  \
+                            gpu-ledger audit report --call CALL-2025-01 --format html > audit.html\n  \
+                            gpu-ledger audit report --until-seq 4000 --format json\n  \
+                            gpu-ledger audit report --from-export ledger.jsonl --format md | sha256sum")]
+    Report(ReportArgs),
+
+    /// The full story of an award, an application or an organisation, each
+    /// line with its seq and hash: application, scores, award, utilisation,
+    /// recalls, where recalled GPUs went and where redistributed GPUs came from.
+    #[command(
+        after_help = "Examples:\n  gpu-ledger audit trace --award AW-2026-0006\n  \
+                            gpu-ledger audit trace --org ORG-A024 --format html > org.html\n  \
+                            gpu-ledger audit trace --application APP-2025-0146 --from-export ledger.jsonl --format json"
+    )]
+    Trace(TraceArgs),
+}
+
+/// Where history stops, as `view` takes it.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct PointArgs {
+    /// Up to record seq N.
+    #[arg(long, value_name = "N", conflicts_with = "as_of")]
+    pub until_seq: Option<u64>,
+
+    /// Up to time T (records with recorded_at <= T; RFC 3339).
+    #[arg(long, value_name = "T", value_parser = parse_time)]
+    pub as_of: Option<RecordedAt>,
+}
+
+impl PointArgs {
+    fn until(self) -> Until {
+        match (self.until_seq, self.as_of) {
+            (Some(n), _) => Until::Seq(n),
+            (None, Some(t)) => Until::RecordedAt(t),
+            (None, None) => Until::Head,
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Narrow the calls section and the exceptions to one call.
+    #[arg(long, value_name = "ID", value_parser = parse_id)]
+    pub call: Option<Id>,
+
+    #[command(flatten)]
+    pub point: PointArgs,
+
+    /// md (Markdown, for people), json (for programs) or html (one self-contained page).
+    #[arg(long, default_value = "md", value_name = "FORMAT")]
+    pub format: Format,
+
+    /// Days of business time recalled GPUs may await redistribution.
+    #[arg(long, default_value_t = DEFAULT_MAX_AWAITING_DAYS, value_name = "DAYS")]
+    pub max_awaiting_days: u32,
+
+    /// Read an export file instead of the data directory.
+    #[arg(long = "from-export", visible_alias = "export", value_name = "FILE")]
+    pub from_export: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("subject").required(true).args(["award", "org", "application"])))]
+pub struct TraceArgs {
+    /// The story of this award.
+    #[arg(long, value_name = "ID", value_parser = parse_id)]
+    pub award: Option<Id>,
+
+    /// The story of this organisation: every application and award.
+    #[arg(long, value_name = "ID", value_parser = parse_id)]
+    pub org: Option<Id>,
+
+    /// The story of this application and its awards.
+    #[arg(long, value_name = "ID", value_parser = parse_id)]
+    pub application: Option<Id>,
+
+    #[command(flatten)]
+    pub point: PointArgs,
+
+    /// md, json or html.
+    #[arg(long, default_value = "md", value_name = "FORMAT")]
+    pub format: Format,
+
+    /// Read an export file instead of the data directory.
+    #[arg(long = "from-export", visible_alias = "export", value_name = "FILE")]
+    pub from_export: Option<PathBuf>,
+}
+
+fn parse_id(s: &str) -> Result<Id, String> {
+    Id::parse(s).map_err(|e| format!("{s:?} is not an id: it {e}"))
+}
+
+/// The ledger an audit reads: the store, or an export file. Either can be
+/// read more than once.
+pub(crate) enum Ledger {
+    Store(Arc<dyn EventStore>),
+    Export(PathBuf),
+}
+
+impl Ledger {
+    /// The ledger and, for a store, its head seq (for progress).
+    pub(crate) async fn open(
+        config: &StoreConfig,
+        export: Option<&Path>,
+    ) -> Result<(Ledger, Option<u64>), CommandError> {
+        match export {
+            Some(path) => {
+                Source::export(path)?;
+                Ok((Ledger::Export(path.to_path_buf()), None))
+            }
+            None => {
+                let store = config.open_for_reading()?;
+                let head = store.head().await?;
+                Ok((Ledger::Store(store), Some(head.seq)))
+            }
+        }
+    }
+
+    /// A source reading it from the start.
+    pub(crate) fn source(&self) -> Result<Source, SourceError> {
+        match self {
+            Ledger::Store(store) => Ok(Source::store(store.clone())),
+            Ledger::Export(path) => Source::export(path),
+        }
+    }
+}
+
+impl From<AuditError> for CommandError {
+    fn from(e: AuditError) -> Self {
+        let message = e.to_string();
+        match e {
+            AuditError::Source(s) => s.into(),
+            AuditError::PastHead { .. } | AuditError::PointsReversed { .. } => {
+                CommandError::Failed(message)
+            }
+            AuditError::UnknownCall { ref call_id, .. } => CommandError::Refused {
+                detail: json!({"error": e.kind(), "call_id": call_id}),
+                message,
+            },
+            AuditError::UnknownSubject { ref id, .. } => CommandError::Refused {
+                detail: json!({"error": e.kind(), "id": id}),
+                message,
+            },
+            AuditError::Broken { seq, .. } => CommandError::Refused {
+                detail: json!({"error": e.kind(), "first_bad_seq": seq}),
+                message,
+            },
+        }
+    }
+}
+
+pub async fn run(
+    config: &StoreConfig,
+    args: &AuditArgs,
+    json: bool,
+) -> Result<Outcome, CommandError> {
+    match args {
+        AuditArgs::Report(a) => report(config, a, json).await,
+        AuditArgs::Trace(a) => trace_story(config, a, json).await,
+    }
+}
+
+async fn report(
+    config: &StoreConfig,
+    args: &ReportArgs,
+    json: bool,
+) -> Result<Outcome, CommandError> {
+    let (ledger, total) = Ledger::open(config, args.from_export.as_deref()).await?;
+    let options = ReportOptions {
+        until: Some(args.point.until()),
+        call: args.call.clone(),
+        settings: Settings {
+            max_awaiting_days: args.max_awaiting_days,
+        },
+    };
+    let progress = Progress::new(json, total, "auditing");
+    let report = audit_report(&mut ledger.source()?, &options, |n| progress.update(n, n)).await?;
+    progress.finish();
+    let code = if report.integrity.ok() { 0 } else { 1 };
+    Ok(Outcome {
+        human: render(&report, args.format)
+            .trim_end_matches('\n')
+            .to_string(),
+        json: serde_json::to_value(&report).expect("a report serialises"),
+        code,
+    })
+}
+
+async fn trace_story(
+    config: &StoreConfig,
+    args: &TraceArgs,
+    json: bool,
+) -> Result<Outcome, CommandError> {
+    let subject = match (&args.award, &args.org, &args.application) {
+        (Some(id), _, _) => Subject::Award(id.clone()),
+        (_, Some(id), _) => Subject::Organization(id.clone()),
+        (_, _, Some(id)) => Subject::Application(id.clone()),
+        _ => unreachable!("clap requires one subject"),
+    };
+    let (ledger, total) = Ledger::open(config, args.from_export.as_deref()).await?;
+    // Two passes: the bar goes round twice.
+    let progress = Progress::new(json, total.map(|n| 2 * n), "tracing");
+    let mut done = 0u64;
+    let mut last = 0u64;
+    let story = trace(
+        || ledger.source(),
+        &subject,
+        args.point.until(),
+        |n| {
+            if n < last {
+                done += last;
+            }
+            last = n;
+            progress.update(done + n, n);
+        },
+    )
+    .await?;
+    progress.finish();
+    Ok(Outcome {
+        human: render(&story, args.format)
+            .trim_end_matches('\n')
+            .to_string(),
+        json: serde_json::to_value(&story).expect("a trace serialises"),
+        code: 0,
+    })
+}
