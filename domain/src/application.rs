@@ -82,7 +82,7 @@ impl ApplicationRejected {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Application {
     pub call: u32,
     pub track: u32,

@@ -56,7 +56,7 @@ impl AwardEnded {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Award {
     pub application: u32,
     pub pool: u32,

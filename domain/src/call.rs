@@ -85,7 +85,7 @@ impl CallClosed {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Call {
     pub open: bool,
     /// This call's tracks: `Programme::tracks[first_track .. first_track + track_count]`.
@@ -94,7 +94,7 @@ pub struct Call {
 }
 
 /// A track as the rules need it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Track {
     pub call: u32,
     pub track_id: Id,

@@ -9,6 +9,12 @@ use std::fmt;
 #[serde(transparent)]
 pub struct Id(Box<str>);
 
+impl<'de> serde::Deserialize<'de> for Id {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Id::from_string(String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Why a string is not an [`Id`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {

@@ -33,7 +33,7 @@ impl OrganizationRegistered {
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant,)*
         }
@@ -83,7 +83,7 @@ word_enum!(
     Region { Capital = "capital", NonCapital = "non_capital" }
 );
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Organization {
     pub sector: Sector,
     pub size: Size,

@@ -32,7 +32,7 @@ pub struct PoolResized {
 }
 
 /// Where a pool's GPUs come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PoolSource {
     Owned,
@@ -79,7 +79,7 @@ impl PoolResized {
 }
 
 /// A pool's GPUs, always split exactly into held, awaiting redistribution and free.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Pool {
     pub gpus: u32,
     pub gpus_per_server: u32,

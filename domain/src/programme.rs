@@ -21,7 +21,7 @@ pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 /// Everything the rules need to know about the programme so far. Its size
 /// grows with pools, organisations, calls, applications and awards, never with
 /// the number of events (utilisation reports leave no trace here).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Programme {
     pub(crate) pools: Registry<Pool>,
     pub(crate) organizations: Registry<Organization>,
@@ -38,6 +38,7 @@ pub struct Programme {
     /// GPUs held by an organisation's active awards on a track: (track, org).
     pub(crate) org_track_held: FastMap<(u32, u32), u64>,
     events: u64,
+    #[serde(skip)]
     journal: Option<Vec<Change>>,
 }
 

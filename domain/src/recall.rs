@@ -58,7 +58,7 @@ impl RecallReleased {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Recall {
     pub award: u32,
     pub pool: u32,

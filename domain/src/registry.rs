@@ -29,6 +29,25 @@ impl<T: PartialEq> PartialEq for Registry<T> {
     }
 }
 
+/// Serialised as its rows; the index is rebuilt when read back.
+impl<T: serde::Serialize> serde::Serialize for Registry<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.rows.serialize(s)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Registry<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let rows: Vec<(Id, T)> = Vec::deserialize(d)?;
+        let index = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (id.clone(), i as u32))
+            .collect();
+        Ok(Self { index, rows })
+    }
+}
+
 impl<T> Registry<T> {
     pub fn find(&self, id: &(impl AsRef<str> + ?Sized)) -> Option<u32> {
         self.index.get(id.as_ref()).copied()

@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// A string whose length was checked against its field's bounds.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct Text(Box<str>);
 

@@ -6,7 +6,9 @@ use serde::Serialize;
 use std::fmt;
 
 /// A point on the UTC time line, to the nanosecond.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 pub struct Instant {
     pub unix_seconds: i64,
     pub nanos: u32,
@@ -24,6 +26,12 @@ impl Instant {
 pub struct Timestamp {
     text: Box<str>,
     instant: Instant,
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Timestamp::from_string(String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Serialize for Timestamp {

@@ -15,7 +15,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Figures of one call, track or sector.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Stats {
     pub applications: u64,
     pub requested_gpus: u64,
@@ -49,14 +49,14 @@ impl Stats {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct CallStats {
     total: Stats,
     tracks: BTreeMap<Id, Stats>,
     sectors: BTreeMap<Sector, Stats>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Calls {
     calls: BTreeMap<Id, CallStats>,
 }

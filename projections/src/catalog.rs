@@ -9,7 +9,7 @@ use gpu_ledger_domain::recall::RecallReason;
 use gpu_ledger_domain::{Body, Event, Id, Text, Timestamp};
 use std::collections::{BTreeMap, HashMap};
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Catalog {
     pub pools: BTreeMap<Id, PoolFacts>,
     pub orgs: HashMap<Id, OrgFacts>,
@@ -21,7 +21,7 @@ pub struct Catalog {
     pub track_apps: BTreeMap<(Id, Id), Vec<Id>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PoolFacts {
     pub name: Text,
     pub source: PoolSource,
@@ -31,7 +31,7 @@ pub struct PoolFacts {
     pub gpus_per_server: u32,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OrgFacts {
     pub name: Text,
     pub sector: Sector,
@@ -39,7 +39,7 @@ pub struct OrgFacts {
     pub region: Region,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CallFacts {
     pub title: Text,
     pub closes_at: Timestamp,
@@ -47,7 +47,7 @@ pub struct CallFacts {
     pub tracks: Vec<TrackFacts>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrackFacts {
     pub track_id: Id,
     pub pool_id: Id,
@@ -58,7 +58,7 @@ pub struct TrackFacts {
     pub max_org_share_bp: u32,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AppFacts {
     pub call_id: Id,
     pub track_id: Id,
@@ -73,13 +73,13 @@ pub struct AppFacts {
 }
 
 /// How an award came about.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Origin {
     Granted,
     Redistributed { recall_id: Id },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AwardFacts {
     pub application_id: Id,
     pub org_id: Id,
@@ -101,7 +101,7 @@ impl AwardFacts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RecallFacts {
     pub award_id: Id,
     pub pool_id: Id,

@@ -13,7 +13,7 @@ use gpu_ledger_domain::{Body, Event, Id};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Concentration {
     /// GPUs held per organisation on each track: (call, track) -> org -> GPUs.
     tracks: BTreeMap<(Id, Id), BTreeMap<Id, u64>>,

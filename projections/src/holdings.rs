@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// GPUs and servers held, and by how many active awards.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Held {
     pub gpus: u64,
     pub servers: u64,
@@ -38,7 +38,7 @@ impl Held {
 }
 
 /// Running totals, changed only by awards starting, recalls and ends.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Holdings {
     total: Held,
     by_org: BTreeMap<Id, Held>,

@@ -27,7 +27,7 @@ use std::str::FromStr;
 use table::Table;
 
 /// Every view, kept up to date event by event.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Projections {
     pub catalog: Catalog,
     pub holdings: holdings::Holdings,

@@ -7,14 +7,14 @@ use gpu_ledger_domain::{Body, Event, Id};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Use {
     held: u64,
     awaiting: u64,
 }
 
 /// GPUs lent out of each pool.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Pools {
     by_pool: BTreeMap<Id, Use>,
 }

@@ -35,14 +35,14 @@ impl Default for Thresholds {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Report {
     period_start: Instant,
     period_end: Instant,
     utilization_bp: u32,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct AwardUse {
     reports: u64,
     off_purpose: bool,
@@ -51,7 +51,7 @@ struct AwardUse {
     last: Option<(u32, String)>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Utilization {
     awards: BTreeMap<Id, AwardUse>,
 }

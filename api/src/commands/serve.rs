@@ -104,6 +104,8 @@ pub async fn run(config: &StoreConfig, args: &ServeArgs) -> Result<Outcome, Comm
         .await
         .map_err(|e| CommandError::Failed(format!("the server failed: {e}")))?;
     served.map_err(|e| CommandError::Failed(format!("the server failed: {e}")))?;
+    // The next start replays only what comes after this.
+    server.state.live.write_snapshot().await;
     Ok(Outcome {
         human: "Stopped.".into(),
         json: serde_json::json!({"stopped": true}),

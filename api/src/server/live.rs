@@ -15,6 +15,7 @@
 
 use super::metrics::Metrics;
 use super::problem::Problem;
+use super::snapshot;
 use super::transparency::{Transparency, TransparencyConfig};
 use futures::StreamExt;
 use gpu_ledger_domain::{Event, Programme, decode_event};
@@ -24,6 +25,9 @@ use gpu_ledger_replay::{RebuildError, Source};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::{Mutex, watch};
+
+/// A snapshot is written once this many records were replayed or appended since the last.
+const SNAPSHOT_AFTER: u64 = 50_000;
 
 /// How many times an append that lost a race to another server is retried.
 const MAX_RACES: u32 = 64;
@@ -43,6 +47,10 @@ pub struct LiveLedger {
     views: RwLock<Projections>,
     views_seq: watch::Sender<u64>,
     pub metrics: Metrics,
+    /// Where snapshots of the state are kept, if anywhere.
+    snapshots: Option<std::path::PathBuf>,
+    /// Seq of the last snapshot read or written.
+    snapshot_seq: std::sync::atomic::AtomicU64,
 }
 
 /// Why an append was refused.
@@ -61,9 +69,30 @@ impl LiveLedger {
         metrics: Metrics,
         transparency: TransparencyConfig,
     ) -> Result<Arc<Self>, String> {
-        let mut source = Source::store(store.clone());
-        let mut programme = Programme::new();
-        let mut views = Projections::new();
+        let snapshots = transparency.state_dir.as_ref().map(|d| d.join("snapshots"));
+        let (mut programme, mut views) = (Programme::new(), Projections::new());
+        if let Some(dir) = &snapshots {
+            for snap in snapshot::newest_first(dir) {
+                let record = store.read(snap.seq, 1).await.map_err(|e| e.to_string())?;
+                if record
+                    .first()
+                    .is_some_and(|r| r.seq == snap.seq && r.hash == snap.hash)
+                {
+                    tracing::info!(seq = snap.seq, "starting from a snapshot");
+                    (programme, views) = (snap.programme, snap.views);
+                    break;
+                }
+                tracing::warn!(
+                    seq = snap.seq,
+                    "ignoring a snapshot the ledger no longer matches"
+                );
+            }
+        }
+        let from_snapshot = views.seq;
+        let mut source = Source::Store {
+            store: store.clone(),
+            next: from_snapshot + 1,
+        };
         let replayed: Result<(), RebuildError> = async {
             loop {
                 let batch = source.next_batch(1 << 16).await?;
@@ -98,9 +127,78 @@ impl LiveLedger {
             views: RwLock::new(views),
             views_seq: watch::channel(seq).0,
             metrics,
+            snapshots,
+            snapshot_seq: from_snapshot.into(),
         });
         tokio::spawn(follow(live.clone(), seq));
+        if seq - from_snapshot >= SNAPSHOT_AFTER {
+            let live = live.clone();
+            tokio::spawn(async move { live.write_snapshot().await });
+        }
         Ok(live)
+    }
+
+    /// Writes a snapshot of the durable state, if this server keeps them.
+    /// Appends wait while the state is copied (not while it is written).
+    pub async fn write_snapshot(&self) {
+        let Some(dir) = self.snapshots.clone() else {
+            return;
+        };
+        let taken = &self.snapshot_seq;
+        let (seq, programme, views) = {
+            let rules = self.rules.lock().await;
+            let seq = rules.next_seq;
+            if seq == taken.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
+            // In-flight appends land (or fail) and the views catch up first.
+            let durable = async {
+                loop {
+                    let head = self.store.head().await.map(|h| h.seq).unwrap_or(0);
+                    if head >= seq && self.views_seq() >= seq {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            };
+            if tokio::time::timeout(Duration::from_secs(5), durable)
+                .await
+                .is_err()
+                || rules.stale
+            {
+                return;
+            }
+            let views = self.views.read().expect("views lock").clone();
+            (seq, rules.programme.clone(), views)
+        };
+        let hash = match self.store.read(seq, 1).await {
+            Ok(r) if r.first().is_some_and(|r| r.seq == seq) => r[0].hash,
+            _ if seq == 0 => return,
+            _ => return,
+        };
+        let written = tokio::task::spawn_blocking(move || {
+            snapshot::save(&dir, seq, &hash, &programme, &views)
+        })
+        .await;
+        match written {
+            Ok(Ok(path)) => {
+                taken.store(seq, std::sync::atomic::Ordering::SeqCst);
+                tracing::info!(seq, file = %path.display(), "wrote a snapshot");
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not write a snapshot"),
+            Err(e) => tracing::warn!(error = %e, "could not write a snapshot"),
+        }
+    }
+
+    /// Seq of the last snapshot read at start-up or written since (0: none).
+    pub fn snapshot_seq(&self) -> u64 {
+        self.snapshot_seq.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Whether enough was appended since the last snapshot to write another.
+    pub fn snapshot_due(&self) -> bool {
+        let last = self.snapshot_seq.load(std::sync::atomic::Ordering::SeqCst);
+        self.views_seq().saturating_sub(last) >= SNAPSHOT_AFTER
     }
 
     pub fn store(&self) -> &Arc<dyn EventStore> {

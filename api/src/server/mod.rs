@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod problem;
 mod request_log;
 pub mod routes;
+pub mod snapshot;
 pub mod transparency;
 
 use auth::{Principal, Tokens};
@@ -23,6 +24,7 @@ use live::LiveLedger;
 use problem::Problem;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -169,6 +171,22 @@ pub async fn start(
     let live = LiveLedger::start(store, metrics, checkpoints)
         .await
         .map_err(|e| format!("cannot load the ledger: {e}"))?;
+    {
+        // A snapshot whenever enough has been appended, checked each minute.
+        let live = live.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval_at(
+                tokio::time::Instant::now() + Duration::from_secs(60),
+                Duration::from_secs(60),
+            );
+            loop {
+                every.tick().await;
+                if live.snapshot_due() {
+                    live.write_snapshot().await;
+                }
+            }
+        });
+    }
     if live.transparency.can_sign() {
         let signer = live.clone();
         tokio::spawn(async move {
@@ -199,6 +217,18 @@ pub async fn start(
     Ok(Server { addr, state, task })
 }
 
+/// Ctrl-C or SIGTERM: stop taking requests, finish those in flight.
 async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
 }

@@ -1,0 +1,145 @@
+//! Start-up from a snapshot: the rules' state and the views restored from a
+//! snapshot, plus the records after it, equal a full replay; a damaged
+//! snapshot, or one the ledger no longer matches, is ignored.
+
+mod common;
+
+use common::server::spawn_on;
+use gpu_ledger_api::server::{Access, Limits};
+use gpu_ledger_ledger::{EventStore, FileStore};
+use gpu_ledger_projections::{ViewName, ViewParams};
+use gpu_ledger_replay::{Source, Until, rebuild_views};
+use serde_json::json;
+use std::sync::Arc;
+
+fn example() -> Vec<String> {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/march-2026.jsonl"
+    ))
+    .unwrap()
+    .lines()
+    .map(str::to_string)
+    .collect()
+}
+
+/// The data directory's files, copied as a restart on another machine would see them.
+fn copy_data(from: &std::path::Path) -> tempfile::TempDir {
+    let to = tempfile::tempdir().unwrap();
+    let copy = |src: &std::path::Path, dst: &std::path::Path| {
+        std::fs::create_dir_all(dst).unwrap();
+        for e in std::fs::read_dir(src).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() && e.file_name() != "LOCK" {
+                std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
+            }
+        }
+    };
+    copy(from, &to.path().join("data"));
+    if from.join("snapshots").exists() {
+        copy(&from.join("snapshots"), &to.path().join("data/snapshots"));
+    }
+    to
+}
+
+fn org(id: &str) -> String {
+    json!({"type":"OrganizationRegistered","occurred_at":"2026-06-01T09:00:00+09:00","actor":"msit","org_id":id,"name":"n","sector":"academia","size":"public","region":"capital"}).to_string()
+}
+
+async fn views_equal_a_full_replay(s: &common::server::TestServer) {
+    let rebuilt = rebuild_views(
+        &mut Source::store(Arc::new(s.store.clone())),
+        Until::Head,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    for view in ViewName::ALL {
+        let (status, served) = s.get(None, &format!("/v1/views/{view}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            served,
+            rebuilt.json(view, &ViewParams::default()),
+            "view {view}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_server_restarted_from_a_snapshot_has_the_same_state_as_a_full_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = FileStore::open(&data).unwrap();
+    let s = spawn_on(dir, store, &example(), Access::Local, Limits::default()).await;
+    s.server.state.live.write_snapshot().await;
+    let snapshots = s.dir.path().join("data/snapshots");
+    assert_eq!(std::fs::read_dir(&snapshots).unwrap().count(), 1);
+    // Records after the snapshot, then a restart on the same data.
+    for i in 0..3 {
+        assert_eq!(s.post(None, org(&format!("ORG-AFTER-{i}"))).await.0, 201);
+    }
+    let dir = copy_data(&s.dir.path().join("data"));
+    let store = FileStore::open(dir.path().join("data")).unwrap();
+    let s = spawn_on(dir, store, &[], Access::Local, Limits::default()).await;
+    assert_eq!(s.head(), 5419);
+    assert_eq!(
+        s.server.state.live.snapshot_seq(),
+        5416,
+        "started from the snapshot, replaying 3 records"
+    );
+    views_equal_a_full_replay(&s).await;
+    // The rules' state too: what the snapshot knew, and what came after, is refused again.
+    let (status, answer) = s.post(None, org("ORG-AFTER-1")).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (422, Some("organization_already_registered"))
+    );
+    let (status, answer) = s.post(None, example()[0].clone()).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (422, Some("pool_already_registered"))
+    );
+}
+
+#[tokio::test]
+async fn a_damaged_or_foreign_snapshot_is_ignored() {
+    for damage in ["flip", "foreign"] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::open(dir.path().join("data")).unwrap();
+        let s = spawn_on(
+            dir,
+            store,
+            &example()[..3000],
+            Access::Local,
+            Limits::default(),
+        )
+        .await;
+        s.server.state.live.write_snapshot().await;
+        let path = std::fs::read_dir(s.dir.path().join("data/snapshots"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let mut bytes = std::fs::read(&path).unwrap();
+        match damage {
+            "flip" => {
+                let n = bytes.len();
+                bytes[n - 10] ^= 0xff;
+            }
+            // A snapshot whose record hash is not this ledger's.
+            _ => bytes[20] ^= 0xff,
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let dir = copy_data(&s.dir.path().join("data"));
+        let store = FileStore::open(dir.path().join("data")).unwrap();
+        let s = spawn_on(dir, store, &[], Access::Local, Limits::default()).await;
+        assert_eq!(s.store.head().await.unwrap().seq, 3000, "{damage}");
+        assert_eq!(
+            s.server.state.live.snapshot_seq(),
+            0,
+            "{damage}: the snapshot was not used"
+        );
+        views_equal_a_full_replay(&s).await;
+    }
+}
