@@ -429,6 +429,10 @@ async fn views_served_equal_views_rebuilt_by_replay() {
     .map(str::to_string)
     .collect();
     let s = spawn(&example, Access::Local, Limits::default()).await;
+    // Served once before the appends, so a stale rendering would show below.
+    for view in ViewName::ALL {
+        assert_eq!(s.get(None, &format!("/v1/views/{view}")).await.0, 200);
+    }
     for i in 0..5 {
         let (status, _) = s.post(None, org(&format!("ORG-V{i}"))).await;
         assert_eq!(status, 201);

@@ -51,6 +51,9 @@ pub struct LiveLedger {
     snapshots: Option<std::path::PathBuf>,
     /// Seq of the last snapshot read or written.
     snapshot_seq: std::sync::atomic::AtomicU64,
+    /// Rendered views: key -> (the views' seq when rendered, bytes, content type).
+    rendered:
+        std::sync::Mutex<std::collections::HashMap<String, (u64, bytes::Bytes, &'static str)>>,
 }
 
 /// Why an append was refused.
@@ -129,6 +132,7 @@ impl LiveLedger {
             metrics,
             snapshots,
             snapshot_seq: from_snapshot.into(),
+            rendered: Default::default(),
         });
         tokio::spawn(follow(live.clone(), seq));
         if seq - from_snapshot >= SNAPSHOT_AFTER {
@@ -188,6 +192,24 @@ impl LiveLedger {
             Ok(Err(e)) => tracing::warn!(error = %e, "could not write a snapshot"),
             Err(e) => tracing::warn!(error = %e, "could not write a snapshot"),
         }
+    }
+
+    /// A view rendered for `key` at views seq `seq`, if one is kept.
+    pub fn cached_view(&self, key: &str, seq: u64) -> Option<(bytes::Bytes, &'static str)> {
+        let cache = self.rendered.lock().expect("view cache");
+        cache
+            .get(key)
+            .filter(|(at, _, _)| *at == seq)
+            .map(|(_, body, kind)| (body.clone(), *kind))
+    }
+
+    /// Keeps a rendered view; the few kinds of query there are bound the cache.
+    pub fn cache_view(&self, key: String, seq: u64, (body, kind): (bytes::Bytes, &'static str)) {
+        let mut cache = self.rendered.lock().expect("view cache");
+        if cache.len() > 256 {
+            cache.retain(|_, (at, _, _)| *at == seq);
+        }
+        cache.insert(key, (seq, body, kind));
     }
 
     /// Seq of the last snapshot read at start-up or written since (0: none).

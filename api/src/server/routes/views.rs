@@ -6,6 +6,7 @@ use crate::server::problem::{Problem, ProblemDoc};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use gpu_ledger_projections::utilization::Thresholds;
 use gpu_ledger_projections::{Format, Projections, ViewName, ViewParams};
 use gpu_ledger_replay::{Source, Until, rebuild_views};
@@ -97,7 +98,8 @@ pub async fn get_view(
         Until::Seq(n) => n >= head.seq,
         Until::RecordedAt(t) => head.recorded_at.is_some_and(|h| t >= h),
     };
-    let render = |p: &Projections| -> Result<Response, Problem> {
+    // The view's bytes and content type.
+    let render = |p: &Projections| -> Result<(Bytes, &'static str), Problem> {
         if let Some(section) = &params.section
             && !p.tables(view, &params).iter().any(|t| t.name == section)
         {
@@ -108,16 +110,32 @@ pub async fn get_view(
         }
         Ok(match format {
             Format::Csv => (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-                p.render(view, &params, Format::Csv),
-            )
-                .into_response(),
-            _ => axum::Json(p.json(view, &params)).into_response(),
+                Bytes::from(p.render(view, &params, Format::Csv)),
+                "text/csv; charset=utf-8",
+            ),
+            _ => (
+                Bytes::from(serde_json::to_vec(&p.json(view, &params)).expect("views serialise")),
+                "application/json",
+            ),
         })
     };
+    let respond = |(body, content_type): (Bytes, &'static str)| {
+        (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response()
+    };
     if live {
-        return app.live.with_views(render).await;
+        // Rendered once per state of the ledger: a repeated query is a copy.
+        let key = format!("{view}?{:?}&{}", format, query_key(&params));
+        app.live.caught_up().await;
+        let seq = app.live.views_seq();
+        if let Some(hit) = app.live.cached_view(&key, seq) {
+            return Ok(respond(hit));
+        }
+        let rendered = app
+            .live
+            .with_views(|p| render(p).map(|r| (p.seq, r)))
+            .await?;
+        app.live.cache_view(key, rendered.0, rendered.1.clone());
+        return Ok(respond(rendered.1));
     }
     let mut source = Source::store(app.live.store().clone());
     let past = rebuild_views(&mut source, until, |_| {})
@@ -129,5 +147,15 @@ pub async fn get_view(
                 e.to_string(),
             )
         })?;
-    render(&past)
+    render(&past).map(respond)
+}
+
+/// The parameters that change a view's rendering.
+fn query_key(p: &ViewParams) -> String {
+    format!(
+        "{}:{}:{}",
+        p.utilization.threshold_bp,
+        p.utilization.periods,
+        p.section.as_deref().unwrap_or("")
+    )
 }
