@@ -8,6 +8,7 @@ use crate::store_config::StoreConfig;
 use gpu_ledger_domain::Id;
 use gpu_ledger_ledger::{EventStore, RecordedAt};
 use gpu_ledger_replay::audit::exceptions::{DEFAULT_MAX_AWAITING_DAYS, Settings};
+use gpu_ledger_replay::audit::render::Documented;
 use gpu_ledger_replay::audit::{
     AuditError, Format, ReportOptions, Subject, audit_report, render, trace,
 };
@@ -187,6 +188,26 @@ pub async fn run(
     }
 }
 
+/// What a report prints: only the form asked for is built (a report of a
+/// large ledger is tens of megabytes; a JSON tree of it, several times that).
+pub(crate) fn outcome<T: Documented>(report: &T, format: Format, json: bool, code: u8) -> Outcome {
+    if json {
+        Outcome {
+            human: String::new(),
+            json: serde_json::to_value(report).expect("reports serialise"),
+            code,
+        }
+    } else {
+        let mut human = render(report, format);
+        human.truncate(human.trim_end_matches('\n').len());
+        Outcome {
+            human,
+            json: serde_json::Value::Null,
+            code,
+        }
+    }
+}
+
 async fn report(
     config: &StoreConfig,
     args: &ReportArgs,
@@ -204,13 +225,7 @@ async fn report(
     let report = audit_report(&mut ledger.source()?, &options, |n| progress.update(n, n)).await?;
     progress.finish();
     let code = if report.integrity.ok() { 0 } else { 1 };
-    Ok(Outcome {
-        human: render(&report, args.format)
-            .trim_end_matches('\n')
-            .to_string(),
-        json: serde_json::to_value(&report).expect("a report serialises"),
-        code,
-    })
+    Ok(outcome(&report, args.format, json, code))
 }
 
 async fn trace_story(
@@ -243,11 +258,5 @@ async fn trace_story(
     )
     .await?;
     progress.finish();
-    Ok(Outcome {
-        human: render(&story, args.format)
-            .trim_end_matches('\n')
-            .to_string(),
-        json: serde_json::to_value(&story).expect("a trace serialises"),
-        code: 0,
-    })
+    Ok(outcome(&story, args.format, json, 0))
 }

@@ -1,7 +1,7 @@
 //! `gpu-ledger diff`: what changed in each view between two points in
 //! history, and the events responsible.
 
-use super::audit::Ledger;
+use super::audit::{Ledger, outcome};
 use super::view::parse_time;
 use super::{CommandError, Outcome};
 use crate::progress::Progress;
@@ -9,7 +9,7 @@ use crate::store_config::StoreConfig;
 use gpu_ledger_ledger::RecordedAt;
 use gpu_ledger_projections::ViewName;
 use gpu_ledger_replay::Until;
-use gpu_ledger_replay::audit::{DiffOptions, Format, diff, render};
+use gpu_ledger_replay::audit::{DiffOptions, Format, diff};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -65,11 +65,5 @@ pub async fn run(
     let progress = Progress::new(json, total, "replaying");
     let report = diff(&mut ledger.source()?, &options, |n| progress.update(n, n)).await?;
     progress.finish();
-    Ok(Outcome {
-        human: render(&report, args.format)
-            .trim_end_matches('\n')
-            .to_string(),
-        json: serde_json::to_value(&report).expect("a diff serialises"),
-        code: 0,
-    })
+    Ok(outcome(&report, args.format, json, 0))
 }

@@ -354,8 +354,10 @@ pub struct ExceptionFinder {
     recalls: HashMap<Id, RecallTrail>,
     pending: PendingOrder,
     found: Vec<Exception>,
-    /// The last event seen, and when it occurred.
-    end: Option<(EventRef, Timestamp)>,
+    /// The last event seen, and when it occurred (the text kept in one
+    /// reused buffer: this runs for every event).
+    end: Option<(EventRef, Instant)>,
+    end_text: String,
 }
 
 impl ExceptionFinder {
@@ -370,6 +372,7 @@ impl ExceptionFinder {
             pending: PendingOrder::default(),
             found: Vec::new(),
             end: None,
+            end_text: String::new(),
         }
     }
 
@@ -394,11 +397,7 @@ impl ExceptionFinder {
                 let app = &cat.apps[&e.application_id];
                 self.conflict_of_interest(app, step, &e.application_id, &e.reviewer_id, e.score);
                 self.pending.scored(cat, &e.application_id, app, e.score);
-                self.apps
-                    .entry(e.application_id.clone())
-                    .or_default()
-                    .scores
-                    .push(at);
+                self.trail_mut(&e.application_id).scores.push(at);
             }
             Body::ApplicationRejected(e) => self.closed(cat, &e.application_id, at),
             Body::ApplicationWithdrawn(e) => self.closed(cat, &e.application_id, at),
@@ -452,7 +451,9 @@ impl ExceptionFinder {
             }
             Body::PoolRegistered(_) | Body::PoolResized(_) | Body::CallClosed(_) => {}
         }
-        self.end = Some((at, event.occurred_at.clone()));
+        self.end = Some((at, event.occurred_at.instant()));
+        self.end_text.clear();
+        self.end_text.push_str(event.occurred_at.as_str());
     }
 
     /// Every exception, in report order; `cat` is the catalog at the end.
@@ -468,7 +469,15 @@ impl ExceptionFinder {
 
     fn closed(&mut self, cat: &Catalog, app: &Id, at: EventRef) {
         self.pending.leaves(cat, app, &cat.apps[app]);
-        self.apps.entry(app.clone()).or_default().closed = Some(at);
+        self.trail_mut(app).closed = Some(at);
+    }
+
+    /// An application's trail, made at its submission.
+    fn trail_mut(&mut self, app: &Id) -> &mut AppTrail {
+        if !self.apps.contains_key(app) {
+            self.apps.insert(app.clone(), AppTrail::default());
+        }
+        self.apps.get_mut(app).expect("just made")
     }
 
     /// The events that prove an application's rank: its organisation's
@@ -813,12 +822,12 @@ impl ExceptionFinder {
             let mut late = r.late.clone();
             let (mut late_gpus, mut longest) = (r.late_gpus, r.longest_wait);
             let mut still_awaiting = 0;
-            if let Some((end, when)) = &self.end
+            if let Some((end, when)) = self.end
                 && facts.awaiting > 0
             {
-                let wait = nanos_between(r.issued_at, when.instant());
+                let wait = nanos_between(r.issued_at, when);
                 if wait > limit {
-                    late.push(*end);
+                    late.push(end);
                     late_gpus += facts.awaiting;
                     still_awaiting = facts.awaiting;
                     longest = longest.max(wait);
@@ -952,12 +961,12 @@ pub struct AwardPastEnd {
 
 impl ExceptionFinder {
     fn awards_past_end(&self, cat: &Catalog) -> Vec<Exception> {
-        let Some((end, now)) = &self.end else {
+        let Some((end, now)) = self.end else {
             return Vec::new();
         };
         let mut out = Vec::new();
         for (id, a) in &cat.awards {
-            if !a.active() || a.ends_at.instant() >= now.instant() {
+            if !a.active() || a.ends_at.instant() >= now {
                 continue;
             }
             let origin = self.awards[id].origin;
@@ -969,8 +978,8 @@ impl ExceptionFinder {
                 track_id: a.track_id.clone(),
                 held_gpus: a.held,
                 ends_at: a.ends_at.to_string(),
-                last_occurred_at: now.to_string(),
-                events: sorted(vec![origin, *end]),
+                last_occurred_at: self.end_text.clone(),
+                events: sorted(vec![origin, end]),
                 award_seq: origin.seq,
             }));
         }

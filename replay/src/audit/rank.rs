@@ -14,7 +14,7 @@ use gpu_ledger_projections::Catalog;
 use gpu_ledger_projections::catalog::AppFacts;
 use gpu_ledger_projections::ranking::{Score, TwoDecimals};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The rank of `app` now: `None` without scores.
 pub fn rank_of(cat: &Catalog, app: &AppFacts) -> Option<Score> {
@@ -112,7 +112,8 @@ impl PartialOrd for Ranked {
 /// Kept up to date event by event, so "at that moment" costs a lookup.
 #[derive(Debug, Default)]
 pub struct PendingOrder {
-    tracks: HashMap<(Id, Id), BTreeSet<Ranked>>,
+    /// Call, then track: looked up by reference, without building keys.
+    tracks: BTreeMap<Id, BTreeMap<Id, BTreeSet<Ranked>>>,
 }
 
 /// The best application a redistribution skipped over.
@@ -138,13 +139,10 @@ impl PendingOrder {
         if Self::eligible(cat, app, reviews)
             && let Some(score) = rank_with(cat, app, sum, reviews)
         {
-            self.tracks
-                .entry((app.call_id.clone(), app.track_id.clone()))
-                .or_default()
-                .insert(Ranked {
-                    score,
-                    app: id.clone(),
-                });
+            self.track_mut(&app.call_id, &app.track_id).insert(Ranked {
+                score,
+                app: id.clone(),
+            });
         }
     }
 
@@ -158,13 +156,25 @@ impl PendingOrder {
         };
         if let Some(set) = self
             .tracks
-            .get_mut(&(app.call_id.clone(), app.track_id.clone()))
+            .get_mut(&app.call_id)
+            .and_then(|t| t.get_mut(&app.track_id))
         {
             set.remove(&Ranked {
                 score,
                 app: id.clone(),
             });
         }
+    }
+
+    fn track_mut(&mut self, call: &Id, track: &Id) -> &mut BTreeSet<Ranked> {
+        if !self.tracks.contains_key(call) {
+            self.tracks.insert(call.clone(), BTreeMap::new());
+        }
+        let tracks = self.tracks.get_mut(call).expect("just made");
+        if !tracks.contains_key(track) {
+            tracks.insert(track.clone(), BTreeSet::new());
+        }
+        tracks.get_mut(track).expect("just made")
     }
 
     /// The best pending application of the track ranked strictly above
@@ -176,7 +186,7 @@ impl PendingOrder {
         score: Score,
         except: &Id,
     ) -> Option<Outranked> {
-        let set = self.tracks.get(&(call.clone(), track.clone()))?;
+        let set = self.tracks.get(call)?.get(track)?;
         let above: Vec<&Ranked> = set
             .iter()
             .rev()

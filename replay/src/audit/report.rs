@@ -23,8 +23,9 @@ use crate::views::Until;
 use gpu_ledger_domain::Id;
 use gpu_ledger_projections::Catalog;
 use gpu_ledger_projections::calls::{Calls, Stats, TrackLine};
-use gpu_ledger_projections::catalog::Origin;
+use gpu_ledger_projections::catalog::{AwardFacts, Origin};
 use gpu_ledger_projections::ranking;
+use gpu_ledger_projections::ranking::Score;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -180,7 +181,7 @@ fn call_sections(cat: &Catalog, calls: &Calls) -> Vec<CallAudit> {
         .iter()
         .flat_map(|t| t.applications.iter().map(|a| (&a.application_id, a.rank)))
         .collect();
-    let mut awards: HashMap<(&Id, &Id), Vec<(&Id, &_)>> = HashMap::new();
+    let mut awards: HashMap<(&Id, &Id), Vec<(&Id, &AwardFacts)>> = HashMap::new();
     for (id, a) in &cat.awards {
         awards
             .entry((&a.call_id, &a.track_id))
@@ -198,48 +199,19 @@ fn call_sections(cat: &Catalog, calls: &Calls) -> Vec<CallAudit> {
                 .into_iter()
                 .zip(&facts.tracks)
                 .map(|(line, t)| {
-                    let mut lines: Vec<AwardInRank> = awards
+                    let mut lines: Vec<(Option<Score>, AwardInRank)> = awards
                         .get(&(&c.call_id, &t.track_id))
                         .into_iter()
                         .flatten()
-                        .map(|(id, a)| {
-                            let app = &cat.apps[&a.application_id];
-                            let (origin, recall_id) = match &a.origin {
-                                Origin::Granted => ("granted", None),
-                                Origin::Redistributed { recall_id } => {
-                                    ("redistributed", Some(recall_id.clone()))
-                                }
-                            };
-                            AwardInRank {
-                                rank: ranks.get(&a.application_id).copied().flatten(),
-                                score: rank_of(cat, app).map(RankShown::from),
-                                award_id: (*id).clone(),
-                                application_id: a.application_id.clone(),
-                                org_id: a.org_id.clone(),
-                                org_name: cat.org(&a.org_id).name.to_string(),
-                                origin,
-                                recall_id,
-                                granted_gpus: a.granted,
-                                held_gpus: a.held,
-                                state: if a.ended {
-                                    "ended"
-                                } else if a.held == 0 {
-                                    "recalled"
-                                } else {
-                                    "active"
-                                },
-                                starts_at: a.starts_at.to_string(),
-                                ends_at: a.ends_at.to_string(),
-                            }
-                        })
+                        .map(|(id, a)| award_line(cat, &ranks, id, a))
                         .collect();
-                    lines.sort_by(|a, b| {
-                        let score = |x: &AwardInRank| rank_of(cat, &cat.apps[&x.application_id]);
-                        score(b)
-                            .cmp(&score(a))
+                    // Best first; then by application, then award.
+                    lines.sort_by(|(sa, a), (sb, b)| {
+                        sb.cmp(sa)
                             .then_with(|| a.application_id.cmp(&b.application_id))
                             .then_with(|| a.award_id.cmp(&b.award_id))
                     });
+                    let lines = lines.into_iter().map(|(_, line)| line).collect();
                     TrackAudit {
                         line,
                         min_reviews: t.min_reviews,
@@ -260,6 +232,43 @@ fn call_sections(cat: &Catalog, calls: &Calls) -> Vec<CallAudit> {
             }
         })
         .collect()
+}
+
+/// One award of a track, with its application's exact rank to sort by.
+fn award_line(
+    cat: &Catalog,
+    ranks: &HashMap<&Id, Option<u32>>,
+    id: &Id,
+    a: &AwardFacts,
+) -> (Option<Score>, AwardInRank) {
+    let score = rank_of(cat, &cat.apps[&a.application_id]);
+    let (origin, recall_id) = match &a.origin {
+        Origin::Granted => ("granted", None),
+        Origin::Redistributed { recall_id } => ("redistributed", Some(recall_id.clone())),
+    };
+    let state = if a.ended {
+        "ended"
+    } else if a.held == 0 {
+        "recalled"
+    } else {
+        "active"
+    };
+    let line = AwardInRank {
+        rank: ranks.get(&a.application_id).copied().flatten(),
+        score: score.map(RankShown::from),
+        award_id: id.clone(),
+        application_id: a.application_id.clone(),
+        org_id: a.org_id.clone(),
+        org_name: cat.org(&a.org_id).name.to_string(),
+        origin,
+        recall_id,
+        granted_gpus: a.granted,
+        held_gpus: a.held,
+        state,
+        starts_at: a.starts_at.to_string(),
+        ends_at: a.ends_at.to_string(),
+    };
+    (score, line)
 }
 
 /// `yes` or `no`.
