@@ -140,6 +140,8 @@ pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
         .split_for_parts();
     let limit = state.limits.body_bytes;
     let router = router
+        // The dashboard's HTML pages (not API operations, so not in the document).
+        .merge(crate::dashboard::router(&state))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(request_log::log_request))
         .layer(axum::Extension(Arc::new(api.clone())))

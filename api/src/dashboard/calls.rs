@@ -1,0 +1,93 @@
+//! `/calls`: the ministry's table for each call, per track and per sector
+//! (applications, GPUs requested, selected, GPUs awarded, selection ratio),
+//! as the `calls` view has it, with requested against awarded GPUs by sector.
+
+use super::charts;
+use super::layout::{self, Frame, Unit, csv_link, num};
+use super::point::{At, AtQuery, with_views};
+use super::{Dashboard, html, problem_page};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use gpu_ledger_projections::calls::{CallsView, Stats};
+use maud::{Markup, html};
+
+const VIEW: &str = "calls";
+
+pub async fn page(
+    State(dash): State<Dashboard>,
+    Query(q): Query<AtQuery>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    if let Some(r) = dash.refusal(&headers, &uri) {
+        return r;
+    }
+    let at = match At::parse(&q) {
+        Ok(at) => at,
+        Err(p) => return problem_page(p),
+    };
+    let page = with_views(&dash, &at, |v| {
+        let calls = v.p.calls.view(&v.p.catalog);
+        let frame = Frame {
+            title: "Calls",
+            path: "/calls",
+            at: &at,
+            seq: v.p.seq,
+            head: v.head,
+            keep: Vec::new(),
+        };
+        layout::page(&frame, body(&calls, &at))
+    })
+    .await;
+    match page {
+        Ok(page) => html(StatusCode::OK, page),
+        Err(p) => problem_page(p),
+    }
+}
+
+fn body(view: &CallsView, at: &At) -> Markup {
+    html! {
+        @if view.calls.is_empty() { p.note { "No call is open yet." } }
+        @for (i, c) in view.calls.iter().enumerate() {
+            section.card id=(format!("call-{}", c.call_id)) {
+                (csv_link(at, VIEW, None))
+                h3 { (c.call_id) " · " (c.title) }
+                p.note { "Status: " (c.status) " · closes " (c.closes_at) }
+                table {
+                    tr {
+                        th { "" } th.n { "applications" } th.n { "GPUs requested" } th.n { "selected" }
+                        th.n { "GPUs awarded" } th.n { "selection ratio" } th.n { "GPUs redistributed" }
+                    }
+                    (stats_row("All tracks", &format!("/calls/{i}/totals"), &c.totals, true))
+                    @for (j, t) in c.tracks.iter().enumerate() {
+                        (stats_row(&format!("Track {} ({} GPUs)", t.track_id, t.gpus), &format!("/calls/{i}/tracks/{j}"), &t.stats, false))
+                    }
+                    @for (sector, s) in &c.by_sector {
+                        (stats_row(&format!("Sector: {sector}"), &format!("/calls/{i}/by_sector/{sector}"), s, false))
+                    }
+                }
+                (charts::paired_bars(
+                    &format!("{}: GPUs requested and awarded by sector", c.call_id),
+                    &c.by_sector.iter().map(|(s, st)| (s.to_string(), st.requested_gpus, st.awarded_gpus)).collect::<Vec<_>>(),
+                    [("requested", "requested"), ("awarded", "awarded")],
+                ))
+                p.note { span class="swatch requested" {} "GPUs requested" span class="swatch awarded" {} "GPUs awarded" }
+            }
+        }
+    }
+}
+
+fn stats_row(label: &str, ptr: &str, s: &Stats, total: bool) -> Markup {
+    html! {
+        tr.total[total] {
+            td { (label) }
+            (num(VIEW, &format!("{ptr}/applications"), s.applications, Unit::Count))
+            (num(VIEW, &format!("{ptr}/requested_gpus"), s.requested_gpus, Unit::Count))
+            (num(VIEW, &format!("{ptr}/selected"), s.selected, Unit::Count))
+            (num(VIEW, &format!("{ptr}/awarded_gpus"), s.awarded_gpus, Unit::Count))
+            (num(VIEW, &format!("{ptr}/selection_ratio_bp"), s.selection_ratio_bp, Unit::Bp))
+            (num(VIEW, &format!("{ptr}/redistributed_gpus"), s.redistributed_gpus, Unit::Count))
+        }
+    }
+}

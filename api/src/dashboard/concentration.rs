@@ -1,0 +1,261 @@
+//! `/concentration`: is the programme concentrated on a few organisations?
+//! The top-5 share, the HHI and the capital vs non-capital split,
+//! programme-wide and per track, now and over time (one point per week of
+//! business time, or per 1,000 events).
+
+use super::charts::{self, Series};
+use super::history::{Sample, Slice};
+use super::layout::{self, Frame, Unit, csv_link, fig, figure, num, percent};
+use super::point::{At, AtQuery, with_views};
+use super::{Dashboard, html, problem_page, resolve};
+use crate::server::problem::Problem;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use gpu_ledger_projections::concentration::{ConcentrationView, Figures};
+use maud::{Markup, html};
+use serde::Deserialize;
+use std::time::Duration;
+
+const VIEW: &str = "concentration";
+/// Tracks drawn over time besides the programme (the largest; the table has all).
+const TRACK_LINES: usize = 6;
+/// Points listed in the over-time table (the latest; the CSV has all).
+const TABLE_POINTS: usize = 12;
+
+/// How the series is sampled.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Every {
+    /// At the end of each week of business time.
+    #[default]
+    Week,
+    /// Every 1,000 events.
+    Events,
+}
+
+impl Every {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Every::Week => "week",
+            Every::Events => "events",
+        }
+    }
+
+    /// The points of `slice` sampled this way.
+    pub fn points(self, slice: &Slice) -> &[Sample] {
+        match self {
+            Every::Week => &slice.by_week,
+            Every::Events => &slice.by_events,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Sampling {
+    every: Option<Every>,
+}
+
+pub async fn page(
+    State(dash): State<Dashboard>,
+    Query(q): Query<AtQuery>,
+    Query(sampling): Query<Sampling>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    if let Some(r) = dash.refusal(&headers, &uri) {
+        return r;
+    }
+    match render(&dash, &q, sampling.every.unwrap_or_default()).await {
+        Ok(page) => html(StatusCode::OK, page),
+        Err(p) => problem_page(p),
+    }
+}
+
+async fn render(dash: &Dashboard, q: &AtQuery, every: Every) -> Result<Markup, Problem> {
+    let at = At::parse(q)?;
+    let (seq, _) = resolve(dash, &at).await?;
+    let slice = dash
+        .history
+        .slice(dash.app.live.store().as_ref(), seq, Duration::from_secs(2))
+        .await;
+    let occurred_at = occurred_at(dash, seq).await;
+    with_views(dash, &at, |v| {
+        let view = v.p.concentration.view(&v.p.catalog);
+        // The series ends at the page's point, whether or not it falls on a sample.
+        let mut points: Vec<Sample> = every.points(&slice).to_vec();
+        if points.last().is_none_or(|s| s.seq < v.p.seq) {
+            points.push(Sample::of(v.p, occurred_at));
+        }
+        let frame = Frame {
+            title: "Concentration",
+            path: "/concentration",
+            at: &at,
+            seq: v.p.seq,
+            head: v.head,
+            keep: vec![("every", every.as_str().to_string())],
+        };
+        let complete = slice.computed_to >= v.p.seq;
+        let body = html! {
+            (now(&view, &at))
+            (over_time(&view, &points, every, &at, complete))
+        };
+        layout::page(&frame, body)
+    })
+    .await
+}
+
+/// The business time of record `seq` (empty when there is none).
+async fn occurred_at(dash: &Dashboard, seq: u64) -> String {
+    let records = match seq {
+        0 => Vec::new(),
+        n => dash.app.live.store().read(n, 1).await.unwrap_or_default(),
+    };
+    records
+        .first()
+        .and_then(|r| serde_json::from_slice::<serde_json::Value>(&r.event).ok())
+        .and_then(|e| e["occurred_at"].as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn figures_row(ptr: &str, f: &Figures) -> Markup {
+    html! {
+        (num(VIEW, &format!("{ptr}/held_gpus"), f.held_gpus, Unit::Count))
+        (num(VIEW, &format!("{ptr}/organizations_holding"), f.organizations_holding, Unit::Count))
+        (num(VIEW, &format!("{ptr}/top5_share_bp"), f.top5_share_bp, Unit::Bp))
+        (num(VIEW, &format!("{ptr}/hhi"), f.hhi, Unit::Count))
+        (num(VIEW, &format!("{ptr}/capital_share_bp"), f.capital_share_bp, Unit::Bp))
+        (num(VIEW, &format!("{ptr}/non_capital_share_bp"), f.non_capital_share_bp, Unit::Bp))
+    }
+}
+
+fn now(view: &ConcentrationView, at: &At) -> Markup {
+    let p = &view.programme;
+    html! {
+        div.figures {
+            (figure("top-5 share of GPUs held", fig(VIEW, "/programme/top5_share_bp", p.top5_share_bp, Unit::Bp)))
+            (figure("HHI (0–10,000)", fig(VIEW, "/programme/hhi", p.hhi, Unit::Count)))
+            (figure("capital region", fig(VIEW, "/programme/capital_share_bp", p.capital_share_bp, Unit::Bp)))
+            (figure("non-capital regions", fig(VIEW, "/programme/non_capital_share_bp", p.non_capital_share_bp, Unit::Bp)))
+        }
+        section.card {
+            (csv_link(at, VIEW, Some("summary")))
+            h3 { "Programme-wide and per track" }
+            table id="concentration-table" {
+                tr {
+                    th { "scope" } th.n { "GPUs held" } th.n { "organisations" } th.n { "top-5 share" } th.n { "HHI" }
+                    th.n { "capital" } th.n { "non-capital" } th.n { "largest holder's share of the track" } th.n { "cap" }
+                }
+                tr.total { td { "Programme" } (figures_row("/programme", p)) td {} td {} }
+                @for (i, t) in view.tracks.iter().enumerate() {
+                    tr {
+                        td { (t.call_id) " " (t.track_id) }
+                        (figures_row(&format!("/tracks/{i}"), &t.figures))
+                        @match t.figures.organizations.first().and_then(|o| o.track_share_bp) {
+                            Some(bp) => (num(VIEW, &format!("/tracks/{i}/organizations/0/track_share_bp"), bp, Unit::Bp)),
+                            None => td.n { "—" },
+                        }
+                        (num(VIEW, &format!("/tracks/{i}/max_org_share_bp"), t.max_org_share_bp.into(), Unit::Bp))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn over_time(
+    view: &ConcentrationView,
+    points: &[Sample],
+    every: Every,
+    at: &At,
+    complete: bool,
+) -> Markup {
+    // The largest tracks now, drawn beside the programme.
+    let mut largest: Vec<(String, u64)> = view
+        .tracks
+        .iter()
+        .map(|t| (format!("{} {}", t.call_id, t.track_id), t.figures.held_gpus))
+        .filter(|t| t.1 > 0)
+        .collect();
+    largest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    largest.truncate(TRACK_LINES);
+    let series = |pick: fn(&super::history::Summary) -> u64, with_tracks: bool| -> Vec<Series> {
+        let mut out = vec![Series {
+            name: "programme".into(),
+            points: points.iter().map(|s| (s.seq, pick(&s.programme))).collect(),
+        }];
+        if with_tracks {
+            for (name, _) in &largest {
+                out.push(Series {
+                    name: name.clone(),
+                    points: points
+                        .iter()
+                        .filter_map(|s| {
+                            s.tracks
+                                .iter()
+                                .find(|t| &t.0 == name)
+                                .map(|t| (s.seq, pick(&t.1)))
+                        })
+                        .collect(),
+                });
+            }
+        }
+        out
+    };
+    let hhi = series(|s| s.hhi, true);
+    let hhi_max = hhi
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .max()
+        .unwrap_or(0);
+    // Round the scale up to a whole thousand so the grid reads easily.
+    let hhi_max = hhi_max.div_ceil(1000).max(1) * 1000;
+    // Name a point by its business date and record.
+    let x_label = |seq: u64| match points.iter().find(|p| p.seq == seq) {
+        Some(p) if p.occurred_at.len() >= 10 => {
+            format!("{} (#{seq})", &p.occurred_at[..10])
+        }
+        _ => format!("#{seq}"),
+    };
+    let other = match every {
+        Every::Week => Every::Events,
+        Every::Events => Every::Week,
+    };
+    html! {
+        section.card id="over-time" {
+            a.csv href=(format!("/csv/concentration-over-time{}", at.query(&[("every", every.as_str())]))) download { "CSV" }
+            h3 { "Over time" }
+            p.note {
+                @match every {
+                    Every::Week => "One point at the end of each week of business time (Monday to Sunday, UTC), and the page's point. ",
+                    Every::Events => "One point every 1,000 events, and the page's point. ",
+                }
+                a href=(format!("/concentration{}", at.query(&[("every", other.as_str())]))) {
+                    @match other { Every::Week => "Per week instead", Every::Events => "Per 1,000 events instead" }
+                }
+            }
+            @if !complete { p.warn { "History is still being computed; earlier points are missing. Reload in a moment." } }
+            h4 { "HHI" }
+            (charts::lines("HHI over time, programme-wide and on the largest tracks", &hhi, hhi_max, layout::grouped, &x_label))
+            h4 { "Top-5 share" }
+            (charts::lines("Top-5 share over time", &series(|s| s.top5_share_bp, true), 10_000, percent, &x_label))
+            h4 { "Capital region's share" }
+            (charts::lines("Capital region's share of GPUs held over time", &series(|s| s.capital_share_bp, false), 10_000, percent, &x_label))
+            h4 { "Latest points" }
+            table id="over-time-table" {
+                tr { th.n { "record" } th { "business time" } th.n { "GPUs held" } th.n { "top-5 share" } th.n { "HHI" } th.n { "capital" } th.n { "non-capital" } }
+                @for s in points.iter().rev().take(TABLE_POINTS) {
+                    tr {
+                        td.n { a href=(format!("/concentration?until_seq={}&every={}", s.seq, every.as_str())) { "#" (s.seq) } }
+                        td.mono { (s.occurred_at) }
+                        td.n { (layout::grouped(s.programme.held_gpus)) }
+                        td.n { (percent(s.programme.top5_share_bp)) }
+                        td.n { (layout::grouped(s.programme.hhi)) }
+                        td.n { (percent(s.programme.capital_share_bp)) }
+                        td.n { (percent(s.programme.non_capital_share_bp)) }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! `/csv/{table}`: the CSV behind each of the pages' tables, at the page's
+//! point in history: a view's table (exactly the bytes of `GET
+//! /v1/views/{view}?format=csv&section=...`), the latest events, or the
+//! concentration over time. Served here, under the dashboard's
+//! authentication, so that a signed-in browser can follow the links.
+
+use super::Dashboard;
+use super::concentration::Every;
+use super::point::{At, AtQuery, with_views};
+use super::{events, resolve};
+use crate::server::problem::Problem;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use gpu_ledger_projections::{Format, ViewName, ViewParams};
+use serde::Deserialize;
+use std::fmt::Write;
+use std::time::Duration;
+
+#[derive(Deserialize)]
+pub struct Options {
+    section: Option<String>,
+    every: Option<Every>,
+    limit: Option<usize>,
+}
+
+pub async fn table(
+    State(dash): State<Dashboard>,
+    Path(table): Path<String>,
+    Query(q): Query<AtQuery>,
+    Query(options): Query<Options>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(p) = dash.api_reader(&headers) {
+        return p.into_response();
+    }
+    match csv(&dash, &table, &q, &options).await {
+        Ok((name, body)) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}.csv\""),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(p) => p.into_response(),
+    }
+}
+
+async fn csv(
+    dash: &Dashboard,
+    table: &str,
+    q: &AtQuery,
+    options: &Options,
+) -> Result<(String, String), Problem> {
+    let at = At::parse(q)?;
+    match table {
+        "events" => {
+            let (seq, _) = resolve(dash, &at).await?;
+            let limit = options.limit.unwrap_or(50).clamp(1, 1000);
+            let mut out = String::from("seq,recorded_at,hash,type,occurred_at,actor\n");
+            for r in events::latest(dash, seq, limit).await? {
+                let e: serde_json::Value = serde_json::from_slice(&r.event).unwrap_or_default();
+                let field = |k: &str| quote(e[k].as_str().unwrap_or(""));
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{}",
+                    r.seq,
+                    r.recorded_at,
+                    r.hash,
+                    field("type"),
+                    field("occurred_at"),
+                    field("actor")
+                );
+            }
+            Ok((format!("events-{seq}"), out))
+        }
+        "concentration-over-time" => {
+            let (seq, _) = resolve(dash, &at).await?;
+            let every = options.every.unwrap_or_default();
+            let slice = dash
+                .history
+                .slice(dash.app.live.store().as_ref(), seq, Duration::from_secs(10))
+                .await;
+            let mut out = String::from(
+                "seq,occurred_at,scope,held_gpus,top5_share_bp,hhi,capital_share_bp,non_capital_share_bp\n",
+            );
+            for s in every.points(&slice) {
+                let scopes = std::iter::once(("programme", &s.programme))
+                    .chain(s.tracks.iter().map(|(name, f)| (name.as_str(), f)));
+                for (scope, f) in scopes {
+                    let _ = writeln!(
+                        out,
+                        "{},{},{},{},{},{},{},{}",
+                        s.seq,
+                        quote(&s.occurred_at),
+                        quote(scope),
+                        f.held_gpus,
+                        f.top5_share_bp,
+                        f.hhi,
+                        f.capital_share_bp,
+                        f.non_capital_share_bp
+                    );
+                }
+            }
+            Ok((format!("concentration-by-{}-{seq}", every.as_str()), out))
+        }
+        name => {
+            let view: ViewName = name.parse().map_err(Problem::not_found)?;
+            let params = ViewParams {
+                section: options.section.clone(),
+                ..ViewParams::default()
+            };
+            with_views(dash, &at, |v| {
+                if let Some(section) = &params.section
+                    && !v.p.tables(view, &params).iter().any(|t| t.name == section)
+                {
+                    return Err(Problem::bad_request(
+                        "bad_section",
+                        format!("the {view} view has no table {section:?}"),
+                    ));
+                }
+                let name = match &params.section {
+                    Some(s) => format!("{view}-{s}-{}", v.p.seq),
+                    None => format!("{view}-{}", v.p.seq),
+                };
+                Ok((name, v.p.render(view, &params, Format::Csv)))
+            })
+            .await?
+        }
+    }
+}
+
+/// A CSV field, quoted when it must be (RFC 4180).
+fn quote(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

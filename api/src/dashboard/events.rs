@@ -1,0 +1,294 @@
+//! `/events`: the latest records, newest first, following the ledger live;
+//! `/events/{seq}`: one record with its hash and the trace of what it
+//! concerns; `/events/live`: the stream the live list follows.
+//!
+//! The live stream is the API's `/v1/events/live` (same records, same ids,
+//! same resume with `Last-Event-ID`) under the dashboard's authentication,
+//! because a browser's `EventSource` cannot send an `Authorization` header:
+//! it sends the token cookie instead. The API itself never reads cookies, so
+//! no page can be made to write.
+
+use super::audit::trace_href;
+use super::layout::{self, Frame, csv_link, short_hash};
+use super::point::{At, AtQuery};
+use super::{Dashboard, html, problem_page, resolve};
+use crate::server::problem::Problem;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::{Stream, StreamExt};
+use gpu_ledger_ledger::Record;
+use maud::{Markup, PreEscaped, html};
+use serde::Deserialize;
+use serde_json::Value;
+use std::convert::Infallible;
+use std::time::Duration;
+
+/// Records listed by default, and at most.
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 1000;
+
+/// Prepends each new record to the list, built the way the server builds
+/// the rows (text only: nothing from a record is parsed as HTML).
+const LIVE_SCRIPT: &str = r#"
+const list = document.getElementById('events');
+if (list && list.dataset.live === '1' && window.EventSource) {
+  const src = new EventSource('/events/live?after=' + list.dataset.after);
+  src.addEventListener('record', (m) => {
+    const r = JSON.parse(m.data), e = r.event || {};
+    if (document.getElementById('e-' + r.seq)) return;
+    const li = document.createElement('li');
+    li.id = 'e-' + r.seq; li.dataset.seq = r.seq; li.className = 'new';
+    const a = document.createElement('a'); a.href = '/events/' + r.seq; a.textContent = '#' + r.seq;
+    const t = document.createElement('span'); t.className = 'type'; t.textContent = e.type;
+    const ids = Object.keys(e).filter((k) => k.endsWith('_id')).map((k) => k + ' ' + e[k]);
+    const rest = document.createElement('span');
+    rest.textContent = ' ' + [e.occurred_at, e.actor].concat(ids).join(' · ') + ' · ';
+    const h = document.createElement('code'); h.title = r.hash; h.textContent = r.hash.slice(0, 12) + '…';
+    li.append(a, ' ', t, rest, h);
+    list.prepend(li);
+    const head = document.getElementById('live-head');
+    if (head) { head.textContent = '#' + r.seq; head.dataset.value = r.seq; }
+  });
+}
+"#;
+
+#[derive(Deserialize)]
+pub struct Listing {
+    limit: Option<usize>,
+}
+
+pub async fn page(
+    State(dash): State<Dashboard>,
+    Query(q): Query<AtQuery>,
+    Query(listing): Query<Listing>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    if let Some(r) = dash.refusal(&headers, &uri) {
+        return r;
+    }
+    match render(&dash, &q, listing.limit).await {
+        Ok(page) => html(StatusCode::OK, page),
+        Err(p) => problem_page(p),
+    }
+}
+
+/// The latest `limit` records up to `seq`, newest first.
+pub async fn latest(dash: &Dashboard, seq: u64, limit: usize) -> Result<Vec<Record>, Problem> {
+    if seq == 0 {
+        return Ok(Vec::new());
+    }
+    let from = seq.saturating_sub(limit as u64 - 1).max(1);
+    let mut records = dash
+        .app
+        .live
+        .store()
+        .read(from, (seq - from + 1) as usize)
+        .await
+        .map_err(|e| Problem::store(&e))?;
+    records.retain(|r| r.seq <= seq);
+    records.reverse();
+    Ok(records)
+}
+
+async fn render(dash: &Dashboard, q: &AtQuery, limit: Option<usize>) -> Result<Markup, Problem> {
+    let at = At::parse(q)?;
+    let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let (seq, head) = resolve(dash, &at).await?;
+    let records = latest(dash, seq, limit).await?;
+    let now = seq >= head.seq;
+    let keep = if limit == DEFAULT_LIMIT {
+        Vec::new()
+    } else {
+        vec![("limit", limit.to_string())]
+    };
+    let frame = Frame {
+        title: "Events",
+        path: "/events",
+        at: &at,
+        seq,
+        head: &head,
+        keep,
+    };
+    let body = html! {
+        section.card {
+            (csv_link(&at, "events", None))
+            p {
+                "The latest " (records.len()) " records, newest first. "
+                @if now {
+                    "New records appear as they are appended (head: " strong id="live-head" data-value=(seq) { "#" (seq) } ")."
+                }
+            }
+            ol.events id="events" data-live=(if now { "1" } else { "0" }) data-after=(seq) {
+                @for r in &records { (row(r, &at)) }
+            }
+            @if records.is_empty() { p.note { "The ledger is empty." } }
+        }
+        @if now { script { (PreEscaped(LIVE_SCRIPT)) } }
+    };
+    Ok(layout::page(&frame, body))
+}
+
+/// The event of a record as JSON (records hold canonical JSON).
+fn event_json(r: &Record) -> Value {
+    serde_json::from_slice(&r.event).unwrap_or(Value::Null)
+}
+
+/// The `*_id` fields of an event, in its (canonical, sorted) key order.
+fn ids(event: &Value) -> Vec<(&str, &str)> {
+    event
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.ends_with("_id"))
+        .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+        .collect()
+}
+
+fn row(r: &Record, at: &At) -> Markup {
+    let event = event_json(r);
+    let text = |k: &str| event[k].as_str().unwrap_or("").to_string();
+    let mut parts = vec![text("occurred_at"), text("actor")];
+    parts.extend(ids(&event).into_iter().map(|(k, v)| format!("{k} {v}")));
+    html! {
+        li id=(format!("e-{}", r.seq)) data-seq=(r.seq) {
+            a href=(format!("/events/{}{}", r.seq, at.query(&[]))) { "#" (r.seq) } " "
+            span.type { (text("type")) }
+            span { " " (parts.join(" · ")) " · " }
+            (short_hash(&r.hash.to_hex()))
+        }
+    }
+}
+
+/// `/events/{seq}`: one record, whole.
+pub async fn record(
+    State(dash): State<Dashboard>,
+    Path(seq): Path<u64>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    if let Some(r) = dash.refusal(&headers, &uri) {
+        return r;
+    }
+    let store = dash.app.live.store();
+    let found = match store.read(seq.max(1), 1).await {
+        Ok(records) => records.into_iter().find(|r| r.seq == seq),
+        Err(e) => return problem_page(Problem::store(&e)),
+    };
+    let head = match store.head().await {
+        Ok(h) => h,
+        Err(e) => return problem_page(Problem::store(&e)),
+    };
+    let Some(r) = found else {
+        return problem_page(Problem::not_found(format!(
+            "there is no record #{seq}: the ledger's head is #{}",
+            head.seq
+        )));
+    };
+    let event = event_json(&r);
+    let pretty = serde_json::to_string_pretty(&event).unwrap_or_default();
+    let at = At::NOW;
+    let frame = Frame {
+        title: &format!("Record #{seq}"),
+        path: "/events",
+        at: &at,
+        seq: head.seq,
+        head: &head,
+        keep: Vec::new(),
+    };
+    let body = html! {
+        section.card id="record" data-seq=(r.seq) {
+            table {
+                tr { th { "seq" } td { (r.seq) } }
+                tr { th { "type" } td.type { (event["type"].as_str().unwrap_or("")) } }
+                tr { th { "recorded at" } td.mono { (r.recorded_at.to_string()) } }
+                tr { th { "hash" } td { code id="record-hash" { (r.hash.to_hex()) } } }
+                tr {
+                    th { "prev" }
+                    td {
+                        code { (r.prev.to_hex()) }
+                        @if seq > 1 { " (" a href=(format!("/events/{}", seq - 1)) { "#" (seq - 1) } ")" }
+                    }
+                }
+                @for (k, v) in ids(&event) {
+                    tr {
+                        th { (k) }
+                        td {
+                            code { (v) }
+                            @if let Some(href) = trace_kind(k).and_then(|kind| trace_href(kind, v)) {
+                                " · " a href=(href) { "trace" }
+                            }
+                        }
+                    }
+                }
+            }
+            p {
+                @if seq > 1 { a href=(format!("/events/{}", seq - 1)) { "← #" (seq - 1) } " · " }
+                a href=(format!("/?until_seq={seq}")) { "the programme as it was after this record" }
+                @if seq < head.seq { " · " a href=(format!("/events/{}", seq + 1)) { "#" (seq + 1) " →" } }
+            }
+            h3 { "Event (canonical JSON, as hashed)" }
+            pre.mono { (String::from_utf8_lossy(&r.event)) }
+            details { summary { "indented" } pre.mono { (pretty) } }
+        }
+    };
+    html(StatusCode::OK, layout::page(&frame, body))
+}
+
+/// Which trace an id field leads to.
+fn trace_kind(field: &str) -> Option<&'static str> {
+    match field {
+        "award_id" => Some("award"),
+        "application_id" => Some("application"),
+        "org_id" => Some("organization"),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LiveQuery {
+    after: Option<u64>,
+}
+
+/// `/events/live`: new records as server-sent events, as `/v1/events/live`
+/// sends them.
+pub async fn live(
+    State(dash): State<Dashboard>,
+    Query(q): Query<LiveQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(p) = dash.api_reader(&headers) {
+        return p.into_response();
+    }
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse::<u64>().ok());
+    let after = match resume.or(q.after) {
+        Some(a) => a,
+        None => match dash.app.live.store().head().await {
+            Ok(h) => h.seq,
+            Err(e) => return Problem::store(&e).into_response(),
+        },
+    };
+    Sse::new(records(&dash, after))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
+
+fn records(
+    dash: &Dashboard,
+    after: u64,
+) -> impl Stream<Item = Result<SseEvent, Infallible>> + use<> {
+    dash.app.live.store().follow(after).map(|r| {
+        Ok(match r {
+            Ok(record) => SseEvent::default()
+                .id(record.seq.to_string())
+                .event("record")
+                .data(record.to_json().to_string()),
+            Err(e) => SseEvent::default().event("error").data(e.to_string()),
+        })
+    })
+}

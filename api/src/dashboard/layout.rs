@@ -1,0 +1,234 @@
+//! The frame every page shares: navigation, the control that moves through
+//! history, inline CSS, and the helpers that show a view's figures so that
+//! each can be traced back to the view's JSON.
+
+use super::point::At;
+use gpu_ledger_ledger::Head;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+/// The pages, in the navigation's order: (path, label).
+pub const PAGES: &[(&str, &str)] = &[
+    ("/", "Programme"),
+    ("/calls", "Calls"),
+    ("/holdings", "Holdings"),
+    ("/utilisation", "Utilisation"),
+    ("/concentration", "Concentration"),
+    ("/events", "Events"),
+];
+
+/// What the frame needs to know about the page it holds.
+pub struct Frame<'a> {
+    pub title: &'a str,
+    /// The page's path, for the navigation and the history form.
+    pub path: &'a str,
+    pub at: &'a At,
+    /// Seq of the last record the page shows.
+    pub seq: u64,
+    pub head: &'a Head,
+    /// Parameters of the page (e.g. a search) to keep when moving in history.
+    pub keep: Vec<(&'a str, String)>,
+}
+
+const CSS: &str = r#"
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans KR",sans-serif;color:#1d2430;background:#f6f7f9}
+header{background:#17324d;color:#fff;padding:.6rem 1.2rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:baseline}
+header h1{font-size:1.05rem;margin:0;font-weight:600}
+nav a{color:#cfe0f2;margin-right:.9rem;text-decoration:none}
+nav a[aria-current=page]{color:#fff;font-weight:600;border-bottom:2px solid #f5b700}
+main{padding:1rem 1.2rem;max-width:1200px}
+h2{font-size:1.3rem;margin:.2rem 0 .8rem}
+h3{font-size:1.05rem;margin:1.4rem 0 .5rem}
+section.card{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:.8rem 1rem;margin:0 0 1rem}
+table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.3rem 0}
+th,td{padding:.25rem .5rem;border-bottom:1px solid #e6e9ee;text-align:left;vertical-align:top}
+th{background:#f0f3f6;font-weight:600}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.total td{font-weight:600;border-top:2px solid #c9d0d8}
+code,.mono{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:.85em;overflow-wrap:anywhere}
+.figures{display:flex;flex-wrap:wrap;gap:.8rem;margin:.2rem 0 1rem}
+.figure{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:.5rem .8rem;min-width:9rem}
+.figure b{display:block;font-size:1.35rem}
+.figure small{color:#5a6573}
+.when{background:#fff7db;border:1px solid #ecd58a;border-radius:6px;padding:.5rem .8rem;margin:0 0 1rem}
+.when.now{background:#e9f5ec;border-color:#a8d5b3}
+.when form{display:inline-flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:.3rem 1rem .1rem 0}
+.when input[type=range]{width:18rem}
+.csv{font-size:.85rem;float:right}
+.note{color:#5a6573;font-size:.88rem}
+.warn{color:#8a3b00}
+svg{max-width:100%;height:auto;display:block;margin:.3rem 0}
+svg text{font:12px system-ui,sans-serif;fill:#1d2430}
+svg .axis{stroke:#9aa4b0;stroke-width:1}
+svg .grid{stroke:#e6e9ee;stroke-width:1}
+.held{fill:#2f6db5}.awaiting{fill:#f5b700}.free{fill:#cfd8e3}
+.requested{fill:#9cb8d9}.awarded{fill:#2f6db5}.bar{fill:#2f6db5}.bar2{fill:#d9822b}
+.swatch{display:inline-block;width:.8em;height:.8em;margin:0 .25em 0 .8em;vertical-align:-.05em}
+.swatch.held{background:#2f6db5}.swatch.awaiting{background:#f5b700}.swatch.free{background:#cfd8e3}
+.swatch.requested{background:#9cb8d9}.swatch.awarded{background:#2f6db5}
+.line{fill:none;stroke-width:2}
+.s0{stroke:#17324d}.s1{stroke:#2f6db5}.s2{stroke:#d9822b}.s3{stroke:#3b9a5b}.s4{stroke:#a23b72}.s5{stroke:#7a6fb0}.s6{stroke:#8c6d1f}.s7{stroke:#5aa5b8}
+.k0{background:#17324d}.k1{background:#2f6db5}.k2{background:#d9822b}.k3{background:#3b9a5b}.k4{background:#a23b72}.k5{background:#7a6fb0}.k6{background:#8c6d1f}.k7{background:#5aa5b8}
+ol.events{list-style:none;padding:0;margin:0}
+ol.events li{padding:.3rem .2rem;border-bottom:1px solid #e6e9ee}
+ol.events li.new{background:#e9f5ec}
+.type{font-weight:600}
+form.search input[type=search]{width:18rem;padding:.25rem}
+"#;
+
+/// Moves the slider's number as it is dragged, and goes there on release.
+/// The form works the same without it.
+const SLIDER_SCRIPT: &str = r#"
+for (const f of document.querySelectorAll('form.history')) {
+  const r = f.querySelector('input[type=range]'), o = f.querySelector('output');
+  r.addEventListener('input', () => { o.value = r.value; });
+  r.addEventListener('change', () => f.submit());
+}
+"#;
+
+/// A whole page: the frame around `body`.
+pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
+    let title = format!("{} · gpu-ledger", frame.title);
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    h1 { "gpu-ledger · national GPU-support programme" }
+                    nav {
+                        @for (path, label) in PAGES {
+                            @let current = *path == frame.path;
+                            a href=(format!("{path}{}", frame.at.query(&[]))) aria-current=[current.then_some("page")] { (label) }
+                        }
+                    }
+                }
+                main {
+                    h2 { (frame.title) }
+                    (history_control(frame))
+                    (body)
+                }
+                script { (PreEscaped(SLIDER_SCRIPT)) }
+            }
+        }
+    }
+}
+
+/// Where in history the page is, and the forms to move: a slider (and a
+/// number) over seqs, and a time for `as_of`.
+fn history_control(frame: &Frame<'_>) -> Markup {
+    let now = frame.seq >= frame.head.seq;
+    let hidden: Vec<&(&str, String)> = frame.keep.iter().filter(|(_, v)| !v.is_empty()).collect();
+    html! {
+        div.when.now[now] id="when" data-seq=(frame.seq) data-head=(frame.head.seq) {
+            @if now {
+                "Now: after record " strong { "#" (frame.seq) } " (the ledger's head)."
+            } @else {
+                "As it was after record " strong { "#" (frame.seq) } " of " (frame.head.seq) ". "
+                a href=(format!("{}{}", frame.path, At::NOW.query(&keep_pairs(&frame.keep)))) { "Back to now" }
+            }
+            br;
+            form.history method="get" action=(frame.path) {
+                label for="until_seq_range" { "Move through history: record " }
+                input type="range" id="until_seq_range" name="until_seq" min="0" max=(frame.head.seq) value=(frame.seq);
+                output for="until_seq_range" { (frame.seq) }
+                @for (k, v) in &hidden { input type="hidden" name=(k) value=(v); }
+                button type="submit" { "Show" }
+            }
+            form method="get" action=(frame.path) {
+                label for="until_seq" { "or after record" }
+                input type="number" id="until_seq" name="until_seq" min="0" max=(frame.head.seq) value=(frame.seq) style="width:7rem";
+                @for (k, v) in &hidden { input type="hidden" name=(k) value=(v); }
+                button type="submit" { "Go" }
+            }
+            form method="get" action=(frame.path) {
+                label for="as_of" { "or as of (recorded_at, RFC 3339):" }
+                input type="text" id="as_of" name="as_of" value=[frame.at.as_of_text()] placeholder="2026-03-31T00:00:00+09:00" style="width:15rem";
+                @for (k, v) in &hidden { input type="hidden" name=(k) value=(v); }
+                button type="submit" { "Go" }
+            }
+        }
+    }
+}
+
+fn keep_pairs<'a>(keep: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    keep.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// A short page that only says something (a refusal, a missing record).
+pub fn message_page(title: &str, message: &str) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head { meta charset="utf-8"; title { (title) " · gpu-ledger" } style { (PreEscaped(CSS)) } }
+            body {
+                header { h1 { "gpu-ledger" } nav { a href="/" { "Programme" } } }
+                main { h2 { (title) } p { (message) } }
+            }
+        }
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Basis points as a percentage: `3080` as `30.80%`.
+pub fn percent(bp: u64) -> String {
+    format!("{}.{:02}%", bp / 100, bp % 100)
+}
+
+/// How a figure is shown.
+#[derive(Clone, Copy)]
+pub enum Unit {
+    Count,
+    Bp,
+}
+
+/// A figure of `view` at JSON pointer `ptr`, shown in `unit`, marked so it
+/// can be checked against the view.
+pub fn fig(view: &str, ptr: &str, value: u64, unit: Unit) -> Markup {
+    let text = match unit {
+        Unit::Count => grouped(value),
+        Unit::Bp => percent(value),
+    };
+    html! { span data-json=(format!("{view}:{ptr}")) data-value=(value) { (text) } }
+}
+
+/// A numeric table cell holding a view's figure.
+pub fn num(view: &str, ptr: &str, value: u64, unit: Unit) -> Markup {
+    html! { td.n { (fig(view, ptr, value, unit)) } }
+}
+
+/// A big figure with its caption.
+pub fn figure(caption: &str, value: Markup) -> Markup {
+    html! { div.figure { b { (value) } small { (caption) } } }
+}
+
+/// The link to a table's CSV at the page's point.
+pub fn csv_link(at: &At, table: &str, section: Option<&str>) -> Markup {
+    let href = format!(
+        "/csv/{table}{}",
+        at.query(&[("section", section.unwrap_or(""))])
+    );
+    html! { a.csv href=(href) download { "CSV" } }
+}
+
+/// The first 12 hex characters of a hash, with the whole in a tooltip.
+pub fn short_hash(hex: &str) -> Markup {
+    html! { code title=(hex) { (hex.get(..12).unwrap_or(hex)) "…" } }
+}

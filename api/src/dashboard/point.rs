@@ -1,0 +1,232 @@
+//! Where in history a page looks: `?until_seq=N` or `?as_of=T`, as the API
+//! reads them, and the views at that point.
+//!
+//! The present comes from the live views. A past point is rebuilt by replay,
+//! starting from the nearest snapshot the [`History`](super::history::History)
+//! kept at or before it (so a slider move on a large ledger replays a slice,
+//! not everything), and the last few rebuilt points are kept, since a person
+//! moving through history goes back and forth between pages.
+
+use super::Dashboard;
+use crate::commands::view::parse_time;
+use crate::server::problem::Problem;
+use axum::http::StatusCode;
+use gpu_ledger_domain::decode_event;
+use gpu_ledger_ledger::{EventStore, Head, RecordedAt};
+use gpu_ledger_projections::Projections;
+use gpu_ledger_replay::Until;
+use serde::Deserialize;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+/// The query parameters every page takes. Strings, so that a form's empty
+/// field means "not given" instead of a parse error.
+#[derive(Debug, Default, Deserialize)]
+pub struct AtQuery {
+    pub until_seq: Option<String>,
+    pub as_of: Option<String>,
+}
+
+/// A parameter's value, if given and not blank.
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A point in history as asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct At {
+    pub until: Until,
+    /// The parameter as given (`until_seq=N` or `as_of=T`), for links.
+    param: Option<(&'static str, String)>,
+}
+
+impl At {
+    pub const NOW: At = At {
+        until: Until::Head,
+        param: None,
+    };
+
+    pub fn parse(q: &AtQuery) -> Result<At, Problem> {
+        match (given(&q.until_seq), given(&q.as_of)) {
+            (Some(_), Some(_)) => Err(Problem::bad_request(
+                "bad_point",
+                "give until_seq or as_of, not both",
+            )),
+            (Some(n), None) => {
+                let seq: u64 = n.parse().map_err(|_| {
+                    Problem::bad_request("bad_until_seq", format!("until_seq {n:?} is not a seq"))
+                })?;
+                Ok(At {
+                    until: Until::Seq(seq),
+                    param: Some(("until_seq", seq.to_string())),
+                })
+            }
+            (None, Some(t)) => Ok(At {
+                until: Until::RecordedAt(
+                    parse_time(t).map_err(|e| Problem::bad_request("bad_as_of", e))?,
+                ),
+                param: Some(("as_of", t.to_string())),
+            }),
+            (None, None) => Ok(At::NOW),
+        }
+    }
+
+    /// `?until_seq=N` (or `?as_of=T`, or nothing) with `extra` pairs added:
+    /// what a link must carry to stay at this point.
+    pub fn query(&self, extra: &[(&str, &str)]) -> String {
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        if let Some((k, v)) = &self.param {
+            pairs.push((k, v));
+        }
+        pairs.extend(extra.iter().filter(|(_, v)| !v.is_empty()));
+        if pairs.is_empty() {
+            return String::new();
+        }
+        let parts: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", super::login::encode_component(v)))
+            .collect();
+        format!("?{}", parts.join("&"))
+    }
+
+    /// The `as_of` text as given, for the form.
+    pub fn as_of_text(&self) -> Option<&str> {
+        match &self.param {
+            Some(("as_of", t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Whether this point includes everything up to `head`.
+    pub fn is_now(&self, head: &Head) -> bool {
+        match self.until {
+            Until::Head => true,
+            Until::Seq(n) => n >= head.seq,
+            Until::RecordedAt(t) => head.recorded_at.is_some_and(|h| t >= h),
+        }
+    }
+}
+
+/// The views at a point, and the ledger's head when asked.
+pub struct Views<'a> {
+    pub p: &'a Projections,
+    pub head: &'a Head,
+    /// The point is the present: the live list may follow the ledger.
+    pub now: bool,
+}
+
+/// Runs `f` on the views at `at`: the live ones for the present, else the
+/// past rebuilt by replay.
+pub async fn with_views<T>(
+    dash: &Dashboard,
+    at: &At,
+    f: impl FnOnce(Views<'_>) -> T,
+) -> Result<T, Problem> {
+    let store = dash.app.live.store().clone();
+    let head = store.head().await.map_err(|e| Problem::store(&e))?;
+    if at.is_now(&head) {
+        dash.app.live.caught_up().await;
+        // The views may be ahead of the head read above: show them with
+        // the head they include.
+        let head = store.head().await.map_err(|e| Problem::store(&e))?;
+        return Ok(dash
+            .app
+            .live
+            .with_views(|p| {
+                f(Views {
+                    p,
+                    head: &head,
+                    now: true,
+                })
+            })
+            .await);
+    }
+    let past = dash.past_views(at.until).await?;
+    Ok(f(Views {
+        p: &past,
+        head: &head,
+        now: false,
+    }))
+}
+
+/// The last few past points rebuilt, newest last.
+#[derive(Default)]
+pub struct PastCache {
+    kept: Mutex<VecDeque<(Until, Arc<Projections>)>>,
+}
+
+impl PastCache {
+    /// How many past points are kept.
+    const KEEP: usize = 8;
+
+    fn get(&self, until: Until) -> Option<Arc<Projections>> {
+        let kept = self.kept.lock().expect("past cache lock");
+        kept.iter()
+            .find(|(u, _)| *u == until)
+            .map(|(_, p)| p.clone())
+    }
+
+    fn put(&self, until: Until, p: Arc<Projections>) {
+        let mut kept = self.kept.lock().expect("past cache lock");
+        kept.retain(|(u, _)| *u != until);
+        if kept.len() == Self::KEEP {
+            kept.pop_front();
+        }
+        kept.push_back((until, p));
+    }
+}
+
+impl Dashboard {
+    /// The views as they were at `until` (a point before the head).
+    pub async fn past_views(&self, until: Until) -> Result<Arc<Projections>, Problem> {
+        if let Some(p) = self.past.get(until) {
+            return Ok(p);
+        }
+        let store = self.app.live.store().clone();
+        let start = self.history.snapshot_before(until);
+        let start = start.map_or_else(Projections::new, |s| (*s).clone());
+        let p = Arc::new(replay_into(store.as_ref(), start, until).await?);
+        self.past.put(until, p.clone());
+        Ok(p)
+    }
+}
+
+/// Applies the records after `p.seq` up to `until` to `p`.
+pub async fn replay_into(
+    store: &dyn EventStore,
+    mut p: Projections,
+    until: Until,
+) -> Result<Projections, Problem> {
+    let failed = |e: String| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "replay_failed", e);
+    loop {
+        let max = match until {
+            Until::Seq(n) if n <= p.seq => return Ok(p),
+            Until::Seq(n) => ((n - p.seq) as usize).min(4096),
+            _ => 4096,
+        };
+        let records = store
+            .read(p.seq + 1, max)
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        if records.is_empty() {
+            return Ok(p);
+        }
+        for r in &records {
+            if !includes(until, r.seq, r.recorded_at) {
+                return Ok(p);
+            }
+            let event =
+                decode_event(&r.event).map_err(|e| failed(format!("record seq {}: {e}", r.seq)))?;
+            p.apply(r.seq, &event);
+        }
+    }
+}
+
+/// Whether the record at `seq`, recorded at `at`, is part of history up to `until`.
+pub fn includes(until: Until, seq: u64, at: RecordedAt) -> bool {
+    match until {
+        Until::Head => true,
+        Until::Seq(n) => seq <= n,
+        Until::RecordedAt(t) => at <= t,
+    }
+}

@@ -1,0 +1,170 @@
+//! `/`: the programme at a glance: every pool as a stacked bar (held,
+//! awaiting redistribution, free), the totals, the head of the chain, the
+//! latest signed checkpoint, and the audit's exceptions.
+
+use super::audit::{self, Exceptions};
+use super::charts::{self, Segment};
+use super::layout::{self, Frame, Unit, csv_link, fig, figure, num};
+use super::point::{At, AtQuery, with_views};
+use super::{Dashboard, html, problem_page, resolve};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use gpu_ledger_projections::pools::PoolsView;
+use maud::{Markup, html};
+
+const VIEW: &str = "pools";
+
+pub async fn page(
+    State(dash): State<Dashboard>,
+    Query(q): Query<AtQuery>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    if let Some(r) = dash.refusal(&headers, &uri) {
+        return r;
+    }
+    match render(&dash, &q).await {
+        Ok(page) => html(StatusCode::OK, page),
+        Err(p) => problem_page(p),
+    }
+}
+
+async fn render(dash: &Dashboard, q: &AtQuery) -> Result<Markup, crate::server::problem::Problem> {
+    let at = At::parse(q)?;
+    let (seq, _) = resolve(dash, &at).await?;
+    let store = dash.app.live.store();
+    let record = match seq {
+        0 => None,
+        n => store
+            .read(n, 1)
+            .await
+            .map_err(|e| crate::server::problem::Problem::store(&e))?
+            .into_iter()
+            .next(),
+    };
+    let checkpoint = dash.app.live.transparency.latest();
+    let exceptions = audit::exceptions(dash, seq).await;
+    with_views(dash, &at, |v| {
+        let pools = v.p.pools.view(&v.p.catalog);
+        let body = html! {
+            section.card {
+                h3 { "Chain" }
+                p {
+                    "Record " strong id="seq" data-value=(v.p.seq) { "#" (v.p.seq) }
+                    @if let Some(r) = &record {
+                        " · hash " code id="hash" { (r.hash.to_hex()) }
+                        " · recorded " span.mono id="recorded_at" { (r.recorded_at.to_string()) }
+                    }
+                    " · " a href=(format!("/events{}", at.query(&[]))) { "latest events" }
+                }
+                @if !v.now {
+                    p.note { "The ledger's head is record #" (v.head.seq) " (" code { (v.head.hash.to_hex()) } ")." }
+                }
+                (checkpoint_block(checkpoint.as_ref()))
+            }
+            section.card {
+                (csv_link(&at, VIEW, None))
+                h3 { "Pools" }
+                (totals(&pools))
+                p.note {
+                    span class="swatch held" {} "held by active awards"
+                    span class="swatch awaiting" {} "recalled, awaiting redistribution"
+                    span class="swatch free" {} "free"
+                }
+                (pools_table(&pools))
+            }
+            (exceptions_block(&exceptions, &at))
+        };
+        let frame = Frame {
+            title: "Programme",
+            path: "/",
+            at: &at,
+            seq: v.p.seq,
+            head: v.head,
+            keep: Vec::new(),
+        };
+        layout::page(&frame, body)
+    })
+    .await
+}
+
+fn totals(pools: &PoolsView) -> Markup {
+    let t = &pools.total;
+    html! {
+        div.figures {
+            (figure("GPUs in all pools", fig(VIEW, "/total/capacity", t.capacity, Unit::Count)))
+            (figure("held by active awards", fig(VIEW, "/total/held", t.held, Unit::Count)))
+            (figure("awaiting redistribution", fig(VIEW, "/total/awaiting_redistribution", t.awaiting_redistribution, Unit::Count)))
+            (figure("free", fig(VIEW, "/total/free", t.free, Unit::Count)))
+        }
+    }
+}
+
+fn pools_table(pools: &PoolsView) -> Markup {
+    html! {
+        @for (i, p) in pools.pools.iter().enumerate() {
+            h4 { (p.pool_id) " · " (p.name) }
+            (charts::stacked_bar(
+                &format!("{}: held, awaiting redistribution and free GPUs", p.pool_id),
+                &[
+                    Segment { label: "held", value: p.held, class: "held" },
+                    Segment { label: "awaiting redistribution", value: p.awaiting_redistribution, class: "awaiting" },
+                    Segment { label: "free", value: p.free, class: "free" },
+                ],
+                p.capacity,
+            ))
+            table {
+                tr { th { "source" } th { "GPU" } th.n { "per server" } th.n { "capacity" } th.n { "held" } th.n { "awaiting" } th.n { "free" } }
+                tr {
+                    td { (p.source) @if let Some(provider) = &p.provider { " (" (provider) ")" } }
+                    td { (p.gpu_model) }
+                    (num(VIEW, &format!("/pools/{i}/gpus_per_server"), p.gpus_per_server.into(), Unit::Count))
+                    (num(VIEW, &format!("/pools/{i}/capacity"), p.capacity, Unit::Count))
+                    (num(VIEW, &format!("/pools/{i}/held"), p.held, Unit::Count))
+                    (num(VIEW, &format!("/pools/{i}/awaiting_redistribution"), p.awaiting_redistribution, Unit::Count))
+                    (num(VIEW, &format!("/pools/{i}/free"), p.free, Unit::Count))
+                }
+            }
+        }
+        @if pools.pools.is_empty() { p.note { "No pool is registered yet." } }
+    }
+}
+
+fn checkpoint_block(checkpoint: Option<&(u64, String)>) -> Markup {
+    html! {
+        @match checkpoint {
+            Some((size, note)) => {
+                p { "Latest signed checkpoint, at tree size " strong { (size) } " (" a href="/v1/checkpoints/latest" { "as text" } "):" }
+                pre.mono id="checkpoint" { (note) }
+            }
+            None => p.note { "No checkpoint has been signed yet." }
+        }
+    }
+}
+
+fn exceptions_block(found: &Exceptions, at: &At) -> Markup {
+    html! {
+        section.card id="audit" {
+            h3 { "Audit exceptions" }
+            @match found {
+                Exceptions::NotBuiltIn => p.note { "Audit reports are not built into this server yet: run " code { "gpu-ledger audit report" } " where it is available." }
+                Exceptions::Failed(why) => p.warn { "The audit could not run: " (why) }
+                Exceptions::Found(list) if list.is_empty() => p { "None found up to this record." }
+                Exceptions::Found(list) => {
+                    p { strong id="exception-count" data-value=(list.len()) { (list.len()) } " found up to this record." }
+                    table {
+                        tr { th { "kind" } th { "what" } th { "events" } }
+                        @for e in list {
+                            tr {
+                                td { code { (e.kind) } }
+                                td { (e.summary) }
+                                td { @for (seq, hash) in &e.events { a href=(format!("/events/{seq}{}", at.query(&[]))) title=(hash) { "#" (seq) } " " } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,716 @@
+//! Issue 10's dashboard, served by a real server on loopback over the
+//! example history: every page rendered and snapshotted, every figure on the
+//! pages checked against the view it comes from, the login and roles, and
+//! (where Debian's chromium and chromedriver are installed) the pages in a
+//! real headless browser, the live events list included.
+
+mod common;
+
+use common::server::{TestServer, spawn, tokens};
+use gpu_ledger_api::server::{Access, Limits};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/march-2026.jsonl");
+
+fn example_lines() -> Vec<String> {
+    std::fs::read_to_string(EXAMPLE)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The pages snapshotted and cross-checked: (snapshot name, path).
+const PAGES: &[(&str, &str)] = &[
+    ("programme", "/"),
+    ("programme_at_3000", "/?until_seq=3000"),
+    ("calls", "/calls"),
+    ("holdings", "/holdings"),
+    ("holdings_search", "/holdings?q=%EB%8C%80%ED%95%99%EA%B5%90"),
+    ("utilisation", "/utilisation"),
+    ("utilisation_at_4000", "/utilisation?until_seq=4000"),
+    ("concentration", "/concentration"),
+    ("concentration_by_events", "/concentration?every=events"),
+    ("events", "/events"),
+    ("event_4929", "/events/4929"),
+];
+
+async fn get_text(s: &TestServer, path: &str, token: Option<&str>) -> (u16, String) {
+    let mut r = s.client.get(s.url(path));
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let resp = r.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap())
+}
+
+/// Replaces what differs between runs (the store's clock and so every
+/// hash, and the signed checkpoint) with placeholders.
+fn redact(html: &str) -> String {
+    let mut out = html.to_string();
+    // The checkpoint note, whether or not one was signed during the test.
+    if let Some(start) = out.find("id=\"checkpoint\">") {
+        let from = start + "id=\"checkpoint\">".len();
+        let end = from + out[from..].find("</pre>").unwrap();
+        out.replace_range(from..end, "[checkpoint]");
+    }
+    let bytes = out.as_bytes();
+    let mut redacted = String::with_capacity(out.len());
+    let mut i = 0;
+    let hex_run = |at: usize| {
+        bytes[at..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            .count()
+    };
+    while i < bytes.len() {
+        let run = hex_run(i);
+        let boundary = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if boundary && run == 64 {
+            redacted.push_str("[hash]");
+            i += 64;
+        } else if boundary && run == 12 && out[i + 12..].starts_with('…') {
+            redacted.push_str("[hash12]");
+            i += 12;
+        } else if let Some(len) = recorded_at_len(&out[i..]) {
+            redacted.push_str("[recorded_at]");
+            i += len;
+        } else {
+            let c = out[i..].chars().next().unwrap();
+            redacted.push(c);
+            i += c.len_utf8();
+        }
+    }
+    // One line per block, so that a change shows as a readable diff.
+    for tag in [
+        "<section", "<h2", "<h3", "<h4", "<p", "<table", "<tr", "<li", "<svg", "<form", "<div",
+        "<script",
+    ] {
+        redacted = redacted.replace(tag, &format!("\n{tag}"));
+    }
+    redacted
+}
+
+/// The length of a `recorded_at` (`2026-11-28T00:41:45.585133Z`) at the start of `s`.
+fn recorded_at_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let shape = b"dddd-dd-ddTdd:dd:dd.ddddddZ";
+    if b.len() < shape.len() {
+        return None;
+    }
+    let fits = shape.iter().zip(b).all(|(want, got)| match want {
+        b'd' => got.is_ascii_digit(),
+        other => other == got,
+    });
+    fits.then_some(shape.len())
+}
+
+/// Every `data-json="VIEW:POINTER" data-value="N"` of a page.
+fn figures(html: &str) -> Vec<(String, String, u64)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("data-json=\"") {
+        rest = &rest[at + "data-json=\"".len()..];
+        let end = rest.find('"').unwrap();
+        let key = rest[..end].replace("&amp;", "&").replace("&quot;", "\"");
+        rest = &rest[end..];
+        let value_at = rest.find("data-value=\"").expect("a figure has its value");
+        let after = &rest[value_at + "data-value=\"".len()..];
+        let value: u64 = after[..after.find('"').unwrap()].parse().unwrap();
+        let (view, pointer) = key.split_once(':').unwrap();
+        out.push((view.to_string(), pointer.to_string(), value));
+    }
+    out
+}
+
+/// The `data-value` of the element with `id`.
+fn value_of_id(html: &str, id: &str) -> u64 {
+    let at = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let rest = &html[at..];
+    let v = &rest[rest.find("data-value=\"").unwrap() + 12..];
+    v[..v.find('"').unwrap()].parse().unwrap()
+}
+
+/// The point part of a page's path (`?until_seq=N`), for its views.
+fn point_query(path: &str) -> String {
+    path.split_once('?')
+        .map(|(_, q)| {
+            q.split('&')
+                .filter(|p| p.starts_with("until_seq=") || p.starts_with("as_of="))
+                .collect::<Vec<_>>()
+                .join("&")
+        })
+        .filter(|q| !q.is_empty())
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn every_page_renders_and_its_figures_are_the_views() {
+    let s = spawn(&example_lines(), Access::Local, Limits::default()).await;
+    let mut views: HashMap<String, Value> = HashMap::new();
+    let mut checked = 0;
+    for (name, path) in PAGES {
+        let resp = s.client.get(s.url(path)).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{path}");
+        assert_eq!(
+            resp.headers()["content-type"],
+            "text/html; charset=utf-8",
+            "{path}"
+        );
+        let html = resp.text().await.unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"), "{path}");
+        assert!(
+            !html.contains("http://") && !html.contains("https://") && !html.contains("src="),
+            "{path} fetches nothing from elsewhere"
+        );
+        insta::assert_snapshot!(*name, redact(&html));
+
+        let point = point_query(path);
+        for (view, pointer, value) in figures(&html) {
+            let key = format!("{view}{point}");
+            if !views.contains_key(&key) {
+                let (status, v) = s.get(None, &format!("/v1/views/{view}{point}")).await;
+                assert_eq!(status, 200);
+                views.insert(key.clone(), v);
+            }
+            let expected = views[&key].pointer(&pointer);
+            assert_eq!(
+                expected.and_then(Value::as_u64),
+                Some(value),
+                "{path}: {view}:{pointer} shows {value}, the view has {expected:?}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 400, "only {checked} figures checked");
+
+    // Figures counted from the views rather than read from them.
+    let (_, html) = get_text(&s, "/holdings", None).await;
+    let (_, holdings) = s.get(None, "/v1/views/holdings").await;
+    assert_eq!(
+        value_of_id(&html, "orgs-holding"),
+        holdings["by_organization"].as_array().unwrap().len() as u64
+    );
+    assert_eq!(html.matches("/by_organization/").count() / 3, 20, "top 20");
+    let (_, html) = get_text(&s, "/utilisation", None).await;
+    let (_, utilization) = s.get(None, "/v1/views/utilization").await;
+    assert_eq!(
+        value_of_id(&html, "active-awards"),
+        utilization["awards"].as_array().unwrap().len() as u64
+    );
+    assert_eq!(
+        value_of_id(&html, "candidate-count"),
+        utilization["recall_candidates"].as_array().unwrap().len() as u64
+    );
+    let (_, html) = get_text(&s, "/", None).await;
+    assert_eq!(value_of_id(&html, "seq"), s.head());
+
+    // The search filters on the server: every organisation listed matches.
+    let (_, html) = get_text(&s, "/holdings?q=ORG-A0", None).await;
+    let found = value_of_id(&html, "found");
+    let expected = holdings["by_organization"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["org_id"].as_str().unwrap().starts_with("ORG-A0"))
+        .count() as u64;
+    assert_eq!(found, expected);
+    assert!(found > 0);
+}
+
+#[tokio::test]
+async fn history_is_the_views_at_that_point_by_seq_or_time() {
+    let s = spawn(&example_lines(), Access::Local, Limits::default()).await;
+    // A seq past the head is the present; a time before the first record is the empty ledger.
+    let (status, html) = get_text(&s, "/calls?until_seq=999999", None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("the ledger&#39;s head") || html.contains("the ledger's head"));
+    let (status, html) = get_text(&s, "/?as_of=2000-01-01T00:00:00Z", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(value_of_id(&html, "seq"), 0);
+    // as_of the head's recorded_at is the present.
+    let (_, head) = s.get(None, "/v1/chain/head").await;
+    let t = head["recorded_at"].as_str().unwrap();
+    let (_, html) = get_text(&s, &format!("/holdings?as_of={t}"), None).await;
+    let (_, now) = s.get(None, "/v1/views/holdings").await;
+    let shown = figures(&html)
+        .into_iter()
+        .find(|f| f.1 == "/total/gpus")
+        .unwrap();
+    assert_eq!(Some(shown.2), now["total"]["gpus"].as_u64());
+    // Bad points are refused as the API refuses them.
+    let (status, _) = get_text(&s, "/?until_seq=3&as_of=2026-01-01T00:00:00Z", None).await;
+    assert_eq!(status, 400);
+    let (status, _) = get_text(&s, "/?until_seq=x", None).await;
+    assert_eq!(status, 400);
+    // Every table's CSV link answers with the view's CSV at the same point.
+    let (_, html) = get_text(&s, "/holdings?until_seq=4000", None).await;
+    let link = "/csv/holdings?until_seq=4000&amp;section=sectors";
+    assert!(html.contains(link));
+    let (status, csv) = get_text(&s, &link.replace("&amp;", "&"), None).await;
+    assert_eq!(status, 200);
+    let api = s
+        .client
+        .get(s.url("/v1/views/holdings?until_seq=4000&format=csv&section=sectors"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv, api);
+    for table in [
+        "/csv/events?until_seq=100",
+        "/csv/concentration-over-time",
+        "/csv/calls",
+        "/csv/utilization?section=awards",
+    ] {
+        let (status, body) = get_text(&s, table, None).await;
+        assert_eq!(status, 200, "{table}");
+        assert!(body.lines().count() > 1, "{table}");
+    }
+    let (_, events) = get_text(&s, "/csv/events?until_seq=100", None).await;
+    assert_eq!(
+        events.lines().nth(1).unwrap().split(',').next(),
+        Some("100")
+    );
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn with_tokens_pages_need_one_and_every_role_may_read() {
+    let s = spawn(&example_lines(), tokens(), Limits::default()).await;
+    let client = no_redirects();
+    // A browser without a token is sent to the form, and comes back after.
+    let resp = client
+        .get(s.url("/calls?until_seq=10"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(
+        resp.headers()["location"],
+        "/login?next=%2Fcalls%3Funtil_seq%3D10"
+    );
+    let (status, form) = get_text(&s, "/login?next=%2Fcalls", None).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("type=\"password\""));
+    // A wrong token is refused and not echoed.
+    let resp = client
+        .post(s.url("/login"))
+        .form(&[("token", "not-a-token-at-all"), ("next", "/calls")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    assert!(!resp.text().await.unwrap().contains("not-a-token-at-all"));
+    // Every role may read, with the header or with the cookie the form sets.
+    for (token, _) in common::server::ROLES {
+        let (status, html) = get_text(&s, "/holdings", Some(token)).await;
+        assert_eq!(status, 200, "{token}");
+        assert!(!html.contains(token), "a page never shows the token");
+        let resp = client
+            .post(s.url("/login"))
+            .form(&[("token", *token), ("next", "/calls?until_seq=10")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 303);
+        assert_eq!(resp.headers()["location"], "/calls?until_seq=10");
+        let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+        let pair = cookie.split(';').next().unwrap().to_string();
+        let resp = client
+            .get(s.url("/calls?until_seq=10"))
+            .header("cookie", &pair)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{token}");
+        let resp = client
+            .get(s.url("/csv/pools"))
+            .header("cookie", &pair)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+    }
+    // The cookie opens pages only: the API still wants the header, so no
+    // page can be made to write.
+    let before = s.head();
+    let resp = client
+        .post(s.url("/v1/events"))
+        .header("cookie", "gpu_ledger_token=office-token")
+        .body(json!({"type":"OrganizationRegistered","occurred_at":"2026-05-27T09:00:00+09:00","actor":"msit","org_id":"ORG-CSRF","name":"n","sector":"academia","size":"public","region":"capital"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    assert_eq!(s.head(), before);
+    // A cookie with a bad token gets a 401 and is cleared; data answers get a 401.
+    let resp = client
+        .get(s.url("/"))
+        .header("cookie", "gpu_ledger_token=forged")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    assert!(
+        resp.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let (status, _) = get_text(&s, "/csv/pools", None).await;
+    assert_eq!(status, 401);
+    let (status, _) = get_text(&s, "/events/live", None).await;
+    assert_eq!(status, 401);
+    // Signing out forgets the cookie.
+    let resp = client.post(s.url("/logout")).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    assert!(
+        resp.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+}
+
+#[tokio::test]
+async fn local_mode_needs_no_token_and_the_live_stream_follows_appends() {
+    let s = spawn(&example_lines(), Access::Local, Limits::default()).await;
+    let (status, html) = get_text(&s, "/login", None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("local mode"));
+    let resp = s
+        .client
+        .get(s.url(&format!("/events/live?after={}", s.head() - 1)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    let mut body = resp.bytes_stream();
+    use futures::StreamExt;
+    let first = tokio::time::timeout(Duration::from_secs(10), body.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8_lossy(&first);
+    assert!(text.contains(&format!("id: {}", s.head())), "{text}");
+    let (status, _) = get_text(&s, "/events/999999", None).await;
+    assert_eq!(status, 404);
+}
+
+// ---------------------------------------------------------------------------
+// The pages in a real headless browser.
+
+/// A program on the machine's PATH (or where Debian puts it).
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    names.iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .chain([
+                PathBuf::from("/usr/bin"),
+                PathBuf::from("/usr/lib/chromium"),
+            ])
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Ends chromedriver when the test ends, however it ends.
+struct Driver(std::process::Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `1234567` as the pages show it: `1,234,567`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn percent(bp: u64) -> String {
+    format!("{}.{:02}%", bp / 100, bp % 100)
+}
+
+async fn start_browser(
+    chromium: &Path,
+    chromedriver: &Path,
+    profile: &Path,
+) -> (Driver, fantoccini::Client) {
+    let port = free_port();
+    let child = std::process::Command::new(chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let driver = Driver(child);
+    let webdriver = format!("http://127.0.0.1:{port}");
+    let probe = reqwest::Client::new();
+    let started = Instant::now();
+    while probe
+        .get(format!("{webdriver}/status"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "chromedriver did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // As root and on a machine without a network, Chromium needs these
+    // flags: no sandbox, and none of its own background connections.
+    let args = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1800",
+        &format!("--user-data-dir={}", profile.display()),
+    ];
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("chrome"));
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": chromium, "args": args}),
+    );
+    let client =
+        fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&webdriver)
+            .await
+            .expect("a browser session");
+    (driver, client)
+}
+
+/// A page to look at: (screenshot name, path, [(data-json key, text shown)]).
+type Check = (&'static str, &'static str, Vec<(String, String)>);
+
+/// The text of the first element matching `css`, waiting for it.
+async fn text_of(browser: &fantoccini::Client, css: &str) -> String {
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_headless_browser_shows_the_figures_and_the_live_list() {
+    let (Some(chromium), Some(chromedriver)) = (
+        find_program(&["chromium", "chromium-browser"]),
+        find_program(&["chromedriver"]),
+    ) else {
+        println!(
+            "skipping the browser test: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let s = spawn(&example_lines(), tokens(), Limits::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, browser) = start_browser(&chromium, &chromedriver, profile.path()).await;
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dashboard-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let view = |name: &'static str| {
+        let s = &s;
+        async move {
+            let (status, v) = s
+                .get(Some("analyst-token"), &format!("/v1/views/{name}"))
+                .await;
+            assert_eq!(status, 200);
+            v
+        }
+    };
+
+    // Sign in through the form, as an analyst.
+    browser.goto(&s.url("/")).await.unwrap();
+    let token = browser
+        .wait()
+        .for_element(fantoccini::Locator::Id("token"))
+        .await
+        .unwrap();
+    token.send_keys("analyst-token").await.unwrap();
+    browser
+        .find(fantoccini::Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // Each page, and its key figures as the DOM has them.
+    let pools = view("pools").await;
+    let calls = view("calls").await;
+    let holdings = view("holdings").await;
+    let utilization = view("utilization").await;
+    let concentration = view("concentration").await;
+    let count = |v: &Value, p: &str| grouped(v.pointer(p).and_then(Value::as_u64).unwrap());
+    let bp = |v: &Value, p: &str| percent(v.pointer(p).and_then(Value::as_u64).unwrap());
+    let checks: Vec<Check> = vec![
+        (
+            "programme",
+            "/",
+            vec![
+                ("pools:/total/held".into(), count(&pools, "/total/held")),
+                ("pools:/total/free".into(), count(&pools, "/total/free")),
+                ("pools:/pools/2/held".into(), count(&pools, "/pools/2/held")),
+            ],
+        ),
+        (
+            "calls",
+            "/calls",
+            vec![
+                (
+                    "calls:/calls/0/totals/applications".into(),
+                    count(&calls, "/calls/0/totals/applications"),
+                ),
+                (
+                    "calls:/calls/0/by_sector/academia/requested_gpus".into(),
+                    count(&calls, "/calls/0/by_sector/academia/requested_gpus"),
+                ),
+                (
+                    "calls:/calls/0/totals/selection_ratio_bp".into(),
+                    bp(&calls, "/calls/0/totals/selection_ratio_bp"),
+                ),
+            ],
+        ),
+        (
+            "holdings",
+            "/holdings",
+            vec![
+                (
+                    "holdings:/total/gpus".into(),
+                    count(&holdings, "/total/gpus"),
+                ),
+                (
+                    "holdings:/by_organization/0/gpus".into(),
+                    count(&holdings, "/by_organization/0/gpus"),
+                ),
+                (
+                    "holdings:/by_region/capital/gpus".into(),
+                    count(&holdings, "/by_region/capital/gpus"),
+                ),
+            ],
+        ),
+        (
+            "utilisation",
+            "/utilisation",
+            vec![(
+                "utilization:/threshold_bp".into(),
+                bp(&utilization, "/threshold_bp"),
+            )],
+        ),
+        (
+            "concentration",
+            "/concentration",
+            vec![
+                (
+                    "concentration:/programme/hhi".into(),
+                    count(&concentration, "/programme/hhi"),
+                ),
+                (
+                    "concentration:/programme/top5_share_bp".into(),
+                    bp(&concentration, "/programme/top5_share_bp"),
+                ),
+                (
+                    "concentration:/programme/capital_share_bp".into(),
+                    bp(&concentration, "/programme/capital_share_bp"),
+                ),
+            ],
+        ),
+    ];
+    for (name, path, figures) in &checks {
+        browser.goto(&s.url(path)).await.unwrap();
+        for (key, shown) in figures {
+            let css = format!("[data-json=\"{key}\"]");
+            assert_eq!(&text_of(&browser, &css).await, shown, "{path}: {key}");
+        }
+        let png = browser.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{name}: a PNG screenshot");
+        std::fs::write(shots.join(format!("{name}.png")), png).unwrap();
+    }
+    let active = utilization["awards"].as_array().unwrap().len() as u64;
+    browser.goto(&s.url("/utilisation")).await.unwrap();
+    assert_eq!(text_of(&browser, "#active-awards").await, grouped(active));
+
+    // The live list shows a record appended while the page is open.
+    browser.goto(&s.url("/events")).await.unwrap();
+    let head = s.head();
+    assert_eq!(
+        text_of(&browser, "#events li").await.split(' ').next(),
+        Some(&*format!("#{head}"))
+    );
+    let (status, _) = s
+        .post(
+            Some("office-token"),
+            json!({"type":"OrganizationRegistered","occurred_at":"2026-05-27T09:00:00+09:00","actor":"msit","org_id":"ORG-LIVE-1","name":"Live Test Lab","sector":"industry","size":"startup","region":"non_capital"}).to_string(),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let appended = text_of(&browser, &format!("#e-{}", head + 1)).await;
+    assert!(appended.contains("OrganizationRegistered"), "{appended}");
+    assert!(appended.contains("ORG-LIVE-1"), "{appended}");
+    assert_eq!(
+        text_of(&browser, "#events li").await,
+        appended,
+        "newest first"
+    );
+    assert_eq!(
+        text_of(&browser, "#live-head").await,
+        format!("#{}", head + 1)
+    );
+    std::fs::write(
+        shots.join("events-live.png"),
+        browser.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    browser.close().await.unwrap();
+    println!("screenshots in {}", shots.display());
+}
