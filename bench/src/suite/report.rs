@@ -173,24 +173,31 @@ pub fn markdown(r: &Results) -> String {
     );
     line(w, "");
     let st = &r.ours.startup;
+    line(
+        w,
+        "Start-up to serving: from spawning `gpu-ledger serve` until `GET /v1/health` answers 200. *Full replay*: with the server's derived files (`snapshots/`, `merkle/`) removed first, as on the first start after an import. *Restart*: the next start, from what the previous server kept when stopped with SIGINT.",
+    );
+    line(w, "");
     line(w, "| figure | median | runs |");
     line(w, "| --- | ---: | --- |");
-    line(
-        w,
-        &format!(
-            "| start-up to serving (spawn until `GET /v1/health` is 200) | **{}** | {} |",
-            secs(st.seconds.median()),
-            list(&st.seconds, secs)
-        ),
-    );
-    line(
-        w,
-        &format!(
-            "| server peak RSS once serving | {} | {} |",
-            mib(st.peak_rss_kib.median()),
-            list(&st.peak_rss_kib, mib)
-        ),
-    );
+    for (name, s) in [("full replay", &st.full_replay), ("restart", &st.restart)] {
+        line(
+            w,
+            &format!(
+                "| start-up to serving, {name} | **{}** | {} |",
+                secs(s.seconds.median()),
+                list(&s.seconds, secs)
+            ),
+        );
+        line(
+            w,
+            &format!(
+                "| server peak RSS once serving, {name} | {} | {} |",
+                mib(s.peak_rss_kib.median()),
+                list(&s.peak_rss_kib, mib)
+            ),
+        );
+    }
     line(
         w,
         &format!(
@@ -299,11 +306,11 @@ pub fn markdown(r: &Results) -> String {
     line(w, "");
     line(
         w,
-        "| events | workload | import | peak RSS | verify | peak RSS | rebuild | peak RSS | start-up | server RSS | bytes/event |",
+        "| events | workload | import | peak RSS | verify | peak RSS | rebuild | peak RSS | start-up, full replay | restart | server RSS | bytes/event |",
     );
     line(
         w,
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     );
     scaling_row(w, &r.ours);
     if let Some(big) = &r.big {
@@ -313,7 +320,7 @@ pub fn markdown(r: &Results) -> String {
     if r.big.is_some() {
         line(
             w,
-            "The larger ledger's import, verify and rebuild ran once each; its start-up as many times as the others. A larger history from the generator is also a larger programme (more organisations and applications per call), as a real one would be.",
+            "The larger ledger's import, verify and rebuild ran once each; its start-ups as many times as the others. Server RSS is the peak once serving after a full replay. A larger history from the generator is also a larger programme (more organisations and applications per call), as a real one would be.",
         );
         line(w, "");
     }
@@ -407,11 +414,12 @@ fn goals(r: &Results) -> Vec<(String, String, Option<bool>)> {
             Some(p99 <= 1.0),
         ));
     }
-    let startup = r.ours.startup.seconds.median();
+    let restart = r.ours.startup.restart.seconds.median();
+    let full = r.ours.startup.full_replay.seconds.median();
     g.push((
         format!("start-up to serving <= 1 s on {} events", grouped(n)),
-        secs(startup),
-        Some(startup <= 1.0),
+        format!("restart {}; full replay {}", secs(restart), secs(full)),
+        Some(restart <= 1.0),
     ));
     match &r.big {
         Some(big) => {
@@ -531,11 +539,12 @@ fn scaling_row(w: &mut String, s: &Scaling) {
     line(
         w,
         &format!(
-            "| {} | {} | {import} | {import_rss} | {verify} | {verify_rss} | {rebuild} | {rebuild_rss} | {} | {} | {:.0} |",
+            "| {} | {} | {import} | {import_rss} | {verify} | {verify_rss} | {rebuild} | {rebuild_rss} | {} | {} | {} | {:.0} |",
             grouped(s.events),
             bytes(s.workload_bytes),
-            secs(s.startup.seconds.median()),
-            mib(s.startup.peak_rss_kib.median()),
+            secs(s.startup.full_replay.seconds.median()),
+            secs(s.startup.restart.seconds.median()),
+            mib(s.startup.full_replay.peak_rss_kib.median()),
             s.disk_bytes as f64 / s.events as f64
         ),
     );
