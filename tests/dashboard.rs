@@ -8,6 +8,8 @@ mod common;
 
 use common::server::{TestServer, spawn, tokens};
 use gpu_ledger_api::server::{Access, Limits};
+use gpu_ledger_replay::audit::{ReportOptions, Subject, audit_report, trace};
+use gpu_ledger_replay::{Source, Until};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,7 @@ const PAGES: &[(&str, &str)] = &[
     ("concentration_by_events", "/concentration?every=events"),
     ("events", "/events"),
     ("event_4929", "/events/4929"),
+    ("trace_award", "/trace/award/AW-2025-0150"),
 ];
 
 async fn get_text(s: &TestServer, path: &str, token: Option<&str>) -> (u16, String) {
@@ -213,6 +216,39 @@ async fn every_page_renders_and_its_figures_are_the_views() {
     let (_, html) = get_text(&s, "/", None).await;
     assert_eq!(value_of_id(&html, "seq"), s.head());
 
+    // The audit's exceptions and traces are those of `gpu-ledger audit`.
+    let store: std::sync::Arc<dyn gpu_ledger_ledger::EventStore> =
+        std::sync::Arc::new(s.store.clone());
+    let report = audit_report(
+        &mut Source::store(store.clone()),
+        &ReportOptions::default(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        value_of_id(&html, "exception-count"),
+        report.exceptions.len() as u64
+    );
+    let story = trace(
+        || Ok(Source::store(store.clone())),
+        &Subject::Award(gpu_ledger_domain::Id::parse("AW-2025-0150").unwrap()),
+        Until::Head,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let (status, html) = get_text(&s, "/trace/award/AW-2025-0150", None).await;
+    assert_eq!(status, 200);
+    for line in &story.lines {
+        assert!(html.contains(&format!("<a href=\"/events/{}\">", line.seq)));
+    }
+    assert!(story.lines.len() > 5);
+    let (status, _) = get_text(&s, "/trace/award/AW-NONE", None).await;
+    assert_eq!(status, 404);
+    let (_, events) = get_text(&s, "/events", None).await;
+    assert!(events.contains("href=\"/trace/award/AW-2026-0008\""));
+
     // The search filters on the server: every organisation listed matches.
     let (_, html) = get_text(&s, "/holdings?q=ORG-A0", None).await;
     let found = value_of_id(&html, "found");
@@ -282,6 +318,51 @@ async fn history_is_the_views_at_that_point_by_seq_or_time() {
         events.lines().nth(1).unwrap().split(',').next(),
         Some("100")
     );
+}
+
+/// A small history whose award skips the better-ranked application: one
+/// `award_out_of_rank_order` exception.
+fn out_of_order_history() -> Vec<String> {
+    let at = |i: u32| format!("2026-01-05T09:{i:02}:00+09:00");
+    [
+        json!({"type":"PoolRegistered","pool_id":"P1","name":"Owned H100","source":"owned","gpu_model":"H100","gpus":800,"gpus_per_server":8}),
+        json!({"type":"OrganizationRegistered","org_id":"OA","name":"Alpha University","sector":"academia","size":"large","region":"capital"}),
+        json!({"type":"OrganizationRegistered","org_id":"OB","name":"Beta <Labs> & Co","sector":"industry","size":"startup","region":"capital"}),
+        json!({"type":"CallOpened","call_id":"C1","title":"First call","closes_at":"2026-02-01T18:00:00+09:00","tracks":[
+            {"track_id":"T1","pool_id":"P1","gpus":400,"eligible_sectors":["academia","industry"],"min_reviews":1}]}),
+        json!({"type":"ApplicationSubmitted","application_id":"A1","call_id":"C1","track_id":"T1","org_id":"OA","title":"Korean LLM","purpose":"research","requested_gpus":64}),
+        json!({"type":"ApplicationSubmitted","application_id":"A2","call_id":"C1","track_id":"T1","org_id":"OB","title":"Vision","purpose":"research","requested_gpus":64}),
+        json!({"type":"ScoreRecorded","application_id":"A1","reviewer_id":"r-001","score":95}),
+        json!({"type":"ScoreRecorded","application_id":"A2","reviewer_id":"r-001","score":40}),
+        json!({"type":"CallClosed","call_id":"C1"}),
+        json!({"type":"AwardGranted","award_id":"W2","application_id":"A2","gpus":64,"starts_at":"2026-03-01T00:00:00+09:00","ends_at":"2026-12-31T23:59:59+09:00"}),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, mut e)| {
+        e["occurred_at"] = at(i as u32).into();
+        e["actor"] = "msit".into();
+        e.to_string()
+    })
+    .collect()
+}
+
+#[tokio::test]
+async fn the_programme_page_lists_the_audits_exceptions_with_their_events() {
+    let s = spawn(&out_of_order_history(), Access::Local, Limits::default()).await;
+    let (status, html) = get_text(&s, "/", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(value_of_id(&html, "exception-count"), 1);
+    assert!(
+        html.contains("<code>award_out_of_rank_order</code>"),
+        "{html}"
+    );
+    // Its evidence links to the award's record.
+    let award_seq = s.head();
+    assert!(html.contains(&format!("<a href=\"/events/{award_seq}\" title=\"")));
+    // Before the award there was nothing to find.
+    let (_, html) = get_text(&s, &format!("/?until_seq={}", award_seq - 1), None).await;
+    assert_eq!(value_of_id(&html, "exception-count"), 0);
 }
 
 fn no_redirects() -> reqwest::Client {

@@ -1,66 +1,268 @@
-//! The seam to the audit reports (`gpu-ledger audit report` and `audit
-//! trace`): the Programme page lists the audit's exceptions, and events link
-//! to the trace of the award, application or organisation they concern.
+//! The audit on the dashboard: the Programme page lists the exceptions of
+//! `gpu-ledger audit report` up to its record, and events link to the trace
+//! (`gpu-ledger audit trace`) of the award, application or organisation
+//! they concern.
 //!
-//! The audit module (`gpu_ledger_replay::audit`) was still being written
-//! when the dashboard was, so this seam answers "not built in": the pages
-//! say so, and events link to no trace. Wiring it is this file only:
-//! [`exceptions`] runs the report (cached per seq: an audit replays the
-//! whole ledger), [`trace_href`] names the trace page of a subject, and
-//! [`trace_page`] renders one.
+//! An audit replays the whole ledger with every check, so it is not made
+//! per request: each report runs once per seq in the background and is
+//! kept. A page waits for it a few seconds; on a large ledger it shows the
+//! latest report made so far, and says which record it covers, until the
+//! new one is ready.
 
-use super::Dashboard;
-use super::layout::message_page;
-use axum::extract::{Path, State};
+use super::layout::{self, Frame, short_hash};
+use super::point::{At, AtQuery};
+use super::{Dashboard, html, problem_page};
+use crate::server::problem::Problem;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
+use gpu_ledger_domain::Id;
+use gpu_ledger_ledger::EventStore;
+use gpu_ledger_replay::audit::{AuditError, ReportOptions, Subject, audit_report, trace};
+use gpu_ledger_replay::{Source, Until};
+use maud::html;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// How long a page waits for a report of its own record.
+const WAIT: Duration = Duration::from_secs(3);
+/// Reports kept (the latest seqs asked for).
+const KEEP: usize = 4;
 
 /// One exception, as the Programme page lists it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExceptionLine {
     /// The exception's kind, e.g. `award_out_of_rank_order`.
-    pub kind: String,
+    pub kind: &'static str,
     /// One sentence saying what was found.
     pub summary: String,
     /// The events that prove it: (seq, hash).
     pub events: Vec<(u64, String)>,
 }
 
-/// What the audit found up to a seq.
+/// A report's outcome: its exceptions, or why it could not be made.
+pub type Outcome = Result<Vec<ExceptionLine>, String>;
+
+/// What a page can show of the audit up to its record.
 #[derive(Debug, Clone)]
 pub enum Exceptions {
-    /// This server has no audit reports.
-    NotBuiltIn,
-    Failed(String),
-    Found(Vec<ExceptionLine>),
+    /// The report up to `seq` (the page's record, or an earlier one while
+    /// the page's is still running).
+    Report {
+        seq: u64,
+        outcome: Arc<Outcome>,
+        running: bool,
+    },
+    /// No report is ready yet.
+    Running,
 }
 
-/// The audit's exceptions up to record `seq`.
-pub async fn exceptions(_dash: &Dashboard, _seq: u64) -> Exceptions {
-    Exceptions::NotBuiltIn
+/// Reports made, and those running.
+#[derive(Default)]
+pub struct Audits {
+    made: Mutex<Vec<(u64, Arc<Outcome>)>>,
+    running: Mutex<HashSet<u64>>,
+    finished: Notify,
 }
 
-/// The link to the trace of a subject (`award`, `application` or
-/// `organization` and its id), where traces are available.
-pub fn trace_href(_kind: &str, _id: &str) -> Option<String> {
-    None
+impl Audits {
+    fn made(&self, seq: u64) -> Option<Arc<Outcome>> {
+        let made = self.made.lock().expect("audits lock");
+        made.iter().find(|(s, _)| *s == seq).map(|(_, o)| o.clone())
+    }
+
+    /// The latest report made before `seq`.
+    fn latest_before(&self, seq: u64) -> Option<(u64, Arc<Outcome>)> {
+        let made = self.made.lock().expect("audits lock");
+        made.iter()
+            .filter(|(s, _)| *s < seq)
+            .max_by_key(|(s, _)| *s)
+            .cloned()
+    }
+
+    /// Starts the report up to `seq` unless it is made or running.
+    fn start(self: &Arc<Self>, store: Arc<dyn EventStore>, seq: u64) {
+        if self.made(seq).is_some() || !self.running.lock().expect("audits lock").insert(seq) {
+            return;
+        }
+        let audits = self.clone();
+        tokio::spawn(async move {
+            let outcome = Arc::new(report(store, seq).await);
+            {
+                let mut made = audits.made.lock().expect("audits lock");
+                made.retain(|(s, _)| *s != seq);
+                if made.len() == KEEP {
+                    made.remove(0);
+                }
+                made.push((seq, outcome));
+            }
+            audits.running.lock().expect("audits lock").remove(&seq);
+            audits.finished.notify_waiters();
+        });
+    }
 }
 
-/// `/trace/{kind}/{id}`: the story of an award, application or organisation.
+/// The exceptions of an audit up to record `seq`.
+async fn report(store: Arc<dyn EventStore>, seq: u64) -> Outcome {
+    let started = Instant::now();
+    let options = ReportOptions {
+        until: Some(Until::Seq(seq)),
+        ..ReportOptions::default()
+    };
+    let mut source = Source::store(store);
+    let report = audit_report(&mut source, &options, |_| {})
+        .await
+        .map_err(|e| e.to_string())?;
+    if !report.integrity.ok() {
+        return Err(format!(
+            "the ledger failed its integrity check at record #{}: {}",
+            report.integrity.first_bad_seq.unwrap_or(0),
+            report.integrity.reason.unwrap_or_default()
+        ));
+    }
+    tracing::info!(
+        seq,
+        exceptions = report.exceptions.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "dashboard audit made"
+    );
+    Ok(report
+        .exceptions
+        .iter()
+        .map(|e| ExceptionLine {
+            kind: e.kind().as_str(),
+            summary: e.summary(),
+            events: e
+                .events()
+                .iter()
+                .map(|r| (r.seq, r.hash.to_hex()))
+                .collect(),
+        })
+        .collect())
+}
+
+/// The audit's exceptions up to record `seq`, waiting a little for them.
+pub async fn exceptions(dash: &Dashboard, seq: u64) -> Exceptions {
+    let audits = &dash.audits;
+    audits.start(dash.app.live.store().clone(), seq);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let finished = audits.finished.notified();
+        if let Some(outcome) = audits.made(seq) {
+            return Exceptions::Report {
+                seq,
+                outcome,
+                running: false,
+            };
+        }
+        if tokio::time::timeout_at(deadline, finished).await.is_err() {
+            break;
+        }
+    }
+    match audits.latest_before(seq) {
+        Some((seq, outcome)) => Exceptions::Report {
+            seq,
+            outcome,
+            running: true,
+        },
+        None => Exceptions::Running,
+    }
+}
+
+/// The trace page of a subject (`award`, `application` or `organization`).
+pub fn trace_href(kind: &str, id: &str) -> Option<String> {
+    Some(format!(
+        "/trace/{kind}/{}",
+        super::login::encode_component(id)
+    ))
+}
+
+/// `/trace/{kind}/{id}`: the story of an award, application or
+/// organisation, each event with its seq and hash, up to the page's point.
 pub async fn trace_page(
     State(dash): State<Dashboard>,
-    Path((_kind, _id)): Path<(String, String)>,
+    Path((kind, id)): Path<(String, String)>,
+    Query(q): Query<AtQuery>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
     if let Some(r) = dash.refusal(&headers, &uri) {
         return r;
     }
-    super::html(
-        StatusCode::NOT_FOUND,
-        message_page(
-            "No traces here",
-            "Audit traces are not built into this server yet: run `gpu-ledger audit trace` where it is available.",
-        ),
+    match render_trace(&dash, &kind, &id, &q).await {
+        Ok(page) => html(StatusCode::OK, page),
+        Err(p) => problem_page(p),
+    }
+}
+
+async fn render_trace(
+    dash: &Dashboard,
+    kind: &str,
+    id: &str,
+    q: &AtQuery,
+) -> Result<maud::Markup, Problem> {
+    let at = At::parse(q)?;
+    let id = Id::parse(id).map_err(|e| Problem::not_found(format!("{id:?}: {e}")))?;
+    let subject = match kind {
+        "award" => Subject::Award(id),
+        "application" => Subject::Application(id),
+        "organization" => Subject::Organization(id),
+        other => {
+            return Err(Problem::not_found(format!(
+                "there is no trace of {other:?}: trace an award, application or organization"
+            )));
+        }
+    };
+    let store = dash.app.live.store().clone();
+    let head = store.head().await.map_err(|e| Problem::store(&e))?;
+    let story = trace(
+        || Ok(Source::store(store.clone())),
+        &subject,
+        at.until,
+        |_| {},
     )
+    .await
+    .map_err(|e| match e {
+        AuditError::UnknownSubject { .. } => Problem::not_found(e.to_string()),
+        other => Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "audit_failed",
+            other.to_string(),
+        ),
+    })?;
+    let title = format!("Trace of {} {}", story.subject.kind, story.subject.id);
+    let path = trace_href(kind, story.subject.id.as_str()).unwrap_or_default();
+    let frame = Frame {
+        title: &title,
+        path: &path,
+        at: &at,
+        seq: story.as_of_seq,
+        head: &head,
+        keep: Vec::new(),
+    };
+    let body = html! {
+        section.card id="trace" {
+            p {
+                (story.lines.len()) " events of the ledger up to record #" (story.as_of_seq)
+                " (hash " (short_hash(&story.head_hash.to_hex())) "), as "
+                code { "gpu-ledger audit trace" } " tells it."
+            }
+            table {
+                tr { th.n { "record" } th { "when" } th { "type" } th { "part" } th { "what" } th { "hash" } }
+                @for line in &story.lines {
+                    tr {
+                        td.n { a href=(format!("/events/{}", line.seq)) { "#" (line.seq) } }
+                        td.mono { (line.occurred_at) }
+                        td.type { (line.event_type) }
+                        td { (serde_json::to_value(line.role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default().replace('_', " ")) }
+                        td { (line.text) }
+                        td { (short_hash(&line.hash.to_hex())) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout::page(&frame, body))
 }

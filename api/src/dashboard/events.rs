@@ -47,6 +47,12 @@ if (list && list.dataset.live === '1' && window.EventSource) {
     rest.textContent = ' ' + [e.occurred_at, e.actor].concat(ids).join(' · ') + ' · ';
     const h = document.createElement('code'); h.title = r.hash; h.textContent = r.hash.slice(0, 12) + '…';
     li.append(a, ' ', t, rest, h);
+    const traced = [['award_id', 'award'], ['application_id', 'application'], ['org_id', 'organization']].find(([k]) => e[k]);
+    if (traced) {
+      const tr = document.createElement('a'); tr.className = 'trace'; tr.textContent = 'trace';
+      tr.href = '/trace/' + traced[1] + '/' + encodeURIComponent(e[traced[0]]);
+      li.append(' ', tr);
+    }
     list.prepend(li);
     const head = document.getElementById('live-head');
     if (head) { head.textContent = '#' + r.seq; head.dataset.value = r.seq; }
@@ -158,6 +164,7 @@ fn row(r: &Record, at: &At) -> Markup {
             span.type { (text("type")) }
             span { " " (parts.join(" · ")) " · " }
             (short_hash(&r.hash.to_hex()))
+            @if let Some(href) = first_trace(&event) { " " a.trace href=(href) { "trace" } }
         }
     }
 }
@@ -235,6 +242,15 @@ pub async fn record(
         }
     };
     html(StatusCode::OK, layout::page(&frame, body))
+}
+
+/// The trace of what an event concerns most closely: its award, else its
+/// application, else its organisation.
+fn first_trace(event: &Value) -> Option<String> {
+    ["award_id", "application_id", "org_id"]
+        .into_iter()
+        .find_map(|k| Some((trace_kind(k)?, event[k].as_str()?)))
+        .and_then(|(kind, id)| trace_href(kind, id))
 }
 
 /// Which trace an id field leads to.

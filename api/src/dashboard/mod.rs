@@ -19,8 +19,8 @@
 //! One module per page ([`programme`], [`calls`], [`holdings`],
 //! [`utilisation`], [`concentration`], [`events`]), the shared page frame in
 //! [`layout`], the charts in [`charts`], the incremental history the
-//! over-time chart and the recall log need in [`history`], and the seam to
-//! the audit reports in [`audit`].
+//! over-time chart and the recall log need in [`history`], and the audit's
+//! exceptions and traces in [`audit`].
 
 pub mod audit;
 pub mod calls;
@@ -54,6 +54,7 @@ pub struct Dashboard {
     pub app: AppState,
     pub history: Arc<History>,
     pub past: Arc<PastCache>,
+    pub audits: Arc<audit::Audits>,
 }
 
 /// The name of the cookie that carries a browser's token.
@@ -67,6 +68,7 @@ pub fn router<S>(app: &AppState) -> Router<S> {
         app: app.clone(),
         history: Arc::new(History::default()),
         past: Arc::new(PastCache::default()),
+        audits: Arc::new(audit::Audits::default()),
     };
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
         let history = dash.history.clone();

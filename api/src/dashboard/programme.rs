@@ -1,6 +1,7 @@
 //! `/`: the programme at a glance: every pool as a stacked bar (held,
 //! awaiting redistribution, free), the totals, the head of the chain, the
-//! latest signed checkpoint, and the audit's exceptions.
+//! latest signed checkpoint, and the audit's exceptions with the events
+//! that prove them.
 
 use super::audit::{self, Exceptions};
 use super::charts::{self, Segment};
@@ -148,18 +149,30 @@ fn exceptions_block(found: &Exceptions, at: &At) -> Markup {
         section.card id="audit" {
             h3 { "Audit exceptions" }
             @match found {
-                Exceptions::NotBuiltIn => p.note { "Audit reports are not built into this server yet: run " code { "gpu-ledger audit report" } " where it is available." }
-                Exceptions::Failed(why) => p.warn { "The audit could not run: " (why) }
-                Exceptions::Found(list) if list.is_empty() => p { "None found up to this record." }
-                Exceptions::Found(list) => {
-                    p { strong id="exception-count" data-value=(list.len()) { (list.len()) } " found up to this record." }
-                    table {
-                        tr { th { "kind" } th { "what" } th { "events" } }
-                        @for e in list {
-                            tr {
-                                td { code { (e.kind) } }
-                                td { (e.summary) }
-                                td { @for (seq, hash) in &e.events { a href=(format!("/events/{seq}{}", at.query(&[]))) title=(hash) { "#" (seq) } " " } }
+                Exceptions::Running => p.note { "The audit of this record is running; reload in a moment." }
+                Exceptions::Report { seq: covered, outcome, running } => {
+                    @if *running {
+                        p.note { "The audit up to this record is running; this is the audit up to record #" (covered) "." }
+                    }
+                    @match &**outcome {
+                        Err(why) => p.warn { "The audit could not be made: " (why) }
+                        Ok(list) => {
+                            p {
+                                strong id="exception-count" data-value=(list.len()) { (list.len()) }
+                                " exceptions up to record #" (covered) " ("
+                                code { "gpu-ledger audit report --until-seq " (covered) } ")."
+                            }
+                            @if !list.is_empty() {
+                                table id="exceptions" {
+                                    tr { th { "kind" } th { "what was found" } th { "events that prove it" } }
+                                    @for e in list {
+                                        tr {
+                                            td { code { (e.kind) } }
+                                            td { (e.summary) }
+                                            td { @for (seq, hash) in &e.events { a href=(format!("/events/{seq}{}", at.query(&[]))) title=(hash) { "#" (seq) } " " } }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
