@@ -360,6 +360,10 @@ async fn the_programme_page_lists_the_audits_exceptions_with_their_events() {
     // Its evidence links to the award's record.
     let award_seq = s.head();
     assert!(html.contains(&format!("<a href=\"/events/{award_seq}\" title=\"")));
+    let (status, csv) = get_text(&s, "/csv/exceptions", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.lines().nth(1).unwrap().starts_with("award_out_of_rank_order,"));
     // Before the award there was nothing to find.
     let (_, html) = get_text(&s, &format!("/?until_seq={}", award_seq - 1), None).await;
     assert_eq!(value_of_id(&html, "exception-count"), 0);

@@ -18,18 +18,20 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use gpu_ledger_domain::Id;
 use gpu_ledger_ledger::EventStore;
-use gpu_ledger_replay::audit::{AuditError, ReportOptions, Subject, audit_report, trace};
+use gpu_ledger_replay::audit::{AuditError, ReportOptions, Subject, Trace, audit_report, trace};
 use gpu_ledger_replay::{Source, Until};
 use maud::html;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 /// How long a page waits for a report of its own record.
-const WAIT: Duration = Duration::from_secs(3);
+const WAIT: Duration = Duration::from_secs(2);
 /// Reports kept (the latest seqs asked for).
 const KEEP: usize = 4;
+/// Traces kept.
+const KEEP_TRACES: usize = 16;
 
 /// One exception, as the Programme page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,12 +61,30 @@ pub enum Exceptions {
     Running,
 }
 
-/// Reports made, and those running.
-#[derive(Default)]
+/// Which trace: (kind, id, last record).
+type TraceKey = (String, String, u64);
+
+/// Reports made, and those running; the latest traces.
 pub struct Audits {
     made: Mutex<Vec<(u64, Arc<Outcome>)>>,
+    traces: Mutex<Vec<(TraceKey, Arc<Trace>)>>,
     running: Mutex<HashSet<u64>>,
     finished: Notify,
+    /// One report at a time: each takes a core for seconds on a large
+    /// ledger, and a person dragging the slider asks for many.
+    one_at_a_time: Semaphore,
+}
+
+impl Default for Audits {
+    fn default() -> Self {
+        Self {
+            made: Mutex::default(),
+            traces: Mutex::default(),
+            running: Mutex::default(),
+            finished: Notify::new(),
+            one_at_a_time: Semaphore::new(1),
+        }
+    }
 }
 
 impl Audits {
@@ -89,7 +109,10 @@ impl Audits {
         }
         let audits = self.clone();
         tokio::spawn(async move {
-            let outcome = Arc::new(report(store, seq).await);
+            let outcome = {
+                let _turn = audits.one_at_a_time.acquire().await;
+                Arc::new(report(store, seq).await)
+            };
             {
                 let mut made = audits.made.lock().expect("audits lock");
                 made.retain(|(s, _)| *s != seq);
@@ -171,6 +194,12 @@ pub async fn exceptions(dash: &Dashboard, seq: u64) -> Exceptions {
     }
 }
 
+fn subject_id(subject: &Subject) -> &Id {
+    match subject {
+        Subject::Award(id) | Subject::Application(id) | Subject::Organization(id) => id,
+    }
+}
+
 /// The trace page of a subject (`award`, `application` or `organization`).
 pub fn trace_href(kind: &str, id: &str) -> Option<String> {
     Some(format!(
@@ -217,21 +246,48 @@ async fn render_trace(
     };
     let store = dash.app.live.store().clone();
     let head = store.head().await.map_err(|e| Problem::store(&e))?;
-    let story = trace(
-        || Ok(Source::store(store.clone())),
-        &subject,
-        at.until,
-        |_| {},
-    )
-    .await
-    .map_err(|e| match e {
-        AuditError::UnknownSubject { .. } => Problem::not_found(e.to_string()),
-        other => Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "audit_failed",
-            other.to_string(),
-        ),
-    })?;
+    // A trace reads the ledger twice with every check: keep the latest few,
+    // keyed by the record they end at ("now" is the head's seq).
+    let last = match at.until {
+        Until::Seq(n) => n.min(head.seq),
+        Until::Head => head.seq,
+        Until::RecordedAt(_) => super::resolve(dash, &at).await?.0,
+    };
+    let key: TraceKey = (kind.to_string(), subject_id(&subject).to_string(), last);
+    let cached = {
+        let traces = dash.audits.traces.lock().expect("traces lock");
+        traces
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, t)| t.clone())
+    };
+    let story = match cached {
+        Some(story) => story,
+        None => {
+            let story = trace(
+                || Ok(Source::store(store.clone())),
+                &subject,
+                Until::Seq(last),
+                |_| {},
+            )
+            .await
+            .map_err(|e| match e {
+                AuditError::UnknownSubject { .. } => Problem::not_found(e.to_string()),
+                other => Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "audit_failed",
+                    other.to_string(),
+                ),
+            })?;
+            let story = Arc::new(story);
+            let mut traces = dash.audits.traces.lock().expect("traces lock");
+            if traces.len() == KEEP_TRACES {
+                traces.remove(0);
+            }
+            traces.push((key, story.clone()));
+            story
+        }
+    };
     let title = format!("Trace of {} {}", story.subject.kind, story.subject.id);
     let path = trace_href(kind, story.subject.id.as_str()).unwrap_or_default();
     let frame = Frame {

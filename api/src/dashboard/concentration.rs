@@ -4,7 +4,7 @@
 //! business time, or per 1,000 events).
 
 use super::charts::{self, Series};
-use super::history::{Sample, Slice};
+use super::history::{Every, Sample, Want};
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, num, percent};
 use super::point::{At, AtQuery, with_views};
 use super::{Dashboard, html, problem_page, resolve};
@@ -22,34 +22,6 @@ const VIEW: &str = "concentration";
 const TRACK_LINES: usize = 6;
 /// Points listed in the over-time table (the latest; the CSV has all).
 const TABLE_POINTS: usize = 12;
-
-/// How the series is sampled.
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Every {
-    /// At the end of each week of business time.
-    #[default]
-    Week,
-    /// Every 1,000 events.
-    Events,
-}
-
-impl Every {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Every::Week => "week",
-            Every::Events => "events",
-        }
-    }
-
-    /// The points of `slice` sampled this way.
-    pub fn points(self, slice: &Slice) -> &[Sample] {
-        match self {
-            Every::Week => &slice.by_week,
-            Every::Events => &slice.by_events,
-        }
-    }
-}
 
 #[derive(Deserialize)]
 pub struct Sampling {
@@ -77,13 +49,18 @@ async fn render(dash: &Dashboard, q: &AtQuery, every: Every) -> Result<Markup, P
     let (seq, _) = resolve(dash, &at).await?;
     let slice = dash
         .history
-        .slice(dash.app.live.store().as_ref(), seq, Duration::from_secs(2))
+        .slice(
+            dash.app.live.store().as_ref(),
+            seq,
+            Duration::from_secs(2),
+            Want::Series(every),
+        )
         .await;
     let occurred_at = occurred_at(dash, seq).await;
     with_views(dash, &at, |v| {
         let view = v.p.concentration.view(&v.p.catalog);
         // The series ends at the page's point, whether or not it falls on a sample.
-        let mut points: Vec<Sample> = every.points(&slice).to_vec();
+        let mut points = slice.points;
         if points.last().is_none_or(|s| s.seq < v.p.seq) {
             points.push(Sample::of(v.p, occurred_at));
         }

@@ -1,11 +1,12 @@
 //! `/csv/{table}`: the CSV behind each of the pages' tables, at the page's
 //! point in history: a view's table (exactly the bytes of `GET
-//! /v1/views/{view}?format=csv&section=...`), the latest events, or the
-//! concentration over time. Served here, under the dashboard's
+//! /v1/views/{view}?format=csv&section=...`), the latest events, the
+//! concentration over time, or the audit's exceptions. Served here, under the dashboard's
 //! authentication, so that a signed-in browser can follow the links.
 
 use super::Dashboard;
-use super::concentration::Every;
+use super::audit::{self, Exceptions};
+use super::history::{Every, Want};
 use super::point::{At, AtQuery, with_views};
 use super::{events, resolve};
 use crate::server::problem::Problem;
@@ -79,17 +80,55 @@ async fn csv(
             }
             Ok((format!("events-{seq}"), out))
         }
+        "exceptions" => {
+            let (seq, _) = resolve(dash, &at).await?;
+            let running = || {
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "audit_running",
+                    format!(
+                        "the audit up to record #{seq} is still running: try again in a moment"
+                    ),
+                )
+            };
+            let outcome = match audit::exceptions(dash, seq).await {
+                Exceptions::Report {
+                    seq: covered,
+                    outcome,
+                    ..
+                } if covered == seq => outcome,
+                _ => return Err(running()),
+            };
+            let list = (*outcome).as_ref().map_err(|e| {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "audit_failed", e.clone())
+            })?;
+            let mut out = String::from("kind,summary,events\n");
+            for e in list {
+                let events: Vec<String> = e
+                    .events
+                    .iter()
+                    .map(|(seq, hash)| format!("{seq}:{hash}"))
+                    .collect();
+                let _ = writeln!(out, "{},{},{}", e.kind, quote(&e.summary), events.join(" "));
+            }
+            Ok((format!("exceptions-{seq}"), out))
+        }
         "concentration-over-time" => {
             let (seq, _) = resolve(dash, &at).await?;
             let every = options.every.unwrap_or_default();
             let slice = dash
                 .history
-                .slice(dash.app.live.store().as_ref(), seq, Duration::from_secs(10))
+                .slice(
+                    dash.app.live.store().as_ref(),
+                    seq,
+                    Duration::from_secs(10),
+                    Want::Series(every),
+                )
                 .await;
             let mut out = String::from(
                 "seq,occurred_at,scope,held_gpus,top5_share_bp,hhi,capital_share_bp,non_capital_share_bp\n",
             );
-            for s in every.points(&slice) {
+            for s in &slice.points {
                 let scopes = std::iter::once(("programme", &s.programme))
                     .chain(s.tracks.iter().map(|(name, f)| (name.as_str(), f)));
                 for (scope, f) in scopes {

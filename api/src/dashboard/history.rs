@@ -14,13 +14,17 @@ use gpu_ledger_ledger::{EventStore, RecordedAt};
 use gpu_ledger_projections::Projections;
 use gpu_ledger_projections::concentration::Figures;
 use gpu_ledger_replay::Until;
+use serde::Deserialize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// One point of the concentration series.
 pub const SAMPLE_EVERY_EVENTS: u64 = 1000;
-/// A snapshot of every view is kept this often, for past pages.
+/// A snapshot of every view is kept this often at first, for past pages.
 pub const SNAPSHOT_EVERY_EVENTS: u64 = 100_000;
+/// Snapshots kept at most: past that, every other one is dropped and the
+/// spacing doubles, so memory stays bounded however long the ledger grows.
+const SNAPSHOTS_KEPT: usize = 8;
 /// Records read from the store at a time.
 const BATCH: usize = 4096;
 const WEEK_SECONDS: i64 = 7 * 86_400;
@@ -104,15 +108,45 @@ pub struct Move {
     pub to: Option<(String, String, String)>,
 }
 
+/// How the concentration series is sampled.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Every {
+    /// At the end of each week of business time.
+    #[default]
+    Week,
+    /// Every [`SAMPLE_EVERY_EVENTS`] events.
+    Events,
+}
+
+impl Every {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Every::Week => "week",
+            Every::Events => "events",
+        }
+    }
+}
+
+/// What a page wants of history.
+#[derive(Debug, Clone, Copy)]
+pub enum Want {
+    /// The concentration series, sampled so.
+    Series(Every),
+    /// The latest this many recalls.
+    Recalls(usize),
+}
+
 /// History up to some seq, as a page shows it.
 #[derive(Debug, Clone, Default)]
 pub struct Slice {
-    /// One point per [`SAMPLE_EVERY_EVENTS`] records.
-    pub by_events: Vec<Sample>,
-    /// One point at the end of each week of business time.
-    pub by_week: Vec<Sample>,
-    /// Recalls, oldest first, with moves up to the same seq.
+    /// The concentration series, oldest first (when asked for).
+    pub points: Vec<Sample>,
+    /// The latest recalls, newest first, with their moves up to the same seq
+    /// (when asked for).
     pub recalls: Vec<RecallLog>,
+    /// All the recalls up to the seq.
+    pub recalls_total: usize,
     /// The seq history is computed to (less than asked when still computing).
     pub computed_to: u64,
 }
@@ -205,11 +239,45 @@ struct Snapshot {
     views: Arc<Projections>,
 }
 
+/// Snapshots of the views, evenly spaced.
+struct Snapshots {
+    every: u64,
+    kept: Vec<Snapshot>,
+}
+
+impl Default for Snapshots {
+    fn default() -> Self {
+        Self {
+            every: SNAPSHOT_EVERY_EVENTS,
+            kept: Vec::new(),
+        }
+    }
+}
+
+impl Snapshots {
+    /// Keeps the views after `seq` when it falls on the spacing.
+    fn offer(&mut self, seq: u64, recorded_at: RecordedAt, views: &Projections) {
+        if !seq.is_multiple_of(self.every) {
+            return;
+        }
+        self.kept.push(Snapshot {
+            seq,
+            recorded_at,
+            views: Arc::new(views.clone()),
+        });
+        if self.kept.len() > SNAPSHOTS_KEPT {
+            self.every *= 2;
+            let every = self.every;
+            self.kept.retain(|s| s.seq.is_multiple_of(every));
+        }
+    }
+}
+
 /// The history of the ledger the server serves, computed as far as asked.
 #[derive(Default)]
 pub struct History {
     tracker: tokio::sync::Mutex<Tracker>,
-    snapshots: Mutex<Vec<Snapshot>>,
+    snapshots: Mutex<Snapshots>,
 }
 
 impl History {
@@ -251,22 +319,24 @@ impl History {
             for r in &records {
                 let event = decode_event(&r.event).map_err(|e| format!("seq {}: {e}", r.seq))?;
                 t.apply(r.seq, &event);
-                if r.seq.is_multiple_of(SNAPSHOT_EVERY_EVENTS) {
-                    self.snapshots
-                        .lock()
-                        .expect("snapshots lock")
-                        .push(Snapshot {
-                            seq: r.seq,
-                            recorded_at: r.recorded_at,
-                            views: Arc::new(t.views.clone()),
-                        });
-                }
+                self.snapshots.lock().expect("snapshots lock").offer(
+                    r.seq,
+                    r.recorded_at,
+                    &t.views,
+                );
             }
         }
     }
 
-    /// History up to `seq`, computed first (waiting at most `wait`).
-    pub async fn slice(&self, store: &dyn EventStore, seq: u64, wait: Duration) -> Slice {
+    /// What `want`s of history up to `seq`, computed first (waiting at
+    /// most `wait`). Only what is asked for is copied out.
+    pub async fn slice(
+        &self,
+        store: &dyn EventStore,
+        seq: u64,
+        wait: Duration,
+        want: Want,
+    ) -> Slice {
         let computed_to = self
             .catch_up(store, seq, Some(Instant::now() + wait))
             .await
@@ -275,27 +345,41 @@ impl History {
                 0
             });
         let t = self.tracker.lock().await;
-        let upto = |s: &&Sample| s.seq <= seq;
-        Slice {
-            by_events: t.by_events.iter().filter(upto).cloned().collect(),
-            by_week: t.by_week.iter().filter(upto).cloned().collect(),
-            recalls: t
-                .recalls
-                .iter()
-                .filter(|r| r.seq <= seq)
-                .map(|r| RecallLog {
-                    moves: r.moves.iter().filter(|m| m.seq <= seq).cloned().collect(),
-                    ..r.clone()
-                })
-                .collect(),
+        let mut slice = Slice {
             computed_to: computed_to.min(seq),
+            ..Slice::default()
+        };
+        match want {
+            Want::Series(every) => {
+                let series = match every {
+                    Every::Week => &t.by_week,
+                    Every::Events => &t.by_events,
+                };
+                // Sorted by seq: the points up to `seq` are a prefix.
+                slice.points = series[..series.partition_point(|s| s.seq <= seq)].to_vec();
+            }
+            Want::Recalls(n) => {
+                let upto = &t.recalls[..t.recalls.partition_point(|r| r.seq <= seq)];
+                slice.recalls_total = upto.len();
+                slice.recalls = upto
+                    .iter()
+                    .rev()
+                    .take(n)
+                    .map(|r| RecallLog {
+                        moves: r.moves.iter().filter(|m| m.seq <= seq).cloned().collect(),
+                        ..r.clone()
+                    })
+                    .collect();
+            }
         }
+        slice
     }
 
     /// The latest snapshot at or before `until`, to replay a past point from.
     pub fn snapshot_before(&self, until: Until) -> Option<Arc<Projections>> {
         let snapshots = self.snapshots.lock().expect("snapshots lock");
         snapshots
+            .kept
             .iter()
             .rev()
             .find(|s| match until {

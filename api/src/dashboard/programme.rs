@@ -3,7 +3,7 @@
 //! latest signed checkpoint, and the audit's exceptions with the events
 //! that prove them.
 
-use super::audit::{self, Exceptions};
+use super::audit::{self, ExceptionLine, Exceptions};
 use super::charts::{self, Segment};
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, num};
 use super::point::{At, AtQuery, with_views};
@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use gpu_ledger_projections::pools::PoolsView;
 use maud::{Markup, html};
+use std::collections::BTreeMap;
 
 const VIEW: &str = "pools";
 
@@ -144,6 +145,35 @@ fn checkpoint_block(checkpoint: Option<&(u64, String)>) -> Markup {
     }
 }
 
+/// Exceptions listed on the page (the CSV has all).
+const EXCEPTIONS_SHOWN: usize = 50;
+
+fn exception_table(list: &[ExceptionLine], at: &At) -> Markup {
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in list {
+        *kinds.entry(e.kind).or_default() += 1;
+    }
+    html! {
+        table id="exception-kinds" {
+            tr { th { "kind" } th.n { "found" } }
+            @for (kind, n) in &kinds { tr { td { code { (kind) } } td.n { (n) } } }
+        }
+        @if list.len() > EXCEPTIONS_SHOWN {
+            p.note { "The first " (EXCEPTIONS_SHOWN) " of " (list.len()) ", in the report's order; the CSV has them all." }
+        }
+        table id="exceptions" {
+            tr { th { "kind" } th { "what was found" } th { "events that prove it" } }
+            @for e in list.iter().take(EXCEPTIONS_SHOWN) {
+                tr {
+                    td { code { (e.kind) } }
+                    td { (e.summary) }
+                    td { @for (seq, hash) in &e.events { a href=(format!("/events/{seq}{}", at.query(&[]))) title=(hash) { "#" (seq) } " " } }
+                }
+            }
+        }
+    }
+}
+
 fn exceptions_block(found: &Exceptions, at: &At) -> Markup {
     html! {
         section.card id="audit" {
@@ -157,22 +187,14 @@ fn exceptions_block(found: &Exceptions, at: &At) -> Markup {
                     @match &**outcome {
                         Err(why) => p.warn { "The audit could not be made: " (why) }
                         Ok(list) => {
+                            a.csv href=(format!("/csv/exceptions{}", at.query(&[]))) download { "CSV" }
                             p {
                                 strong id="exception-count" data-value=(list.len()) { (list.len()) }
                                 " exceptions up to record #" (covered) " ("
                                 code { "gpu-ledger audit report --until-seq " (covered) } ")."
                             }
                             @if !list.is_empty() {
-                                table id="exceptions" {
-                                    tr { th { "kind" } th { "what was found" } th { "events that prove it" } }
-                                    @for e in list {
-                                        tr {
-                                            td { code { (e.kind) } }
-                                            td { (e.summary) }
-                                            td { @for (seq, hash) in &e.events { a href=(format!("/events/{seq}{}", at.query(&[]))) title=(hash) { "#" (seq) } " " } }
-                                        }
-                                    }
-                                }
+                                (exception_table(list, at))
                             }
                         }
                     }

@@ -4,7 +4,7 @@
 //! their GPUs went.
 
 use super::charts;
-use super::history::RecallLog;
+use super::history::{RecallLog, Slice, Want};
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, grouped, num};
 use super::point::{At, AtQuery, with_views};
 use super::{Dashboard, html, problem_page, resolve};
@@ -20,6 +20,8 @@ use std::time::Duration;
 const VIEW: &str = "utilization";
 /// Recalls listed, newest first.
 const RECENT_RECALLS: usize = 20;
+/// Recall candidates listed (the CSV has all).
+const CANDIDATES_SHOWN: usize = 100;
 
 /// The view's own settings, as the API takes them.
 #[derive(Deserialize)]
@@ -59,7 +61,12 @@ async fn render(dash: &Dashboard, q: &AtQuery, settings: &Settings) -> Result<Ma
     let (seq, _) = resolve(dash, &at).await?;
     let history = dash
         .history
-        .slice(dash.app.live.store().as_ref(), seq, Duration::from_secs(2))
+        .slice(
+            dash.app.live.store().as_ref(),
+            seq,
+            Duration::from_secs(2),
+            Want::Recalls(RECENT_RECALLS),
+        )
         .await;
     with_views(dash, &at, |v| {
         let view = v.p.utilization.view(&v.p.catalog, th);
@@ -82,7 +89,7 @@ async fn render(dash: &Dashboard, q: &AtQuery, settings: &Settings) -> Result<Ma
         let body = html! {
             (distribution(&view))
             (candidates(&view, &at))
-            (recalls(&history.recalls, &at, recalls_complete))
+            (recalls(&history, &at, recalls_complete))
         };
         layout::page(&frame, body)
     })
@@ -133,7 +140,7 @@ fn candidates(view: &UtilizationView, at: &At) -> Markup {
             } @else {
                 table id="candidates" {
                     tr { th { "award" } th { "organisation" } th { "reason" } th.n { "GPUs held" } th.n { "low periods in a row" } th.n { "latest utilisation" } }
-                    @for (i, c) in view.recall_candidates.iter().enumerate() {
+                    @for (i, c) in view.recall_candidates.iter().enumerate().take(CANDIDATES_SHOWN) {
                         tr {
                             td { code { (c.award_id) } }
                             td { code { (c.org_id) } }
@@ -148,13 +155,16 @@ fn candidates(view: &UtilizationView, at: &At) -> Markup {
                     }
                 }
             }
+            @if view.recall_candidates.len() > CANDIDATES_SHOWN {
+                p.note { "The first " (CANDIDATES_SHOWN) " of " (view.recall_candidates.len()) " candidates; the CSV has them all." }
+            }
             p.note { "Every active award, with its reports, is in the " a href=(format!("/csv/{VIEW}{}", at.query(&[("section", "awards")]))) { "awards CSV" } "." }
         }
     }
 }
 
-fn recalls(all: &[RecallLog], at: &At, complete: bool) -> Markup {
-    let recent: Vec<&RecallLog> = all.iter().rev().take(RECENT_RECALLS).collect();
+fn recalls(history: &Slice, at: &At, complete: bool) -> Markup {
+    let recent: &[RecallLog] = &history.recalls;
     html! {
         section.card id="recalls" {
             h3 { "Latest recalls and where their GPUs went" }
@@ -162,7 +172,7 @@ fn recalls(all: &[RecallLog], at: &At, complete: bool) -> Markup {
             @if recent.is_empty() {
                 p.note { "No GPUs have been recalled." }
             } @else {
-                p.note { "The latest " (recent.len()) " of " (all.len()) " recalls, newest first." }
+                p.note { "The latest " (recent.len()) " of " (history.recalls_total) " recalls, newest first." }
                 table {
                     tr { th { "recall" } th { "when" } th { "from" } th.n { "GPUs" } th { "reason" } th { "where they went" } }
                     @for r in recent {
