@@ -363,7 +363,12 @@ async fn the_programme_page_lists_the_audits_exceptions_with_their_events() {
     let (status, csv) = get_text(&s, "/csv/exceptions", None).await;
     assert_eq!(status, 200);
     assert_eq!(csv.lines().count(), 2, "{csv}");
-    assert!(csv.lines().nth(1).unwrap().starts_with("award_out_of_rank_order,"));
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("award_out_of_rank_order,")
+    );
     // Before the award there was nothing to find.
     let (_, html) = get_text(&s, &format!("/?until_seq={}", award_seq - 1), None).await;
     assert_eq!(value_of_id(&html, "exception-count"), 0);
@@ -764,6 +769,34 @@ async fn a_headless_browser_shows_the_figures_and_the_live_list() {
     let active = utilization["awards"].as_array().unwrap().len() as u64;
     browser.goto(&s.url("/utilisation")).await.unwrap();
     assert_eq!(text_of(&browser, "#active-awards").await, grouped(active));
+
+    // The history form moves the page to another point.
+    browser.goto(&s.url("/calls")).await.unwrap();
+    let seq = browser
+        .find(fantoccini::Locator::Id("until_seq"))
+        .await
+        .unwrap();
+    seq.clear().await.unwrap();
+    seq.send_keys("3000").await.unwrap();
+    browser
+        .find(fantoccini::Locator::Css("#until_seq + button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    text_of(&browser, "#when[data-seq=\"3000\"]").await;
+    let (_, calls_then) = s
+        .get(Some("analyst-token"), "/v1/views/calls?until_seq=3000")
+        .await;
+    assert_eq!(
+        text_of(
+            &browser,
+            "[data-json=\"calls:/calls/0/totals/applications\"]"
+        )
+        .await,
+        count(&calls_then, "/calls/0/totals/applications")
+    );
 
     // The live list shows a record appended while the page is open.
     browser.goto(&s.url("/events")).await.unwrap();

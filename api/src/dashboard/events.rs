@@ -294,11 +294,25 @@ pub async fn live(
         .into_response()
 }
 
+/// Counts a live list in `/metrics` (beside the API's subscribers) for as
+/// long as its stream lives.
+struct Subscribed(prometheus_client::metrics::gauge::Gauge);
+
+impl Drop for Subscribed {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
 fn records(
     dash: &Dashboard,
     after: u64,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> + use<> {
-    dash.app.live.store().follow(after).map(|r| {
+    let gauge = dash.app.live.metrics.live_subscribers.clone();
+    gauge.inc();
+    let guard = Subscribed(gauge);
+    dash.app.live.store().follow(after).map(move |r| {
+        let _alive = &guard;
         Ok(match r {
             Ok(record) => SseEvent::default()
                 .id(record.seq.to_string())
