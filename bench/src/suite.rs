@@ -205,6 +205,8 @@ pub struct Results {
     pub appends: Vec<(usize, Vec<LoadRun>)>,
     /// Peak RSS of the server over start-up, queries and appends.
     pub serve_peak_rss_kib: u64,
+    /// After the last restart: background work before the server was idle.
+    pub settle: Settle,
     /// Per run: (p50, p99) ms of a 4 KiB append + fdatasync on the work disk.
     pub fsync_ms: Vec<(f64, f64)>,
     pub big: Option<Scaling>,
@@ -271,6 +273,7 @@ pub fn run(options: Options) -> Result<Results, String> {
         views: Vec::new(),
         appends: Vec::new(),
         serve_peak_rss_kib: 0,
+        settle: Settle::default(),
         fsync_ms: Vec::new(),
         big: None,
     };
@@ -332,6 +335,13 @@ pub fn run(options: Options) -> Result<Results, String> {
         &runtime,
         &mut results.ours.startup,
     )?;
+    results.settle = settle(&mut server)?;
+    say(format_args!(
+        "the server worked {:.1} s in the background after serving ({:.1} s of CPU), then idled at {:.0} MiB",
+        results.settle.seconds,
+        results.settle.cpu_seconds,
+        results.settle.rss_kib as f64 / 1024.0
+    ));
     for view in VIEWS {
         let mut runs = Vec::new();
         for run in 1..=options.runs {
@@ -509,6 +519,38 @@ fn start_once(
     into.seconds.push(started.elapsed().as_secs_f64());
     into.peak_rss_kib.push(server.peak_rss_kib()? as f64);
     Ok(server)
+}
+
+/// What a server did between answering its first health check and going idle.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settle {
+    pub seconds: f64,
+    pub cpu_seconds: f64,
+    /// Resident memory once idle, KiB.
+    pub rss_kib: u64,
+}
+
+/// Waits until the server uses less than 5% of a core over half a second,
+/// so that queries and appends are not measured against its background
+/// work (caches, history warm-up, snapshots after start-up).
+fn settle(server: &mut Server) -> Result<Settle, String> {
+    const WINDOW: Duration = Duration::from_millis(500);
+    let started = Instant::now();
+    let first = server.cpu_seconds()?;
+    let mut before = first;
+    loop {
+        std::thread::sleep(WINDOW);
+        let now = server.cpu_seconds()?;
+        let idle = now - before < 0.05 * WINDOW.as_secs_f64();
+        before = now;
+        if idle || started.elapsed() > Duration::from_secs(1800) {
+            return Ok(Settle {
+                seconds: (started.elapsed() - WINDOW).as_secs_f64(),
+                cpu_seconds: now - first,
+                rss_kib: server.rss_kib()?,
+            });
+        }
+    }
 }
 
 /// Polls `GET /v1/health` every 2 ms until it answers 200.

@@ -210,14 +210,23 @@ impl Server {
 
     /// Peak RSS so far (`VmHWM`), KiB.
     pub fn peak_rss_kib(&self) -> Result<u64, String> {
+        self.memory("VmHWM:")
+    }
+
+    /// RSS now (`VmRSS`), KiB.
+    pub fn rss_kib(&self) -> Result<u64, String> {
+        self.memory("VmRSS:")
+    }
+
+    fn memory(&self, field: &str) -> Result<u64, String> {
         let child = self.child.as_ref().ok_or("the server is not running")?;
         let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
             .map_err(|e| format!("cannot read the server's memory use: {e}"))?;
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .ok_or_else(|| "no VmHWM in /proc/<pid>/status".to_owned())
+            .ok_or_else(|| format!("no {field} in /proc/<pid>/status"))
     }
 
     /// CPU time it has used so far, user and system, in seconds.

@@ -201,6 +201,20 @@ pub fn markdown(r: &Results) -> String {
     line(
         w,
         &format!(
+            "| after the last restart: background work until the server idles (below 5% of a core) | {:.1} s, {:.1} s of CPU | |",
+            r.settle.seconds, r.settle.cpu_seconds
+        ),
+    );
+    line(
+        w,
+        &format!(
+            "| server RSS once idle | {} | |",
+            mib(r.settle.rss_kib as f64)
+        ),
+    );
+    line(
+        w,
+        &format!(
             "| server peak RSS over the session (start-up, queries, appends) | {} | |",
             mib(r.serve_peak_rss_kib as f64)
         ),
@@ -277,7 +291,7 @@ pub fn markdown(r: &Results) -> String {
     line(
         w,
         &format!(
-            "View queries: `GET /v1/views/{{name}}` (JSON) from one client, back to back, {} s per run after 0.2 s of warm-up, on the untouched {}-event ledger.",
+            "View queries: `GET /v1/views/{{name}}` (JSON) from one client, back to back, {} s per run after 0.2 s of warm-up, on the untouched {}-event ledger, once the server is idle.",
             o.view_seconds,
             grouped(n)
         ),
