@@ -93,14 +93,20 @@ impl From<RebuildError> for CommandError {
 }
 
 /// `1234567` as `1,234,567`, for people.
-pub fn grouped(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
+pub use gpu_ledger_projections::table::grouped;
+
+/// Records to read: from an export file, or from the store (with its head
+/// seq, so progress can show how far there is to go).
+pub async fn open_source(
+    config: &crate::store_config::StoreConfig,
+    export: Option<&std::path::Path>,
+) -> Result<(gpu_ledger_replay::Source, Option<u64>), CommandError> {
+    Ok(match export {
+        Some(path) => (gpu_ledger_replay::Source::export(path)?, None),
+        None => {
+            let store = config.open_for_reading()?;
+            let head = store.head().await?;
+            (gpu_ledger_replay::Source::store(store), Some(head.seq))
         }
-        out.push(c);
-    }
-    out
+    })
 }

@@ -4,7 +4,7 @@ use super::{CommandError, Outcome, grouped};
 use crate::progress::Progress;
 use crate::store_config::StoreConfig;
 use gpu_ledger_ledger::checkpoint::{Checkpoint, CheckpointDir};
-use gpu_ledger_replay::{Source, VerifyOptions, verify};
+use gpu_ledger_replay::{VerifyOptions, verify};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -63,14 +63,7 @@ pub async fn run(
     args: &VerifyArgs,
     json: bool,
 ) -> Result<Outcome, CommandError> {
-    let (mut source, total) = match &args.export {
-        Some(path) => (Source::export(path)?, None),
-        None => {
-            let store = config.open_for_reading()?;
-            let head = store.head().await?;
-            (Source::store(store), Some(head.seq))
-        }
-    };
+    let (mut source, total) = super::open_source(config, args.export.as_deref()).await?;
     let progress = Progress::new(json, total, "verifying");
     let started = std::time::Instant::now();
     let checkpoint = signed_checkpoint(config, args)?;

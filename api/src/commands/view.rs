@@ -7,7 +7,7 @@ use crate::store_config::StoreConfig;
 use gpu_ledger_ledger::RecordedAt;
 use gpu_ledger_projections::utilization::Thresholds;
 use gpu_ledger_projections::{Format, ViewName, ViewParams};
-use gpu_ledger_replay::{Source, Until, rebuild_views};
+use gpu_ledger_replay::{Until, rebuild_views};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -56,14 +56,7 @@ pub async fn run(
     args: &ViewArgs,
     json: bool,
 ) -> Result<Outcome, CommandError> {
-    let (mut source, total) = match &args.export {
-        Some(path) => (Source::export(path)?, None),
-        None => {
-            let store = config.open_for_reading()?;
-            let head = store.head().await?;
-            (Source::store(store), Some(head.seq))
-        }
-    };
+    let (mut source, total) = super::open_source(config, args.export.as_deref()).await?;
     let until = match (args.until_seq, args.as_of) {
         (Some(n), _) => Until::Seq(n),
         (None, Some(t)) => Until::RecordedAt(t),
