@@ -595,6 +595,56 @@ fn a_diff_between_two_seqs_shows_the_view_changes_and_the_events_responsible() {
         "{md}"
     );
     insta::assert_snapshot!("diff.md", md);
+
+    // The same kind of points as times: a second ledger imported in two
+    // parts, each part recorded at its own time.
+    let lines = exceptional_history();
+    let split = (grant - 1) as usize;
+    let timed = dir.path().join("timed");
+    for (part, clock) in [
+        (&lines[..split], "2026-07-20T00:00:00.000000Z"),
+        (&lines[split..], "2026-07-21T00:00:00.000000Z"),
+    ] {
+        let file = dir.path().join(format!("part-{clock}.jsonl"));
+        write_lines(&file, part);
+        let out = gpu_ledger(&timed)
+            .args(["--clock-start", clock, "import", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let by_seq = ok(
+        &timed,
+        &["diff", "--from-seq", &split.to_string(), "--format", "json"],
+    );
+    let by_time = ok(
+        &timed,
+        &[
+            "diff",
+            "--from",
+            "2026-07-20T12:00:00+09:00",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(by_time, by_seq);
+    let d: Value = serde_json::from_str(&by_time).unwrap();
+    assert_eq!(
+        (&d["from"]["seq"], &d["to"]["seq"]),
+        (&json!(split), &json!(44))
+    );
+    let out = run(
+        &timed,
+        &[
+            "diff",
+            "--from",
+            "2026-07-22T00:00:00Z",
+            "--to",
+            "2026-07-21T00:00:00Z",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the points are in the wrong order"));
 }
 
 #[test]
