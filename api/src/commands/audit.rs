@@ -118,16 +118,15 @@ fn parse_id(s: &str) -> Result<Id, String> {
     Id::parse(s).map_err(|e| format!("{s:?} is not an id: it {e}"))
 }
 
-/// The ledger an audit reads: the store, or an export file. Either can be
-/// read more than once.
-pub(crate) enum Ledger {
+/// The ledger a trace reads twice: the store, or an export file.
+enum Ledger {
     Store(Arc<dyn EventStore>),
     Export(PathBuf),
 }
 
 impl Ledger {
     /// The ledger and, for a store, its head seq (for progress).
-    pub(crate) async fn open(
+    async fn open(
         config: &StoreConfig,
         export: Option<&Path>,
     ) -> Result<(Ledger, Option<u64>), CommandError> {
@@ -145,7 +144,7 @@ impl Ledger {
     }
 
     /// A source reading it from the start.
-    pub(crate) fn source(&self) -> Result<Source, SourceError> {
+    fn source(&self) -> Result<Source, SourceError> {
         match self {
             Ledger::Store(store) => Ok(Source::store(store.clone())),
             Ledger::Export(path) => Source::export(path),
@@ -213,7 +212,7 @@ async fn report(
     args: &ReportArgs,
     json: bool,
 ) -> Result<Outcome, CommandError> {
-    let (ledger, total) = Ledger::open(config, args.from_export.as_deref()).await?;
+    let (mut source, total) = super::open_source(config, args.from_export.as_deref()).await?;
     let options = ReportOptions {
         until: Some(args.point.until()),
         call: args.call.clone(),
@@ -222,7 +221,7 @@ async fn report(
         },
     };
     let progress = Progress::new(json, total, "auditing");
-    let report = audit_report(&mut ledger.source()?, &options, |n| progress.update(n, n)).await?;
+    let report = audit_report(&mut source, &options, |n| progress.update(n, n)).await?;
     progress.finish();
     let code = if report.integrity.ok() { 0 } else { 1 };
     Ok(outcome(&report, args.format, json, code))

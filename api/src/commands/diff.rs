@@ -1,7 +1,7 @@
 //! `gpu-ledger diff`: what changed in each view between two points in
 //! history, and the events responsible.
 
-use super::audit::{Ledger, outcome};
+use super::audit::outcome;
 use super::view::parse_time;
 use super::{CommandError, Outcome};
 use crate::progress::Progress;
@@ -56,14 +56,14 @@ pub async fn run(
         ),
         (None, None) => unreachable!("clap requires --from-seq or --from"),
     };
-    let (ledger, total) = Ledger::open(config, args.from_export.as_deref()).await?;
+    let (mut source, total) = super::open_source(config, args.from_export.as_deref()).await?;
     let options = DiffOptions {
         from,
         to,
         views: args.view.into_iter().collect(),
     };
     let progress = Progress::new(json, total, "replaying");
-    let report = diff(&mut ledger.source()?, &options, |n| progress.update(n, n)).await?;
+    let report = diff(&mut source, &options, |n| progress.update(n, n)).await?;
     progress.finish();
     Ok(outcome(&report, args.format, json, 0))
 }

@@ -9,6 +9,7 @@
 //! bytes, so an auditor can hash a report. HTML carries its style inline and
 //! loads nothing.
 
+use gpu_ledger_projections::table;
 use serde::Serialize;
 use std::fmt::Write;
 use std::str::FromStr;
@@ -324,21 +325,12 @@ fn html_spans(spans: &[Span]) -> String {
         .collect()
 }
 
-/// `1234567` as `1,234,567`.
+/// `1234567` as `1,234,567`, as the views write it; signed, because a pool
+/// that does not reconcile can show a negative figure.
 pub fn grouped(n: impl Into<i128>) -> String {
     let n: i128 = n.into();
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    let digits = table::grouped(u64::try_from(n.unsigned_abs()).unwrap_or(u64::MAX));
+    if n < 0 { format!("-{digits}") } else { digits }
 }
 
 /// Basis points as a percentage with two decimals: `4800` is `48.00%`.
