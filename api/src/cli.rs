@@ -37,7 +37,8 @@ pub struct Cli {
     pub json: bool,
 
     /// Take `recorded_at` from a manual clock starting here (RFC 3339 UTC with
-    /// microseconds), advancing one microsecond per record: reproducible ledgers for tests.
+    /// microseconds), advancing one microsecond each time the store reads it
+    /// (once per write group or import chunk): reproducible ledgers for tests.
     #[arg(long, global = true, hide = true, value_name = "TIME", value_parser = parse_recorded_at)]
     pub clock_start: Option<RecordedAt>,
 

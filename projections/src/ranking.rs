@@ -13,8 +13,9 @@ use gpu_ledger_domain::organization::Region;
 use serde::{Serialize, Serializer};
 use std::cmp::Ordering;
 
-/// An exact score: `sum / count` points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// An exact score: `sum / count` points. Equal as numbers, not as pairs:
+/// 352/4 equals 264/3.
+#[derive(Debug, Clone, Copy)]
 pub struct Score {
     pub sum: u64,
     pub count: u64,
@@ -33,6 +34,14 @@ impl Score {
         }
     }
 }
+
+impl PartialEq for Score {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+
+impl Eq for Score {}
 
 impl Ord for Score {
     fn cmp(&self, o: &Self) -> Ordering {
@@ -213,6 +222,7 @@ mod tests {
         let a = Score { sum: 256, count: 3 }; // 85.333...
         let b = Score { sum: 512, count: 6 };
         assert_eq!(a.cmp(&b), Ordering::Equal);
+        assert_eq!(Score { sum: 352, count: 4 }, Score { sum: 264, count: 3 }, "both are 88");
         assert!(Score { sum: 257, count: 3 } > a);
         assert_eq!(a.hundredths(), 8533);
         assert_eq!(Score { sum: 1, count: 8 }.hundredths(), 13); // 0.125 -> 0.13
