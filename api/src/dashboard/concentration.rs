@@ -12,6 +12,7 @@ use crate::server::problem::Problem;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
+use gpu_ledger_domain::Timestamp;
 use gpu_ledger_projections::concentration::{ConcentrationView, Figures};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -156,10 +157,20 @@ fn over_time(
         .collect();
     largest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     largest.truncate(TRACK_LINES);
+    // Weekly points stand at their business time, the others at their record.
+    let x_of = |s: &Sample| match every {
+        Every::Events => s.seq,
+        Every::Week => {
+            Timestamp::parse(&s.occurred_at).map_or(0, |t| t.instant().unix_seconds.max(0) as u64)
+        }
+    };
     let series = |pick: fn(&super::history::Summary) -> u64, with_tracks: bool| -> Vec<Series> {
         let mut out = vec![Series {
             name: "programme".into(),
-            points: points.iter().map(|s| (s.seq, pick(&s.programme))).collect(),
+            points: points
+                .iter()
+                .map(|s| (x_of(s), pick(&s.programme)))
+                .collect(),
         }];
         if with_tracks {
             for (name, _) in &largest {
@@ -171,7 +182,7 @@ fn over_time(
                             s.tracks
                                 .iter()
                                 .find(|t| &t.0 == name)
-                                .map(|t| (s.seq, pick(&t.1)))
+                                .map(|t| (x_of(s), pick(&t.1)))
                         })
                         .collect(),
                 });
@@ -188,11 +199,12 @@ fn over_time(
     // Round the scale up to a whole thousand so the grid reads easily.
     let hhi_max = hhi_max.div_ceil(1000).max(1) * 1000;
     // Name a point by its business date and record.
-    let x_label = |seq: u64| match points.iter().find(|p| p.seq == seq) {
+    let x_label = |x: u64| match points.iter().find(|p| x_of(p) == x) {
         Some(p) if p.occurred_at.len() >= 10 => {
-            format!("{} (#{seq})", &p.occurred_at[..10])
+            format!("{} (#{})", &p.occurred_at[..10], p.seq)
         }
-        _ => format!("#{seq}"),
+        Some(p) => format!("#{}", p.seq),
+        None => String::new(),
     };
     let other = match every {
         Every::Week => Every::Events,
