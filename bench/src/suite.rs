@@ -176,6 +176,8 @@ const DERIVED_DIRS: [&str; 2] = ["snapshots", "merkle"];
 pub struct Scaling {
     pub events: u64,
     pub workload_bytes: u64,
+    /// Applications in the workload: what the rules' state grows with.
+    pub applications: usize,
     pub import: Step,
     pub verify: Step,
     pub rebuild: Step,
@@ -278,6 +280,7 @@ pub fn run(options: Options) -> Result<Results, String> {
         big: None,
     };
     results.ours.workload_bytes = results.workload.tally.bytes;
+    results.ours.applications = results.workload.applications;
 
     for run in 1..=options.runs {
         let of = format!("{run}/{}", options.runs);
@@ -613,6 +616,7 @@ fn scaling(
     let mut big = Scaling {
         events,
         workload_bytes: summary.tally.bytes,
+        applications: summary.applications,
         ..Scaling::default()
     };
     big.disk_bytes = offline_steps(ours, &data, &file, events, &mut big, "1/1")?;

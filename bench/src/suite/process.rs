@@ -1,10 +1,12 @@
 //! Running the programs under test: wall time and peak memory of a command,
 //! and a `gpu-ledger serve` process to start, watch and stop.
 //!
-//! Peak RSS comes from the kernel's own accounting of the child
-//! (`ru_maxrss` from `wait4(2)`, or `VmHWM` in `/proc/<pid>/status` while it
-//! runs), so no wrapper such as `/usr/bin/time` is needed and the figure is
-//! the child's alone.
+//! Peak RSS is the child's `VmHWM` (`/proc/<pid>/status`), read every 5 ms
+//! while it runs and once more when it has exited but is not yet reaped.
+//! Not `ru_maxrss` from `wait4(2)`: Linux carries the spawning process's peak
+//! over into a child's `ru_maxrss` across `exec`, so after this program has
+//! generated a large workload every child would seem at least that large.
+//! `VmHWM` belongs to the memory the child has had since `exec`, its own.
 
 use std::fs::File;
 use std::io::Read;
@@ -39,8 +41,11 @@ pub fn measure(command: &mut Command) -> Result<Finished, String> {
     // Drain both pipes while the child runs, so neither can fill and block it.
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
-    let (status, usage) = wait(&child)?;
+    let watcher = PeakWatcher::start(child.id());
+    wait_for_exit(child.id())?;
     let seconds = started.elapsed().as_secs_f64();
+    let peak_rss_kib = watcher.finish();
+    let (status, usage) = wait(&child)?;
     let stdout = stdout.join().unwrap_or_default();
     let stderr = stderr.join().unwrap_or_default();
     if !status.success() {
@@ -52,9 +57,84 @@ pub fn measure(command: &mut Command) -> Result<Finished, String> {
     Ok(Finished {
         seconds,
         cpu_seconds: timeval_seconds(usage.ru_utime) + timeval_seconds(usage.ru_stime),
-        peak_rss_kib: max_rss_kib(&usage),
+        peak_rss_kib,
         stdout,
     })
+}
+
+/// Follows a child's `VmHWM` from another thread until told to stop.
+struct PeakWatcher {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+impl PeakWatcher {
+    fn start(pid: u32) -> Self {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut peak = 0;
+            loop {
+                // Read once more after the stop signal: the child has exited
+                // by then, and a zombie's status has no VmHWM, so this keeps
+                // the last reading.
+                let last_round = stopped.load(Ordering::Acquire);
+                if let Some(kib) = status_field(pid, "VmHWM:") {
+                    peak = peak.max(kib);
+                }
+                if last_round {
+                    return peak;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        Self { stop, thread }
+    }
+
+    /// The highest `VmHWM` seen, KiB (0 if the child ended before the first reading).
+    fn finish(self) -> u64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Release);
+        self.thread.join().unwrap_or(0)
+    }
+}
+
+/// One `kB` field of `/proc/<pid>/status`.
+fn status_field(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Whether our unreaped child `pid` has exited (is a zombie).
+fn has_exited(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+        // The state follows the command name, which ends with the last ')'.
+        stat.rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+    })
+}
+
+/// Blocks until our child `pid` has exited, without reaping it, so that its
+/// pid cannot be reused while its status is still being read.
+fn wait_for_exit(pid: u32) -> Result<(), String> {
+    let id = libc::id_t::from(pid);
+    loop {
+        // SAFETY: an all-zero `siginfo_t` is a valid value of that C struct.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: waitid on our own unreaped child with a pointer to a live
+        // local; WNOWAIT leaves it to be reaped by `wait`.
+        let r = unsafe { libc::waitid(libc::P_PID, id, &mut info, libc::WEXITED | libc::WNOWAIT) };
+        if r == 0 {
+            return Ok(());
+        }
+        let error = std::io::Error::last_os_error();
+        if error.kind() != std::io::ErrorKind::Interrupted {
+            return Err(format!("waitid on pid {pid} failed: {error}"));
+        }
+    }
 }
 
 fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
@@ -105,11 +185,6 @@ fn wait_pid(pid: u32, options: i32) -> Result<Option<(ExitStatus, libc::rusage)>
             }
         }
     }
-}
-
-fn max_rss_kib(usage: &libc::rusage) -> u64 {
-    // Linux reports ru_maxrss in KiB.
-    u64::try_from(usage.ru_maxrss).unwrap_or(0)
 }
 
 /// CPU time this process (the load generator) has used, in seconds.
@@ -220,13 +295,8 @@ impl Server {
 
     fn memory(&self, field: &str) -> Result<u64, String> {
         let child = self.child.as_ref().ok_or("the server is not running")?;
-        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-            .map_err(|e| format!("cannot read the server's memory use: {e}"))?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(field))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .ok_or_else(|| format!("no {field} in /proc/<pid>/status"))
+        status_field(child.id(), field)
+            .ok_or_else(|| format!("cannot read {field} of the server in /proc/<pid>/status"))
     }
 
     /// CPU time it has used so far, user and system, in seconds.
@@ -251,19 +321,20 @@ impl Server {
     /// stopped within `grace`. Returns its peak RSS over its whole life.
     pub fn stop(mut self, grace: Duration) -> Result<u64, String> {
         let child = self.child.take().ok_or("the server is not running")?;
+        let watcher = PeakWatcher::start(child.id());
         signal(&child, libc::SIGINT);
         let deadline = Instant::now() + grace;
-        loop {
-            if let Some((_, usage)) = wait_pid(child.id(), libc::WNOHANG)? {
-                return Ok(max_rss_kib(&usage));
-            }
+        while !has_exited(child.id()) {
             if Instant::now() >= deadline {
                 signal(&child, libc::SIGKILL);
-                let (_, usage) = wait(&child)?;
-                return Ok(max_rss_kib(&usage));
+                break;
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+        wait_for_exit(child.id())?;
+        let peak = watcher.finish();
+        wait(&child)?;
+        Ok(peak)
     }
 }
 
