@@ -48,7 +48,8 @@ use point::PastCache;
 use std::sync::Arc;
 
 /// What the dashboard's handlers share: the server's state, the history
-/// the over-time pages need, and the past views rebuilt lately.
+/// the over-time pages need, the past views rebuilt lately, and the audit
+/// reports and traces made.
 #[derive(Clone)]
 pub struct Dashboard {
     pub app: AppState,
