@@ -150,7 +150,7 @@ pub enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(if matches!(cli.command, Command::Serve(_)) {
+    let _logs = init_logging(if matches!(cli.command, Command::Serve(_)) {
         "info"
     } else {
         "warn"
@@ -195,15 +195,21 @@ fn print_line(text: &str) {
 }
 
 /// Logs go to stderr; `GPU_LEDGER_LOG` (e.g. `debug`) overrides the level.
-fn init_logging(default_level: &str) {
+/// A background thread writes them, so that a request does not wait on
+/// stderr for its log line; the guard flushes what is left when dropped.
+fn init_logging(default_level: &str) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_env("GPU_LEDGER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();
+    guard
 }
 
 async fn run(cli: Cli) -> Result<Outcome, CommandError> {
