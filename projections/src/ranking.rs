@@ -222,7 +222,11 @@ mod tests {
         let a = Score { sum: 256, count: 3 }; // 85.333...
         let b = Score { sum: 512, count: 6 };
         assert_eq!(a.cmp(&b), Ordering::Equal);
-        assert_eq!(Score { sum: 352, count: 4 }, Score { sum: 264, count: 3 }, "both are 88");
+        assert_eq!(
+            Score { sum: 352, count: 4 },
+            Score { sum: 264, count: 3 },
+            "both are 88"
+        );
         assert!(Score { sum: 257, count: 3 } > a);
         assert_eq!(a.hundredths(), 8533);
         assert_eq!(Score { sum: 1, count: 8 }.hundredths(), 13); // 0.125 -> 0.13
