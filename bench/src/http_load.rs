@@ -117,6 +117,11 @@ pub async fn run(load: &Load) -> Result<LoadReport, String> {
 
 /// The status of one `GET path` on a new connection (for polling health).
 pub async fn status_of(addr: SocketAddr, path: &str) -> Result<u16, String> {
+    get(addr, path).await.map(|(status, _)| status)
+}
+
+/// One `GET path` on a new connection: the status and the whole body.
+pub async fn get(addr: SocketAddr, path: &str) -> Result<(u16, Bytes), String> {
     let mut sender = connect(addr).await?;
     let request = build_request(
         &Plan::Get {
@@ -131,7 +136,14 @@ pub async fn status_of(addr: SocketAddr, path: &str) -> Result<u16, String> {
         .send_request(request)
         .await
         .map_err(|e| format!("request failed: {e}"))?;
-    Ok(response.status().as_u16())
+    let status = response.status().as_u16();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| format!("reading an answer failed: {e}"))?
+        .to_bytes();
+    Ok((status, body))
 }
 
 /// Opens one keep-alive connection; its driver runs as its own task.

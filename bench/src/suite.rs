@@ -209,6 +209,8 @@ pub struct Results {
     pub serve_peak_rss_kib: u64,
     /// After the last restart: background work before the server was idle.
     pub settle: Settle,
+    /// Events the append runs added to the ledger, warm-ups included.
+    pub appended: u64,
     /// Per run: (p50, p99) ms of a 4 KiB append + fdatasync on the work disk.
     pub fsync_ms: Vec<(f64, f64)>,
     pub big: Option<Scaling>,
@@ -276,6 +278,7 @@ pub fn run(options: Options) -> Result<Results, String> {
         appends: Vec::new(),
         serve_peak_rss_kib: 0,
         settle: Settle::default(),
+        appended: 0,
         fsync_ms: Vec::new(),
         big: None,
     };
@@ -367,6 +370,7 @@ pub fn run(options: Options) -> Result<Results, String> {
         }
         results.views.push((view.to_owned(), runs));
     }
+    let head_before = head_seq(&runtime, server.addr)?;
     for &clients in &options.clients {
         let mut runs = Vec::new();
         for run in 1..=options.runs {
@@ -389,7 +393,8 @@ pub fn run(options: Options) -> Result<Results, String> {
         }
         results.appends.push((clients, runs));
     }
-    results.serve_peak_rss_kib = server.stop(Duration::from_secs(30))?;
+    results.appended = head_seq(&runtime, server.addr)? - head_before;
+    results.serve_peak_rss_kib = server.stop(Duration::from_secs(60))?;
     std::fs::remove_dir_all(&data).map_err(|e| format!("cannot remove {}: {e}", data.display()))?;
 
     if let Some(big) = options.big_events {
@@ -554,6 +559,16 @@ fn settle(server: &mut Server) -> Result<Settle, String> {
             });
         }
     }
+}
+
+/// The server's head seq, from `GET /v1/health`.
+fn head_seq(runtime: &tokio::runtime::Runtime, addr: std::net::SocketAddr) -> Result<u64, String> {
+    let (status, body) = runtime.block_on(http_load::get(addr, "/v1/health"))?;
+    let health: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| format!("GET /v1/health answered {status} with no JSON: {e}"))?;
+    health["head_seq"]
+        .as_u64()
+        .ok_or_else(|| format!("GET /v1/health answered {status} without head_seq: {health}"))
 }
 
 /// Polls `GET /v1/health` every 2 ms until it answers 200.
