@@ -409,3 +409,80 @@ async fn the_server_signs_checkpoints_and_serves_proofs_over_http() {
         ],
     ));
 }
+
+/// Records appended over HTTP join the tree: the next checkpoint covers them,
+/// proofs reach them, and the old checkpoint is provably a prefix of the new.
+#[tokio::test]
+async fn records_appended_to_a_running_server_are_in_its_next_checkpoint_and_proofs() {
+    let lines: Vec<String> = std::fs::read_to_string(EXAMPLE)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let s = spawn(&lines[..200], Access::Local, Limits::default()).await;
+    let sign = || async {
+        let r = s
+            .client
+            .post(s.url("/v1/checkpoints/latest"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        r.text().await.unwrap()
+    };
+    let before = sign().await;
+    for line in &lines[200..260] {
+        let (status, answer) = s.post(None, line.clone()).await;
+        assert_eq!(status, 201, "{answer}");
+    }
+    let after = sign().await;
+    assert!(after.starts_with("test.example/ledger\n260\n"), "{after}");
+
+    let (status, proof) = s.get(None, "/v1/proofs/inclusion?seq=255").await;
+    assert_eq!(status, 200, "{proof}");
+    assert_eq!(proof["size"], 260);
+    let (status, consistency) = s.get(None, "/v1/proofs/consistency?from=200&to=260").await;
+    assert_eq!(status, 200, "{consistency}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let key = std::fs::read_to_string(s.dir.path().join("data/checkpoints/verifier.key")).unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let (pf, cf) = (
+        file("p.json", &proof.to_string()),
+        file("c.json", &consistency.to_string()),
+    );
+    let (old, new) = (file("old.note", &before), file("new.note", &after));
+    let nowhere = dir.path().join("none");
+    ok(&run(
+        &nowhere,
+        &[
+            "check",
+            "inclusion",
+            "--proof",
+            &pf,
+            "--checkpoint",
+            &new,
+            "--pubkey",
+            key.trim(),
+        ],
+    ));
+    ok(&run(
+        &nowhere,
+        &[
+            "check",
+            "consistency",
+            "--proof",
+            &cf,
+            "--from-checkpoint",
+            &old,
+            "--to-checkpoint",
+            &new,
+            "--pubkey",
+            key.trim(),
+        ],
+    ));
+}

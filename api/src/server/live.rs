@@ -404,7 +404,7 @@ impl LiveLedger {
     }
 }
 
-/// Applies every new durable record to the views, in order.
+/// Adds every new durable record to the Merkle tree and the views, in order.
 async fn follow(live: Arc<LiveLedger>, after: u64) {
     let mut records = live.store.follow(after);
     while let Some(next) = records.next().await {
@@ -417,6 +417,7 @@ async fn follow(live: Arc<LiveLedger>, after: u64) {
         };
         match decode_event(&record.event) {
             Ok(event) => {
+                live.transparency.record_durable(&record.hash);
                 live.views
                     .write()
                     .expect("views lock")

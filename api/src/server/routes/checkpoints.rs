@@ -94,6 +94,8 @@ pub async fn sign_checkpoint(
             )));
         }
     }
+    // A client that just appended expects its records under this checkpoint.
+    app.live.caught_up().await;
     let (_, text) = app
         .live
         .transparency
