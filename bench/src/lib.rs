@@ -18,6 +18,7 @@ pub mod http_load;
 pub mod march2026;
 pub mod stats;
 pub mod suite;
+pub mod transparency;
 pub mod workload;
 
 pub use march2026::march_2026_history;

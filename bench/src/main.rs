@@ -6,12 +6,14 @@
 //!   rather than in the committed file.
 //! - `workload` writes a rule-valid history of N events from a seed.
 //! - `http-load` and `view-load` drive a running `gpu-ledger serve`.
+//! - `transparency` measures what keeping the Merkle tree costs the appends,
+//!   and how fast proofs are made and checked.
 //! - `run` is the whole suite: it measures every figure of `BENCHMARKS.md`
 //!   against the SQLite peer and writes them there.
 
 use clap::{Parser, Subcommand};
 use gpu_ledger_bench::http_load::{self, Load, Plan};
-use gpu_ledger_bench::{march_2026_history, suite, to_jsonl, workload};
+use gpu_ledger_bench::{march_2026_history, suite, to_jsonl, transparency, workload};
 use gpu_ledger_domain::{Programme, decode_event};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -65,6 +67,30 @@ enum Command {
     HttpLoad {
         #[command(flatten)]
         load: LoadArgs,
+    },
+    /// Append a workload to fresh embedded stores with and without keeping the
+    /// Merkle tree, then make and check proofs over it; print the figures as
+    /// a Markdown table.
+    #[command(after_help = "Example:\n  gpu-ledger-bench transparency --events 1000000 --rounds 3")]
+    Transparency {
+        /// Records to append.
+        #[arg(long, default_value_t = 1_000_000, value_name = "N")]
+        events: u64,
+        /// Seed of the workload and of the proofs' random leaves.
+        #[arg(long, default_value_t = workload::DEFAULT_SEED, value_name = "S")]
+        seed: u64,
+        /// Events per append (one sync each).
+        #[arg(long, default_value_t = 1000, value_name = "B")]
+        batch: usize,
+        /// Rounds of each mode; the median is reported.
+        #[arg(long, default_value_t = 3, value_name = "R")]
+        rounds: usize,
+        /// Proofs of each kind to make and check.
+        #[arg(long, default_value_t = 10_000, value_name = "P")]
+        proofs: usize,
+        /// Scratch directory (removed afterwards) [default: a fresh one under the temp dir].
+        #[arg(long, value_name = "DIR")]
+        work_dir: Option<PathBuf>,
     },
     /// Query one view of a running `gpu-ledger serve` back to back; report
     /// latency percentiles.
@@ -182,6 +208,24 @@ fn main() -> ExitCode {
             },
             "queries",
         ),
+        Command::Transparency {
+            events,
+            seed,
+            batch,
+            rounds,
+            proofs,
+            work_dir,
+        } => transparency::run(&transparency::Options {
+            events,
+            seed,
+            batch,
+            rounds,
+            proofs,
+            work_dir: work_dir.unwrap_or_else(|| {
+                std::env::temp_dir().join(format!("gpu-ledger-transparency-{}", std::process::id()))
+            }),
+        })
+        .map(|report| print!("{}", transparency::markdown(&report))),
         Command::Run { args } => run_suite(args),
     };
     match result {
