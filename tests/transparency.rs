@@ -69,6 +69,48 @@ fn the_private_key_is_private_and_the_checkpoint_is_a_c2sp_note() {
     );
 }
 
+/// What `keygen` prints on stdout is the verifier key alone, so that
+/// `keygen ... > verifier.key` makes a file `--pubkey` takes.
+#[test]
+fn keygen_stdout_saved_to_a_file_is_a_verifier_key_for_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, _, cp) = signed_ledger(dir.path());
+    let key = dir.path().join("second.key");
+    let out = run(
+        &data,
+        &[
+            "keygen",
+            "--name",
+            "ledger.msit.go.kr/gpu",
+            "--out",
+            key.to_str().unwrap(),
+        ],
+    );
+    let stdout = ok(&out);
+    assert_eq!(stdout.lines().count(), 1, "stdout: {stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("keep it secret"));
+    let verifier = dir.path().join("second.pub");
+    std::fs::write(&verifier, &stdout).unwrap();
+    let note = ok(&run(&data, &["checkpoint", "--key", key.to_str().unwrap()]));
+    let second = dir.path().join("second.note");
+    std::fs::write(&second, note).unwrap();
+    let check = |note: &Path| {
+        run(
+            &data,
+            &[
+                "check",
+                "checkpoint",
+                "--checkpoint",
+                note.to_str().unwrap(),
+                "--pubkey",
+                verifier.to_str().unwrap(),
+            ],
+        )
+    };
+    ok(&check(&second));
+    assert_eq!(check(&cp).status.code(), Some(1), "signed by the first key");
+}
+
 #[test]
 fn an_inclusion_proof_checks_with_the_record_checkpoint_and_key_only() {
     let dir = tempfile::tempdir().unwrap();

@@ -30,11 +30,14 @@ pub fn run(args: &KeygenArgs) -> Result<Outcome, CommandError> {
         .and_then(|_| f.sync_all())
         .map_err(|e| CommandError::Failed(format!("cannot write {}: {e}", args.out.display())))?;
     let verifier = signer.verifier().to_text();
+    // The explanation goes to stderr so that stdout is the verifier key
+    // alone: `keygen ... > verifier.key` gives a file `--pubkey` accepts.
+    eprintln!(
+        "Private key written to {} (keep it secret).\nVerifier key on stdout (publish it; auditors check checkpoints with it).",
+        args.out.display()
+    );
     Ok(Outcome {
-        human: format!(
-            "Private key written to {} (keep it secret).\nVerifier key (publish it; auditors check checkpoints with it):\n{verifier}",
-            args.out.display()
-        ),
+        human: verifier.clone(),
         json: serde_json::json!({"private_key_file": args.out, "verifier_key": verifier}),
         code: 0,
     })
