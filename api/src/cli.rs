@@ -197,12 +197,14 @@ fn print_line(text: &str) {
 /// Logs go to stderr; `GPU_LEDGER_LOG` (e.g. `debug`) overrides the level.
 /// A background thread writes them, so that a request does not wait on
 /// stderr for its log line; the guard flushes what is left when dropped.
+/// The thread writes every line waiting in its queue, then flushes: under
+/// load one `write` carries many request lines instead of one each.
 fn init_logging(default_level: &str) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_env("GPU_LEDGER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
-        .finish(std::io::stderr());
+        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr()));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)
