@@ -11,6 +11,7 @@ use gpu_ledger_domain::{Programme, decode_event};
 use gpu_ledger_ledger::checkpoint::Checkpoint;
 use gpu_ledger_ledger::merkle::{Frontier, leaf_hash, perfect_root};
 use gpu_ledger_ledger::{Hash, Record, RecordedAt};
+use rayon::prelude::*;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -39,7 +40,7 @@ pub struct VerifyReport {
     pub checkpoint_size: Option<u64>,
 }
 
-const BATCH: usize = 1 << 16;
+const BATCH: usize = 1 << 14;
 
 /// Verifies every record `source` yields. `on_progress` gets the count so far.
 pub async fn verify(
@@ -192,9 +193,7 @@ fn check_hashes(
     before: u64,
     merkle_leaves: usize,
 ) -> (Option<usize>, Vec<MerklePart>) {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
+    let threads = rayon::current_num_threads();
     let per = if threads == 1 || batch.len() < 1024 {
         batch.len()
     } else {
@@ -216,28 +215,16 @@ fn check_hashes(
         };
         (bad, part)
     };
-    if per >= batch.len() {
-        let (bad, part) = work(0, batch);
-        return (bad, vec![part]);
-    }
-    std::thread::scope(|s| {
-        let handles: Vec<_> = batch
-            .chunks(per)
-            .enumerate()
-            .map(|(k, chunk)| s.spawn(move || work(k, chunk)))
-            .collect();
-        let mut first_bad: Option<usize> = None;
-        let mut parts = Vec::with_capacity(handles.len());
-        for h in handles {
-            let (bad, part) = h.join().expect("hash checker");
-            first_bad = match (first_bad, bad) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            parts.push(part);
-        }
-        (first_bad, parts)
-    })
+    let checked: Vec<(Option<usize>, MerklePart)> = batch
+        .par_chunks(per)
+        .enumerate()
+        .map(|(k, chunk)| work(k, chunk))
+        .collect();
+    let first_bad = checked.iter().filter_map(|(bad, _)| *bad).min();
+    (
+        first_bad,
+        checked.into_iter().map(|(_, part)| part).collect(),
+    )
 }
 
 fn check_event(p: &mut Programme, r: &Record) -> Result<(), String> {
@@ -248,4 +235,53 @@ fn check_event(p: &mut Programme, r: &Record) -> Result<(), String> {
     }
     p.accept(&event)
         .map_err(|e| format!("the event breaks a rule [{}]: {e}", e.rule()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gpu_ledger_ledger::merkle::{MemoryNodes, tree_hash};
+
+    fn chain(n: usize) -> Vec<Record> {
+        let mut prev = Hash::ZERO;
+        (1..=n as u64)
+            .map(|seq| {
+                let mut r = Record {
+                    seq,
+                    recorded_at: RecordedAt::from_micros(seq as i64),
+                    prev,
+                    hash: Hash::ZERO,
+                    event: format!("{{\"n\":{seq}}}").into_bytes().into(),
+                };
+                r.hash = r.computed_hash();
+                prev = r.hash;
+                r
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_first_bad_hash_is_found_whichever_core_checks_it() {
+        let mut batch = chain(5000);
+        assert_eq!(check_hashes(&batch, 0, 0).0, None);
+        for bad in [4100, 2600, 3000] {
+            batch[bad].hash = Hash([7; 32]);
+        }
+        assert_eq!(check_hashes(&batch, 0, 0).0, Some(2600));
+    }
+
+    #[test]
+    fn the_merkle_parts_of_a_batch_give_the_tree_of_its_records() {
+        let batch = chain(5000);
+        let leaves: Vec<Hash> = batch[..4500].iter().map(|r| leaf_hash(&r.hash.0)).collect();
+        let mut frontier = Frontier::new();
+        for part in check_hashes(&batch, 0, 4500).1 {
+            match part {
+                MerklePart::Subtree(level, root) => frontier.push_subtree(level, root),
+                MerklePart::Leaves(leaves) => leaves.into_iter().for_each(|l| frontier.push(l)),
+            }
+        }
+        let tree = MemoryNodes::from_leaf_hashes(leaves);
+        assert_eq!(frontier.root(), tree_hash(&tree, 4500).unwrap());
+    }
 }

@@ -18,6 +18,7 @@ use crate::source::{Source, SourceError};
 use crate::views::Until;
 use gpu_ledger_domain::{Event, Programme, decode_event};
 use gpu_ledger_ledger::{Hash, Record, RecordedAt};
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Records read from the source at a time.
@@ -202,23 +203,7 @@ fn rules_broken(mut state: Integrity, seq: u64, reason: String) -> Integrity {
 /// The index of the first record of `batch` whose stored hash is not the
 /// one its content gives, hashing on every core.
 fn first_bad_hash(batch: &[Record]) -> Option<usize> {
-    let bad = |records: &[Record]| records.iter().position(|r| r.computed_hash() != r.hash);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads == 1 || batch.len() < 1024 {
-        return bad(batch);
-    }
-    let per = batch.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let workers: Vec<_> = batch
-            .chunks(per)
-            .enumerate()
-            .map(|(k, chunk)| s.spawn(move || bad(chunk).map(|i| k * per + i)))
-            .collect();
-        workers
-            .into_iter()
-            .filter_map(|w| w.join().expect("a hash checker does not panic"))
-            .min()
-    })
+    batch
+        .par_iter()
+        .position_first(|r| r.computed_hash() != r.hash)
 }
