@@ -20,13 +20,10 @@ fn ok(out: &std::process::Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
-/// A ledger of the example with a key and a checkpoint: (data dir, verifier key, checkpoint file).
-fn signed_ledger(dir: &Path) -> (std::path::PathBuf, String, std::path::PathBuf) {
-    let data = dir.join("data");
-    ok(&run(&data, &["import", EXAMPLE]));
-    let key = dir.join("checkpoint.key");
+/// Makes a signing key at `key` with `keygen --json`; returns its verifier key.
+fn keygen(data: &Path, key: &Path) -> String {
     let out = ok(&run(
-        &data,
+        data,
         &[
             "--json",
             "keygen",
@@ -36,10 +33,33 @@ fn signed_ledger(dir: &Path) -> (std::path::PathBuf, String, std::path::PathBuf)
             key.to_str().unwrap(),
         ],
     ));
-    let pubkey = serde_json::from_str::<serde_json::Value>(&out).unwrap()["verifier_key"]
+    serde_json::from_str::<serde_json::Value>(&out).unwrap()["verifier_key"]
         .as_str()
         .unwrap()
-        .to_string();
+        .to_string()
+}
+
+/// `check checkpoint` of the note in `file` against `pubkey` (a key or a file holding one).
+fn check_checkpoint(file: &Path, pubkey: &str) -> std::process::Output {
+    run(
+        &file.with_extension("nowhere"),
+        &[
+            "check",
+            "checkpoint",
+            "--checkpoint",
+            file.to_str().unwrap(),
+            "--pubkey",
+            pubkey,
+        ],
+    )
+}
+
+/// A ledger of the example with a key and a checkpoint: (data dir, verifier key, checkpoint file).
+fn signed_ledger(dir: &Path) -> (std::path::PathBuf, String, std::path::PathBuf) {
+    let data = dir.join("data");
+    ok(&run(&data, &["import", EXAMPLE]));
+    let key = dir.join("checkpoint.key");
+    let pubkey = keygen(&data, &key);
     let note = ok(&run(&data, &["checkpoint", "--key", key.to_str().unwrap()]));
     let cp = dir.join("cp.note");
     std::fs::write(&cp, &note).unwrap();
@@ -94,21 +114,13 @@ fn keygen_stdout_saved_to_a_file_is_a_verifier_key_for_check() {
     let note = ok(&run(&data, &["checkpoint", "--key", key.to_str().unwrap()]));
     let second = dir.path().join("second.note");
     std::fs::write(&second, note).unwrap();
-    let check = |note: &Path| {
-        run(
-            &data,
-            &[
-                "check",
-                "checkpoint",
-                "--checkpoint",
-                note.to_str().unwrap(),
-                "--pubkey",
-                verifier.to_str().unwrap(),
-            ],
-        )
-    };
-    ok(&check(&second));
-    assert_eq!(check(&cp).status.code(), Some(1), "signed by the first key");
+    let verifier = verifier.to_str().unwrap();
+    ok(&check_checkpoint(&second, verifier));
+    assert_eq!(
+        check_checkpoint(&cp, verifier).status.code(),
+        Some(1),
+        "signed by the first key"
+    );
 }
 
 #[test]
@@ -185,45 +197,10 @@ fn checkpoints_signed_by_another_key_or_edited_fail_and_consistency_holds() {
     let dir = tempfile::tempdir().unwrap();
     let (data, pubkey, cp) = signed_ledger(dir.path());
     let nowhere = dir.path().join("none");
-    ok(&run(
-        &nowhere,
-        &[
-            "check",
-            "checkpoint",
-            "--checkpoint",
-            cp.to_str().unwrap(),
-            "--pubkey",
-            &pubkey,
-        ],
-    ));
+    ok(&check_checkpoint(&cp, &pubkey));
 
-    let other_key = dir.path().join("other.key");
-    let out = ok(&run(
-        &nowhere,
-        &[
-            "--json",
-            "keygen",
-            "--name",
-            "ledger.msit.go.kr/gpu",
-            "--out",
-            other_key.to_str().unwrap(),
-        ],
-    ));
-    let other_pub = serde_json::from_str::<serde_json::Value>(&out).unwrap()["verifier_key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let out = run(
-        &nowhere,
-        &[
-            "check",
-            "checkpoint",
-            "--checkpoint",
-            cp.to_str().unwrap(),
-            "--pubkey",
-            &other_pub,
-        ],
-    );
+    let other_pub = keygen(&nowhere, &dir.path().join("other.key"));
+    let out = check_checkpoint(&cp, &other_pub);
     assert_eq!(out.status.code(), Some(1), "another key must not check");
 
     let edited = dir.path().join("edited.note");
@@ -234,17 +211,7 @@ fn checkpoints_signed_by_another_key_or_edited_fail_and_consistency_holds() {
             .replacen("5416", "5415", 1),
     )
     .unwrap();
-    let out = run(
-        &nowhere,
-        &[
-            "check",
-            "checkpoint",
-            "--checkpoint",
-            edited.to_str().unwrap(),
-            "--pubkey",
-            &pubkey,
-        ],
-    );
+    let out = check_checkpoint(&edited, &pubkey);
     assert_eq!(
         out.status.code(),
         Some(1),
