@@ -18,5 +18,5 @@ pub use verify::{VerifyOptions, VerifyReport, verify};
 pub mod proof;
 pub mod rebuild;
 pub mod views;
-pub use rebuild::{RebuildError, rebuild_programme};
+pub use rebuild::{RebuildError, decode_batch, rebuild_programme, replay};
 pub use views::{Until, rebuild_views};

@@ -1,9 +1,8 @@
 //! The views as they stood at a point in history: replay the records up to
 //! a seq, or up to a `recorded_at`, streaming them.
 
-use crate::rebuild::RebuildError;
+use crate::rebuild::{RebuildError, replay};
 use crate::source::Source;
-use gpu_ledger_domain::decode_event;
 use gpu_ledger_ledger::RecordedAt;
 use gpu_ledger_projections::Projections;
 
@@ -32,26 +31,25 @@ impl Until {
 pub async fn rebuild_views(
     source: &mut Source,
     until: Until,
-    mut on_progress: impl FnMut(u64),
+    on_progress: impl FnMut(u64),
 ) -> Result<Projections, RebuildError> {
     let mut p = Projections::new();
     let batch_size = match until {
-        Until::Seq(n) => (n as usize).clamp(1, 1 << 16),
-        _ => 1 << 16,
+        Until::Seq(n) => (n as usize).clamp(1, 1 << 14),
+        _ => 1 << 14,
     };
-    loop {
-        let batch = source.next_batch(batch_size).await?;
-        if batch.is_empty() {
-            return Ok(p);
-        }
-        for r in &batch {
-            if !until.includes(r.seq, r.recorded_at) {
-                return Ok(p);
+    replay(
+        source,
+        batch_size,
+        |r| until.includes(r.seq, r.recorded_at),
+        |records, events| {
+            for (r, event) in records.iter().zip(events) {
+                p.apply(r.seq, &event);
             }
-            let event = decode_event(&r.event)
-                .map_err(|error| RebuildError::Event { seq: r.seq, error })?;
-            p.apply(r.seq, &event);
-        }
-        on_progress(p.seq);
-    }
+            Ok(())
+        },
+        on_progress,
+    )
+    .await?;
+    Ok(p)
 }

@@ -21,7 +21,7 @@ use futures::StreamExt;
 use gpu_ledger_domain::{Event, Programme, decode_event};
 use gpu_ledger_ledger::{EventBatch, EventStore, Head, RecordMeta, StoreError};
 use gpu_ledger_projections::Projections;
-use gpu_ledger_replay::{RebuildError, Source};
+use gpu_ledger_replay::{RebuildError, Source, replay};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::{Mutex, watch};
@@ -92,31 +92,51 @@ impl LiveLedger {
             }
         }
         let from_snapshot = views.seq;
+        // The Merkle tree is brought up to date at the same time, on the
+        // other worker: after an import it has every record to hash.
+        let merkle = {
+            let store = store.clone();
+            tokio::spawn(async move { Transparency::open(store.as_ref(), transparency).await })
+        };
         let mut source = Source::Store {
             store: store.clone(),
             next: from_snapshot + 1,
         };
-        let replayed: Result<(), RebuildError> = async {
-            loop {
-                let batch = source.next_batch(1 << 16).await?;
-                if batch.is_empty() {
-                    return Ok(());
-                }
-                for r in &batch {
-                    let event = decode_event(&r.event)
-                        .map_err(|error| RebuildError::Event { seq: r.seq, error })?;
-                    programme
-                        .accept(&event)
-                        .map_err(|error| RebuildError::Rule { seq: r.seq, error })?;
-                    views.apply(r.seq, &event);
-                }
-            }
-        }
+        // The rules and the views need nothing of each other: each batch
+        // feeds both at once, while the next batch is decoded.
+        let replayed = replay(
+            &mut source,
+            1 << 14,
+            |_| true,
+            |records, events| {
+                let (rules, ()) = rayon::join(
+                    || {
+                        records.iter().zip(&events).try_for_each(|(r, event)| {
+                            programme
+                                .accept(event)
+                                .map_err(|error| RebuildError::Rule { seq: r.seq, error })
+                        })
+                    },
+                    || {
+                        for (r, event) in records.iter().zip(&events) {
+                            views.apply(r.seq, event);
+                        }
+                    },
+                );
+                rules
+            },
+            |_| {},
+        )
         .await;
         replayed.map_err(|e| e.to_string())?;
         let seq = views.seq;
         metrics.head_seq.set(seq as i64);
-        let transparency = Transparency::open(store.as_ref(), transparency, seq)
+        let mut transparency = merkle
+            .await
+            .map_err(|e| format!("cannot open the Merkle tree: {e}"))?
+            .map_err(|e| format!("cannot open the Merkle tree: {e}"))?;
+        transparency
+            .align_to(store.as_ref(), seq)
             .await
             .map_err(|e| format!("cannot open the Merkle tree: {e}"))?;
         let live = Arc::new(Self {

@@ -6,7 +6,7 @@ use gpu_ledger_ledger::merkle::levels::Levels;
 use gpu_ledger_ledger::note::NoteSigner;
 use gpu_ledger_ledger::{EventStore, Hash};
 use gpu_ledger_replay::proof::{
-    ConsistencyProof, InclusionProof, ProofFailure, merkle_tree, prove_consistency,
+    ConsistencyProof, InclusionProof, ProofFailure, catch_up, merkle_tree, prove_consistency,
 };
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -41,10 +41,11 @@ pub struct Transparency {
 
 impl Transparency {
     /// The tree of the first `size` records (those the server has loaded).
+    /// The tree of every record in `store` now, from the node files kept
+    /// in the data directory where they agree with the ledger.
     pub async fn open(
         store: &dyn EventStore,
         config: TransparencyConfig,
-        size: u64,
     ) -> Result<Self, ProofFailure> {
         let scratch;
         let (dir, writable) = match &config.state_dir {
@@ -54,16 +55,28 @@ impl Transparency {
                 (scratch, false)
             }
         };
-        let mut tree = merkle_tree(store, &dir, writable).await?;
-        if tree.len() > size {
-            tree.truncate(size);
-        }
+        let tree = merkle_tree(store, &dir, writable).await?;
         Ok(Self {
             tree: Mutex::new(tree),
             signer: config.signer,
             kept: config.state_dir.as_deref().map(CheckpointDir::new),
             every: config.every,
         })
+    }
+
+    /// Makes the tree hold exactly the first `size` records, the ones the
+    /// rules and views were built from (the store may have moved while the
+    /// tree was opened).
+    pub async fn align_to(
+        &mut self,
+        store: &dyn EventStore,
+        size: u64,
+    ) -> Result<(), ProofFailure> {
+        let tree = self.tree.get_mut().expect("merkle lock");
+        if tree.len() > size {
+            tree.truncate(size);
+        }
+        catch_up(store, tree, size).await
     }
 
     /// A record became durable (called in seq order). The node files are
