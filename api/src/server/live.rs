@@ -169,8 +169,9 @@ impl LiveLedger {
             return;
         };
         let taken = &self.snapshot_seq;
-        let (seq, programme, views) = {
+        let (seq, programme, views, paused) = {
             let rules = self.rules.lock().await;
+            let held = std::time::Instant::now();
             let seq = rules.next_seq;
             if seq == taken.load(std::sync::atomic::Ordering::SeqCst) {
                 return;
@@ -193,7 +194,7 @@ impl LiveLedger {
                 return;
             }
             let views = self.views.read().expect("views lock").clone();
-            (seq, rules.programme.clone(), views)
+            (seq, rules.programme.clone(), views, held.elapsed())
         };
         let hash = match self.store.read(seq, 1).await {
             Ok(r) if r.first().is_some_and(|r| r.seq == seq) => r[0].hash,
@@ -207,7 +208,9 @@ impl LiveLedger {
         match written {
             Ok(Ok(path)) => {
                 taken.store(seq, std::sync::atomic::Ordering::SeqCst);
-                tracing::info!(seq, file = %path.display(), "wrote a snapshot");
+                // How long appends waited for the state to be copied.
+                let paused_ms = paused.as_millis() as u64;
+                tracing::info!(seq, paused_ms, file = %path.display(), "wrote a snapshot");
             }
             Ok(Err(e)) => tracing::warn!(error = %e, "could not write a snapshot"),
             Err(e) => tracing::warn!(error = %e, "could not write a snapshot"),
