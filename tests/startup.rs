@@ -143,3 +143,60 @@ async fn a_damaged_or_foreign_snapshot_is_ignored() {
         views_equal_a_full_replay(&s).await;
     }
 }
+
+/// Snapshots are taken while eight clients append: each must hold the rules'
+/// state and the views of one and the same record, or the restart from it
+/// would refuse the records after it or serve other views than a replay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots_taken_while_appends_flow_restart_to_the_state_of_a_full_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::open(dir.path().join("data")).unwrap();
+    let s = spawn_on(dir, store, &example(), Access::Local, Limits::default()).await;
+    let clients: Vec<_> = (0..8)
+        .map(|c| {
+            let (client, url) = (s.client.clone(), s.url("/v1/events"));
+            tokio::spawn(async move {
+                for i in 0..60 {
+                    let answer = client
+                        .post(&url)
+                        .body(org(&format!("ORG-C{c}-{i}")))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(answer.status().as_u16(), 201);
+                }
+            })
+        })
+        .collect();
+    let mut taken = Vec::new();
+    while !clients.iter().all(|c| c.is_finished()) {
+        s.server.state.live.write_snapshot().await;
+        taken.push(s.server.state.live.snapshot_seq());
+        tokio::task::yield_now().await;
+    }
+    for c in clients {
+        c.await.unwrap();
+    }
+    assert!(
+        taken.iter().any(|&seq| seq > 5416 && seq < 5416 + 480),
+        "no snapshot was taken while appends flowed: {taken:?}"
+    );
+    assert_eq!(s.post(None, org("ORG-LAST")).await.0, 201);
+
+    let newest = s.server.state.live.snapshot_seq();
+    let dir = copy_data(&s.dir.path().join("data"));
+    let store = FileStore::open(dir.path().join("data")).unwrap();
+    let s = spawn_on(dir, store, &[], Access::Local, Limits::default()).await;
+    assert_eq!(s.head(), 5416 + 480 + 1);
+    assert_eq!(
+        s.server.state.live.snapshot_seq(),
+        newest,
+        "started from the newest snapshot"
+    );
+    views_equal_a_full_replay(&s).await;
+    let (status, answer) = s.post(None, org("ORG-C7-59")).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (422, Some("organization_already_registered"))
+    );
+}

@@ -22,7 +22,7 @@ use gpu_ledger_domain::{Event, Programme, decode_event};
 use gpu_ledger_ledger::{EventBatch, EventStore, Head, RecordMeta, StoreError};
 use gpu_ledger_projections::Projections;
 use gpu_ledger_replay::{RebuildError, Source, replay};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, TryLockError};
 use std::time::Duration;
 use tokio::sync::{Mutex, watch};
 
@@ -193,8 +193,14 @@ impl LiveLedger {
             {
                 return;
             }
-            let views = self.views.read().expect("views lock").clone();
-            (seq, rules.programme.clone(), views, held.elapsed())
+            // Appends wait only while the rules' state is copied; the views
+            // are copied after, held at `seq` by this read guard (the
+            // follower waits for it off the runtime's workers).
+            let views = self.views.read().expect("views lock");
+            let programme = rules.programme.clone();
+            let paused = held.elapsed();
+            drop(rules);
+            (seq, programme, views.clone(), paused)
         };
         let hash = match self.store.read(seq, 1).await {
             Ok(r) if r.first().is_some_and(|r| r.seq == seq) => r[0].hash,
@@ -441,10 +447,7 @@ async fn follow(live: Arc<LiveLedger>, after: u64) {
         match decode_event(&record.event) {
             Ok(event) => {
                 live.transparency.record_durable(&record.hash);
-                live.views
-                    .write()
-                    .expect("views lock")
-                    .apply(record.seq, &event);
+                apply_to_views(&live, record.seq, event).await;
                 live.views_seq.send_replace(record.seq);
             }
             Err(e) => {
@@ -453,4 +456,19 @@ async fn follow(live: Arc<LiveLedger>, after: u64) {
             }
         }
     }
+}
+
+/// Applies one event to the views. The views are read while a query renders
+/// them or a snapshot copies them; then the write waits on a blocking
+/// thread, so that the runtime's workers go on serving appends meanwhile.
+async fn apply_to_views(live: &Arc<LiveLedger>, seq: u64, event: Event) {
+    match live.views.try_write() {
+        Ok(mut views) => return views.apply(seq, &event),
+        Err(TryLockError::WouldBlock) => {}
+        Err(TryLockError::Poisoned(e)) => panic!("views lock: {e}"),
+    }
+    let live = live.clone();
+    tokio::task::spawn_blocking(move || live.views.write().expect("views lock").apply(seq, &event))
+        .await
+        .expect("applying an event to the views does not panic");
 }
