@@ -5,7 +5,8 @@
 //! - [`verify`]: the chain check (and, deeper, every event against the rules);
 //! - [`proof`]: inclusion and consistency proofs of the Merkle tree, made and checked;
 //! - [`rebuild`], [`views`]: the programme state and the analysts' views as
-//!   of any point in history;
+//!   of any point in history, replayed in batches that are decoded on every
+//!   core while the batch before is applied;
 //! - [`audit`]: audit reports with their exceptions, traces, and diffs
 //!   between two points in history.
 
