@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::server::spawn;
+use common::server::{spawn, spawn_signing_every};
 use common::*;
 use gpu_ledger_api::server::{Access, Limits};
 use std::path::Path;
@@ -494,4 +494,55 @@ async fn records_appended_to_a_running_server_are_in_its_next_checkpoint_and_pro
             key.trim(),
         ],
     ));
+}
+
+/// The server signs on its own, on schedule, whenever the ledger has grown.
+#[tokio::test]
+async fn the_server_signs_a_checkpoint_on_schedule_when_the_ledger_grew() {
+    let lines: Vec<String> = std::fs::read_to_string(EXAMPLE)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let store = gpu_ledger_ledger::FileStore::open(dir.path().join("data")).unwrap();
+    let every = std::time::Duration::from_millis(50);
+    let s = spawn_signing_every(
+        dir,
+        store,
+        &lines[..200],
+        Access::Local,
+        Limits::default(),
+        every,
+    )
+    .await;
+    let latest_size = || async {
+        let (status, body) = (s.client.get(s.url("/v1/checkpoints/latest")).send().await)
+            .map(|r| (r.status().as_u16(), r))
+            .unwrap();
+        match status {
+            200 => body
+                .text()
+                .await
+                .unwrap()
+                .lines()
+                .nth(1)
+                .unwrap()
+                .parse::<u64>()
+                .unwrap(),
+            _ => 0,
+        }
+    };
+    let wait_for = |size: u64| async move {
+        for _ in 0..200 {
+            if latest_size().await == size {
+                return;
+            }
+            tokio::time::sleep(every).await;
+        }
+        panic!("no scheduled checkpoint of size {size}");
+    };
+    wait_for(200).await;
+    assert_eq!(s.post(None, lines[200].clone()).await.0, 201);
+    wait_for(201).await;
 }

@@ -47,6 +47,19 @@ pub async fn spawn_on(
     access: Access,
     limits: Limits,
 ) -> TestServer {
+    let every = gpu_ledger_api::server::transparency::TransparencyConfig::default().every;
+    spawn_signing_every(dir, store, history, access, limits, every).await
+}
+
+/// [`spawn_on`], with scheduled checkpoints every `every`.
+pub async fn spawn_signing_every(
+    dir: tempfile::TempDir,
+    store: FileStore,
+    history: &[String],
+    access: Access,
+    limits: Limits,
+    every: std::time::Duration,
+) -> TestServer {
     if !history.is_empty() {
         let mut import = store.begin_import(Some(0)).await.unwrap();
         let mut batch = gpu_ledger_ledger::EventBatch::new();
@@ -62,7 +75,7 @@ pub async fn spawn_on(
     let checkpoints = gpu_ledger_api::server::transparency::TransparencyConfig {
         state_dir: Some(dir.path().join("data")),
         signer: Some(gpu_ledger_ledger::note::NoteSigner::generate("test.example/ledger").unwrap()),
-        ..Default::default()
+        every,
     };
     let server = start(
         Arc::new(store.clone()),
