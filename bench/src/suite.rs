@@ -214,6 +214,8 @@ pub struct Results {
     /// Per run: (p50, p99) ms of a 4 KiB append + fdatasync on the work disk.
     pub fsync_ms: Vec<(f64, f64)>,
     pub big: Option<Scaling>,
+    /// What keeping the Merkle tree costs appends, and proof times (issue 5).
+    pub transparency: Option<crate::transparency::Report>,
 }
 
 /// Runs the suite, writes the report, prints the figures.
@@ -281,6 +283,7 @@ pub fn run(options: Options) -> Result<Results, String> {
         appended: 0,
         fsync_ms: Vec::new(),
         big: None,
+        transparency: None,
     };
     results.ours.workload_bytes = results.workload.tally.bytes;
     results.ours.applications = results.workload.applications;
@@ -407,6 +410,16 @@ pub fn run(options: Options) -> Result<Results, String> {
             &runtime,
         )?);
     }
+
+    say(format_args!("the Merkle tree: appends with and without it, proofs"));
+    results.transparency = Some(crate::transparency::run(&crate::transparency::Options {
+        events: options.events,
+        seed: options.seed,
+        batch: 1000,
+        rounds: options.runs,
+        proofs: 10_000,
+        work_dir: work.file("transparency"),
+    })?);
 
     let wall = clock.elapsed().as_secs_f64();
     results.minutes = wall / 60.0;

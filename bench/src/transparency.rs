@@ -42,6 +42,7 @@ pub struct Options {
     pub work_dir: PathBuf,
 }
 
+#[derive(Debug, Clone)]
 pub struct Report {
     pub events: u64,
     pub batch: usize,
@@ -57,6 +58,7 @@ pub struct Report {
 }
 
 /// Proofs made and checked over the whole ledger, with their longest paths.
+#[derive(Debug, Clone)]
 pub struct Proofs {
     pub inclusion_made: Latencies,
     pub inclusion_checked: Latencies,

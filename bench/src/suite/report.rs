@@ -347,6 +347,17 @@ pub fn markdown(r: &Results) -> String {
     for (goal, measured, met) in goals(r) {
         line(w, &format!("| {goal} | {measured} | {} |", yes_no(met)));
     }
+    if let Some(t) = &r.transparency {
+        line(w, "");
+        line(w, "### The Merkle tree (issue 5)");
+        line(w, "");
+        line(
+            w,
+            "Records appended to a fresh embedded store, once bare and once feeding the Merkle tree as each becomes durable (domain rules left out, so the tree's share is as large as it can be); then 10,000 inclusion proofs of random records and 10,000 consistency proofs from a random size, made from the node files and checked. Alone: `gpu-ledger-bench transparency --events N --rounds R`.",
+        );
+        line(w, "");
+        w.push_str(&crate::transparency::markdown(t));
+    }
     line(w, END);
     s
 }
