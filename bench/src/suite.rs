@@ -411,7 +411,9 @@ pub fn run(options: Options) -> Result<Results, String> {
         )?);
     }
 
-    say(format_args!("the Merkle tree: appends with and without it, proofs"));
+    say(format_args!(
+        "the Merkle tree: appends with and without it, proofs"
+    ));
     results.transparency = Some(crate::transparency::run(&crate::transparency::Options {
         events: options.events,
         seed: options.seed,

@@ -27,9 +27,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// As the server writes its node files.
-const FLUSH_EVERY: u64 = 4096;
-
 pub struct Options {
     pub events: u64,
     pub seed: u64,
@@ -179,10 +176,8 @@ async fn append_all(
             .map_err(|e| format!("append failed: {e}"))?;
         if let Some(tree) = tree.as_mut() {
             for meta in &metas {
-                tree.push_record(&meta.hash);
-                if tree.len().is_multiple_of(FLUSH_EVERY) {
-                    tree.flush().map_err(|e| format!("node files: {e}"))?;
-                }
+                tree.push_record_flushing(&meta.hash)
+                    .map_err(|e| format!("node files: {e}"))?;
             }
         }
         hashes.extend(metas.iter().map(|m| m.hash));
@@ -199,10 +194,8 @@ fn time_leaves(hashes: &[Hash], dir: &Path) -> Result<f64, String> {
     let mut tree = Levels::open(dir, true, 0).map_err(|e| format!("node files: {e}"))?;
     let started = Instant::now();
     for hash in hashes {
-        tree.push_record(hash);
-        if tree.len().is_multiple_of(FLUSH_EVERY) {
-            tree.flush().map_err(|e| format!("node files: {e}"))?;
-        }
+        tree.push_record_flushing(hash)
+            .map_err(|e| format!("node files: {e}"))?;
     }
     tree.flush().map_err(|e| format!("node files: {e}"))?;
     let nanos = started.elapsed().as_nanos() as f64;

@@ -155,7 +155,7 @@ impl LiveLedger {
             rendered: Default::default(),
         });
         tokio::spawn(follow(live.clone(), seq));
-        if seq - from_snapshot >= SNAPSHOT_AFTER {
+        if live.snapshot_due() {
             let live = live.clone();
             tokio::spawn(async move { live.write_snapshot().await });
         }
@@ -173,23 +173,16 @@ impl LiveLedger {
             let rules = self.rules.lock().await;
             let held = std::time::Instant::now();
             let seq = rules.next_seq;
-            if seq == taken.load(std::sync::atomic::Ordering::SeqCst) {
+            if seq == taken.load(std::sync::atomic::Ordering::SeqCst) || rules.stale {
                 return;
             }
-            // In-flight appends land (or fail) and the views catch up first.
-            let durable = async {
-                loop {
-                    let head = self.store.head().await.map(|h| h.seq).unwrap_or(0);
-                    if head >= seq && self.views_seq() >= seq {
-                        return;
-                    }
-                    tokio::time::sleep(Duration::from_millis(1)).await;
-                }
-            };
-            if tokio::time::timeout(Duration::from_secs(5), durable)
+            // In-flight appends land and the views catch up first (the views
+            // follow durable records only, so that is the head too).
+            let mut views_seq = self.views_seq.subscribe();
+            let caught_up = views_seq.wait_for(|s| *s >= seq);
+            if tokio::time::timeout(Duration::from_secs(5), caught_up)
                 .await
                 .is_err()
-                || rules.stale
             {
                 return;
             }
@@ -204,7 +197,6 @@ impl LiveLedger {
         };
         let hash = match self.store.read(seq, 1).await {
             Ok(r) if r.first().is_some_and(|r| r.seq == seq) => r[0].hash,
-            _ if seq == 0 => return,
             _ => return,
         };
         let written = tokio::task::spawn_blocking(move || {

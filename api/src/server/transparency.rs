@@ -83,10 +83,7 @@ impl Transparency {
     /// written every few thousand records, so a restart rehashes little.
     pub fn record_durable(&self, hash: &Hash) {
         let mut tree = self.tree.lock().expect("merkle lock");
-        tree.push_record(hash);
-        if tree.len().is_multiple_of(4096)
-            && let Err(e) = tree.flush()
-        {
+        if let Err(e) = tree.push_record_flushing(hash) {
             tracing::warn!(error = %e, "could not write the Merkle node files; they will be rebuilt at start-up");
         }
     }

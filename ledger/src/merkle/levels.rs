@@ -15,6 +15,9 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+/// Leaves between writes of the node files when records are pushed one by one.
+pub const FLUSH_EVERY: u64 = 4096;
+
 struct Level {
     file: Option<File>,
     /// Hashes in the file.
@@ -165,6 +168,17 @@ impl Levels {
     /// Adds the leaf for a record hash.
     pub fn push_record(&mut self, record_hash: &Hash) {
         self.push_leaf(leaf_hash(&record_hash.0));
+    }
+
+    /// [`Levels::push_record`] as a ledger that grows record by record does
+    /// it: the node files are written every [`FLUSH_EVERY`] leaves, so a
+    /// restart rehashes little and an append rarely waits for a write.
+    pub fn push_record_flushing(&mut self, record_hash: &Hash) -> std::io::Result<()> {
+        self.push_record(record_hash);
+        if self.len().is_multiple_of(FLUSH_EVERY) {
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// Adds a leaf hash, and the parents it completes.
