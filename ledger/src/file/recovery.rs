@@ -86,7 +86,7 @@ fn read_ledger_id(dir: &Path) -> Result<Option<LedgerId>, StoreError> {
     Ok(Some(id))
 }
 
-fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| StoreError::io(dir, e))
@@ -178,7 +178,7 @@ struct Loaded {
     frames_end: u64,
 }
 
-fn list_segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, StoreError> {
+pub(crate) fn list_segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, StoreError> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))? {
         let entry = entry.map_err(|e| StoreError::io(dir, e))?;
@@ -191,7 +191,7 @@ fn list_segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, StoreError> {
     Ok(out)
 }
 
-fn read_trailer(file: &File, len: u64) -> Option<Trailer> {
+pub(crate) fn read_trailer(file: &File, len: u64) -> Option<Trailer> {
     if len < (HEADER_LEN + TRAILER_LEN) as u64 {
         return None;
     }

@@ -4,9 +4,9 @@
 //! written to a side directory first.
 
 use super::cursor::{FrameCursor, Step};
-use super::format::{HEADER_LEN, TRAILER_LEN, Trailer, mark_commit, parse_segment_file_name};
+use super::format::{HEADER_LEN, TRAILER_LEN, mark_commit};
 use super::lock::DirLock;
-use super::recovery::write_head_hint;
+use super::recovery::{list_segments, read_trailer, sync_dir, write_head_hint};
 use crate::chain::Hash;
 use crate::record::Record;
 use crate::store::StoreError;
@@ -40,14 +40,7 @@ pub fn truncate_after(dir: &Path, keep: u64) -> Result<RepairReport, StoreError>
         )));
     }
     let _lock = DirLock::acquire(dir)?;
-    let mut segments: Vec<(u64, PathBuf)> = std::fs::read_dir(dir)
-        .map_err(io(dir))?
-        .filter_map(|e| {
-            let e = e.ok()?;
-            Some((parse_segment_file_name(e.file_name().to_str()?)?, e.path()))
-        })
-        .collect();
-    segments.sort();
+    let segments = list_segments(dir)?;
     let target = segments
         .iter()
         .rposition(|(first, _)| *first <= keep.max(1))
@@ -59,7 +52,7 @@ pub fn truncate_after(dir: &Path, keep: u64) -> Result<RepairReport, StoreError>
         .open(&path)
         .map_err(io(&path))?;
     let len = file.metadata().map_err(io(&path))?.len();
-    let frames_end = if has_trailer(&file, len) {
+    let frames_end = if read_trailer(&file, len).is_some() {
         len - TRAILER_LEN as u64
     } else {
         len
@@ -165,9 +158,7 @@ pub fn truncate_after(dir: &Path, keep: u64) -> Result<RepairReport, StoreError>
     for (_, later) in &segments[target + 1..] {
         std::fs::remove_file(later).map_err(io(later))?;
     }
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(dir))?;
+    sync_dir(dir)?;
     write_head_hint(dir, keep);
     tracing::warn!(kept_through = keep, removed = removed.len(), side_dir = %side_dir.display(), "repair cut the ledger");
     Ok(RepairReport {
@@ -190,13 +181,6 @@ fn damaged_before(path: &Path, offset: u64, seq: u64, keep: u64) -> StoreError {
     }
 }
 
-fn has_trailer(file: &File, len: u64) -> bool {
-    let mut b = [0u8; TRAILER_LEN];
-    len >= (HEADER_LEN + TRAILER_LEN) as u64
-        && file.read_exact_at(&mut b, len - TRAILER_LEN as u64).is_ok()
-        && Trailer::decode(&b).is_some()
-}
-
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let f = File::create(path).map_err(io(path))?;
     f.write_all_at(bytes, 0)
@@ -210,7 +194,7 @@ fn read_records(path: &Path, out: &mut Vec<Record>, prev: &mut Hash, expected: &
     let Ok(len) = file.metadata().map(|m| m.len()) else {
         return;
     };
-    let end = if has_trailer(&file, len) {
+    let end = if read_trailer(&file, len).is_some() {
         len - TRAILER_LEN as u64
     } else {
         len
