@@ -18,7 +18,9 @@ pub enum Until {
 }
 
 impl Until {
-    fn includes(self, seq: u64, recorded_at: RecordedAt) -> bool {
+    /// Whether the record at `seq`, recorded at `recorded_at`, is part of
+    /// history up to this point.
+    pub fn includes(self, seq: u64, recorded_at: RecordedAt) -> bool {
         match self {
             Until::Head => true,
             Until::Seq(n) => seq <= n,

@@ -382,11 +382,7 @@ impl History {
             .kept
             .iter()
             .rev()
-            .find(|s| match until {
-                Until::Head => true,
-                Until::Seq(n) => s.seq <= n,
-                Until::RecordedAt(t) => s.recorded_at <= t,
-            })
+            .find(|s| until.includes(s.seq, s.recorded_at))
             .map(|s| s.views.clone())
     }
 }

@@ -174,23 +174,9 @@ pub fn message_page(title: &str, message: &str) -> Markup {
     }
 }
 
-/// `1234567` as `1,234,567`.
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Basis points as a percentage: `3080` as `30.80%`.
-pub fn percent(bp: u64) -> String {
-    format!("{}.{:02}%", bp / 100, bp % 100)
-}
+/// Figures written as the reports and views write them.
+pub use gpu_ledger_projections::table::grouped;
+pub use gpu_ledger_replay::audit::render::percent;
 
 /// How a figure is shown.
 #[derive(Clone, Copy)]

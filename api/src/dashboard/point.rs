@@ -12,7 +12,7 @@ use crate::commands::view::parse_time;
 use crate::server::problem::Problem;
 use axum::http::StatusCode;
 use gpu_ledger_domain::decode_event;
-use gpu_ledger_ledger::{EventStore, Head, RecordedAt};
+use gpu_ledger_ledger::{EventStore, Head};
 use gpu_ledger_projections::Projections;
 use gpu_ledger_replay::Until;
 use serde::Deserialize;
@@ -212,21 +212,12 @@ pub async fn replay_into(
             return Ok(p);
         }
         for r in &records {
-            if !includes(until, r.seq, r.recorded_at) {
+            if !until.includes(r.seq, r.recorded_at) {
                 return Ok(p);
             }
             let event =
                 decode_event(&r.event).map_err(|e| failed(format!("record seq {}: {e}", r.seq)))?;
             p.apply(r.seq, &event);
         }
-    }
-}
-
-/// Whether the record at `seq`, recorded at `at`, is part of history up to `until`.
-pub fn includes(until: Until, seq: u64, at: RecordedAt) -> bool {
-    match until {
-        Until::Head => true,
-        Until::Seq(n) => seq <= n,
-        Until::RecordedAt(t) => at <= t,
     }
 }

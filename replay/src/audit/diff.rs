@@ -19,7 +19,7 @@
 //! not with the events between the points.
 
 use super::AuditError;
-use super::integrity::{covers, replay_checked};
+use super::integrity::replay_checked;
 use super::render::{Document, Documented, Item, code, grouped, text};
 use crate::source::Source;
 use crate::views::Until;
@@ -357,7 +357,7 @@ pub async fn diff(
         source,
         options.to,
         |s| {
-            if before.is_none() && !covers(options.from, s.seq, s.recorded_at) {
+            if before.is_none() && !options.from.includes(s.seq, s.recorded_at) {
                 before = Some(snapshot(&p, &views, point));
             }
             if before.is_some() {

@@ -70,15 +70,6 @@ impl Integrity {
     }
 }
 
-/// Whether `until` includes a record.
-pub(crate) fn covers(until: Until, seq: u64, recorded_at: RecordedAt) -> bool {
-    match until {
-        Until::Head => true,
-        Until::Seq(n) => seq <= n,
-        Until::RecordedAt(t) => recorded_at <= t,
-    }
-}
-
 /// Replays `source` up to `until`, handing every record that passes all
 /// checks to `visit`, in seq order. Stops at the first record that fails a
 /// check and reports it in the returned [`Integrity`]; an error is returned
@@ -116,7 +107,7 @@ pub async fn replay_checked(
         }
         let bad_hash = first_bad_hash(&batch);
         for (i, r) in batch.iter().enumerate() {
-            if !covers(until, r.seq, r.recorded_at) {
+            if !until.includes(r.seq, r.recorded_at) {
                 return Ok(state);
             }
             if let Some(reason) = link_fault(&state, r, bad_hash == Some(i)) {
