@@ -147,23 +147,12 @@ fn machine_busy_seconds() -> f64 {
         .filter(|(i, _)| !matches!(i, 3 | 4))
         .map(|(_, t)| t)
         .sum();
-    // SAFETY: sysconf has no preconditions.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-    busy as f64 / hz
+    busy as f64 / super::process::clock_ticks_per_second()
 }
 
 fn own_and_children_seconds() -> f64 {
-    let mut total = 0.0;
-    for who in [libc::RUSAGE_SELF, libc::RUSAGE_CHILDREN] {
-        // SAFETY: an all-zero `rusage` is valid, and getrusage only writes into it.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: a valid `who` and a pointer to a live local.
-        if unsafe { libc::getrusage(who, &mut usage) } == 0 {
-            let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-            total += secs(usage.ru_utime) + secs(usage.ru_stime);
-        }
-    }
-    total
+    use super::process::cpu_seconds;
+    cpu_seconds(libc::RUSAGE_SELF) + cpu_seconds(libc::RUSAGE_CHILDREN)
 }
 
 /// A tool's trimmed stdout, if it ran and succeeded.

@@ -189,10 +189,15 @@ fn wait_pid(pid: u32, options: i32) -> Result<Option<(ExitStatus, libc::rusage)>
 
 /// CPU time this process (the load generator) has used, in seconds.
 pub fn own_cpu_seconds() -> f64 {
+    cpu_seconds(libc::RUSAGE_SELF)
+}
+
+/// User plus system CPU time of `who` (`RUSAGE_SELF`, `RUSAGE_CHILDREN`), in seconds.
+pub fn cpu_seconds(who: libc::c_int) -> f64 {
     // SAFETY: an all-zero `rusage` is valid, and getrusage only writes into it.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: RUSAGE_SELF with a pointer to a live local.
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+    // SAFETY: a valid `who` and a pointer to a live local.
+    if unsafe { libc::getrusage(who, &mut usage) } != 0 {
         return 0.0;
     }
     timeval_seconds(usage.ru_utime) + timeval_seconds(usage.ru_stime)
@@ -202,7 +207,7 @@ fn timeval_seconds(t: libc::timeval) -> f64 {
     t.tv_sec as f64 + t.tv_usec as f64 / 1e6
 }
 
-fn clock_ticks_per_second() -> f64 {
+pub fn clock_ticks_per_second() -> f64 {
     // SAFETY: sysconf has no preconditions.
     let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
     if ticks > 0 { ticks as f64 } else { 100.0 }
