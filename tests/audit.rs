@@ -11,8 +11,6 @@ use common::*;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/march-2026.jsonl");
-
 /// `recorded_at` of the first record: fixed, so hashes (and reports) are too.
 const CLOCK: &str = "2026-07-20T00:00:00.000000Z";
 
@@ -222,14 +220,6 @@ fn ledger(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     data
-}
-
-fn example_lines() -> Vec<String> {
-    std::fs::read_to_string(EXAMPLE)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
 }
 
 /// Runs a command that must succeed; its stdout.

@@ -18,8 +18,6 @@ use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/march-2026.jsonl");
-
 fn kills() -> usize {
     std::env::var("GPU_LEDGER_CRASH_KILLS")
         .ok()
@@ -57,12 +55,7 @@ fn an_import_killed_part_way_leaves_the_ledger_as_it_was() {
     let n = kills() * 2 / 5;
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("base");
-    let prefix: Vec<String> = std::fs::read_to_string(EXAMPLE)
-        .unwrap()
-        .lines()
-        .take(2000)
-        .map(str::to_string)
-        .collect();
+    let prefix: Vec<String> = example_lines().into_iter().take(2000).collect();
     let first = dir.path().join("first.jsonl");
     write_lines(&first, &prefix);
     assert!(

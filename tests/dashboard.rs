@@ -7,6 +7,7 @@
 mod common;
 
 use common::server::{TestServer, spawn, tokens};
+use common::example_lines;
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_replay::audit::{ReportOptions, Subject, audit_report, trace};
 use gpu_ledger_replay::{Source, Until};
@@ -14,17 +15,6 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/march-2026.jsonl");
-
-fn example_lines() -> Vec<String> {
-    std::fs::read_to_string(EXAMPLE)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_string)
-        .collect()
-}
 
 /// The pages snapshotted and cross-checked: (snapshot name, path).
 const PAGES: &[(&str, &str)] = &[

@@ -6,7 +6,7 @@
 mod common;
 
 use common::server::{ROLES, TestServer, spawn, tokens};
-use common::synthetic_history;
+use common::{example_lines, synthetic_history};
 use futures::StreamExt;
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_projections::{ViewName, ViewParams};
@@ -420,14 +420,7 @@ async fn each_role_is_refused_outside_its_rights() {
 
 #[tokio::test]
 async fn views_served_equal_views_rebuilt_by_replay() {
-    let example: Vec<String> = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/march-2026.jsonl"
-    ))
-    .unwrap()
-    .lines()
-    .map(str::to_string)
-    .collect();
+    let example = example_lines();
     let s = spawn(&example, Access::Local, Limits::default()).await;
     // Served once before the appends, so a stale rendering would show below.
     for view in ViewName::ALL {

@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::example_lines;
 use common::server::spawn_on;
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_ledger::{EventStore, FileStore};
@@ -11,17 +12,6 @@ use gpu_ledger_projections::{ViewName, ViewParams};
 use gpu_ledger_replay::{Source, Until, rebuild_views};
 use serde_json::json;
 use std::sync::Arc;
-
-fn example() -> Vec<String> {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/march-2026.jsonl"
-    ))
-    .unwrap()
-    .lines()
-    .map(str::to_string)
-    .collect()
-}
 
 /// The data directory's files, copied as a restart on another machine would see them.
 fn copy_data(from: &std::path::Path) -> tempfile::TempDir {
@@ -70,7 +60,14 @@ async fn a_server_restarted_from_a_snapshot_has_the_same_state_as_a_full_replay(
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let store = FileStore::open(&data).unwrap();
-    let s = spawn_on(dir, store, &example(), Access::Local, Limits::default()).await;
+    let s = spawn_on(
+        dir,
+        store,
+        &example_lines(),
+        Access::Local,
+        Limits::default(),
+    )
+    .await;
     s.server.state.live.write_snapshot().await;
     let snapshots = s.dir.path().join("data/snapshots");
     assert_eq!(std::fs::read_dir(&snapshots).unwrap().count(), 1);
@@ -94,7 +91,7 @@ async fn a_server_restarted_from_a_snapshot_has_the_same_state_as_a_full_replay(
         (status, answer["error"].as_str()),
         (422, Some("organization_already_registered"))
     );
-    let (status, answer) = s.post(None, example()[0].clone()).await;
+    let (status, answer) = s.post(None, example_lines()[0].clone()).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (422, Some("pool_already_registered"))
@@ -109,7 +106,7 @@ async fn a_damaged_or_foreign_snapshot_is_ignored() {
         let s = spawn_on(
             dir,
             store,
-            &example()[..3000],
+            &example_lines()[..3000],
             Access::Local,
             Limits::default(),
         )
@@ -151,7 +148,14 @@ async fn a_damaged_or_foreign_snapshot_is_ignored() {
 async fn snapshots_taken_while_appends_flow_restart_to_the_state_of_a_full_replay() {
     let dir = tempfile::tempdir().unwrap();
     let store = FileStore::open(dir.path().join("data")).unwrap();
-    let s = spawn_on(dir, store, &example(), Access::Local, Limits::default()).await;
+    let s = spawn_on(
+        dir,
+        store,
+        &example_lines(),
+        Access::Local,
+        Limits::default(),
+    )
+    .await;
     let clients: Vec<_> = (0..8)
         .map(|c| {
             let (client, url) = (s.client.clone(), s.url("/v1/events"));

@@ -9,8 +9,6 @@ use common::*;
 use gpu_ledger_api::server::{Access, Limits};
 use std::path::Path;
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/march-2026.jsonl");
-
 fn ok(out: &std::process::Output) -> String {
     assert!(
         out.status.success(),
@@ -280,11 +278,7 @@ fn verify_catches_a_history_rewritten_under_a_signed_checkpoint() {
     // The operator rebuilds the whole ledger with one event changed: a
     // perfectly chained history, but not the one that was signed.
     let rewritten = dir.path().join("rewritten");
-    let lines: Vec<String> = std::fs::read_to_string(EXAMPLE)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let lines = example_lines();
     let mut forged = lines.clone();
     forged[99] = forged[99].replacen("\"actor\":\"", "\"actor\":\"forged-", 1);
     let file = dir.path().join("forged.jsonl");
@@ -331,11 +325,7 @@ fn verify_catches_a_history_rewritten_under_a_signed_checkpoint() {
 
 #[tokio::test]
 async fn the_server_signs_checkpoints_and_serves_proofs_over_http() {
-    let lines: Vec<String> = std::fs::read_to_string(EXAMPLE)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let lines = example_lines();
     let s = spawn(&lines[..200], Access::Local, Limits::default()).await;
     let (status, _) = s.get(None, "/v1/checkpoints/latest").await;
     assert_eq!(status, 404);
@@ -423,11 +413,7 @@ async fn the_server_signs_checkpoints_and_serves_proofs_over_http() {
 /// proofs reach them, and the old checkpoint is provably a prefix of the new.
 #[tokio::test]
 async fn records_appended_to_a_running_server_are_in_its_next_checkpoint_and_proofs() {
-    let lines: Vec<String> = std::fs::read_to_string(EXAMPLE)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let lines = example_lines();
     let s = spawn(&lines[..200], Access::Local, Limits::default()).await;
     let sign = || async {
         let r = s
@@ -499,11 +485,7 @@ async fn records_appended_to_a_running_server_are_in_its_next_checkpoint_and_pro
 /// The server signs on its own, on schedule, whenever the ledger has grown.
 #[tokio::test]
 async fn the_server_signs_a_checkpoint_on_schedule_when_the_ledger_grew() {
-    let lines: Vec<String> = std::fs::read_to_string(EXAMPLE)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let lines = example_lines();
     let dir = tempfile::tempdir().unwrap();
     let store = gpu_ledger_ledger::FileStore::open(dir.path().join("data")).unwrap();
     let every = std::time::Duration::from_millis(50);

@@ -7,16 +7,6 @@ use common::*;
 use gpu_ledger_domain::decode_event;
 use gpu_ledger_projections::{Format, Projections, ViewName, ViewParams};
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/march-2026.jsonl");
-
-fn example_lines() -> Vec<String> {
-    std::fs::read_to_string(EXAMPLE)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
 fn example_projections() -> Projections {
     let mut p = Projections::new();
     for (i, line) in example_lines().iter().enumerate() {

@@ -8,6 +8,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The March 2026 example history (5,416 events), one event per line.
+pub const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/march-2026.jsonl");
+
+/// The lines of [`EXAMPLE`].
+pub fn example_lines() -> Vec<String> {
+    std::fs::read_to_string(EXAMPLE)
+        .expect("the example history")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// The `gpu-ledger` binary built for these tests.
 pub fn gpu_ledger(data: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_gpu-ledger"));
