@@ -6,8 +6,8 @@
 
 mod common;
 
-use common::server::{TestServer, spawn, tokens};
 use common::example_lines;
+use common::server::{TestServer, spawn, tokens};
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_replay::audit::{ReportOptions, Subject, audit_report, trace};
 use gpu_ledger_replay::{Source, Until};

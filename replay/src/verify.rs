@@ -7,7 +7,7 @@
 //! replays it against the programme's rules.
 
 use crate::source::{Source, SourceError};
-use gpu_ledger_domain::{Programme, decode_event};
+use gpu_ledger_domain::{Event, Programme, decode_event};
 use gpu_ledger_ledger::checkpoint::Checkpoint;
 use gpu_ledger_ledger::merkle::{Frontier, leaf_hash, perfect_root};
 use gpu_ledger_ledger::{Hash, Record, RecordedAt};
@@ -227,14 +227,18 @@ fn check_hashes(
     )
 }
 
-fn check_event(p: &mut Programme, r: &Record) -> Result<(), String> {
+/// The deep check of one record's event, shared with the audits: it
+/// decodes, its bytes are canonical, and it passes the rules against `p`.
+/// The accepted event, or why not.
+pub(crate) fn check_event(p: &mut Programme, r: &Record) -> Result<Event, String> {
     let event =
         decode_event(&r.event).map_err(|e| format!("the event is not a valid event: {e}"))?;
     if event.canonical_json() != r.event.as_ref() {
         return Err("the event bytes are not in canonical form".into());
     }
     p.accept(&event)
-        .map_err(|e| format!("the event breaks a rule [{}]: {e}", e.rule()))
+        .map_err(|e| format!("the event breaks a rule [{}]: {e}", e.rule()))?;
+    Ok(event)
 }
 
 #[cfg(test)]

@@ -4,10 +4,11 @@
 //! record is checked before anything is concluded from it: it comes in seq
 //! order, its `prev` is the hash of the record before, its `recorded_at`
 //! does not go back, its stored hash is the one its content gives, its event
-//! decodes, and the event passes the programme's rules against the state so
-//! far. The first record that fails ends the replay: the audit then covers
-//! the records before it and says where and why it stopped. Checking the
-//! rules (as `verify --deep` does) means a forged export with a recomputed
+//! decodes, its bytes are canonical, and the event passes the programme's
+//! rules against the state so far: the checks of `verify --deep`, with the
+//! same per-event check. The first record that fails ends the replay: the
+//! audit then covers the records before it and says where and why it
+//! stopped. Checking the rules means a forged export with a recomputed
 //! chain is caught here rather than believed.
 //!
 //! Hashes are checked on all cores a batch at a time; everything else is
@@ -15,8 +16,9 @@
 
 use super::EventRef;
 use crate::source::{Source, SourceError};
+use crate::verify::check_event;
 use crate::views::Until;
-use gpu_ledger_domain::{Event, Programme, decode_event};
+use gpu_ledger_domain::{Event, Programme};
 use gpu_ledger_ledger::{Hash, Record, RecordedAt};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -113,23 +115,10 @@ pub async fn replay_checked(
             if let Some(reason) = link_fault(&state, r, bad_hash == Some(i)) {
                 return Ok(chain_broken(state, r.seq, reason));
             }
-            let event = match decode_event(&r.event) {
-                Ok(e) => e,
-                Err(e) => {
-                    return Ok(rules_broken(
-                        state,
-                        r.seq,
-                        format!("the event is not a valid event: {e}"),
-                    ));
-                }
+            let event = match check_event(&mut programme, r) {
+                Ok(event) => event,
+                Err(reason) => return Ok(rules_broken(state, r.seq, reason)),
             };
-            if let Err(e) = programme.accept(&event) {
-                return Ok(rules_broken(
-                    state,
-                    r.seq,
-                    format!("the event breaks a rule [{}]: {e}", e.rule()),
-                ));
-            }
             visit(&Checked {
                 seq: r.seq,
                 hash: r.hash,
@@ -197,4 +186,52 @@ fn first_bad_hash(batch: &[Record]) -> Option<usize> {
     batch
         .par_iter()
         .position_first(|r| r.computed_hash() != r.hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gpu_ledger_domain::decode_event;
+    use gpu_ledger_ledger::{EventBatch, EventStore, FileStore};
+    use std::sync::Arc;
+
+    /// The bytes of a record are what its hash covers: an event in another
+    /// spelling than the canonical one is not the ledger's, even if it reads
+    /// the same.
+    #[tokio::test]
+    async fn an_event_not_in_canonical_form_stops_the_audit_where_it_is() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/march-2026.jsonl"),
+        )
+        .unwrap();
+        let mut batch = EventBatch::new();
+        for (i, line) in text.lines().take(3).enumerate() {
+            let canonical = decode_event(line.as_bytes()).unwrap().canonical_json();
+            match i {
+                2 => batch.push(&[b"{ ", &canonical[1..]].concat()),
+                _ => batch.push(&canonical),
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn EventStore> = Arc::new(FileStore::open(dir.path()).unwrap());
+        store.append(batch, Some(0)).await.unwrap();
+        let mut visited = 0;
+        let state = replay_checked(
+            &mut Source::store(store),
+            Until::Head,
+            |_| visited += 1,
+            |_| {},
+        )
+        .await
+        .unwrap();
+        assert!(state.chain_verified && !state.rules_verified);
+        assert_eq!(
+            (state.first_bad_seq, state.events_checked, visited),
+            (Some(3), 2, 2)
+        );
+        assert_eq!(
+            state.reason.as_deref(),
+            Some("the event bytes are not in canonical form")
+        );
+    }
 }
