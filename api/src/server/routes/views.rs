@@ -124,7 +124,8 @@ pub async fn get_view(
     };
     if live {
         // Rendered once per state of the ledger: a repeated query is a copy.
-        let key = format!("{view}?{:?}&{}", format, query_key(&params));
+        // Every parameter is in the key (all of `ViewParams`, by its Debug).
+        let key = format!("{view}?{format:?}&{params:?}");
         app.live.caught_up().await;
         let seq = app.live.views_seq();
         if let Some(hit) = app.live.cached_view(&key, seq) {
@@ -148,14 +149,4 @@ pub async fn get_view(
             )
         })?;
     render(&past).map(respond)
-}
-
-/// The parameters that change a view's rendering.
-fn query_key(p: &ViewParams) -> String {
-    format!(
-        "{}:{}:{}",
-        p.utilization.threshold_bp,
-        p.utilization.periods,
-        p.section.as_deref().unwrap_or("")
-    )
 }
