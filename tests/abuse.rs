@@ -1,5 +1,5 @@
 //! Abuse, through the real server: no token, a wrong token, a token in the
-//! wrong place, a role or organisation outside its rights; all refused with
+//! wrong place, a role or organization outside its rights; all refused with
 //! nothing appended; and no token ever written to the logs.
 
 mod common;
@@ -129,7 +129,7 @@ async fn abuse_is_refused_appends_nothing_and_no_token_reaches_the_logs() {
             403,
         ),
         (
-            "applicant submits for another organisation",
+            "applicant submits for another organization",
             Some(format!("Bearer {}", TOKENS[2].0)),
             "",
             submit_for("ORG-2"),

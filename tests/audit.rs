@@ -133,10 +133,10 @@ fn exceptional_history() -> Vec<String> {
         ev("01-20T09:02", "reviewer:r1", score("A2", "r1", 80)),
         ev("01-20T09:03", "reviewer:r2", score("A2", "r2", 80)),
         ev("01-20T09:04", "reviewer:r1", score("A3", "r1", 60)),
-        // A member of the applying organisation scores it: a conflict.
+        // A member of the applying organization scores it: a conflict.
         ev("01-20T09:05", "org:OC:kim", score("A3", "r2", 62)),
         ev("01-20T09:06", "reviewer:r1", score("A4", "r1", 80)),
-        // A member of another organisation: no conflict.
+        // A member of another organization: no conflict.
         ev("01-20T09:07", "org:OA:lee", score("A4", "r3", 80)),
         ev("01-20T09:08", "reviewer:r1", score("A5", "r1", 90)),
         ev("01-20T09:09", "reviewer:r2", score("A5", "r2", 90)),
@@ -485,7 +485,7 @@ fn a_trace_of_a_redistributed_award_shows_the_recall_and_the_award_it_came_from(
         .collect();
     assert_eq!(out, ["AW-R1", "AW-R2"]);
 
-    // An organisation's story holds both of its applications.
+    // An organization's story holds both of its applications.
     let t = json_of(&data, &["--json", "audit", "trace", "--org", "OC"]);
     let apps: Vec<&str> = t["lines"]
         .as_array()
@@ -664,7 +664,7 @@ fn what_cannot_be_answered_is_refused_clearly() {
     refused(
         &["audit", "trace", "--org", "O9"],
         1,
-        "there is no organisation O9",
+        "there is no organization O9",
     );
     refused(
         &["audit", "report", "--call", "C9"],

@@ -6,8 +6,8 @@
 
 mod common;
 
-use common::example_lines;
 use common::server::{TestServer, spawn, tokens};
+use common::{example_lines, synthetic_history};
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_replay::audit::{ReportOptions, Subject, audit_report, trace};
 use gpu_ledger_replay::{Source, Until};
@@ -23,8 +23,8 @@ const PAGES: &[(&str, &str)] = &[
     ("calls", "/calls"),
     ("holdings", "/holdings"),
     ("holdings_search", "/holdings?q=%EB%8C%80%ED%95%99%EA%B5%90"),
-    ("utilisation", "/utilisation"),
-    ("utilisation_at_4000", "/utilisation?until_seq=4000"),
+    ("utilization", "/utilization"),
+    ("utilization_at_4000", "/utilization?until_seq=4000"),
     ("concentration", "/concentration"),
     ("concentration_by_events", "/concentration?every=events"),
     ("events", "/events"),
@@ -214,7 +214,7 @@ async fn every_page_renders_and_its_figures_are_the_views() {
         holdings["by_organization"].as_array().unwrap().len() as u64
     );
     assert_eq!(html.matches("/by_organization/").count() / 3, 20, "top 20");
-    let (_, html) = get_text(&s, "/utilisation", None).await;
+    let (_, html) = get_text(&s, "/utilization", None).await;
     let (_, utilization) = s.get(None, "/v1/views/utilization").await;
     assert_eq!(
         value_of_id(&html, "active-awards"),
@@ -260,7 +260,7 @@ async fn every_page_renders_and_its_figures_are_the_views() {
     let (_, events) = get_text(&s, "/events", None).await;
     assert!(events.contains("href=\"/trace/award/AW-2026-0008\""));
 
-    // The search filters on the server: every organisation listed matches.
+    // The search filters on the server: every organization listed matches.
     let (_, html) = get_text(&s, "/holdings?q=ORG-A0", None).await;
     let found = value_of_id(&html, "found");
     let expected = holdings["by_organization"]
@@ -356,6 +356,24 @@ fn out_of_order_history() -> Vec<String> {
         e.to_string()
     })
     .collect()
+}
+
+#[tokio::test]
+async fn the_former_spelling_of_a_page_redirects_to_its_address() {
+    let s = spawn(&synthetic_history(1), Access::Local, Limits::default()).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = client
+        .get(s.url("/utilisation?until_seq=3"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 308);
+    assert_eq!(resp.headers()["location"], "/utilization?until_seq=3");
+    let (status, _) = get_text(&s, "/utilisation", None).await;
+    assert_eq!(status, 200, "a browser following it lands on the page");
 }
 
 #[tokio::test]
@@ -744,8 +762,8 @@ async fn a_headless_browser_shows_the_figures_and_the_live_list() {
             ],
         ),
         (
-            "utilisation",
-            "/utilisation",
+            "utilization",
+            "/utilization",
             vec![(
                 "utilization:/threshold_bp".into(),
                 bp(&utilization, "/threshold_bp"),
@@ -781,7 +799,7 @@ async fn a_headless_browser_shows_the_figures_and_the_live_list() {
         std::fs::write(shots.join(format!("{name}.png")), png).unwrap();
     }
     let active = utilization["awards"].as_array().unwrap().len() as u64;
-    browser.goto(&s.url("/utilisation")).await.unwrap();
+    browser.goto(&s.url("/utilization")).await.unwrap();
     assert_eq!(text_of(&browser, "#active-awards").await, grouped(active));
 
     // The history form moves the page to another point.

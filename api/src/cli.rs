@@ -89,7 +89,7 @@ pub enum Command {
     ///
     /// `audit report` checks every record, then reports integrity, the published
     /// statistics and awards in rank order, exceptions, and pools reconciled;
-    /// `audit trace` tells the full story of an award, application or organisation.
+    /// `audit trace` tells the full story of an award, application or organization.
     #[command(
         subcommand,
         after_help = "Examples:\n  gpu-ledger audit report --format html > audit.html\n  gpu-ledger audit trace --award AW-2026-0006\n  gpu-ledger audit report --from-export ledger.jsonl"

@@ -231,7 +231,7 @@ fn build_request(
             .method(Method::POST)
             .uri("/v1/events")
             .header(hyper::header::CONTENT_TYPE, "application/json")
-            .body(Full::new(Bytes::from(organisation_event(
+            .body(Full::new(Bytes::from(organization_event(
                 id_prefix, client, n,
             )))),
         Plan::Get { path } => builder
@@ -243,11 +243,11 @@ fn build_request(
 }
 
 /// An `OrganizationRegistered` whose id no other request of the run uses.
-fn organisation_event(id_prefix: &str, client: usize, n: u64) -> String {
+fn organization_event(id_prefix: &str, client: usize, n: u64) -> String {
     format!(
         concat!(
             r#"{{"type":"OrganizationRegistered","occurred_at":"2026-06-01T09:00:00+09:00","#,
-            r#""actor":"msit","org_id":"{}-{}-{}","name":"Load test organisation {} of client {}","#,
+            r#""actor":"msit","org_id":"{}-{}-{}","name":"Load test organization {} of client {}","#,
             r#""sector":"industry","size":"startup","region":"non_capital"}}"#
         ),
         id_prefix, client, n, n, client
@@ -274,8 +274,8 @@ mod tests {
 
     #[test]
     fn appended_events_are_valid_and_unique() {
-        let a = organisation_event("LOAD-x", 3, 17);
-        let b = organisation_event("LOAD-x", 17, 3);
+        let a = organization_event("LOAD-x", 3, 17);
+        let b = organization_event("LOAD-x", 17, 3);
         assert_ne!(a, b);
         let event = gpu_ledger_domain::decode_event(a.as_bytes()).expect("a valid event");
         let mut programme = gpu_ledger_domain::Programme::new();

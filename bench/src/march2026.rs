@@ -15,7 +15,7 @@
 //! 3. March 2026: two leased CSP pools and the follow-up call,
 //!    `CALL-2026-01`, with the report's three tracks. Its proposals are scored
 //!    and the call is closed in May, with selection still to come.
-//! 4. March to May 2026: weekly utilisation reports of every active award,
+//! 4. March to May 2026: weekly utilization reports of every active award,
 //!    and what the report says happens when GPUs are not used well: recalls
 //!    for underuse, off-purpose use and withdrawal, redistribution of the
 //!    recalled GPUs to the reserve list or as top-ups of partly funded
@@ -89,7 +89,7 @@ struct FirstCallTrack {
     awards: usize,
     /// Next-best applications kept pending to receive recalled GPUs.
     reserve_list: usize,
-    organisations: usize,
+    organizations: usize,
     /// Reviewer numbers of the sector's expert panel (`r-001` ...).
     panel: RangeInclusive<u32>,
 }
@@ -106,7 +106,7 @@ static FIRST_CALL_TRACKS: [FirstCallTrack; 3] = [
         requested_gpus: 8600,
         awards: 96,
         reserve_list: 4,
-        organisations: 56,
+        organizations: 56,
         panel: 1..=30,
     },
     FirstCallTrack {
@@ -117,7 +117,7 @@ static FIRST_CALL_TRACKS: [FirstCallTrack; 3] = [
         requested_gpus: 4096,
         awards: 49,
         reserve_list: 3,
-        organisations: 110,
+        organizations: 110,
         panel: 31..=50,
     },
     FirstCallTrack {
@@ -128,7 +128,7 @@ static FIRST_CALL_TRACKS: [FirstCallTrack; 3] = [
         requested_gpus: 1016,
         awards: 14,
         reserve_list: 2,
-        organisations: 16,
+        organizations: 16,
         panel: 51..=60,
     },
 ];
@@ -138,7 +138,7 @@ static FIRST_CALL_TRACKS: [FirstCallTrack; 3] = [
 pub fn march_2026_history() -> Vec<String> {
     let mut story = Story::new();
     story.register_owned_pool();
-    story.register_organisations();
+    story.register_organizations();
     story.plan_first_call();
     story.run_first_call();
     story.register_leased_pools();
@@ -149,7 +149,7 @@ pub fn march_2026_history() -> Vec<String> {
 }
 
 /// A registered university, company or institute.
-struct Organisation {
+struct Organization {
     id: String,
     name: String,
     sector: Sector,
@@ -384,7 +384,7 @@ struct Award {
     /// The monitoring week its term starts in.
     first_week: usize,
     ended: bool,
-    /// Its utilisation in an ordinary week.
+    /// Its utilization in an ordinary week.
     usual_bp: u32,
     trouble: Option<Trouble>,
     /// Its last two reports, older first.
@@ -432,7 +432,7 @@ fn term_end() -> Kst {
 struct Story {
     dice: ChaCha8Rng,
     timeline: Timeline,
-    organisations: Vec<Organisation>,
+    organizations: Vec<Organization>,
     /// Names kept for the companies founded before the follow-up call.
     newcomer_names: Vec<String>,
     proposals: Vec<Proposal>,
@@ -450,7 +450,7 @@ impl Story {
         Story {
             dice: ChaCha8Rng::seed_from_u64(SEED),
             timeline: Timeline::default(),
-            organisations: Vec::new(),
+            organizations: Vec::new(),
             newcomer_names: Vec::new(),
             proposals: Vec::new(),
             ranking: Default::default(),
@@ -480,13 +480,13 @@ impl Story {
     /// Universities (a few institutes of science and technology among
     /// them), companies of every size, and public research institutes,
     /// registered in the week before the first call opens.
-    fn register_organisations(&mut self) {
+    fn register_organizations(&mut self) {
         let dice = &mut self.dice;
         let mut stems = names::STEMS.to_vec();
         stems.shuffle(dice);
 
         let academia = &FIRST_CALL_TRACKS[0];
-        for (n, stem) in stems.iter().take(academia.organisations).enumerate() {
+        for (n, stem) in stems.iter().take(academia.organizations).enumerate() {
             let (name, size) = if n < 4 {
                 (
                     names::institute_of_science_and_technology(stem),
@@ -497,7 +497,7 @@ impl Story {
             } else {
                 (names::university(stem), Size::Large)
             };
-            self.organisations.push(Organisation {
+            self.organizations.push(Organization {
                 id: format!("ORG-A{:03}", n + 1),
                 name,
                 sector: Sector::Academia,
@@ -510,13 +510,13 @@ impl Story {
         // One company in ten is large and named for its trade; the others
         // are SMEs and start-ups named from distinct (stem, trade) pairs.
         let industry = &FIRST_CALL_TRACKS[1];
-        let large = industry.organisations / 10;
+        let large = industry.organizations / 10;
         let mut pairs: Vec<(&str, &str)> = names::STEMS
             .iter()
             .flat_map(|stem| names::TRADES.iter().map(move |trade| (*stem, *trade)))
             .collect();
         pairs.shuffle(dice);
-        for n in 0..industry.organisations {
+        for n in 0..industry.organizations {
             let (name, size) = if n < large {
                 let trade = names::LARGE_TRADES[n % names::LARGE_TRADES.len()];
                 (format!("{}{trade}", stems[n]), Size::Large)
@@ -529,7 +529,7 @@ impl Story {
                 };
                 (names::company(stem, trade), size)
             };
-            self.organisations.push(Organisation {
+            self.organizations.push(Organization {
                 id: format!("ORG-I{:03}", n + 1),
                 name,
                 sector: Sector::Industry,
@@ -538,7 +538,7 @@ impl Story {
                 activity: dice.random_range(1..=3),
             });
         }
-        self.newcomer_names = pairs[industry.organisations..industry.organisations + 8]
+        self.newcomer_names = pairs[industry.organizations..industry.organizations + 8]
             .iter()
             .map(|(stem, trade)| names::company(stem, trade))
             .collect();
@@ -546,10 +546,10 @@ impl Story {
         let research = &FIRST_CALL_TRACKS[2];
         for (n, name) in names::INSTITUTES
             .iter()
-            .take(research.organisations)
+            .take(research.organizations)
             .enumerate()
         {
-            self.organisations.push(Organisation {
+            self.organizations.push(Organization {
                 id: format!("ORG-R{:03}", n + 1),
                 name: (*name).to_owned(),
                 sector: Sector::Research,
@@ -559,7 +559,7 @@ impl Story {
             });
         }
 
-        let mut order: Vec<usize> = (0..self.organisations.len()).collect();
+        let mut order: Vec<usize> = (0..self.organizations.len()).collect();
         order.shuffle(dice);
         let moments = Kst::scattered(
             dice,
@@ -569,7 +569,7 @@ impl Story {
         );
         for (org, at) in order.into_iter().zip(moments) {
             self.timeline
-                .record(at, PROGRAMME_OFFICE, self.organisations[org].registration());
+                .record(at, PROGRAMME_OFFICE, self.organizations[org].registration());
         }
     }
 
@@ -578,11 +578,11 @@ impl Story {
     /// up to the report's figures.
     fn plan_first_call(&mut self) {
         for (track, plan) in FIRST_CALL_TRACKS.iter().enumerate() {
-            let members: Vec<usize> = (0..self.organisations.len())
-                .filter(|&o| self.organisations[o].sector == plan.sector)
+            let members: Vec<usize> = (0..self.organizations.len())
+                .filter(|&o| self.organizations[o].sector == plan.sector)
                 .collect();
             let weights =
-                WeightedIndex::new(members.iter().map(|&o| self.organisations[o].activity))
+                WeightedIndex::new(members.iter().map(|&o| self.organizations[o].activity))
                     .expect("positive activity");
             let first = self.proposals.len();
             for _ in 0..plan.applications {
@@ -696,7 +696,7 @@ impl Story {
         for (n, (p, at)) in arrival.into_iter().zip(moments).enumerate() {
             let proposal = &mut self.proposals[p];
             proposal.id = format!("APP-2025-{:04}", n + 1);
-            let org = &self.organisations[proposal.org];
+            let org = &self.organizations[proposal.org];
             self.timeline.record(
                 at,
                 format!("org:{}", org.id),
@@ -846,7 +846,7 @@ impl Story {
 
     /// The follow-up call of March 2026 with the report's three tracks, and
     /// the new policy: a bonus for applicants outside the capital region and
-    /// a cap on any one organisation's share of a track. New start-ups
+    /// a cap on any one organization's share of a track. New start-ups
     /// register for it; its proposals are scored and the call is closed,
     /// with selection still to come when the history ends.
     fn run_follow_up_call(&mut self) {
@@ -857,9 +857,9 @@ impl Story {
             Kst::on(2026, 3, 5, 10, 0),
             Kst::on(2026, 3, 8, 18, 0),
         );
-        let companies = FIRST_CALL_TRACKS[1].organisations;
+        let companies = FIRST_CALL_TRACKS[1].organizations;
         for (n, (name, at)) in newcomers.into_iter().zip(moments).enumerate() {
-            let newcomer = Organisation {
+            let newcomer = Organization {
                 id: format!("ORG-I{:03}", companies + n + 1),
                 name,
                 sector: Sector::Industry,
@@ -869,7 +869,7 @@ impl Story {
             };
             self.timeline
                 .record(at, PROGRAMME_OFFICE, newcomer.registration());
-            self.organisations.push(newcomer);
+            self.organizations.push(newcomer);
         }
 
         struct FollowUpTrack {
@@ -935,20 +935,20 @@ impl Story {
             },
         );
 
-        // (track, organisation, request in servers, reviews)
+        // (track, organization, request in servers, reviews)
         let mut planned: Vec<(&FollowUpTrack, usize, u32, Vec<Review>)> = Vec::new();
         for track in &tracks {
-            let eligible: Vec<usize> = (0..self.organisations.len())
+            let eligible: Vec<usize> = (0..self.organizations.len())
                 .filter(|&o| {
-                    let org = &self.organisations[o];
+                    let org = &self.organizations[o];
                     track.sectors.contains(&org.sector)
                         && track.sizes.is_none_or(|sizes| sizes.contains(&org.size))
                 })
                 .collect();
             for _ in 0..track.applications {
                 let dice = &mut self.dice;
-                let org = *eligible.choose(dice).expect("eligible organisations");
-                let panel = match self.organisations[org].sector {
+                let org = *eligible.choose(dice).expect("eligible organizations");
+                let panel = match self.organizations[org].sector {
                     Sector::Academia => &FIRST_CALL_TRACKS[0].panel,
                     Sector::Industry => &FIRST_CALL_TRACKS[1].panel,
                     Sector::Research => &FIRST_CALL_TRACKS[2].panel,
@@ -970,7 +970,7 @@ impl Story {
             planned.into_iter().zip(moments).enumerate()
         {
             let id = format!("APP-2026-{:04}", n + 1);
-            let org = &self.organisations[org];
+            let org = &self.organizations[org];
             self.timeline.record(
                 at,
                 format!("org:{}", org.id),
@@ -1149,7 +1149,7 @@ impl Story {
             if !award.active() || award.first_week > week {
                 continue;
             }
-            let (utilization_bp, off_purpose_use) = self.utilisation(a, week);
+            let (utilization_bp, off_purpose_use) = self.utilization(a, week);
             let award = &mut self.awards[a];
             award.last_reports = [award.last_reports[1], utilization_bp];
             let report = UtilizationReported {
@@ -1173,11 +1173,11 @@ impl Story {
         }
     }
 
-    /// An award's utilisation in basis points, and whether it was used off
+    /// An award's utilization in basis points, and whether it was used off
     /// purpose. The first week of a term is a ramp-up and may be low; an
     /// ordinary week stays at or above half use, so only the scripted idle
     /// awards ever report two low weeks in a row.
-    fn utilisation(&mut self, award: usize, week: usize) -> (u32, bool) {
+    fn utilization(&mut self, award: usize, week: usize) -> (u32, bool) {
         let dice = &mut self.dice;
         let award = &self.awards[award];
         match award.trouble {
@@ -1401,7 +1401,7 @@ fn region_of(dice: &mut ChaCha8Rng, capital: u32, out_of: u32) -> Region {
     }
 }
 
-impl Organisation {
+impl Organization {
     fn registration(&self) -> OrganizationRegistered {
         OrganizationRegistered {
             org_id: self.id.clone(),

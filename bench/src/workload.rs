@@ -3,22 +3,22 @@
 //!
 //! The history is a small discrete-event simulation of the programme, so
 //! that the ledger is measured on the mix it will really hold, not on one
-//! event type repeated: four GPU pools (owned and leased), organisations that
+//! event type repeated: four GPU pools (owned and leased), organizations that
 //! keep registering, a call every quarter with four tracks, applications
 //! scored by three to six reviewers, selection by mean score within each
-//! track's GPUs, pool capacity and per-organisation cap, reserve lists,
+//! track's GPUs, pool capacity and per-organization cap, reserve lists,
 //! rejections and withdrawals, then for every award a weekly
 //! `UtilizationReported` until its term ends. Underused and misused awards are
 //! recalled; recalled GPUs are redistributed to the reserve list or as
 //! top-ups, or released back to the pool; some awards are handed back early.
 //! Weekly reports are most of a large history, as they would be in practice.
 //!
-//! A large N is a larger programme (more organisations and applications per
+//! A large N is a larger programme (more organizations and applications per
 //! call), not only a longer one, so the state the rules keep grows with N the
 //! way it would in a real ledger of that size.
 //!
 //! The simulation keeps just enough state to respect every rule of events.md
-//! (pools' free GPUs, tracks' awarded totals, organisations' held GPUs per
+//! (pools' free GPUs, tracks' awarded totals, organizations' held GPUs per
 //! track, applications' and awards' status), so every event it writes is
 //! accepted in order; `bench/tests/workload.rs` checks that with
 //! `gpu_ledger_domain::Programme::accept`. Every choice comes from one
@@ -59,7 +59,7 @@ const PROGRAMME_START: i64 = 1_762_128_000;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
     pub tally: Tally,
-    pub organisations: usize,
+    pub organizations: usize,
     pub calls: usize,
     pub applications: usize,
     /// Granted and redistributed awards.
@@ -77,7 +77,7 @@ pub fn write_history<W: Write>(events: u64, seed: u64, out: W) -> io::Result<(W,
             Ok(()) => unreachable!("calls follow one another forever, so events never run out"),
         }
     }
-    let (organisations, calls, applications, awards) = (
+    let (organizations, calls, applications, awards) = (
         sim.orgs.len(),
         sim.calls.len(),
         sim.apps.len(),
@@ -88,7 +88,7 @@ pub fn write_history<W: Write>(events: u64, seed: u64, out: W) -> io::Result<(W,
         out,
         Summary {
             tally,
-            organisations,
+            organizations,
             calls,
             applications,
             awards,
@@ -105,8 +105,8 @@ pub fn history_bytes(events: u64, seed: u64) -> (Vec<u8>, Summary) {
 #[derive(Debug, Clone, Copy)]
 struct Scale {
     applications_per_call: u32,
-    first_organisations: u32,
-    organisations_per_call: u32,
+    first_organizations: u32,
+    organizations_per_call: u32,
     reviewers: u32,
     /// GPUs of all pools together.
     gpus: u32,
@@ -123,8 +123,8 @@ impl Scale {
         let applications_per_call = per_call.max(12);
         Scale {
             applications_per_call,
-            first_organisations: (applications_per_call / 2).max(16),
-            organisations_per_call: (applications_per_call / 25).max(1),
+            first_organizations: (applications_per_call / 2).max(16),
+            organizations_per_call: (applications_per_call / 25).max(1),
             reviewers: (applications_per_call / 8).max(12),
             gpus: applications_per_call.saturating_mul(24).max(400),
         }
@@ -152,7 +152,7 @@ impl Pool {
     }
 }
 
-struct Organisation {
+struct Organization {
     id: String,
     sector: Sector,
     size: Size,
@@ -324,14 +324,14 @@ struct Simulation<W: Write> {
     scheduled: u64,
     scale: Scale,
     pools: Vec<Pool>,
-    orgs: Vec<Organisation>,
+    orgs: Vec<Organization>,
     calls: Vec<Call>,
     tracks: Vec<Track>,
     apps: Vec<Application>,
     awards: Vec<Award>,
     recalls: Vec<Recall>,
     redistributions: u32,
-    /// GPUs held by an organisation's active awards on a track: (track, org).
+    /// GPUs held by an organization's active awards on a track: (track, org).
     org_held: HashMap<(usize, usize), u32>,
     /// Per pool, who may receive its recalled GPUs.
     candidates: Vec<BinaryHeap<Candidate>>,
@@ -454,15 +454,15 @@ impl<W: Write> Simulation<W> {
             });
             self.candidates.push(BinaryHeap::new());
         }
-        for _ in 0..self.scale.first_organisations {
+        for _ in 0..self.scale.first_organizations {
             let pause = self.between(MINUTE..15 * MINUTE);
-            at = self.register_organisation(at + pause)?;
+            at = self.register_organization(at + pause)?;
         }
         self.at(kst_midnight(at) + 14 * DAY + 10 * HOUR, Action::OpenCall);
         Ok(())
     }
 
-    fn register_organisation(&mut self, at: i64) -> Result<i64, Stop> {
+    fn register_organization(&mut self, at: i64) -> Result<i64, Stop> {
         let sector = match self.dice.random_range(0..100) {
             0..45 => Sector::Academia,
             45..90 => Sector::Industry,
@@ -504,7 +504,7 @@ impl<W: Write> Simulation<W> {
             .str("size", size.as_str())
             .str("region", region.as_str())
             .end(None)?;
-        self.orgs.push(Organisation {
+        self.orgs.push(Organization {
             id,
             sector,
             size,
@@ -519,9 +519,9 @@ impl<W: Write> Simulation<W> {
         let number = self.calls.len() + 1;
         let mut at = at;
         if number > 1 {
-            for _ in 0..self.scale.organisations_per_call {
+            for _ in 0..self.scale.organizations_per_call {
                 let pause = self.between(MINUTE..10 * MINUTE);
-                at = self.register_organisation(at + pause)?;
+                at = self.register_organization(at + pause)?;
             }
         }
         if number.is_multiple_of(4) {
@@ -600,7 +600,7 @@ impl<W: Write> Simulation<W> {
     }
 
     fn submit(&mut self, at: i64, call: usize) -> Step {
-        // Any registered organisation may apply, to a track it is eligible for.
+        // Any registered organization may apply, to a track it is eligible for.
         let (org, track) = loop {
             let org = self.dice.random_range(0..self.orgs.len());
             let o = &self.orgs[org];
@@ -763,7 +763,7 @@ impl<W: Write> Simulation<W> {
         u64::from(a.score_sum) * 1000 / u64::from(a.reviews.max(1)) + u64::from(bonus) * 1000
     }
 
-    /// GPUs the organisation may still hold on a track under the share cap.
+    /// GPUs the organization may still hold on a track under the share cap.
     fn cap_room(&self, track: usize, org: usize) -> u32 {
         let t = &self.tracks[track];
         let cap_bp = TRACKS[t.plan].max_org_share_bp.unwrap_or(10_000);
@@ -1082,7 +1082,7 @@ impl<W: Write> Simulation<W> {
             RecallReason::OffPurposeUse => self.apps[app].barred = true,
             RecallReason::Withdrawal => {
                 let when = at + self.between(MINUTE..2 * HOUR);
-                self.withdraw(when, app, "the organisation ended the project")?;
+                self.withdraw(when, app, "the organization ended the project")?;
             }
         }
         let when = at + self.between(5 * DAY..20 * DAY);

@@ -110,7 +110,7 @@ struct SectorFigures {
 }
 
 /// The first call's figures per sector, counted from the events: sectors
-/// come from the organisations' registrations.
+/// come from the organizations' registrations.
 fn first_call_figures(events: &[Event]) -> BTreeMap<Sector, SectorFigures> {
     let mut sector_of_org = HashMap::new();
     let mut first_call_apps = HashMap::new();

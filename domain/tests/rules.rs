@@ -30,7 +30,7 @@ fn term() -> (Value, Value) {
     )
 }
 
-/// Two pools, seven organisations, two calls, awards, recalls and a redistribution.
+/// Two pools, seven organizations, two calls, awards, recalls and a redistribution.
 pub fn base_history() -> Vec<Value> {
     let (s, e) = term();
     let mut h = vec![
@@ -170,7 +170,7 @@ fn every_rule_is_refused_with_a_message_naming_it() {
             json!({"type":"PoolResized","pool_id":"P-CSP","gpus":16,"reason":"lease cut"}),
         ),
         (
-            "organisation id reused",
+            "organization id reused",
             vec![],
             json!({"type":"OrganizationRegistered","org_id":"ORG-SME","name":"n","sector":"industry","size":"sme","region":"capital"}),
         ),
@@ -230,7 +230,7 @@ fn every_rule_is_refused_with_a_message_naming_it() {
             submit("A30", "C2", "T9", "ORG-UNI", 8),
         ),
         (
-            "application by unknown organisation",
+            "application by unknown organization",
             vec![],
             submit("A30", "C2", "T1", "ORG-NONE", 8),
         ),
@@ -306,7 +306,7 @@ fn every_rule_is_refused_with_a_message_naming_it() {
         ),
         ("award over track total", vec![], award("AW30", "A9", 32)),
         (
-            "award over organisation share cap",
+            "award over organization share cap",
             vec![],
             award("AW30", "A2", 8),
         ),
@@ -411,7 +411,7 @@ fn every_rule_is_refused_with_a_message_naming_it() {
             redis("RD9", "RC1", "AW30", "A8", 8),
         ),
         (
-            "redistribution over organisation share cap",
+            "redistribution over organization share cap",
             vec![],
             redis("RD9", "RC2", "AW30", "A2", 8),
         ),

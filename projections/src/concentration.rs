@@ -1,9 +1,9 @@
-//! `concentration`: is the programme concentrated on a few organisations?
+//! `concentration`: is the programme concentrated on a few organizations?
 //!
 //! Per track and programme-wide, over GPUs held by active awards: each
-//! organisation's share (bp), the top-5 share, the Herfindahl-Hirschman
+//! organization's share (bp), the top-5 share, the Herfindahl-Hirschman
 //! index (sum of squared percentage shares, 0..=10000), and the capital vs
-//! non-capital split. Per track, each organisation's share of the track's
+//! non-capital split. Per track, each organization's share of the track's
 //! GPUs (what `max_org_share_bp` caps) is shown beside it.
 
 use crate::catalog::Catalog;
@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Concentration {
-    /// GPUs held per organisation on each track: (call, track) -> org -> GPUs.
+    /// GPUs held per organization on each track: (call, track) -> org -> GPUs.
     tracks: BTreeMap<(Id, Id), BTreeMap<Id, u64>>,
     programme: BTreeMap<Id, u64>,
 }
@@ -213,7 +213,7 @@ impl ConcentrationView {
         }
         let mut orgs = Table::new(
             "organizations",
-            "Organisations by GPUs held",
+            "Organizations by GPUs held",
             vec![
                 "scope",
                 "org_id",

@@ -1,4 +1,4 @@
-//! `holdings`: who holds how many GPUs now, by award, organisation, sector,
+//! `holdings`: who holds how many GPUs now, by award, organization, sector,
 //! track, pool and region. Counts only active awards.
 
 use crate::catalog::{Catalog, Origin};
@@ -288,7 +288,7 @@ impl HoldingsView {
         let mut orgs = Table::new(
             "organizations",
             format!(
-                "By organisation ({} GPUs, {} servers, {} active awards in all)",
+                "By organization ({} GPUs, {} servers, {} active awards in all)",
                 self.total.gpus, self.total.servers, self.total.awards
             ),
             vec![

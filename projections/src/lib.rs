@@ -4,7 +4,7 @@
 //! facts (names, sectors, which award belongs to which track...) and to each
 //! view's own counters, so a server keeps every view live in memory and a
 //! replay rebuilds them from the ledger. Memory grows with pools,
-//! organisations, applications and awards, never with the number of events.
+//! organizations, applications and awards, never with the number of events.
 //!
 //! The views (one module each): [`holdings`], [`pools`], [`calls`],
 //! [`ranking`], [`utilization`], [`concentration`]. Each renders as JSON (for
@@ -162,7 +162,7 @@ impl ViewName {
             ViewName::Pools => "Pools: where every GPU of each pool is",
             ViewName::Calls => "Calls: selection statistics",
             ViewName::Ranking => "Ranking: applications in reviewers' order",
-            ViewName::Utilization => "Utilisation of active awards",
+            ViewName::Utilization => "Utilization of active awards",
             ViewName::Concentration => "Concentration of held GPUs",
         }
     }
@@ -180,7 +180,7 @@ impl FromStr for ViewName {
     fn from_str(s: &str) -> Result<Self, String> {
         ViewName::ALL
             .into_iter()
-            .find(|v| v.as_str() == s || (s == "utilisation" && *v == ViewName::Utilization))
+            .find(|v| v.as_str() == s || (s == "utilization" && *v == ViewName::Utilization))
             .ok_or_else(|| {
                 let names: Vec<_> = ViewName::ALL.iter().map(|v| v.as_str()).collect();
                 format!("there is no view {s:?} (views: {})", names.join(", "))

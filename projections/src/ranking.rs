@@ -1,7 +1,7 @@
 //! `ranking`: the order reviewers put applications in, per track.
 //!
 //! An application's rank score is the exact mean of its scores plus the
-//! track's `regional_bonus` if its organisation is outside the capital
+//! track's `regional_bonus` if its organization is outside the capital
 //! region. Means are compared as exact fractions, never floats, and shown
 //! rounded to two decimals. Equal scores share a rank; applications without
 //! scores come last, unranked.
@@ -160,7 +160,7 @@ pub struct RankedApplication {
     pub reviews: u32,
     /// Exact mean of the scores, shown to two decimals.
     pub mean_score: Option<TwoDecimals>,
-    /// Points added to the mean (the track's bonus, for non-capital organisations).
+    /// Points added to the mean (the track's bonus, for non-capital organizations).
     pub regional_bonus: u32,
     pub rank_score: Option<TwoDecimals>,
     pub status: &'static str,

@@ -1,6 +1,6 @@
 //! `utilization`: which active awards are not being used.
 //!
-//! Per active award: its last reported utilisation, how many periods were
+//! Per active award: its last reported utilization, how many periods were
 //! reported, how many of the latest periods (in period order) were below a
 //! threshold, and whether any report flagged off-purpose use. An award is a
 //! recall candidate when that run reaches the set number of periods, or when
@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, VecDeque};
 /// When an award counts as underused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Thresholds {
-    /// A period is "below" when its utilisation is strictly under this (bp).
+    /// A period is "below" when its utilization is strictly under this (bp).
     pub threshold_bp: u32,
     /// This many consecutive periods below make a recall candidate.
     pub periods: u32,
@@ -189,7 +189,7 @@ impl UtilizationView {
         let mut awards = Table::new(
             "awards",
             format!(
-                "Active awards (below = under {}.{:02}% utilisation)",
+                "Active awards (below = under {}.{:02}% utilization)",
                 self.threshold_bp / 100,
                 self.threshold_bp % 100
             ),

@@ -238,7 +238,7 @@ proptest! {
                 prop_assert_eq!(held, model_held);
                 prop_assert_eq!(wait, model_wait);
             }
-            // Holdings are the sum of active awards, by organisation too.
+            // Holdings are the sum of active awards, by organization too.
             let holdings = live.json(ViewName::Holdings, &ViewParams::default());
             let active: Vec<_> = model.awards.values().filter(|w| !w.3 && w.2 > 0).collect();
             prop_assert_eq!(holdings["total"]["gpus"].as_u64().unwrap(), active.iter().map(|w| u64::from(w.2)).sum::<u64>());
@@ -247,7 +247,7 @@ proptest! {
                 let org = o["org_id"].as_str().unwrap();
                 let sum: u64 = active.iter().filter(|w| w.1 == org).map(|w| u64::from(w.2)).sum();
                 prop_assert_eq!(o["gpus"].as_u64().unwrap(), sum);
-                prop_assert!(sum > 0, "organisations holding nothing are not listed");
+                prop_assert!(sum > 0, "organizations holding nothing are not listed");
             }
             let sectors: u64 = holdings["by_sector"].as_object().unwrap().values().map(|h| h["gpus"].as_u64().unwrap()).sum();
             prop_assert_eq!(sectors, holdings["total"]["gpus"].as_u64().unwrap());

@@ -61,7 +61,7 @@ fn at(i: usize) -> String {
     format!("2026-03-{:02}T{h:02}:{m:02}:{s:02}+09:00", 2 + i / 86_400)
 }
 
-/// A valid history of about `apps * 4` events: a pool, organisations, an open
+/// A valid history of about `apps * 4` events: a pool, organizations, an open
 /// call, applications and their scores.
 pub fn synthetic_history(apps: usize) -> Vec<String> {
     let mut v = vec![

@@ -32,8 +32,8 @@ pub enum AuditArgs {
                             gpu-ledger audit report --from-export ledger.jsonl --format md | sha256sum")]
     Report(ReportArgs),
 
-    /// The full story of an award, an application or an organisation, each
-    /// line with its seq and hash: application, scores, award, utilisation,
+    /// The full story of an award, an application or an organization, each
+    /// line with its seq and hash: application, scores, award, utilization,
     /// recalls, where recalled GPUs went and where redistributed GPUs came from.
     #[command(
         after_help = "Examples:\n  gpu-ledger audit trace --award AW-2026-0006\n  \
@@ -94,7 +94,7 @@ pub struct TraceArgs {
     #[arg(long, value_name = "ID", value_parser = parse_id)]
     pub award: Option<Id>,
 
-    /// The story of this organisation: every application and award.
+    /// The story of this organization: every application and award.
     #[arg(long, value_name = "ID", value_parser = parse_id)]
     pub org: Option<Id>,
 

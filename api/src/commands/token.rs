@@ -11,7 +11,7 @@ pub struct TokenArgs {
     #[arg(long)]
     pub role: String,
 
-    /// The reviewer id (reviewer) or organisation id (applicant).
+    /// The reviewer id (reviewer) or organization id (applicant).
     #[arg(long)]
     pub subject: Option<String>,
 

@@ -1,6 +1,6 @@
 //! The audit on the dashboard: the Programme page lists the exceptions of
 //! `gpu-ledger audit report` up to its record, and events link to the trace
-//! (`gpu-ledger audit trace`) of the award, application or organisation
+//! (`gpu-ledger audit trace`) of the award, application or organization
 //! they concern.
 //!
 //! An audit replays the whole ledger with every check, so it is not made
@@ -209,7 +209,7 @@ pub fn trace_href(kind: &str, id: &str) -> Option<String> {
 }
 
 /// `/trace/{kind}/{id}`: the story of an award, application or
-/// organisation, each event with its seq and hash, up to the page's point.
+/// organization, each event with its seq and hash, up to the page's point.
 pub async fn trace_page(
     State(dash): State<Dashboard>,
     Path((kind, id)): Path<(String, String)>,

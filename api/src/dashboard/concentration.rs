@@ -1,4 +1,4 @@
-//! `/concentration`: is the programme concentrated on a few organisations?
+//! `/concentration`: is the programme concentrated on a few organizations?
 //! The top-5 share, the HHI and the capital vs non-capital split,
 //! programme-wide and per track, now and over time (one point per week of
 //! business time, or per 1,000 events).
@@ -121,7 +121,7 @@ fn now(view: &ConcentrationView, at: &At) -> Markup {
             h3 { "Programme-wide and per track" }
             table id="concentration-table" {
                 tr {
-                    th { "scope" } th.n { "GPUs held" } th.n { "organisations" } th.n { "top-5 share" } th.n { "HHI" }
+                    th { "scope" } th.n { "GPUs held" } th.n { "organizations" } th.n { "top-5 share" } th.n { "HHI" }
                     th.n { "capital" } th.n { "non-capital" } th.n { "largest holder's share of the track" } th.n { "cap" }
                 }
                 tr.total { td { "Programme" } (figures_row("/programme", p)) td {} td {} }

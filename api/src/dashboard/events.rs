@@ -245,7 +245,7 @@ pub async fn record(
 }
 
 /// The trace of what an event concerns most closely: its award, else its
-/// application, else its organisation.
+/// application, else its organization.
 fn first_trace(event: &Value) -> Option<String> {
     ["award_id", "application_id", "org_id"]
         .into_iter()

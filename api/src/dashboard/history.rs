@@ -103,7 +103,7 @@ pub struct Move {
     pub seq: u64,
     pub occurred_at: String,
     pub gpus: u32,
-    /// `Some((application, organisation, its name))` for a redistribution;
+    /// `Some((application, organization, its name))` for a redistribution;
     /// `None` for GPUs released back to the pool.
     pub to: Option<(String, String, String)>,
 }

@@ -1,5 +1,5 @@
 //! `/holdings`: who holds the GPUs now, by sector, region, track and
-//! organisation (the top 20, or those a search finds), with charts. The
+//! organization (the top 20, or those a search finds), with charts. The
 //! search filters on the server, so it works without scripts.
 
 use super::charts;
@@ -14,14 +14,14 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 const VIEW: &str = "holdings";
-/// Organisations shown without a search.
+/// Organizations shown without a search.
 const TOP: usize = 20;
-/// Organisations shown at most for a search.
+/// Organizations shown at most for a search.
 const FOUND_MAX: usize = 200;
 
 #[derive(Deserialize)]
 pub struct Search {
-    /// Part of an organisation's id or name (any case).
+    /// Part of an organization's id or name (any case).
     q: Option<String>,
 }
 
@@ -66,7 +66,7 @@ fn body(view: &HoldingsView, at: &At, search: &str) -> Markup {
             (figure("GPUs held by active awards", fig(VIEW, "/total/gpus", t.gpus, Unit::Count)))
             (figure("servers", fig(VIEW, "/total/servers", t.servers, Unit::Count)))
             (figure("active awards", fig(VIEW, "/total/awards", t.awards, Unit::Count)))
-            (figure("organisations holding", html! { span id="orgs-holding" data-value=(view.by_organization.len()) { (grouped(view.by_organization.len() as u64)) } }))
+            (figure("organizations holding", html! { span id="orgs-holding" data-value=(view.by_organization.len()) { (grouped(view.by_organization.len() as u64)) } }))
         }
         section.card {
             (csv_link(at, VIEW, Some("sectors")))
@@ -88,7 +88,7 @@ fn body(view: &HoldingsView, at: &At, search: &str) -> Markup {
         }
         section.card id="organizations" {
             (csv_link(at, VIEW, Some("organizations")))
-            h3 { "By organisation" }
+            h3 { "By organization" }
             (organizations(view, at, search))
         }
     }
@@ -131,18 +131,18 @@ fn organizations(view: &HoldingsView, at: &At, search: &str) -> Markup {
         form.search method="get" action="/holdings" role="search" {
             @if let Some(t) = at.as_of_text() { input type="hidden" name="as_of" value=(t); }
             @else if at.until != gpu_ledger_replay::Until::Head { input type="hidden" name="until_seq" value=(at_seq(at)); }
-            label for="q" { "Find an organisation (id or name): " }
+            label for="q" { "Find an organization (id or name): " }
             input type="search" id="q" name="q" value=(search);
             button type="submit" { "Search" }
             @if !search.is_empty() { " " a href=(format!("/holdings{}", at.query(&[]))) { "clear" } }
         }
         @if needle.is_empty() {
-            p.note { "The " (shown.len()) " largest of " (view.by_organization.len()) " organisations holding GPUs." }
+            p.note { "The " (shown.len()) " largest of " (view.by_organization.len()) " organizations holding GPUs." }
         } @else {
             p.note id="found" data-value=(shown.len()) { (shown.len()) " found for “" (search) "”" @if shown.len() == FOUND_MAX { " (the first " (FOUND_MAX) ")" } "." }
         }
         table id="org-table" {
-            tr { th.n { "#" } th { "organisation" } th { "sector" } th { "region" } th.n { "GPUs" } th.n { "servers" } th.n { "active awards" } }
+            tr { th.n { "#" } th { "organization" } th { "sector" } th { "region" } th.n { "GPUs" } th.n { "servers" } th.n { "active awards" } }
             @for i in &shown {
                 @let o = &view.by_organization[*i];
                 tr {
@@ -157,7 +157,7 @@ fn organizations(view: &HoldingsView, at: &At, search: &str) -> Markup {
             }
         }
         (charts::bars(
-            "GPUs held by the organisations listed",
+            "GPUs held by the organizations listed",
             &shown.iter().map(|i| {
                 let o = &view.by_organization[*i];
                 (format!("{} {}", o.org_id, o.name), o.held.gpus)

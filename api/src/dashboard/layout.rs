@@ -11,7 +11,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("/", "Programme"),
     ("/calls", "Calls"),
     ("/holdings", "Holdings"),
-    ("/utilisation", "Utilisation"),
+    ("/utilization", "Utilization"),
     ("/concentration", "Concentration"),
     ("/events", "Events"),
 ];

@@ -17,7 +17,7 @@
 //! /v1/views/VIEW` at the same point.
 //!
 //! One module per page ([`programme`], [`calls`], [`holdings`],
-//! [`utilisation`], [`concentration`], [`events`]), the shared page frame in
+//! [`utilization`], [`concentration`], [`events`]), the shared page frame in
 //! [`layout`], the charts in [`charts`], the incremental history the
 //! over-time chart and the recall log need in [`history`], and the audit's
 //! exceptions and traces in [`audit`].
@@ -34,7 +34,7 @@ pub mod layout;
 pub mod login;
 pub mod point;
 pub mod programme;
-pub mod utilisation;
+pub mod utilization;
 
 use crate::server::auth::Principal;
 use crate::server::problem::Problem;
@@ -80,7 +80,9 @@ pub fn router<S>(app: &AppState) -> Router<S> {
         .route("/", get(programme::page))
         .route("/calls", get(calls::page))
         .route("/holdings", get(holdings::page))
-        .route("/utilisation", get(utilisation::page))
+        .route("/utilization", get(utilization::page))
+        // The page's former spelling, kept for bookmarks.
+        .route("/utilisation", get(moved_to_utilization))
         .route("/concentration", get(concentration::page))
         .route("/events", get(events::page))
         .route("/events/live", get(events::live))
@@ -90,6 +92,12 @@ pub fn router<S>(app: &AppState) -> Router<S> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .with_state(dash)
+}
+
+/// `/utilisation[?query]` is now `/utilization[?query]`.
+async fn moved_to_utilization(uri: Uri) -> Redirect {
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    Redirect::permanent(&format!("/utilization{query}"))
 }
 
 /// Why a request may not read.

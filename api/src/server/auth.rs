@@ -6,9 +6,9 @@
 //!
 //! | role | may append | subject |
 //! | --- | --- | --- |
-//! | `office` | pools, organisations, calls, decisions (rejections, awards), recalls, releases, redistributions, award ends | |
+//! | `office` | pools, organizations, calls, decisions (rejections, awards), recalls, releases, redistributions, award ends | |
 //! | `reviewer` | `ScoreRecorded` with its own `reviewer_id` | the reviewer id |
-//! | `applicant` | `ApplicationSubmitted` / `ApplicationWithdrawn` for its own organisation | the org id |
+//! | `applicant` | `ApplicationSubmitted` / `ApplicationWithdrawn` for its own organization | the org id |
 //! | `monitor` | `UtilizationReported` | |
 //! | `auditor`, `analyst` | nothing (read only) | |
 //!
@@ -57,7 +57,7 @@ impl Role {
         match role {
             "office" => no_subject(Role::Office),
             "reviewer" => Ok(Role::Reviewer(id("the reviewer id")?)),
-            "applicant" => Ok(Role::Applicant(id("the organisation id")?)),
+            "applicant" => Ok(Role::Applicant(id("the organization id")?)),
             "monitor" => no_subject(Role::Monitor),
             "auditor" => no_subject(Role::Auditor),
             "analyst" => no_subject(Role::Analyst),
@@ -204,7 +204,7 @@ pub fn may_append(
             Body::ApplicationSubmitted(a) if a.org_id == *org => true,
             Body::ApplicationSubmitted(a) => {
                 return Err(format!(
-                    "applicant {org} may not submit an application for organisation {}",
+                    "applicant {org} may not submit an application for organization {}",
                     a.org_id
                 ));
             }
@@ -213,7 +213,7 @@ pub fn may_append(
                     Some(owner) if owner == org => true,
                     Some(owner) => {
                         return Err(format!(
-                            "applicant {org} may not withdraw application {}, which belongs to organisation {owner}",
+                            "applicant {org} may not withdraw application {}, which belongs to organization {owner}",
                             w.application_id
                         ));
                     }

@@ -11,7 +11,7 @@ use super::calendar::Kst;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Which part of the research ecosystem an organisation belongs to.
+/// Which part of the research ecosystem an organization belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub(super) enum Sector {
@@ -20,7 +20,7 @@ pub(super) enum Sector {
     Research,
 }
 
-/// An organisation's size class.
+/// An organization's size class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub(super) enum Size {

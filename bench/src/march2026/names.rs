@@ -1,6 +1,6 @@
-//! Korean names for the organisations and projects of the example.
+//! Korean names for the organizations and projects of the example.
 //!
-//! The organisations are fictional: the history recalls GPUs for misuse and
+//! The organizations are fictional: the history recalls GPUs for misuse and
 //! rejects proposals, which no real university or company should be seen to
 //! suffer. Names are built from native Korean words that read like the names
 //! of Korean universities and start-ups, so the example looks familiar to the

@@ -102,7 +102,7 @@ pub fn markdown(r: &Results) -> String {
     line(
         w,
         &format!(
-            "- **Workload**: `gpu-ledger-bench workload --events {} --seed {}` (generated in {:.2} s, {} events/s): {} events, {} bytes ({:.0} bytes a line), every one valid under events.md in order; {} calls, {} organisations, {} applications, {} awards. By type: {mix}.",
+            "- **Workload**: `gpu-ledger-bench workload --events {} --seed {}` (generated in {:.2} s, {} events/s): {} events, {} bytes ({:.0} bytes a line), every one valid under events.md in order; {} calls, {} organizations, {} applications, {} awards. By type: {mix}.",
             n,
             o.seed,
             r.workload_seconds,
@@ -111,7 +111,7 @@ pub fn markdown(r: &Results) -> String {
             grouped(t.bytes),
             t.bytes as f64 / t.events.max(1) as f64,
             r.workload.calls,
-            grouped(r.workload.organisations as u64),
+            grouped(r.workload.organizations as u64),
             grouped(r.workload.applications as u64),
             grouped(r.workload.awards as u64),
         ),
@@ -215,7 +215,7 @@ pub fn markdown(r: &Results) -> String {
     line(
         w,
         &format!(
-            "| server peak RSS over the session (start-up, queries, then {} appended organisations, each a new entity the rules and views keep) | {} | |",
+            "| server peak RSS over the session (start-up, queries, then {} appended organizations, each a new entity the rules and views keep) | {} | |",
             grouped(r.appended),
             mib(r.serve_peak_rss_kib as f64)
         ),
@@ -335,7 +335,7 @@ pub fn markdown(r: &Results) -> String {
     if r.big.is_some() {
         line(
             w,
-            "The larger ledger's import, verify and rebuild ran once each; its start-ups as many times as the others. Server RSS is the peak once serving after a full replay. A larger history from the generator is also a larger programme (more organisations and applications per call), as a real one would be.",
+            "The larger ledger's import, verify and rebuild ran once each; its start-ups as many times as the others. Server RSS is the peak once serving after a full replay. A larger history from the generator is also a larger programme (more organizations and applications per call), as a real one would be.",
         );
         line(w, "");
     }

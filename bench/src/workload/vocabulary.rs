@@ -6,7 +6,7 @@
 //! counting Unicode scalar values, as they would on the programme office's
 //! data.
 
-/// Which part of the research ecosystem an organisation belongs to.
+/// Which part of the research ecosystem an organization belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sector {
     Academia,

@@ -10,8 +10,8 @@
 //!
 //! The events responsible for a row are the events between the two points
 //! that touch its entity and move that view (a recall touches its award,
-//! application, organisation, track and pool; it moves holdings, pools,
-//! utilisation and concentration, not calls or ranking). A row whose entity
+//! application, organization, track and pool; it moves holdings, pools,
+//! utilization and concentration, not calls or ranking). A row whose entity
 //! no event touched (a rank that shifted because others were scored) is
 //! given its parent row's events; a view's own top-level figures are given
 //! every event that moved the view. At most [`MAX_EVENTS_SHOWN`] events are
@@ -114,7 +114,7 @@ enum Entity {
     Org(Id),
     Call(Id),
     Track(Id, Id),
-    /// An organisation's holding on a track: (org, call, track).
+    /// An organization's holding on a track: (org, call, track).
     OrgOnTrack(Id, Id, Id),
     Application(Id),
     Award(Id),
@@ -126,10 +126,10 @@ impl Entity {
         match self {
             Entity::View => format!("the {view} view"),
             Entity::Pool(p) => format!("pool {p}"),
-            Entity::Org(o) => format!("organisation {o}"),
+            Entity::Org(o) => format!("organization {o}"),
             Entity::Call(c) => format!("call {c}"),
             Entity::Track(c, t) => format!("track {c}/{t}"),
-            Entity::OrgOnTrack(o, c, t) => format!("organisation {o} on track {c}/{t}"),
+            Entity::OrgOnTrack(o, c, t) => format!("organization {o} on track {c}/{t}"),
             Entity::Application(a) => format!("application {a}"),
             Entity::Award(a) => format!("award {a}"),
             Entity::Recall(r) => format!("recall {r}"),
@@ -191,7 +191,7 @@ fn moves(view: ViewName, t: EventType) -> bool {
 
 /// The entities `event` touches; `cat` is the catalog before it.
 fn touched(cat: &Catalog, event: &Event) -> Vec<Entity> {
-    // An application's entities: itself, its organisation, call and track.
+    // An application's entities: itself, its organization, call and track.
     let of_app = |app: &Id, out: &mut Vec<Entity>| {
         if let Some(a) = cat.apps.get(app) {
             out.push(Entity::Application(app.clone()));
@@ -201,7 +201,7 @@ fn touched(cat: &Catalog, event: &Event) -> Vec<Entity> {
         }
     };
     // What an award's holding touches beyond its application: its pool and
-    // its organisation's share of the track.
+    // its organization's share of the track.
     let holding = |app: &Id, out: &mut Vec<Entity>| {
         of_app(app, out);
         if let Some(a) = cat.apps.get(app) {

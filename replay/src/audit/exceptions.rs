@@ -7,7 +7,7 @@
 //! recall, a score); the rest are decided "at the end", on the last event
 //! the audit covers. Its memory grows with entities: per application the
 //! events of its scores, per award its origin, its recalls and only the
-//! latest of its utilisation reports, per recall its late clearings.
+//! latest of its utilization reports, per recall its late clearings.
 //!
 //! Each kind has its section below: its explanation ([`Kind::explanation`]),
 //! the record it produces, and the code that finds it.
@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::integrity::Checked;
 
-/// Utilisation strictly below this many basis points counts as underuse.
+/// Utilization strictly below this many basis points counts as underuse.
 pub const LOW_UTILIZATION_BP: u32 = 5000;
 
 /// The default time recalled GPUs may await redistribution.
@@ -83,7 +83,7 @@ impl Kind {
             }
             Kind::RecallWithoutEvidence => {
                 "A recall (reason other than withdrawal) with no evidence recorded before it: neither \
-                 a utilisation report of that award with off_purpose_use, nor two reports of that \
+                 a utilization report of that award with off_purpose_use, nor two reports of that \
                  award adjacent in period order both strictly below 5000 bp."
             }
             Kind::RedistributionOutOfRankOrder => {
@@ -96,11 +96,11 @@ impl Kind {
                  per recall."
             }
             Kind::OrgShareOverCap => {
-                "At the end, an organisation holds more of a capped track (max_org_share_bp below \
+                "At the end, an organization holds more of a capped track (max_org_share_bp below \
                  10000) than the cap allows."
             }
             Kind::OrgShareNearCap => {
-                "At the end, an organisation holds more than 90% of the cap of a capped track, and at \
+                "At the end, an organization holds more than 90% of the cap of a capped track, and at \
                  most the cap."
             }
             Kind::AwardPastEnd => {
@@ -109,7 +109,7 @@ impl Kind {
             }
             Kind::ReviewerConflictOfInterest => {
                 "A ScoreRecorded whose actor is org:<org_id>:... with <org_id> exactly the \
-                 organisation that submitted the application."
+                 organization that submitted the application."
             }
         }
     }
@@ -198,7 +198,7 @@ impl Exception {
                 x.higher_ranked
             ),
             Exception::RecallWithoutEvidence(x) => format!(
-                "Recall {} took {} GPUs from award {} ({}), reason {}, with no evidence before it ({} utilisation report(s) of the award before it).",
+                "Recall {} took {} GPUs from award {} ({}), reason {}, with no evidence before it ({} utilization report(s) of the award before it).",
                 x.recall_id, x.gpus, x.award_id, x.org_id, x.reason, x.reports_before
             ),
             Exception::RedistributionOutOfRankOrder(x) => format!(
@@ -250,7 +250,7 @@ impl Exception {
                 x.award_id, x.application_id, x.org_id, x.held_gpus, x.ends_at, x.last_occurred_at
             ),
             Exception::ReviewerConflictOfInterest(x) => format!(
-                "Reviewer {} scored application {} of {} ({} points) acting as {:?}, a member of the applying organisation.",
+                "Reviewer {} scored application {} of {} ({} points) acting as {:?}, a member of the applying organization.",
                 x.reviewer_id, x.application_id, x.org_id, x.score, x.actor
             ),
         }
@@ -314,7 +314,7 @@ struct AwardTrail {
     use_evidence: UseEvidence,
 }
 
-/// What an award's utilisation reports have shown so far.
+/// What an award's utilization reports have shown so far.
 #[derive(Debug, Default)]
 struct UseEvidence {
     reports: u32,
@@ -480,7 +480,7 @@ impl ExceptionFinder {
         self.apps.get_mut(app).expect("just made")
     }
 
-    /// The events that prove an application's rank: its organisation's
+    /// The events that prove an application's rank: its organization's
     /// registration (its region) and every score.
     fn rank_evidence(&self, app_id: &Id, app: &AppFacts, out: &mut Vec<EventRef>) {
         out.extend(self.orgs_registered.get(&app.org_id));
@@ -539,7 +539,7 @@ pub struct AwardOutOfRankOrder {
     /// Applications left out (rejected or pending, with enough scores) that rank strictly higher.
     pub higher_ranked: usize,
     /// The call's opening (its tracks' rules), the award, and the scores and
-    /// organisations of both applications, with the rival's rejection.
+    /// organizations of both applications, with the rival's rejection.
     pub events: Vec<EventRef>,
     #[serde(skip)]
     award_seq: u64,
@@ -619,7 +619,7 @@ pub struct RecallWithoutEvidence {
     pub track_id: Id,
     pub reason: &'static str,
     pub gpus: u32,
-    /// Utilisation reports of the award recorded before the recall.
+    /// Utilization reports of the award recorded before the recall.
     pub reports_before: u32,
     /// The award's origin and the recall.
     pub events: Vec<EventRef>,
@@ -710,7 +710,7 @@ pub struct RedistributionOutOfRankOrder {
     pub outranked_by: Rival,
     pub higher_ranked_pending: usize,
     /// The call's opening, the redistribution, and the scores and
-    /// organisations of both applications up to that moment.
+    /// organizations of both applications up to that moment.
     pub events: Vec<EventRef>,
     #[serde(skip)]
     redistribution_seq: u64,
@@ -860,9 +860,9 @@ impl ExceptionFinder {
 // ---------------------------------------------------------------------------
 // org_share_over_cap, org_share_near_cap
 //
-// At the end, an organisation's share of a capped track (max_org_share_bp
+// At the end, an organization's share of a capped track (max_org_share_bp
 // below 10000) above the cap, or above 90% of the cap and at most the cap.
-// The share counts every active award of the organisation on the track,
+// The share counts every active award of the organization on the track,
 // granted or redistributed (redistributions are subject to the cap too).
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -875,7 +875,7 @@ pub struct OrgShare {
     pub max_org_share_bp: u32,
     /// held / track GPUs, in basis points, rounded down.
     pub share_bp: u64,
-    /// The call's opening (the cap), the organisation's registration, and
+    /// The call's opening (the cap), the organization's registration, and
     /// the origin and recalls of each of its active awards on the track.
     pub events: Vec<EventRef>,
     #[serde(skip)]
@@ -991,7 +991,7 @@ impl ExceptionFinder {
 // reviewer_conflict_of_interest
 //
 // A ScoreRecorded whose actor is org:<org_id>:... with <org_id> exactly the
-// applying organisation. Org ids may contain ':', so the applying org's
+// applying organization. Org ids may contain ':', so the applying org's
 // whole id is matched after "org:", followed by ':' or by nothing.
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -1003,13 +1003,13 @@ pub struct ReviewerConflictOfInterest {
     pub reviewer_id: Id,
     pub actor: String,
     pub score: u32,
-    /// The application's submission (its organisation) and the score.
+    /// The application's submission (its organization) and the score.
     pub events: Vec<EventRef>,
     #[serde(skip)]
     score_seq: u64,
 }
 
-/// Whether `actor` acts for organisation `org_id`.
+/// Whether `actor` acts for organization `org_id`.
 pub fn acts_for(actor: &str, org_id: &str) -> bool {
     actor
         .strip_prefix("org:")
@@ -1149,7 +1149,7 @@ mod tests {
     }
 
     #[test]
-    fn the_actor_must_name_exactly_the_applying_organisation() {
+    fn the_actor_must_name_exactly_the_applying_organization() {
         assert!(acts_for("org:ORG-1:kim", "ORG-1"));
         assert!(acts_for("org:ORG-1", "ORG-1"));
         assert!(acts_for("org:O:1:kim", "O:1"));

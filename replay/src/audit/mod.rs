@@ -9,7 +9,7 @@
 //!   [`exceptions`] with the events that prove them, and the pools
 //!   [`reconciliation`];
 //! - [`trace`]: `gpu-ledger audit trace`: the full story of an award, an
-//!   application or an organisation, and where recalled GPUs came from and went;
+//!   application or an organization, and where recalled GPUs came from and went;
 //! - [`diff`]: `gpu-ledger diff`: what changed in each view between two
 //!   points in history, and the events responsible;
 //! - [`render`]: every one of them as Markdown, JSON or self-contained HTML,
@@ -18,7 +18,7 @@
 //! # How the words are read
 //!
 //! - **Rank.** An application's rank in its track is the exact mean of all
-//!   its scores plus the track's `regional_bonus` when its organisation is
+//!   its scores plus the track's `regional_bonus` when its organization is
 //!   `non_capital` ([`rank`]): a fraction compared by cross-multiplication,
 //!   never a float. An application without scores has no rank and never
 //!   outranks anyone.
@@ -41,7 +41,7 @@
 //!   its track at that moment (the application itself excluded).
 //! - **Conflict of interest.** The `actor` is `org:<org_id>:<anything>` (or
 //!   exactly `org:<org_id>`) with `<org_id>` byte for byte the applying
-//!   organisation's id; org ids may contain `:`, so the whole id is matched
+//!   organization's id; org ids may contain `:`, so the whole id is matched
 //!   as a prefix, never split at the first colon.
 //! - **What a stored ledger cannot break.** The audit replays every event
 //!   against the rules (a forged export is caught there, not trusted); in a

@@ -2,7 +2,7 @@
 //! applications still waiting for GPUs.
 //!
 //! The rank is the exact mean of all the application's scores plus the
-//! track's `regional_bonus` when its organisation is outside the capital
+//! track's `regional_bonus` when its organization is outside the capital
 //! region: the ranking view's [`Score`], a fraction compared by
 //! cross-multiplication. Floats would make two equal means unequal and an
 //! audit depend on rounding.

@@ -400,7 +400,7 @@ impl AuditReport {
             text("Pool "),
             code(t.line.pool_id.as_str()),
             text(format!(
-                ", {} GPUs; min_reviews {}, regional bonus {}, cap {} bp per organisation.",
+                ", {} GPUs; min_reviews {}, regional bonus {}, cap {} bp per organization.",
                 grouped(t.line.gpus),
                 t.min_reviews,
                 t.regional_bonus,
@@ -440,7 +440,7 @@ impl AuditReport {
                 ("rank score", true),
                 ("award", false),
                 ("application", false),
-                ("organisation", false),
+                ("organization", false),
                 ("origin", false),
                 ("granted GPUs", true),
                 ("held GPUs", true),

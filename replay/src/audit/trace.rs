@@ -1,17 +1,17 @@
 //! `gpu-ledger audit trace`: the full story of an award, an application or
-//! an organisation, in seq order, each line with its seq and hash.
+//! an organization, in seq order, each line with its seq and hash.
 //!
 //! The story of an award: its application and scores, the award, its
-//! utilisation reports, its recalls, where the recalled GPUs went
+//! utilization reports, its recalls, where the recalled GPUs went
 //! (redistributions and releases) and its end. When the award itself came
 //! from a redistribution, the story starts further back: the recall its
 //! GPUs came from and the award that recall came from, and so on to the
 //! first grant. An application's story is its own events and the story of
-//! each of its awards; an organisation's, its registration and the story of
+//! each of its awards; an organization's, its registration and the story of
 //! each of its applications.
 //!
 //! Which events belong to a story is only known once later events are seen
-//! (a recall names its award, not the organisation), so the trace reads the
+//! (a recall names its award, not the organization), so the trace reads the
 //! ledger twice: the first pass checks it and learns the relationships, the
 //! second collects the events that belong, up to the same record. Memory
 //! holds the entities and the story, never the whole history.
@@ -41,7 +41,7 @@ impl Subject {
         match self {
             Subject::Award(_) => "award",
             Subject::Application(_) => "application",
-            Subject::Organization(_) => "organisation",
+            Subject::Organization(_) => "organization",
         }
     }
 
@@ -78,12 +78,12 @@ pub enum Role {
 impl Role {
     fn as_str(self) -> &'static str {
         match self {
-            Role::Organization => "organisation",
+            Role::Organization => "organization",
             Role::Application => "application",
             Role::Score => "score",
             Role::ApplicationClosed => "application closed",
             Role::Award => "award",
-            Role::Utilization => "utilisation",
+            Role::Utilization => "utilization",
             Role::Recall => "recall",
             Role::RedistributedOut => "recalled GPUs lent again",
             Role::Released => "recalled GPUs released",

@@ -1,5 +1,5 @@
-//! `/utilisation`: how the GPUs of active awards are used: the distribution
-//! of each award's latest reported utilisation, the recall candidates (as
+//! `/utilization`: how the GPUs of active awards are used: the distribution
+//! of each award's latest reported utilization, the recall candidates (as
 //! the `utilization` view decides them), and the latest recalls with where
 //! their GPUs went.
 
@@ -78,8 +78,8 @@ async fn render(dash: &Dashboard, q: &AtQuery, settings: &Settings) -> Result<Ma
             keep.push(("periods", th.periods.to_string()));
         }
         let frame = Frame {
-            title: "Utilisation",
-            path: "/utilisation",
+            title: "Utilization",
+            path: "/utilization",
             at: &at,
             seq: v.p.seq,
             head: v.head,
@@ -97,7 +97,7 @@ async fn render(dash: &Dashboard, q: &AtQuery, settings: &Settings) -> Result<Ma
 }
 
 fn distribution(view: &UtilizationView) -> Markup {
-    // Ten buckets of ten points of utilisation, the last one holding 100%.
+    // Ten buckets of ten points of utilization, the last one holding 100%.
     let mut buckets = [0u64; 10];
     let mut unreported = 0;
     for a in &view.awards {
@@ -114,14 +114,14 @@ fn distribution(view: &UtilizationView) -> Markup {
     columns.push(("no report".into(), unreported));
     html! {
         section.card {
-            h3 { "Latest utilisation of active awards" }
+            h3 { "Latest utilization of active awards" }
             div.figures {
                 (figure("active awards", html! { span id="active-awards" data-value=(view.awards.len()) { (grouped(view.awards.len() as u64)) } }))
                 (figure("recall candidates", html! { span id="candidate-count" data-value=(view.recall_candidates.len()) { (grouped(view.recall_candidates.len() as u64)) } }))
                 (figure("a period is low under", fig(VIEW, "/threshold_bp", view.threshold_bp.into(), Unit::Bp)))
                 (figure("low periods in a row make a candidate", fig(VIEW, "/periods", view.periods.into(), Unit::Count)))
             }
-            (charts::columns("Active awards by their latest reported utilisation", &columns))
+            (charts::columns("Active awards by their latest reported utilization", &columns))
             table id="distribution" {
                 tr { @for (label, _) in &columns { th.n { (label) } } }
                 tr { @for (_, n) in &columns { td.n { (n) } } }
@@ -139,7 +139,7 @@ fn candidates(view: &UtilizationView, at: &At) -> Markup {
                 p.note { "No active award is a recall candidate." }
             } @else {
                 table id="candidates" {
-                    tr { th { "award" } th { "organisation" } th { "reason" } th.n { "GPUs held" } th.n { "low periods in a row" } th.n { "latest utilisation" } }
+                    tr { th { "award" } th { "organization" } th { "reason" } th.n { "GPUs held" } th.n { "low periods in a row" } th.n { "latest utilization" } }
                     @for (i, c) in view.recall_candidates.iter().enumerate().take(CANDIDATES_SHOWN) {
                         tr {
                             td { code { (c.award_id) } }
