@@ -2,44 +2,48 @@
 //! then awarded, rejected or withdrawn.
 //!
 //! Rules: an application id is submitted once, to an open call and one of its
-//! tracks, by a registered organisation whose sector (and size, where the
+//! tracks, by a registered organization whose sector (and size, where the
 //! track lists sizes) is eligible, for whole servers of the track's pool. It
 //! is **pending** until awarded, rejected or withdrawn. Only a pending
 //! application can be rejected; it can be withdrawn while pending, or once
 //! awarded if none of its awards is active any more.
 
-use crate::event::Fields;
 use crate::id::Id;
 use crate::organization::{Sector, Size, word_enum};
 use crate::programme::{Change, Programme};
 use crate::rule::RuleError;
 use crate::text::Text;
+use crate::vocabulary::{ValueRule, declare};
 use serde::Serialize;
 
-/// `ApplicationSubmitted`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApplicationSubmitted {
-    pub application_id: Id,
-    pub call_id: Id,
-    pub track_id: Id,
-    pub org_id: Id,
-    pub title: Text,
-    pub purpose: Purpose,
-    pub requested_gpus: u32,
+declare! {
+    /// `ApplicationSubmitted`: a proposal to a track of an open call.
+    pub struct ApplicationSubmitted {
+        pub application_id: Id,
+        pub call_id: Id,
+        pub track_id: Id,
+        pub org_id: Id,
+        pub title: Text,
+        pub purpose: Purpose,
+        /// A multiple of the track's pool's `gpus_per_server`.
+        pub requested_gpus: u32 = ValueRule::Gpus,
+    }
 }
 
-/// `ApplicationWithdrawn`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApplicationWithdrawn {
-    pub application_id: Id,
-    pub reason: Text,
+declare! {
+    /// `ApplicationWithdrawn`: the applicant withdraws.
+    pub struct ApplicationWithdrawn {
+        pub application_id: Id,
+        pub reason: Text,
+    }
 }
 
-/// `ApplicationRejected`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApplicationRejected {
-    pub application_id: Id,
-    pub reason: Text,
+declare! {
+    /// `ApplicationRejected`: not selected.
+    pub struct ApplicationRejected {
+        pub application_id: Id,
+        pub reason: Text,
+    }
 }
 
 word_enum!(
@@ -55,32 +59,6 @@ word_enum!(
     /// Where an application stands.
     Status { Pending = "pending", Awarded = "awarded", Rejected = "rejected", Withdrawn = "withdrawn" }
 );
-
-impl ApplicationSubmitted {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("application_id", &self.application_id);
-        f.str("call_id", &self.call_id);
-        f.str("track_id", &self.track_id);
-        f.str("org_id", &self.org_id);
-        f.str("title", &self.title);
-        f.str("purpose", self.purpose.as_str());
-        f.count("requested_gpus", self.requested_gpus);
-    }
-}
-
-impl ApplicationWithdrawn {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("application_id", &self.application_id);
-        f.str("reason", &self.reason);
-    }
-}
-
-impl ApplicationRejected {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("application_id", &self.application_id);
-        f.str("reason", &self.reason);
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Application {
@@ -108,7 +86,7 @@ pub enum ApplicationError {
     Unknown { subject: String, application_id: Id },
 
     #[error(
-        "application {application_id}: organisation {org_id} is in sector {sector}, which track {track_id} of call {call_id} does not admit"
+        "application {application_id}: organization {org_id} is in sector {sector}, which track {track_id} of call {call_id} does not admit"
     )]
     #[serde(rename = "sector_not_eligible")]
     SectorNotEligible {
@@ -120,7 +98,7 @@ pub enum ApplicationError {
     },
 
     #[error(
-        "application {application_id}: organisation {org_id} is of size {size}, which track {track_id} of call {call_id} does not admit"
+        "application {application_id}: organization {org_id} is of size {size}, which track {track_id} of call {call_id} does not admit"
     )]
     #[serde(rename = "size_not_eligible")]
     SizeNotEligible {

@@ -4,57 +4,43 @@
 //! application is pending with at least the track's `min_reviews` scores; it
 //! gets whole servers, no more than it requested; the pool has that many
 //! free; the track's awarded total stays within the track's GPUs; the
-//! organisation's share of the track stays within the cap; the term starts
+//! organization's share of the track stays within the cap; the term starts
 //! before it ends. An award **holds** what it was granted minus what was
 //! recalled, and is **active** while it holds GPUs and has not ended.
 //! `AwardEnded` ends an active award: its GPUs become free in the pool.
 
-use crate::event::Fields;
 use crate::id::Id;
 use crate::organization::word_enum;
 use crate::programme::{Change, Programme};
 use crate::rule::RuleError;
 use crate::timestamp::Timestamp;
+use crate::vocabulary::{ValueRule, declare};
 use serde::Serialize;
 
-/// `AwardGranted`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AwardGranted {
-    pub award_id: Id,
-    pub application_id: Id,
-    pub gpus: u32,
-    pub starts_at: Timestamp,
-    pub ends_at: Timestamp,
+declare! {
+    /// `AwardGranted`: GPUs lent to a selected application for a term.
+    pub struct AwardGranted {
+        pub award_id: Id,
+        pub application_id: Id,
+        /// At most what was requested, in whole servers.
+        pub gpus: u32 = ValueRule::Gpus,
+        pub starts_at: Timestamp,
+        pub ends_at: Timestamp,
+    }
 }
 
-/// `AwardEnded`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AwardEnded {
-    pub award_id: Id,
-    pub reason: EndReason,
+declare! {
+    /// `AwardEnded`: the term ends, or the holder gives the GPUs back.
+    pub struct AwardEnded {
+        pub award_id: Id,
+        pub reason: EndReason,
+    }
 }
 
 word_enum!(
     /// Why an award ended.
     EndReason { TermCompleted = "term_completed", Relinquished = "relinquished" }
 );
-
-impl AwardGranted {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("award_id", &self.award_id);
-        f.str("application_id", &self.application_id);
-        f.count("gpus", self.gpus);
-        f.str("starts_at", &self.starts_at);
-        f.str("ends_at", &self.ends_at);
-    }
-}
-
-impl AwardEnded {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("award_id", &self.award_id);
-        f.str("reason", self.reason.as_str());
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Award {
@@ -130,7 +116,7 @@ pub enum AwardError {
     },
 
     #[error(
-        "{subject} would give organisation {org_id} {held} of the {track_gpus} GPUs of track {track_id} of call {call_id}, over its cap of {max_org_share_bp} bp"
+        "{subject} would give organization {org_id} {held} of the {track_gpus} GPUs of track {track_id} of call {call_id}, over its cap of {max_org_share_bp} bp"
     )]
     #[serde(rename = "org_share_cap_exceeded")]
     OrgShareCapExceeded {
@@ -217,7 +203,7 @@ impl Programme {
         Ok(())
     }
 
-    /// Rule: the organisation's share of the track stays within its cap
+    /// Rule: the organization's share of the track stays within its cap
     /// after it holds `more` GPUs on it.
     pub(crate) fn check_share_cap(
         &self,

@@ -6,40 +6,46 @@
 //! informational): applications come in while it is open, awards are
 //! granted once it is closed.
 
-use crate::event::{Field, Fields};
 use crate::id::Id;
 use crate::organization::{Sector, Size};
 use crate::programme::{Change, Programme};
 use crate::rule::RuleError;
 use crate::text::Text;
 use crate::timestamp::Timestamp;
+use crate::vocabulary::{ValueRule, declare};
 use serde::Serialize;
 
-/// `CallOpened`: a call with one or more tracks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallOpened {
-    pub call_id: Id,
-    pub title: Text,
-    pub closes_at: Timestamp,
-    pub tracks: Vec<TrackSpec>,
+declare! {
+    /// `CallOpened`: a call for proposals with one or more tracks.
+    pub struct CallOpened {
+        pub call_id: Id,
+        pub title: Text,
+        /// Informational: the office closes a call with `CallClosed`.
+        pub closes_at: Timestamp,
+        pub tracks: Vec<TrackSpec> = ValueRule::Objects(
+            TrackSpec::SPEC,
+            "a call has at least one track",
+        ),
+    }
 }
 
-/// One track of a call. Fields are declared in bytewise key order so that
-/// the derived `Serialize` is canonical.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TrackSpec {
-    pub eligible_sectors: Vec<Sector>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub eligible_sizes: Option<Vec<Size>>,
-    pub gpus: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_org_share_bp: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_reviews: Option<u32>,
-    pub pool_id: Id,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub regional_bonus: Option<u32>,
-    pub track_id: Id,
+declare! {
+    /// One track of a call: GPUs of one pool for eligible organizations.
+    pub struct TrackSpec ("a track") {
+        pub track_id: Id,
+        pub pool_id: Id,
+        /// A multiple of the pool's `gpus_per_server`, at most its capacity.
+        pub gpus: u32 = ValueRule::Gpus,
+        pub eligible_sectors: Vec<Sector>,
+        /// Where absent, every size is eligible.
+        pub eligible_sizes: Option<Vec<Size>>,
+        /// Scores an application needs before an award (default 3).
+        pub min_reviews: Option<u32> = ValueRule::Range(1, u32::MAX),
+        /// Score points added for organizations outside the capital region (default 0).
+        pub regional_bonus: Option<u32> = ValueRule::Range(0, 100),
+        /// Largest share of the track one organization may hold (default 10000).
+        pub max_org_share_bp: Option<u32> = ValueRule::Range(1, 10_000),
+    }
 }
 
 impl TrackSpec {
@@ -52,36 +58,22 @@ impl TrackSpec {
         self.min_reviews.unwrap_or(Self::DEFAULT_MIN_REVIEWS)
     }
 
-    /// Score points added for organisations outside the capital region (default 0).
+    /// Score points added for organizations outside the capital region (default 0).
     pub fn regional_bonus(&self) -> u32 {
         self.regional_bonus.unwrap_or(Self::DEFAULT_REGIONAL_BONUS)
     }
 
-    /// Largest share of the track one organisation may hold, in basis points (default 10000).
+    /// Largest share of the track one organization may hold, in basis points (default 10000).
     pub fn max_org_share_bp(&self) -> u32 {
         self.max_org_share_bp
             .unwrap_or(Self::DEFAULT_MAX_ORG_SHARE_BP)
     }
 }
 
-/// `CallClosed`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallClosed {
-    pub call_id: Id,
-}
-
-impl CallOpened {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("call_id", &self.call_id);
-        f.str("title", &self.title);
-        f.str("closes_at", &self.closes_at);
-        f.put("tracks", Field::Tracks(&self.tracks));
-    }
-}
-
-impl CallClosed {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("call_id", &self.call_id);
+declare! {
+    /// `CallClosed`: no more applications; awards may be granted.
+    pub struct CallClosed {
+        pub call_id: Id,
     }
 }
 

@@ -8,28 +8,23 @@
 //! - [`ValueError`]: the shape is right but a value breaks a value rule (id
 //!   alphabet, text length, enumeration, timestamp grammar, range, repeats).
 //!
-//! The JSON is read once, into one flat set of optional slots covering every
-//! field of every type; the `type` then decides which slots may be filled.
-//! Messages always name the field (`tracks[1].gpus`).
+//! The JSON is read once. The `type` may come anywhere in the object, so
+//! each value is read by the shape its key has in every declared type
+//! ([`ValueRule`]'s shape), into the key's slot; then the type's declaration
+//! ([`Declared::read`]) takes its slots and checks each value's rule, in the
+//! order it declares them. Messages always name the field (`tracks[1].gpus`).
 
-use crate::application::{
-    ApplicationRejected, ApplicationSubmitted, ApplicationWithdrawn, Purpose,
-};
-use crate::award::{AwardEnded, AwardGranted, EndReason};
-use crate::call::{CallClosed, CallOpened, TrackSpec};
-use crate::event::{Body, Event, EventType};
-use crate::id::{CriterionName, Id};
-use crate::organization::{OrganizationRegistered, Region, Sector, Size};
-use crate::pool::{PoolRegistered, PoolResized, PoolSource};
-use crate::recall::{RecallIssued, RecallReason, RecallReleased};
-use crate::redistribution::Redistributed;
-use crate::score::{Criteria, ScoreRecorded};
-use crate::text::{self, Text, TextBounds};
+use crate::event::{COMMON_FIELDS, Event, EventType};
+use crate::text::Text;
 use crate::timestamp::Timestamp;
-use crate::utilization::UtilizationReported;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use crate::vocabulary::value_rule::Shape;
+use crate::vocabulary::{FieldSpec, FieldValue, ObjectSpec};
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// The bytes are not an event object of the vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -69,16 +64,18 @@ impl EventError {
 
 /// Decodes one event body.
 pub fn decode_event(json: &[u8]) -> Result<Event, EventError> {
+    let vocabulary = Vocabulary::get();
+    let mut raw = RawObject::new();
     let mut de = serde_json::Deserializer::from_slice(json);
-    let raw = RawEvent::deserialize(&mut de).map_err(malformed)?;
+    Fill {
+        vocabulary,
+        table: &vocabulary.events,
+        out: &mut raw,
+    }
+    .deserialize(&mut de)
+    .map_err(malformed)?;
     de.end().map_err(malformed)?;
-    raw.into_event()
-}
-
-/// Decodes one event body from an already parsed JSON value (same rules).
-pub fn decode_event_value(value: &serde_json::Value) -> Result<Event, EventError> {
-    let raw = RawEvent::deserialize(value).map_err(malformed)?;
-    raw.into_event()
+    vocabulary.event(raw)
 }
 
 fn malformed(e: serde_json::Error) -> EventError {
@@ -118,26 +115,482 @@ fn nest<E: de::Error>(prefix: &str, inner: impl fmt::Display) -> E {
     E::custom(format_args!("field `{prefix}`: {inner}"))
 }
 
-// ---------------------------------------------------------------- JSON values
+fn null<E: de::Error>() -> E {
+    E::custom("is null (leave an optional field out rather than sending null)")
+}
 
-/// A JSON string (escaped or not).
-struct JStr(String);
+// ---------------------------------------------------------------- the vocabulary's keys
 
-impl<'de> Deserialize<'de> for JStr {
+/// Where the decoder finds each key: one table for event objects (every
+/// key of every type, numbered in the order the types first declare them,
+/// after the common fields) and one per nested declaration.
+pub(crate) struct Vocabulary {
+    events: Table,
+    /// Per event type, in [`EventType::ALL`] order.
+    types: Vec<TypeKeys>,
+    nested: Vec<Table>,
+}
+
+struct TypeKeys {
+    /// `keys[i]`: the event table's key of the type's field `i`.
+    keys: Vec<u16>,
+    /// Bit `k` is set when key `k` is a field of the type (or a common field).
+    allowed: u64,
+}
+
+/// The keys an object may have, and the shape of each one's value.
+struct Table {
+    /// The declaration's name (`TrackSpec`); empty for event objects.
+    spec: &'static str,
+    /// How errors name the object: `an event object`, `a track`.
+    noun: &'static str,
+    names: Vec<&'static str>,
+    shapes: Vec<Shape>,
+    index: HashMap<&'static str, u16, foldhash::fast::FixedState>,
+    /// `0, 1, 2...`: a nested object's fields are its keys, in order.
+    in_order: Vec<u16>,
+}
+
+/// The most keys one table holds (a slot each, a bit each in a `u64`).
+const MAX_KEYS: usize = 64;
+
+impl Table {
+    fn new(spec: &'static str, noun: &'static str) -> Self {
+        Self {
+            spec,
+            noun,
+            names: Vec::new(),
+            shapes: Vec::new(),
+            index: HashMap::default(),
+            in_order: Vec::new(),
+        }
+    }
+
+    /// The key of `field`, added if new. Every field of one name has one
+    /// shape, so that its value can be read before the type is known.
+    fn key(&mut self, field: &FieldSpec) -> u16 {
+        let shape = field.rule.shape();
+        if let Some(&k) = self.index.get(field.name) {
+            let had = self.shapes[k as usize];
+            assert!(
+                had == shape,
+                "field `{}` is declared with two shapes ({had:?}, {shape:?}): one name, one shape",
+                field.name
+            );
+            return k;
+        }
+        let k = self.names.len() as u16;
+        assert!(
+            (k as usize) < MAX_KEYS,
+            "more than {MAX_KEYS} keys in one table"
+        );
+        self.names.push(field.name);
+        self.shapes.push(shape);
+        self.index.insert(field.name, k);
+        self.in_order.push(k);
+        k
+    }
+
+    fn find(&self, name: &str) -> Option<u16> {
+        self.index.get(name).copied()
+    }
+}
+
+impl Vocabulary {
+    pub(crate) fn get() -> &'static Vocabulary {
+        static VOCABULARY: OnceLock<Vocabulary> = OnceLock::new();
+        VOCABULARY.get_or_init(Vocabulary::build)
+    }
+
+    fn build() -> Vocabulary {
+        let mut events = Table::new("", "an event object");
+        for f in COMMON_FIELDS {
+            events.key(f);
+        }
+        let common = (1u64 << COMMON_FIELDS.len()) - 1;
+        let mut nested = Vec::new();
+        let mut types = Vec::new();
+        for t in EventType::ALL {
+            let spec = t.spec();
+            let keys: Vec<u16> = spec.fields.iter().map(|f| events.key(f)).collect();
+            let allowed = keys.iter().fold(common, |m, k| m | 1 << k);
+            types.push(TypeKeys { keys, allowed });
+            add_nested(spec, &mut nested);
+        }
+        Vocabulary {
+            events,
+            types,
+            nested,
+        }
+    }
+
+    fn nested(&self, spec: &str) -> &Table {
+        self.nested
+            .iter()
+            .find(|t| t.spec == spec)
+            .expect("every nested declaration has a table")
+    }
+
+    /// The event that `raw`, read from an event object, holds.
+    fn event(&self, mut raw: RawObject<'_>) -> Result<Event, EventError> {
+        let at = Place::top(None);
+        let type_field = &COMMON_FIELDS[0];
+        let type_name = at.string(raw.take(0), type_field)?;
+        let event_type = EventType::parse(&type_name).ok_or_else(|| {
+            let known: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+            EventError::from(DecodeError {
+                message: format!(
+                    "unknown event type {type_name:?} (known: {})",
+                    known.join(", ")
+                ),
+                column: None,
+            })
+        })?;
+        let keys = &self.types[event_type as usize];
+        let at = Place::top(Some(event_type));
+        let foreign = raw.present & !keys.allowed;
+        if foreign != 0 {
+            let field = self.events.names[foreign.trailing_zeros() as usize];
+            return Err(DecodeError {
+                message: format!("field `{field}` is not a field of {}", at.noun()),
+                column: None,
+            }
+            .into());
+        }
+        let occurred_at: Timestamp = at.read(&mut raw, 1, &COMMON_FIELDS[1])?;
+        let actor: Text = at.read(&mut raw, 2, &COMMON_FIELDS[2])?;
+        let note: Option<Text> = at.read(&mut raw, 3, &COMMON_FIELDS[3])?;
+        let body = event_type.read_body(&mut raw, &keys.keys, &at)?;
+        Ok(Event {
+            occurred_at,
+            actor,
+            note,
+            body,
+        })
+    }
+}
+
+/// Adds a table for every declaration nested in `spec`, at any depth.
+fn add_nested(spec: &'static ObjectSpec, tables: &mut Vec<Table>) {
+    for f in spec.fields {
+        if let Some(inner) = f.rule.nested()
+            && !tables.iter().any(|t| t.spec == inner.name)
+        {
+            let mut table = Table::new(inner.name, inner.noun);
+            for g in inner.fields {
+                table.key(g);
+            }
+            tables.push(table);
+            add_nested(inner, tables);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- values read before the type is known
+
+/// A value as read from the JSON, before its type's rule checks it.
+#[doc(hidden)]
+pub enum Raw<'de> {
+    Str(Cow<'de, str>),
+    Count(u32),
+    Flag(bool),
+    Strs(Vec<Cow<'de, str>>),
+    Objects(Vec<RawObject<'de>>),
+    Scores(Vec<(Cow<'de, str>, u32)>),
+}
+
+/// The values of one JSON object, one slot per key of its table.
+#[doc(hidden)]
+pub struct RawObject<'de> {
+    slots: [Option<Raw<'de>>; MAX_KEYS],
+    /// Bit `k` is set when key `k` was present.
+    present: u64,
+}
+
+impl<'de> RawObject<'de> {
+    fn new() -> Self {
+        Self {
+            slots: [const { None }; MAX_KEYS],
+            present: 0,
+        }
+    }
+
+    fn take(&mut self, key: u16) -> Option<Raw<'de>> {
+        self.slots[key as usize].take()
+    }
+}
+
+/// Where a value is read: which object, and the path to it (for errors).
+#[doc(hidden)]
+pub struct Place<'a> {
+    /// The event's type, for event objects.
+    event_type: Option<EventType>,
+    /// The noun of a nested object (`a track`).
+    nested_noun: &'static str,
+    /// Prepended to field names: `tracks[0].` inside a track.
+    prefix: &'a str,
+}
+
+impl<'a> Place<'a> {
+    fn top(event_type: Option<EventType>) -> Self {
+        Place {
+            event_type,
+            nested_noun: "",
+            prefix: "",
+        }
+    }
+
+    pub(crate) fn nested(spec: &ObjectSpec, prefix: &'a str) -> Self {
+        Place {
+            event_type: None,
+            nested_noun: spec.noun,
+            prefix,
+        }
+    }
+
+    pub(crate) fn prefix(&self) -> &str {
+        self.prefix
+    }
+
+    /// How a missing field's owner is named: `an AwardGranted event`, `a track`.
+    fn noun(&self) -> String {
+        match self.event_type {
+            Some(t) => format!("{} {t} event", article(t.as_str())),
+            None if self.nested_noun.is_empty() => "an event object".into(),
+            None => self.nested_noun.into(),
+        }
+    }
+
+    fn path(&self, field: &str) -> String {
+        format!("{}{}", self.prefix, field)
+    }
+
+    /// Reads field `spec`, at `key` of `raw`, as a `T`.
+    pub(crate) fn read<T: FieldValue>(
+        &self,
+        raw: &mut RawObject<'_>,
+        key: u16,
+        spec: &FieldSpec,
+    ) -> Result<T, EventError> {
+        T::read(raw.take(key), spec, self)
+    }
+
+    /// The value of a field that must be present.
+    pub(crate) fn required<'de>(
+        &self,
+        raw: Option<Raw<'de>>,
+        spec: &FieldSpec,
+    ) -> Result<Raw<'de>, EventError> {
+        raw.ok_or_else(|| {
+            DecodeError {
+                message: format!(
+                    "{} lacks the required field `{}`",
+                    self.noun(),
+                    self.path(spec.name)
+                ),
+                column: None,
+            }
+            .into()
+        })
+    }
+
+    /// The string a field that must be present holds.
+    pub(crate) fn string<'de>(
+        &self,
+        raw: Option<Raw<'de>>,
+        spec: &FieldSpec,
+    ) -> Result<Cow<'de, str>, EventError> {
+        match self.required(raw, spec)? {
+            Raw::Str(s) => Ok(s),
+            _ => Err(self.undeclared(spec)),
+        }
+    }
+
+    /// A value that breaks its rule.
+    pub(crate) fn invalid(&self, field: &str, problem: impl fmt::Display) -> EventError {
+        ValueError {
+            field: self.path(field),
+            problem: problem.to_string(),
+        }
+        .into()
+    }
+
+    pub(crate) fn in_range(
+        &self,
+        n: u32,
+        field: &str,
+        lo: u32,
+        hi: u32,
+    ) -> Result<u32, EventError> {
+        if n < lo || n > hi {
+            return Err(self.invalid(field, format!("is {n}, outside {lo}..={hi}")));
+        }
+        Ok(n)
+    }
+
+    /// A declaration whose rule does not fit its Rust type (a mistake in
+    /// the declaration, which the vocabulary's tests catch).
+    pub(crate) fn undeclared(&self, spec: &FieldSpec) -> EventError {
+        DecodeError {
+            message: format!(
+                "field `{}` is declared with a rule its type cannot read",
+                self.path(spec.name)
+            ),
+            column: None,
+        }
+        .into()
+    }
+
+    /// The keys of a nested declaration's fields, in order.
+    pub(crate) fn nested_keys(&self, spec: &ObjectSpec) -> &'static [u16] {
+        &Vocabulary::get().nested(spec.name).in_order
+    }
+}
+
+/// "a" or "an" before a type name, for messages that read well.
+fn article(word: &str) -> &'static str {
+    match word.as_bytes().first() {
+        Some(b'A' | b'E' | b'I' | b'O' | b'U') => "an",
+        _ => "a",
+    }
+}
+
+// ---------------------------------------------------------------- JSON readers
+
+/// Fills `out` from one JSON object with `table`'s keys.
+struct Fill<'t, 'o, 'de> {
+    vocabulary: &'static Vocabulary,
+    table: &'t Table,
+    out: &'o mut RawObject<'de>,
+}
+
+impl<'de> DeserializeSeed<'de> for Fill<'_, '_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Fill<'_, '_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.table.noun)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let table = self.table;
+        while let Some(Key(key)) = map.next_key()? {
+            let Some(k) = table.find(&key) else {
+                return Err(de::Error::custom(format_args!(
+                    "field `{key}` is not a field of {}",
+                    table.noun
+                )));
+            };
+            let name = table.names[k as usize];
+            if self.out.present & (1 << k) != 0 {
+                return Err(de::Error::custom(format_args!(
+                    "field `{name}` appears twice"
+                )));
+            }
+            let nested = |e| nest::<A::Error>(name, e);
+            let value = match table.shapes[k as usize] {
+                Shape::Str => Raw::Str(map.next_value::<JStr>().map_err(nested)?.0),
+                Shape::Count => Raw::Count(map.next_value::<JU32>().map_err(nested)?.0),
+                Shape::Flag => Raw::Flag(map.next_value::<JBool>().map_err(nested)?.0),
+                Shape::Strs => Raw::Strs(
+                    map.next_value::<List<JStr>>()
+                        .map_err(nested)?
+                        .0
+                        .into_iter()
+                        .map(|s| s.0)
+                        .collect(),
+                ),
+                Shape::Scores => Raw::Scores(map.next_value::<JCriteria>().map_err(nested)?.0),
+                Shape::Objects(spec) => Raw::Objects(
+                    map.next_value_seed(Objects {
+                        vocabulary: self.vocabulary,
+                        table: self.vocabulary.nested(spec),
+                    })
+                    .map_err(nested)?,
+                ),
+            };
+            self.out.slots[k as usize] = Some(value);
+            self.out.present |= 1 << k;
+        }
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(null())
+    }
+}
+
+/// A JSON array of objects of one nested declaration; items are named `[i]`.
+struct Objects {
+    vocabulary: &'static Vocabulary,
+    table: &'static Table,
+}
+
+impl<'de> DeserializeSeed<'de> for Objects {
+    type Value = Vec<RawObject<'de>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Objects {
+    type Value = Vec<RawObject<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        loop {
+            let mut item = RawObject::new();
+            let fill = Fill {
+                vocabulary: self.vocabulary,
+                table: self.table,
+                out: &mut item,
+            };
+            match seq.next_element_seed(fill) {
+                Ok(Some(())) => out.push(item),
+                Ok(None) => return Ok(out),
+                Err(e) => return Err(nest(&format!("[{}]", out.len()), e)),
+            }
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Err(null())
+    }
+}
+
+/// A JSON string, borrowed from the input when it has no escapes.
+struct JStr<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for JStr<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = JStr;
+            type Value = JStr<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<JStr, E> {
-                Ok(JStr(v.to_owned()))
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<JStr<'de>, E> {
+                Ok(JStr(Cow::Borrowed(v)))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<JStr, E> {
-                Ok(JStr(v))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<JStr<'de>, E> {
+                Ok(JStr(Cow::Owned(v.to_owned())))
             }
-            fn visit_unit<E: de::Error>(self) -> Result<JStr, E> {
+            fn visit_string<E: de::Error>(self, v: String) -> Result<JStr<'de>, E> {
+                Ok(JStr(Cow::Owned(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<JStr<'de>, E> {
                 Err(null())
             }
         }
@@ -150,23 +603,7 @@ struct Key<'de>(Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V)
+        JStr::deserialize(d).map(|s| Key(s.0))
     }
 }
 
@@ -256,28 +693,28 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
 }
 
 /// The `criteria` object: names to integers, each name once.
-struct JCriteria(Vec<(String, u32)>);
+struct JCriteria<'de>(Vec<(Cow<'de, str>, u32)>);
 
-impl<'de> Deserialize<'de> for JCriteria {
+impl<'de> Deserialize<'de> for JCriteria<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = JCriteria;
+            type Value = JCriteria<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("an object of criterion scores")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JCriteria, A::Error> {
-                let mut out: Vec<(String, u32)> = Vec::new();
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JCriteria<'de>, A::Error> {
+                let mut out: Vec<(Cow<'de, str>, u32)> = Vec::new();
                 while let Some(Key(k)) = map.next_key()? {
                     if out.iter().any(|(o, _)| *o == k) {
                         return Err(de::Error::custom(format_args!("field `{k}` appears twice")));
                     }
                     let JU32(v) = map.next_value().map_err(|e| nest::<A::Error>(&k, e))?;
-                    out.push((k.into_owned(), v));
+                    out.push((k, v));
                 }
                 Ok(JCriteria(out))
             }
-            fn visit_unit<E: de::Error>(self) -> Result<JCriteria, E> {
+            fn visit_unit<E: de::Error>(self) -> Result<JCriteria<'de>, E> {
                 Err(null())
             }
         }
@@ -285,555 +722,23 @@ impl<'de> Deserialize<'de> for JCriteria {
     }
 }
 
-fn null<E: de::Error>() -> E {
-    E::custom("is null (leave an optional field out rather than sending null)")
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-// ---------------------------------------------------------------- raw objects
-
-/// Declares a flat struct of optional slots and a map visitor that fills
-/// them, refusing unknown and repeated keys.
-macro_rules! raw_object {
-    ($raw:ident, $slot:ident, $what:literal { $($field:ident : $ty:ty = $key:literal),* $(,)? }) => {
-        #[derive(Default)]
-        struct $raw {
-            $($field: Option<$ty>,)*
-            /// Bit `$slot::x as u32` is set when field x was present.
-            present: u64,
-        }
-
-        #[allow(non_camel_case_types, dead_code)]
-        #[derive(Clone, Copy)]
-        enum $slot { $($field,)* }
-
-        #[allow(dead_code)]
-        impl $slot {
-            const KEYS: &'static [&'static str] = &[$($key,)*];
-        }
-
-        impl<'de> Deserialize<'de> for $raw {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl<'de> Visitor<'de> for V {
-                    type Value = $raw;
-                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                        f.write_str($what)
-                    }
-                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$raw, A::Error> {
-                        let mut raw = $raw::default();
-                        while let Some(Key(key)) = map.next_key()? {
-                            match &*key {
-                                $($key => {
-                                    if raw.$field.is_some() {
-                                        return Err(de::Error::custom(format_args!(
-                                            "field `{}` appears twice", $key
-                                        )));
-                                    }
-                                    let v: $ty = map.next_value().map_err(|e| nest::<A::Error>($key, e))?;
-                                    raw.$field = Some(v);
-                                    raw.present |= 1 << ($slot::$field as u32);
-                                })*
-                                other => {
-                                    return Err(de::Error::custom(format_args!(
-                                        "field `{}` is not a field of {}", other, $what
-                                    )));
-                                }
-                            }
-                        }
-                        Ok(raw)
-                    }
-                    fn visit_unit<E: de::Error>(self) -> Result<$raw, E> {
-                        Err(null())
-                    }
-                }
-                d.deserialize_any(V)
-            }
-        }
-    };
-}
-
-raw_object!(RawEvent, F, "an event object" {
-    type_: JStr = "type",
-    occurred_at: JStr = "occurred_at",
-    actor: JStr = "actor",
-    note: JStr = "note",
-    pool_id: JStr = "pool_id",
-    name: JStr = "name",
-    source: JStr = "source",
-    provider: JStr = "provider",
-    gpu_model: JStr = "gpu_model",
-    gpus: JU32 = "gpus",
-    gpus_per_server: JU32 = "gpus_per_server",
-    reason: JStr = "reason",
-    org_id: JStr = "org_id",
-    sector: JStr = "sector",
-    size: JStr = "size",
-    region: JStr = "region",
-    call_id: JStr = "call_id",
-    title: JStr = "title",
-    closes_at: JStr = "closes_at",
-    tracks: List<RawTrack> = "tracks",
-    application_id: JStr = "application_id",
-    track_id: JStr = "track_id",
-    purpose: JStr = "purpose",
-    requested_gpus: JU32 = "requested_gpus",
-    reviewer_id: JStr = "reviewer_id",
-    score: JU32 = "score",
-    criteria: JCriteria = "criteria",
-    award_id: JStr = "award_id",
-    starts_at: JStr = "starts_at",
-    ends_at: JStr = "ends_at",
-    period_start: JStr = "period_start",
-    period_end: JStr = "period_end",
-    utilization_bp: JU32 = "utilization_bp",
-    off_purpose_use: JBool = "off_purpose_use",
-    recall_id: JStr = "recall_id",
-    redistribution_id: JStr = "redistribution_id",
-});
-
-raw_object!(RawTrack, T, "a track" {
-    track_id: JStr = "track_id",
-    pool_id: JStr = "pool_id",
-    gpus: JU32 = "gpus",
-    eligible_sectors: List<JStr> = "eligible_sectors",
-    eligible_sizes: List<JStr> = "eligible_sizes",
-    min_reviews: JU32 = "min_reviews",
-    regional_bonus: JU32 = "regional_bonus",
-    max_org_share_bp: JU32 = "max_org_share_bp",
-});
-
-const fn mask(fields: &[F]) -> u64 {
-    let mut m = 0;
-    let mut i = 0;
-    while i < fields.len() {
-        m |= 1 << (fields[i] as u32);
-        i += 1;
-    }
-    m
-}
-
-/// The fields each type may carry, besides `type`, `occurred_at`, `actor`, `note`.
-fn fields_of(t: EventType) -> u64 {
-    use F::*;
-    match t {
-        EventType::PoolRegistered => mask(&[
-            pool_id,
-            name,
-            source,
-            provider,
-            gpu_model,
-            gpus,
-            gpus_per_server,
-        ]),
-        EventType::PoolResized => mask(&[pool_id, gpus, reason]),
-        EventType::OrganizationRegistered => mask(&[org_id, name, sector, size, region]),
-        EventType::CallOpened => mask(&[call_id, title, closes_at, tracks]),
-        EventType::CallClosed => mask(&[call_id]),
-        EventType::ApplicationSubmitted => mask(&[
-            application_id,
-            call_id,
-            track_id,
-            org_id,
-            title,
-            purpose,
-            requested_gpus,
-        ]),
-        EventType::ApplicationWithdrawn | EventType::ApplicationRejected => {
-            mask(&[application_id, reason])
-        }
-        EventType::ScoreRecorded => mask(&[application_id, reviewer_id, score, criteria]),
-        EventType::AwardGranted => mask(&[award_id, application_id, gpus, starts_at, ends_at]),
-        EventType::UtilizationReported => mask(&[
-            award_id,
-            period_start,
-            period_end,
-            utilization_bp,
-            off_purpose_use,
-        ]),
-        EventType::RecallIssued => mask(&[recall_id, award_id, gpus, reason]),
-        EventType::Redistributed => mask(&[
-            redistribution_id,
-            recall_id,
-            award_id,
-            application_id,
-            gpus,
-            starts_at,
-            ends_at,
-        ]),
-        EventType::RecallReleased => mask(&[recall_id, gpus, reason]),
-        EventType::AwardEnded => mask(&[award_id, reason]),
-    }
-}
-
-const COMMON: u64 = mask(&[F::type_, F::occurred_at, F::actor, F::note]);
-
-// ---------------------------------------------------------------- value rules
-
-fn missing(what: &str, field: &str) -> EventError {
-    DecodeError {
-        message: format!("{what} lacks the required field `{field}`"),
-        column: None,
-    }
-    .into()
-}
-
-fn invalid(field: impl Into<String>, problem: impl fmt::Display) -> EventError {
-    ValueError {
-        field: field.into(),
-        problem: problem.to_string(),
-    }
-    .into()
-}
-
-/// Reads one event's slots into typed values, naming fields as `prefix + name`.
-struct Reader<'a> {
-    what: &'a str,
-    prefix: &'a str,
-}
-
-impl Reader<'_> {
-    fn path(&self, field: &str) -> String {
-        format!("{}{}", self.prefix, field)
+    #[test]
+    fn every_key_has_one_shape_and_fits_a_slot() {
+        let v = Vocabulary::build();
+        assert!(v.events.names.len() <= MAX_KEYS);
+        assert_eq!(v.types.len(), EventType::ALL.len());
     }
 
-    fn req<T>(&self, slot: Option<T>, field: &str) -> Result<T, EventError> {
-        slot.ok_or_else(|| missing(self.what, &self.path(field)))
-    }
-
-    fn id(&self, slot: Option<JStr>, field: &str) -> Result<Id, EventError> {
-        let s = self.req(slot, field)?.0;
-        Id::from_string(s).map_err(|e| invalid(self.path(field), e))
-    }
-
-    fn text(
-        &self,
-        slot: Option<JStr>,
-        field: &str,
-        bounds: TextBounds,
-    ) -> Result<Text, EventError> {
-        let s = self.req(slot, field)?.0;
-        Text::new(s, bounds).map_err(|e| invalid(self.path(field), e))
-    }
-
-    fn opt_text(
-        &self,
-        slot: Option<JStr>,
-        field: &str,
-        bounds: TextBounds,
-    ) -> Result<Option<Text>, EventError> {
-        slot.map(|s| Text::new(s.0, bounds).map_err(|e| invalid(self.path(field), e)))
-            .transpose()
-    }
-
-    fn time(&self, slot: Option<JStr>, field: &str) -> Result<Timestamp, EventError> {
-        let s = self.req(slot, field)?.0;
-        Timestamp::from_string(s).map_err(|e| invalid(self.path(field), e))
-    }
-
-    fn word<T>(
-        &self,
-        slot: Option<JStr>,
-        field: &str,
-        parse: fn(&str) -> Option<T>,
-        names: &[&str],
-    ) -> Result<T, EventError> {
-        let s = self.req(slot, field)?.0;
-        parse(&s).ok_or_else(|| {
-            invalid(
-                self.path(field),
-                format!("is {s:?}, not one of {}", names.join(", ")),
-            )
-        })
-    }
-
-    /// A GPU count: positive.
-    fn gpus(&self, slot: Option<JU32>, field: &str) -> Result<u32, EventError> {
-        let n = self.req(slot, field)?.0;
-        if n == 0 {
-            return Err(invalid(self.path(field), "is 0 (GPU counts are positive)"));
-        }
-        Ok(n)
-    }
-
-    fn ranged(&self, slot: Option<JU32>, field: &str, lo: u32, hi: u32) -> Result<u32, EventError> {
-        let n = self.req(slot, field)?.0;
-        self.in_range(n, field, lo, hi)
-    }
-
-    fn in_range(&self, n: u32, field: &str, lo: u32, hi: u32) -> Result<u32, EventError> {
-        if n < lo || n > hi {
-            return Err(invalid(
-                self.path(field),
-                format!("is {n}, outside {lo}..={hi}"),
-            ));
-        }
-        Ok(n)
-    }
-
-    fn flag(&self, slot: Option<JBool>, field: &str) -> Result<bool, EventError> {
-        Ok(self.req(slot, field)?.0)
-    }
-
-    /// A non-empty list of enumeration words without repeats.
-    fn words<T: PartialEq>(
-        &self,
-        items: Vec<JStr>,
-        field: &str,
-        parse: fn(&str) -> Option<T>,
-        names: &[&str],
-    ) -> Result<Vec<T>, EventError> {
-        if items.is_empty() {
-            return Err(invalid(
-                self.path(field),
-                "is empty (lists have at least one item)",
-            ));
-        }
-        let mut out = Vec::with_capacity(items.len());
-        for (i, s) in items.into_iter().enumerate() {
-            let v = parse(&s.0).ok_or_else(|| {
-                invalid(
-                    format!("{}[{i}]", self.path(field)),
-                    format!("is {:?}, not one of {}", s.0, names.join(", ")),
-                )
-            })?;
-            if out.contains(&v) {
-                return Err(invalid(self.path(field), format!("lists {:?} twice", s.0)));
-            }
-            out.push(v);
-        }
-        Ok(out)
-    }
-}
-
-impl RawEvent {
-    fn into_event(self) -> Result<Event, EventError> {
-        let type_name = self
-            .type_
-            .ok_or_else(|| missing("an event object", "type"))?
-            .0;
-        let event_type = EventType::parse(&type_name).ok_or_else(|| {
-            let known: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
-            EventError::from(DecodeError {
-                message: format!(
-                    "unknown event type {type_name:?} (known: {})",
-                    known.join(", ")
-                ),
-                column: None,
-            })
-        })?;
-        let what = format!("{} {event_type} event", article(event_type.as_str()));
-        let foreign = self.present & !(COMMON | fields_of(event_type));
-        if foreign != 0 {
-            let field = F::KEYS[foreign.trailing_zeros() as usize];
-            return Err(DecodeError {
-                message: format!("field `{field}` is not a field of {what}"),
-                column: None,
-            }
-            .into());
-        }
-        let r = Reader {
-            what: &what,
-            prefix: "",
-        };
-        let occurred_at = r.time(self.occurred_at, "occurred_at")?;
-        let actor = r.text(self.actor, "actor", text::ACTOR)?;
-        let note = r.opt_text(self.note, "note", text::NOTE)?;
-        let label = text::LABEL;
-        let body: Body = match event_type {
-            EventType::PoolRegistered => PoolRegistered {
-                pool_id: r.id(self.pool_id, "pool_id")?,
-                name: r.text(self.name, "name", label)?,
-                source: r.word(self.source, "source", PoolSource::parse, PoolSource::NAMES)?,
-                provider: r.opt_text(self.provider, "provider", label)?,
-                gpu_model: r.text(self.gpu_model, "gpu_model", label)?,
-                gpus: r.gpus(self.gpus, "gpus")?,
-                gpus_per_server: r.gpus(self.gpus_per_server, "gpus_per_server")?,
-            }
-            .into(),
-            EventType::PoolResized => PoolResized {
-                pool_id: r.id(self.pool_id, "pool_id")?,
-                gpus: r.gpus(self.gpus, "gpus")?,
-                reason: r.text(self.reason, "reason", label)?,
-            }
-            .into(),
-            EventType::OrganizationRegistered => OrganizationRegistered {
-                org_id: r.id(self.org_id, "org_id")?,
-                name: r.text(self.name, "name", label)?,
-                sector: r.word(self.sector, "sector", Sector::parse, Sector::NAMES)?,
-                size: r.word(self.size, "size", Size::parse, Size::NAMES)?,
-                region: r.word(self.region, "region", Region::parse, Region::NAMES)?,
-            }
-            .into(),
-            EventType::CallOpened => {
-                let call_id = r.id(self.call_id, "call_id")?;
-                let title = r.text(self.title, "title", label)?;
-                let closes_at = r.time(self.closes_at, "closes_at")?;
-                let raw_tracks = r.req(self.tracks, "tracks")?.0;
-                if raw_tracks.is_empty() {
-                    return Err(invalid(
-                        "tracks",
-                        "is empty (a call has at least one track)",
-                    ));
-                }
-                let mut tracks = Vec::with_capacity(raw_tracks.len());
-                for (i, t) in raw_tracks.into_iter().enumerate() {
-                    let prefix = format!("tracks[{i}].");
-                    tracks.push(t.into_track(&Reader {
-                        what: "a track",
-                        prefix: &prefix,
-                    })?);
-                }
-                CallOpened {
-                    call_id,
-                    title,
-                    closes_at,
-                    tracks,
-                }
-                .into()
-            }
-            EventType::CallClosed => CallClosed {
-                call_id: r.id(self.call_id, "call_id")?,
-            }
-            .into(),
-            EventType::ApplicationSubmitted => ApplicationSubmitted {
-                application_id: r.id(self.application_id, "application_id")?,
-                call_id: r.id(self.call_id, "call_id")?,
-                track_id: r.id(self.track_id, "track_id")?,
-                org_id: r.id(self.org_id, "org_id")?,
-                title: r.text(self.title, "title", label)?,
-                purpose: r.word(self.purpose, "purpose", Purpose::parse, Purpose::NAMES)?,
-                requested_gpus: r.gpus(self.requested_gpus, "requested_gpus")?,
-            }
-            .into(),
-            EventType::ApplicationWithdrawn => ApplicationWithdrawn {
-                application_id: r.id(self.application_id, "application_id")?,
-                reason: r.text(self.reason, "reason", label)?,
-            }
-            .into(),
-            EventType::ApplicationRejected => ApplicationRejected {
-                application_id: r.id(self.application_id, "application_id")?,
-                reason: r.text(self.reason, "reason", label)?,
-            }
-            .into(),
-            EventType::ScoreRecorded => ScoreRecorded {
-                application_id: r.id(self.application_id, "application_id")?,
-                reviewer_id: r.id(self.reviewer_id, "reviewer_id")?,
-                score: r.ranged(self.score, "score", 0, 100)?,
-                criteria: self.criteria.map(|c| criteria(&r, c.0)).transpose()?,
-            }
-            .into(),
-            EventType::AwardGranted => AwardGranted {
-                award_id: r.id(self.award_id, "award_id")?,
-                application_id: r.id(self.application_id, "application_id")?,
-                gpus: r.gpus(self.gpus, "gpus")?,
-                starts_at: r.time(self.starts_at, "starts_at")?,
-                ends_at: r.time(self.ends_at, "ends_at")?,
-            }
-            .into(),
-            EventType::UtilizationReported => UtilizationReported {
-                award_id: r.id(self.award_id, "award_id")?,
-                period_start: r.time(self.period_start, "period_start")?,
-                period_end: r.time(self.period_end, "period_end")?,
-                utilization_bp: r.ranged(self.utilization_bp, "utilization_bp", 0, 10_000)?,
-                off_purpose_use: r.flag(self.off_purpose_use, "off_purpose_use")?,
-            }
-            .into(),
-            EventType::RecallIssued => RecallIssued {
-                recall_id: r.id(self.recall_id, "recall_id")?,
-                award_id: r.id(self.award_id, "award_id")?,
-                gpus: r.gpus(self.gpus, "gpus")?,
-                reason: r.word(
-                    self.reason,
-                    "reason",
-                    RecallReason::parse,
-                    RecallReason::NAMES,
-                )?,
-            }
-            .into(),
-            EventType::Redistributed => Redistributed {
-                redistribution_id: r.id(self.redistribution_id, "redistribution_id")?,
-                recall_id: r.id(self.recall_id, "recall_id")?,
-                award_id: r.id(self.award_id, "award_id")?,
-                application_id: r.id(self.application_id, "application_id")?,
-                gpus: r.gpus(self.gpus, "gpus")?,
-                starts_at: r.time(self.starts_at, "starts_at")?,
-                ends_at: r.time(self.ends_at, "ends_at")?,
-            }
-            .into(),
-            EventType::RecallReleased => RecallReleased {
-                recall_id: r.id(self.recall_id, "recall_id")?,
-                gpus: r.gpus(self.gpus, "gpus")?,
-                reason: r.text(self.reason, "reason", label)?,
-            }
-            .into(),
-            EventType::AwardEnded => AwardEnded {
-                award_id: r.id(self.award_id, "award_id")?,
-                reason: r.word(self.reason, "reason", EndReason::parse, EndReason::NAMES)?,
-            }
-            .into(),
-        };
-        Ok(Event {
-            occurred_at,
-            actor,
-            note,
-            body,
-        })
-    }
-}
-
-/// "a" or "an" before a type name, for messages that read well.
-fn article(word: &str) -> &'static str {
-    match word.as_bytes().first() {
-        Some(b'A' | b'E' | b'I' | b'O' | b'U') => "an",
-        _ => "a",
-    }
-}
-
-fn criteria(r: &Reader, items: Vec<(String, u32)>) -> Result<Criteria, EventError> {
-    if items.is_empty() {
-        return Err(invalid(
-            "criteria",
-            "is empty (leave it out, or score at least one criterion)",
-        ));
-    }
-    let mut out = Criteria::new();
-    for (k, v) in items {
-        let path = format!("criteria.{k}");
-        r.in_range(v, &path, 0, 100)?;
-        let name = CriterionName::parse(k).map_err(|e| invalid("criteria", e))?;
-        out.insert(name, v);
-    }
-    Ok(out)
-}
-
-impl RawTrack {
-    fn into_track(self, r: &Reader) -> Result<TrackSpec, EventError> {
-        Ok(TrackSpec {
-            track_id: r.id(self.track_id, "track_id")?,
-            pool_id: r.id(self.pool_id, "pool_id")?,
-            gpus: r.gpus(self.gpus, "gpus")?,
-            eligible_sectors: r.words(
-                r.req(self.eligible_sectors, "eligible_sectors")?.0,
-                "eligible_sectors",
-                Sector::parse,
-                Sector::NAMES,
-            )?,
-            eligible_sizes: self
-                .eligible_sizes
-                .map(|l| r.words(l.0, "eligible_sizes", Size::parse, Size::NAMES))
-                .transpose()?,
-            min_reviews: self
-                .min_reviews
-                .map(|n| r.in_range(n.0, "min_reviews", 1, u32::MAX))
-                .transpose()?,
-            regional_bonus: self
-                .regional_bonus
-                .map(|n| r.in_range(n.0, "regional_bonus", 0, 100))
-                .transpose()?,
-            max_org_share_bp: self
-                .max_org_share_bp
-                .map(|n| r.in_range(n.0, "max_org_share_bp", 1, 10_000))
-                .transpose()?,
-        })
+    #[test]
+    fn keys_are_numbered_common_fields_first_then_as_types_declare_them() {
+        let v = Vocabulary::get();
+        assert_eq!(
+            &v.events.names[..5],
+            ["type", "occurred_at", "actor", "note", "pool_id"]
+        );
     }
 }

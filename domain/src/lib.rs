@@ -7,13 +7,15 @@
 //! knows nothing of storage: the ledger stores what this crate accepted.
 //!
 //! Reading order for a newcomer:
+//! - [`event`]: the event envelope and the list of types;
+//! - [`vocabulary`]: how each type is declared once, and what comes from that
+//!   declaration (decoding, the canonical writer, the schema, the reference);
 //! - [`decode`]: JSON bytes to an [`Event`], refusing malformed input and
 //!   values outside events.md's value rules ([`EventError`]);
-//! - [`event`]: the event envelope and its canonical (sorted-key) form;
-//! - one module per part of the programme, each holding its events, its
-//!   state, its rules and their error variants: [`pool`], [`organization`],
-//!   [`call`], [`application`], [`score`], [`award`], [`utilization`],
-//!   [`recall`], [`redistribution`];
+//! - one module per part of the programme, each holding its events'
+//!   declarations, its state, its rules and their error variants: [`pool`],
+//!   [`organization`], [`call`], [`application`], [`score`], [`award`],
+//!   [`utilization`], [`recall`], [`redistribution`];
 //! - [`programme`]: the state and the one entry point, [`Programme::accept`].
 
 pub mod application;
@@ -33,6 +35,7 @@ pub mod score;
 pub mod text;
 pub mod timestamp;
 pub mod utilization;
+pub mod vocabulary;
 
 pub use decode::{DecodeError, EventError, ValueError, decode_event};
 pub use event::{Body, Event, EventType};

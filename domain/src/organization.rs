@@ -1,81 +1,34 @@
-//! Organisations that apply: universities, companies, research institutes.
+//! Organizations that apply: universities, companies, research institutes.
 //!
-//! Rule: an organisation id is registered once. Its sector and size decide
+//! Rule: an organization id is registered once. Its sector and size decide
 //! which tracks it may apply to; its region earns the regional bonus.
 
-use crate::event::Fields;
 use crate::id::Id;
 use crate::programme::{Change, Programme};
 use crate::rule::RuleError;
 use crate::text::Text;
+use crate::vocabulary::declare;
 use serde::Serialize;
 
-/// `OrganizationRegistered`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrganizationRegistered {
-    pub org_id: Id,
-    pub name: Text,
-    pub sector: Sector,
-    pub size: Size,
-    pub region: Region,
-}
-
-impl OrganizationRegistered {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("org_id", &self.org_id);
-        f.str("name", &self.name);
-        f.str("sector", self.sector.as_str());
-        f.str("size", self.size.as_str());
-        f.str("region", self.region.as_str());
+declare! {
+    /// `OrganizationRegistered`: an organization that may apply.
+    pub struct OrganizationRegistered {
+        pub org_id: Id,
+        pub name: Text,
+        pub sector: Sector,
+        pub size: Size,
+        pub region: Region,
     }
 }
 
-macro_rules! word_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
-        pub enum $name {
-            $(#[serde(rename = $text)] $variant,)*
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-            pub const NAMES: &'static [&'static str] = &[$($text,)*];
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s {
-                    $($text => Some($name::$variant),)*
-                    _ => None,
-                }
-            }
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)*
-                }
-            }
-
-            /// Bit of this value in a set of values.
-            pub fn bit(self) -> u8 {
-                1 << (self as u8)
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-pub(crate) use word_enum;
+pub(crate) use crate::vocabulary::word::word_enum;
 
 word_enum!(
-    /// Which part of the research ecosystem an organisation belongs to.
+    /// Which part of the research ecosystem an organization belongs to.
     Sector { Academia = "academia", Industry = "industry", Research = "research" }
 );
 word_enum!(
-    /// An organisation's size class.
+    /// An organization's size class.
     Size { Large = "large", Sme = "sme", Startup = "startup", Public = "public" }
 );
 word_enum!(
@@ -90,15 +43,15 @@ pub struct Organization {
     pub region: Region,
 }
 
-/// A broken organisation rule.
+/// A broken organization rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[serde(tag = "error")]
 pub enum OrganizationError {
-    #[error("organisation {org_id} is already registered")]
+    #[error("organization {org_id} is already registered")]
     #[serde(rename = "organization_already_registered")]
     AlreadyRegistered { org_id: Id },
 
-    #[error("{subject}: organisation {org_id} is not registered")]
+    #[error("{subject}: organization {org_id} is not registered")]
     #[serde(rename = "unknown_organization")]
     Unknown { subject: String, org_id: Id },
 }

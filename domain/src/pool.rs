@@ -4,79 +4,43 @@
 //! pool's `gpus_per_server`; a pool never shrinks below what it has lent out
 //! (held by awards plus awaiting redistribution).
 
-use crate::event::Fields;
 use crate::id::Id;
 use crate::programme::{Change, Programme};
 use crate::rule::RuleError;
 use crate::text::Text;
+use crate::vocabulary::word::word_enum;
+use crate::vocabulary::{ValueRule, declare};
 use serde::Serialize;
 
-/// `PoolRegistered`: a new pool of GPUs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PoolRegistered {
-    pub pool_id: Id,
-    pub name: Text,
-    pub source: PoolSource,
-    pub provider: Option<Text>,
-    pub gpu_model: Text,
-    pub gpus: u32,
-    pub gpus_per_server: u32,
-}
-
-/// `PoolResized`: a pool's capacity changes (new budget, lease amendment).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PoolResized {
-    pub pool_id: Id,
-    pub gpus: u32,
-    pub reason: Text,
-}
-
-/// Where a pool's GPUs come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PoolSource {
-    Owned,
-    Leased,
-}
-
-impl PoolSource {
-    pub const NAMES: &'static [&'static str] = &["owned", "leased"];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "owned" => Some(Self::Owned),
-            "leased" => Some(Self::Leased),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Owned => "owned",
-            Self::Leased => "leased",
-        }
+declare! {
+    /// `PoolRegistered`: a new pool of GPUs.
+    pub struct PoolRegistered {
+        pub pool_id: Id,
+        pub name: Text,
+        pub source: PoolSource,
+        /// The cloud provider of a leased pool.
+        pub provider: Option<Text>,
+        pub gpu_model: Text,
+        /// Capacity: a multiple of `gpus_per_server`.
+        pub gpus: u32 = ValueRule::Gpus,
+        pub gpus_per_server: u32 = ValueRule::Gpus,
     }
 }
 
-impl PoolRegistered {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("pool_id", &self.pool_id);
-        f.str("name", &self.name);
-        f.str("source", self.source.as_str());
-        f.opt_str("provider", &self.provider);
-        f.str("gpu_model", &self.gpu_model);
-        f.count("gpus", self.gpus);
-        f.count("gpus_per_server", self.gpus_per_server);
+declare! {
+    /// `PoolResized`: a pool's capacity changes (new budget, lease amendment).
+    pub struct PoolResized {
+        pub pool_id: Id,
+        /// The new capacity.
+        pub gpus: u32 = ValueRule::Gpus,
+        pub reason: Text,
     }
 }
 
-impl PoolResized {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("pool_id", &self.pool_id);
-        f.count("gpus", self.gpus);
-        f.str("reason", &self.reason);
-    }
-}
+word_enum!(
+    /// Where a pool's GPUs come from.
+    PoolSource { Owned = "owned", Leased = "leased" }
+);
 
 /// A pool's GPUs, always split exactly into held, awaiting redistribution and free.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]

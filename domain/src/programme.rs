@@ -19,8 +19,8 @@ use std::collections::HashSet;
 pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 
 /// Everything the rules need to know about the programme so far. Its size
-/// grows with pools, organisations, calls, applications and awards, never with
-/// the number of events (utilisation reports leave no trace here).
+/// grows with pools, organizations, calls, applications and awards, never with
+/// the number of events (utilization reports leave no trace here).
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Programme {
     pub(crate) pools: Registry<Pool>,
@@ -35,7 +35,7 @@ pub struct Programme {
     pub(crate) awards: Registry<Award>,
     pub(crate) recalls: Registry<Recall>,
     pub(crate) redistributions: Registry<()>,
-    /// GPUs held by an organisation's active awards on a track: (track, org).
+    /// GPUs held by an organization's active awards on a track: (track, org).
     pub(crate) org_track_held: FastMap<(u32, u32), u64>,
     events: u64,
     #[serde(skip)]
@@ -99,7 +99,7 @@ impl Programme {
         self.events
     }
 
-    /// The organisation that submitted an application (for who may act on it).
+    /// The organization that submitted an application (for who may act on it).
     pub fn application_org(&self, application_id: &str) -> Option<&crate::Id> {
         let app = self.applications.find(application_id)?;
         Some(self.organizations.id(self.applications.row(app).org))

@@ -6,29 +6,32 @@
 //! for redistribution. `RecallReleased` returns whole servers of a recall's
 //! waiting GPUs to the pool's free capacity.
 
-use crate::event::Fields;
 use crate::id::Id;
 use crate::organization::word_enum;
 use crate::programme::{Change, Programme};
 use crate::rule::RuleError;
 use crate::text::Text;
+use crate::vocabulary::{ValueRule, declare};
 use serde::Serialize;
 
-/// `RecallIssued`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecallIssued {
-    pub recall_id: Id,
-    pub award_id: Id,
-    pub gpus: u32,
-    pub reason: RecallReason,
+declare! {
+    /// `RecallIssued`: GPUs taken back from an award; they wait in the pool
+    /// for redistribution.
+    pub struct RecallIssued {
+        pub recall_id: Id,
+        pub award_id: Id,
+        pub gpus: u32 = ValueRule::Gpus,
+        pub reason: RecallReason,
+    }
 }
 
-/// `RecallReleased`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecallReleased {
-    pub recall_id: Id,
-    pub gpus: u32,
-    pub reason: Text,
+declare! {
+    /// `RecallReleased`: recalled GPUs that nobody receives become free again.
+    pub struct RecallReleased {
+        pub recall_id: Id,
+        pub gpus: u32 = ValueRule::Gpus,
+        pub reason: Text,
+    }
 }
 
 word_enum!(
@@ -40,23 +43,6 @@ word_enum!(
         Other = "other",
     }
 );
-
-impl RecallIssued {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("recall_id", &self.recall_id);
-        f.str("award_id", &self.award_id);
-        f.count("gpus", self.gpus);
-        f.str("reason", self.reason.as_str());
-    }
-}
-
-impl RecallReleased {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("recall_id", &self.recall_id);
-        f.count("gpus", self.gpus);
-        f.str("reason", &self.reason);
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Recall {

@@ -5,41 +5,30 @@
 //! recall has awaiting; the application is pending or awarded, its call is
 //! closed and it has the track's `min_reviews` scores; its track draws on the
 //! recall's pool; what the application's active awards hold afterwards stays
-//! within what it requested; the organisation's share of the track stays
+//! within what it requested; the organization's share of the track stays
 //! within the cap (the track's awarded total does not apply); the term starts
 //! before it ends.
 
 use crate::application::Status;
 use crate::award::AwardError;
-use crate::event::Fields;
 use crate::id::Id;
 use crate::programme::{Change, Programme};
 use crate::rule::RuleError;
 use crate::timestamp::Timestamp;
+use crate::vocabulary::{ValueRule, declare};
 use serde::Serialize;
 
-/// `Redistributed`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Redistributed {
-    pub redistribution_id: Id,
-    pub recall_id: Id,
-    /// The new award.
-    pub award_id: Id,
-    pub application_id: Id,
-    pub gpus: u32,
-    pub starts_at: Timestamp,
-    pub ends_at: Timestamp,
-}
-
-impl Redistributed {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("redistribution_id", &self.redistribution_id);
-        f.str("recall_id", &self.recall_id);
-        f.str("award_id", &self.award_id);
-        f.str("application_id", &self.application_id);
-        f.count("gpus", self.gpus);
-        f.str("starts_at", &self.starts_at);
-        f.str("ends_at", &self.ends_at);
+declare! {
+    /// `Redistributed`: recalled GPUs lent again, as a new award.
+    pub struct Redistributed {
+        pub redistribution_id: Id,
+        pub recall_id: Id,
+        /// The new award.
+        pub award_id: Id,
+        pub application_id: Id,
+        pub gpus: u32 = ValueRule::Gpus,
+        pub starts_at: Timestamp,
+        pub ends_at: Timestamp,
     }
 }
 

@@ -2,33 +2,24 @@
 //!
 //! Rules: a score is recorded for a pending application, once per reviewer.
 
-use crate::event::{Field, Fields};
 use crate::id::{CriterionName, Id};
 use crate::programme::{Change, Programme};
 use crate::rule::RuleError;
+use crate::vocabulary::{ValueRule, declare};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Per-criterion scores, 0..=100 each; kept sorted by name (canonical order).
 pub type Criteria = BTreeMap<CriterionName, u32>;
 
-/// `ScoreRecorded`: one reviewer's score of one application (0..=100).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScoreRecorded {
-    pub application_id: Id,
-    pub reviewer_id: Id,
-    pub score: u32,
-    pub criteria: Option<Criteria>,
-}
-
-impl ScoreRecorded {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("application_id", &self.application_id);
-        f.str("reviewer_id", &self.reviewer_id);
-        f.count("score", self.score);
-        if let Some(c) = &self.criteria {
-            f.put("criteria", Field::Criteria(c));
-        }
+declare! {
+    /// `ScoreRecorded`: one reviewer's score of one application (0..=100).
+    pub struct ScoreRecorded {
+        pub application_id: Id,
+        pub reviewer_id: Id,
+        pub score: u32 = ValueRule::Range(0, 100),
+        /// Scores per criterion.
+        pub criteria: Option<Criteria>,
     }
 }
 

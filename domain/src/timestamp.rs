@@ -156,6 +156,12 @@ fn parse_instant(s: &str) -> Result<Instant, String> {
     })
 }
 
+impl AsRef<str> for Timestamp {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

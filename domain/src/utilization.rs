@@ -1,31 +1,23 @@
-//! Utilisation reports from the monitoring system.
+//! Utilization reports from the monitoring system.
 //!
 //! Rules: a report is about an active award, and its period starts before it ends.
 
-use crate::event::{Field, Fields};
 use crate::id::Id;
 use crate::programme::Programme;
 use crate::rule::RuleError;
 use crate::timestamp::Timestamp;
+use crate::vocabulary::{ValueRule, declare};
 use serde::Serialize;
 
-/// `UtilizationReported`: how much of a period an award's GPUs were used (basis points).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UtilizationReported {
-    pub award_id: Id,
-    pub period_start: Timestamp,
-    pub period_end: Timestamp,
-    pub utilization_bp: u32,
-    pub off_purpose_use: bool,
-}
-
-impl UtilizationReported {
-    pub(crate) fn fields<'a>(&'a self, f: &mut Fields<'a>) {
-        f.str("award_id", &self.award_id);
-        f.str("period_start", &self.period_start);
-        f.str("period_end", &self.period_end);
-        f.count("utilization_bp", self.utilization_bp);
-        f.put("off_purpose_use", Field::Flag(self.off_purpose_use));
+declare! {
+    /// `UtilizationReported`: how much of a period an award's GPUs were used.
+    pub struct UtilizationReported {
+        pub award_id: Id,
+        pub period_start: Timestamp,
+        pub period_end: Timestamp,
+        /// Basis points: 10000 is 100%.
+        pub utilization_bp: u32 = ValueRule::Range(0, 10_000),
+        pub off_purpose_use: bool,
     }
 }
 
@@ -34,7 +26,7 @@ impl UtilizationReported {
 #[serde(tag = "error")]
 pub enum UtilizationError {
     #[error(
-        "the utilisation report of award {award_id} has a period starting at {period_start}, which is not before its end {period_end}"
+        "the utilization report of award {award_id} has a period starting at {period_start}, which is not before its end {period_end}"
     )]
     #[serde(rename = "period_not_ordered")]
     PeriodNotOrdered {
@@ -49,7 +41,7 @@ impl Programme {
         &self,
         e: &UtilizationReported,
     ) -> Result<(), RuleError> {
-        let subject = || format!("the utilisation report of award {}", e.award_id);
+        let subject = || format!("the utilization report of award {}", e.award_id);
         let award = self.find_award(&e.award_id, subject)?;
         self.check_active(award, subject)?;
         if e.period_start.instant() >= e.period_end.instant() {
