@@ -474,6 +474,47 @@ async fn views_served_equal_views_rebuilt_by_replay() {
 }
 
 #[tokio::test]
+async fn the_openapi_document_describes_every_event_body_as_the_decoder_reads_it() {
+    let s = spawn(&synthetic_history(1), Access::Local, Limits::default()).await;
+    let (_, doc) = s.get(None, "/v1/openapi.json").await;
+    let body =
+        &doc["paths"]["/v1/events"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(body["oneOf"][0]["$ref"], "#/components/schemas/Event");
+    assert_eq!(
+        body["oneOf"][1]["items"]["$ref"],
+        "#/components/schemas/Event"
+    );
+    let schemas = &doc["components"]["schemas"];
+    let one_of = schemas["Event"]["oneOf"].as_array().unwrap();
+    assert_eq!(one_of.len(), gpu_ledger_domain::EventType::ALL.len());
+    // Each example body has only properties its type's schema lists, and every required one.
+    let mut seen = std::collections::BTreeSet::new();
+    for line in example_lines() {
+        let event: Value = serde_json::from_str(&line).unwrap();
+        let t = event["type"].as_str().unwrap().to_string();
+        if !seen.insert(t.clone()) {
+            continue;
+        }
+        let schema = &schemas[&t];
+        assert_eq!(schema["properties"]["type"]["const"], t.as_str());
+        assert_eq!(schema["additionalProperties"], false);
+        for key in event.as_object().unwrap().keys() {
+            assert!(
+                schema["properties"].get(key).is_some(),
+                "{t}: {key} undocumented"
+            );
+        }
+        for required in schema["required"].as_array().unwrap() {
+            assert!(
+                event.get(required.as_str().unwrap()).is_some(),
+                "{t}: {required} missing"
+            );
+        }
+    }
+    assert!(seen.len() >= 13, "the example history shows most types");
+}
+
+#[tokio::test]
 async fn the_openapi_document_matches_the_routes() {
     let s = spawn(&synthetic_history(1), Access::Local, Limits::default()).await;
     let (status, doc) = s.get(None, "/v1/openapi.json").await;

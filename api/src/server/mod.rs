@@ -144,7 +144,7 @@ pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
         .merge(crate::dashboard::router(&state))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(request_log::log_request))
-        .layer(axum::Extension(Arc::new(api.clone())))
+        .layer(axum::Extension(routes::openapi::document(&api)))
         .with_state(state);
     (router, api)
 }

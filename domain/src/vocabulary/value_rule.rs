@@ -83,7 +83,7 @@ impl ValueRule {
             ValueRule::Id => "id: 1..=64 characters from `A-Z a-z 0-9 . _ : -`".into(),
             ValueRule::Text(b) => format!("text: {}..={} characters", b.min, b.max),
             ValueRule::Time => {
-                "RFC 3339 timestamp with offset (`YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM)`), no leap second"
+                "RFC 3339 timestamp: `YYYY-MM-DDTHH:MM:SS`, an optional fraction of 1 to 9 digits, then `Z`, `+HH:MM` or `-HH:MM`; no leap second"
                     .into()
             }
             ValueRule::Gpus => "GPU count: integer 1..=4294967295".into(),
