@@ -534,6 +534,15 @@ async fn local_mode_needs_no_token_and_the_live_stream_follows_appends() {
         .unwrap();
     let text = String::from_utf8_lossy(&first);
     assert!(text.contains(&format!("id: {}", s.head())), "{text}");
+    // The same stream as the API's, with its checks.
+    let resp = s
+        .client
+        .get(s.url("/events/live"))
+        .header("Last-Event-ID", "yesterday")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
     let (status, _) = get_text(&s, "/events/999999", None).await;
     assert_eq!(status, 404);
 }

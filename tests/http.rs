@@ -353,6 +353,59 @@ async fn a_live_client_sees_every_record_in_order_and_resumes_after_last_event_i
 }
 
 #[tokio::test]
+async fn a_live_client_behind_the_broadcast_reads_the_gap_from_the_store() {
+    let s = spawn(&synthetic_history(1), Access::Local, Limits::default()).await;
+    let start = s.head();
+    let live = s.client.get(s.url("/v1/events/live")).send().await.unwrap();
+    // More records at once than the broadcast keeps for a slow subscriber.
+    let many = gpu_ledger_api::server::live::stream::BROADCAST_KEPT * 3;
+    let batch: Vec<Value> = (0..many)
+        .map(|i| serde_json::from_str(&org(&format!("ORG-B{i}"))).unwrap())
+        .collect();
+    let (status, _) = s.post(None, serde_json::to_string(&batch).unwrap()).await;
+    assert_eq!(status, 201);
+    let seen = read_sse(live, many).await;
+    assert_eq!(seen, (start + 1..=start + many as u64).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_principal_holds_a_bounded_number_of_live_streams() {
+    let limits = Limits {
+        subscriptions: 2,
+        ..Limits::default()
+    };
+    let s = spawn(&synthetic_history(1), tokens(), limits).await;
+    let open = |token: &'static str| {
+        s.client
+            .get(s.url("/v1/events/live"))
+            .bearer_auth(token)
+            .send()
+    };
+    let first = open("auditor-token").await.unwrap();
+    let second = open("auditor-token").await.unwrap();
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
+    let third = open("auditor-token").await.unwrap();
+    assert_eq!(third.status().as_u16(), 429);
+    let body: Value = third.json().await.unwrap();
+    assert_eq!(body["error"], "too_many_subscriptions");
+    // Another principal has streams of its own; a closed stream is given back.
+    assert_eq!(open("analyst-token").await.unwrap().status().as_u16(), 200);
+    drop(first);
+    let mut again = 0;
+    for _ in 0..50 {
+        again = open("auditor-token").await.unwrap().status().as_u16();
+        if again == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(again, 200);
+}
+
+#[tokio::test]
 async fn each_role_is_refused_outside_its_rights() {
     let s = spawn(&synthetic_history(2), tokens(), Limits::default()).await;
     let app = |id: &str, org: &str| {

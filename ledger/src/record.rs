@@ -44,6 +44,13 @@ impl Record {
 
     /// Appends `canonical(record)` and a newline: one line of an export.
     pub fn write_export_line(&self, out: &mut Vec<u8>) {
+        self.write_json(out);
+        out.push(b'\n');
+    }
+
+    /// Appends `canonical(record)`: the record as the API and exports carry
+    /// it, the stored event bytes spliced in as they are.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
         let mut hex = [0u8; 64];
         out.extend_from_slice(b"{\"event\":");
         out.extend_from_slice(&self.event);
@@ -57,20 +64,19 @@ impl Record {
         out.extend_from_slice(&self.recorded_at.to_rfc3339_bytes());
         out.extend_from_slice(b"\",\"seq\":");
         out.extend_from_slice(itoa_u64(self.seq).as_bytes());
-        out.extend_from_slice(b"}\n");
+        out.push(b'}');
     }
 
-    /// The record as a JSON value (what the API and EventStoreDB carry).
+    /// [`Record::write_json`] as a string.
+    pub fn json_string(&self) -> String {
+        let mut out = Vec::with_capacity(self.event.len() + 200);
+        self.write_json(&mut out);
+        String::from_utf8(out).expect("records are UTF-8 JSON")
+    }
+
+    /// The record as a JSON value (what EventStoreDB carries).
     pub fn to_json(&self) -> serde_json::Value {
-        let event: serde_json::Value =
-            serde_json::from_slice(&self.event).unwrap_or(serde_json::Value::Null);
-        serde_json::json!({
-            "seq": self.seq,
-            "recorded_at": self.recorded_at,
-            "prev": self.prev,
-            "hash": self.hash,
-            "event": event,
-        })
+        serde_json::from_str(&self.json_string()).unwrap_or(serde_json::Value::Null)
     }
 }
 
@@ -161,6 +167,10 @@ mod tests {
         r.write_export_line(&mut line);
         assert_eq!(line.last(), Some(&b'\n'));
         assert!(is_canonical(&line[..line.len() - 1]));
+        let value = r.to_json();
+        assert_eq!(value["seq"], 12);
+        assert_eq!(value["event"]["type"], "CallClosed");
+        assert_eq!(r.json_string().as_bytes(), &line[..line.len() - 1]);
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! check that nothing was altered, and rebuild what it says.
 //!
 //! - [`source`]: records in seq order from a store or an export;
+//! - [`fold`]: the one loop from records to decoded events, fed to
+//!   whatever consumes them (rules, views, the Merkle tree, audits), in
+//!   batches for a replay or one by one as the live ledger grows;
 //! - [`verify`]: the chain check (and, deeper, every event against the rules);
 //! - [`proof`]: inclusion and consistency proofs of the Merkle tree, made and checked;
 //! - [`rebuild`], [`views`]: the programme state and the analysts' views as
@@ -11,6 +14,7 @@
 //!   between two points in history.
 
 pub mod audit;
+pub mod fold;
 pub mod source;
 pub mod verify;
 
@@ -19,5 +23,6 @@ pub use verify::{VerifyOptions, VerifyReport, verify};
 pub mod proof;
 pub mod rebuild;
 pub mod views;
-pub use rebuild::{RebuildError, decode_batch, rebuild_programme, replay};
+pub use fold::{Entry, Follower, fold, follow};
+pub use rebuild::{RebuildError, rebuild_programme};
 pub use views::{Until, rebuild_views};

@@ -55,7 +55,15 @@ impl SourceError {
 
 impl Source {
     pub fn store(store: Arc<dyn EventStore>) -> Self {
-        Source::Store { store, next: 1 }
+        Self::store_after(store, 0)
+    }
+
+    /// The records of `store` after seq `after`.
+    pub fn store_after(store: Arc<dyn EventStore>, after: u64) -> Self {
+        Source::Store {
+            store,
+            next: after + 1,
+        }
     }
 
     pub fn export(path: &Path) -> Result<Self, SourceError> {

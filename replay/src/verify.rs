@@ -6,8 +6,9 @@
 //! `deep` also decodes every event, checks its bytes are canonical and
 //! replays it against the programme's rules.
 
+use crate::fold::decode_each;
 use crate::source::{Source, SourceError};
-use gpu_ledger_domain::{Event, Programme, decode_event};
+use gpu_ledger_domain::{Event, EventError, Programme, decode_event};
 use gpu_ledger_ledger::checkpoint::Checkpoint;
 use gpu_ledger_ledger::merkle::{Frontier, leaf_hash, perfect_root};
 use gpu_ledger_ledger::{Hash, Record, RecordedAt};
@@ -77,7 +78,11 @@ pub async fn verify(
         let merkle_leaves = options.checkpoint.map_or(0, |cp| {
             cp.size.saturating_sub(count).min(batch.len() as u64) as usize
         });
-        let (bad_hash, merkle) = check_hashes(&batch, count, merkle_leaves);
+        let ((bad_hash, merkle), events) = rayon::join(
+            || check_hashes(&batch, count, merkle_leaves),
+            || programme.is_some().then(|| decode_each(&batch)),
+        );
+        let mut events = events.map(Vec::into_iter);
         if let Some(f) = frontier.as_mut() {
             for part in merkle {
                 match part {
@@ -127,8 +132,8 @@ pub async fn verify(
                     ),
                 ));
             }
-            if let Some(p) = programme.as_mut()
-                && let Err(reason) = check_event(p, r)
+            if let (Some(p), Some(decoded)) = (programme.as_mut(), events.as_mut())
+                && let Err(reason) = check_decoded(p, r, decoded.next().expect("one per record"))
             {
                 return Ok(fail(count, prev, r.seq, reason));
             }
@@ -231,8 +236,16 @@ fn check_hashes(
 /// decodes, its bytes are canonical, and it passes the rules against `p`.
 /// The accepted event, or why not.
 pub(crate) fn check_event(p: &mut Programme, r: &Record) -> Result<Event, String> {
-    let event =
-        decode_event(&r.event).map_err(|e| format!("the event is not a valid event: {e}"))?;
+    check_decoded(p, r, decode_event(&r.event))
+}
+
+/// [`check_event`] for a record whose event was decoded already.
+fn check_decoded(
+    p: &mut Programme,
+    r: &Record,
+    decoded: Result<Event, EventError>,
+) -> Result<Event, String> {
+    let event = decoded.map_err(|e| format!("the event is not a valid event: {e}"))?;
     if event.canonical_json() != r.event.as_ref() {
         return Err("the event bytes are not in canonical form".into());
     }

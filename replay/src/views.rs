@@ -1,7 +1,8 @@
 //! The views as they stood at a point in history: replay the records up to
 //! a seq, or up to a `recorded_at`, streaming them.
 
-use crate::rebuild::{RebuildError, replay};
+use crate::fold::{BATCH, fold};
+use crate::rebuild::RebuildError;
 use crate::source::Source;
 use gpu_ledger_ledger::RecordedAt;
 use gpu_ledger_projections::Projections;
@@ -37,16 +38,16 @@ pub async fn rebuild_views(
 ) -> Result<Projections, RebuildError> {
     let mut p = Projections::new();
     let batch_size = match until {
-        Until::Seq(n) => (n as usize).clamp(1, 1 << 14),
-        _ => 1 << 14,
+        Until::Seq(n) => (n as usize).clamp(1, BATCH),
+        _ => BATCH,
     };
-    replay(
+    fold(
         source,
         batch_size,
         |r| until.includes(r.seq, r.recorded_at),
-        |records, events| {
-            for (r, event) in records.iter().zip(events) {
-                p.apply(r.seq, &event);
+        |entries| {
+            for e in entries {
+                p.apply(e.record.seq, &e.event);
             }
             Ok(())
         },

@@ -50,12 +50,7 @@ async fn render(dash: &Dashboard, q: &AtQuery, every: Every) -> Result<Markup, P
     let (seq, _) = resolve(dash, &at).await?;
     let slice = dash
         .history
-        .slice(
-            dash.app.live.store().as_ref(),
-            seq,
-            Duration::from_secs(2),
-            Want::Series(every),
-        )
+        .slice(seq, Duration::from_secs(2), Want::Series(every))
         .await;
     let occurred_at = occurred_at(dash, seq).await;
     with_views(dash, &at, |v| {

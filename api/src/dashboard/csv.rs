@@ -118,12 +118,7 @@ async fn csv(
             let every = options.every.unwrap_or_default();
             let slice = dash
                 .history
-                .slice(
-                    dash.app.live.store().as_ref(),
-                    seq,
-                    Duration::from_secs(10),
-                    Want::Series(every),
-                )
+                .slice(seq, Duration::from_secs(10), Want::Series(every))
                 .await;
             let mut out = String::from(
                 "seq,occurred_at,scope,held_gpus,top5_share_bp,hhi,capital_share_bp,non_capital_share_bp\n",

@@ -13,17 +13,14 @@ use super::layout::{self, Frame, csv_link, short_hash};
 use super::point::{At, AtQuery};
 use super::{Dashboard, html, problem_page, resolve};
 use crate::server::problem::Problem;
+use crate::server::routes::events_live::live_records;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures::{Stream, StreamExt};
 use gpu_ledger_ledger::Record;
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 use serde_json::Value;
-use std::convert::Infallible;
-use std::time::Duration;
 
 /// Records listed by default, and at most.
 const DEFAULT_LIMIT: usize = 50;
@@ -268,57 +265,19 @@ pub struct LiveQuery {
     after: Option<u64>,
 }
 
-/// `/events/live`: new records as server-sent events, as `/v1/events/live`
-/// sends them.
+/// `/events/live`: new records as server-sent events: the API's
+/// `/v1/events/live` (one implementation), under the dashboard's
+/// authentication.
 pub async fn live(
     State(dash): State<Dashboard>,
     Query(q): Query<LiveQuery>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(p) = dash.api_reader(&headers) {
-        return p.into_response();
-    }
-    let resume = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.trim().parse::<u64>().ok());
-    let after = match resume.or(q.after) {
-        Some(a) => a,
-        None => match dash.app.live.store().head().await {
-            Ok(h) => h.seq,
-            Err(e) => return Problem::store(&e).into_response(),
-        },
+    let reader = match dash.api_reader(&headers) {
+        Ok(r) => r,
+        Err(p) => return p.into_response(),
     };
-    Sse::new(records(&dash, after))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response()
-}
-
-/// Counts a live list in `/metrics` (beside the API's subscribers) for as
-/// long as its stream lives.
-struct Subscribed(prometheus_client::metrics::gauge::Gauge);
-
-impl Drop for Subscribed {
-    fn drop(&mut self) {
-        self.0.dec();
-    }
-}
-
-fn records(
-    dash: &Dashboard,
-    after: u64,
-) -> impl Stream<Item = Result<SseEvent, Infallible>> + use<> {
-    let gauge = dash.app.live.metrics.live_subscribers.clone();
-    gauge.inc();
-    let guard = Subscribed(gauge);
-    dash.app.live.store().follow(after).map(move |r| {
-        let _alive = &guard;
-        Ok(match r {
-            Ok(record) => SseEvent::default()
-                .id(record.seq.to_string())
-                .event("record")
-                .data(record.to_json().to_string()),
-            Err(e) => SseEvent::default().event("error").data(e.to_string()),
-        })
-    })
+    live_records(&dash.app, &reader, q.after, &headers)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }

@@ -2,21 +2,24 @@
 //! concentration figures over time, the log of recalls and where their GPUs
 //! went, and snapshots of the views to rebuild a past point from.
 //!
-//! All of it comes from one replay pass that follows the ledger
-//! incrementally: the ledger is append-only, so a point sampled at seq N
-//! never changes, and a request only applies the records appended since
-//! the last one. The pass starts in the background when the server starts;
-//! a page that arrives before it is done waits a little, then shows what is
+//! The ledger is append-only, so a point sampled at seq N never changes.
+//! New records reach the history from the server's one record stream (it is
+//! a [`Follower`]), sampled from the live views themselves. What came before
+//! the live views' start is computed once in the background, by a replay
+//! with views of its own that are dropped once it meets the live stream. A
+//! page that arrives before then waits a little, then shows what is
 //! computed so far and says so.
 
-use gpu_ledger_domain::{Body, decode_event};
+use gpu_ledger_domain::Body;
 use gpu_ledger_ledger::{EventStore, RecordedAt};
 use gpu_ledger_projections::Projections;
 use gpu_ledger_projections::concentration::Figures;
-use gpu_ledger_replay::Until;
+use gpu_ledger_replay::fold::{BATCH, fold};
+use gpu_ledger_replay::{Entry, Follower, Source, Until};
 use serde::Deserialize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::watch;
 
 /// One point of the concentration series.
 pub const SAMPLE_EVERY_EVENTS: u64 = 1000;
@@ -25,8 +28,6 @@ pub const SNAPSHOT_EVERY_EVENTS: u64 = 100_000;
 /// Snapshots kept at most: past that, every other one is dropped and the
 /// spacing doubles, so memory stays bounded however long the ledger grows.
 const SNAPSHOTS_KEPT: usize = 8;
-/// Records read from the store at a time.
-const BATCH: usize = 4096;
 const WEEK_SECONDS: i64 = 7 * 86_400;
 /// 1970-01-01 was a Thursday: shifting by three days makes weeks start on Monday.
 const MONDAY_SHIFT: i64 = 3 * 86_400;
@@ -153,7 +154,13 @@ pub struct Slice {
 
 #[derive(Default)]
 struct Tracker {
-    views: Projections,
+    /// History is being computed by a replay of what came before the live
+    /// stream; the stream's records wait for it.
+    backfilling: bool,
+    /// The last record history includes.
+    computed_to: u64,
+    /// The last record the live stream offered.
+    live_seen: u64,
     last: Option<(i64, String)>,
     by_events: Vec<Sample>,
     by_week: Vec<Sample>,
@@ -161,22 +168,24 @@ struct Tracker {
 }
 
 impl Tracker {
-    fn apply(&mut self, seq: u64, event: &gpu_ledger_domain::Event) {
+    /// What `entry` changes, seen with the views as they were before it.
+    fn before(&mut self, entry: &Entry, views: &Projections) {
+        let (seq, event) = (entry.record.seq, &entry.event);
         let at = event.occurred_at.instant().unix_seconds;
         let week = (at + MONDAY_SHIFT).div_euclid(WEEK_SECONDS);
         if let Some((last_week, last_at)) = &self.last
             && week > *last_week
         {
-            self.by_week.push(Sample::of(&self.views, last_at.clone()));
+            self.by_week.push(Sample::of(views, last_at.clone()));
         }
-        let cat = &self.views.catalog;
+        let cat = &views.catalog;
         let occurred_at = event.occurred_at.to_string();
         match &event.body {
             Body::RecallIssued(e) => {
                 let award = &cat.awards[&e.award_id];
                 self.recalls.push(RecallLog {
                     seq,
-                    occurred_at: occurred_at.clone(),
+                    occurred_at,
                     recall_id: e.recall_id.to_string(),
                     award_id: e.award_id.to_string(),
                     org_id: award.org_id.to_string(),
@@ -201,11 +210,19 @@ impl Tracker {
             }
             _ => {}
         }
-        self.views.apply(seq, event);
+    }
+
+    /// The samples of the views just after `entry`.
+    fn after(&mut self, entry: &Entry, views: &Projections) {
+        let (seq, event) = (entry.record.seq, &entry.event);
+        let at = event.occurred_at.instant().unix_seconds;
+        let week = (at + MONDAY_SHIFT).div_euclid(WEEK_SECONDS);
+        let occurred_at = event.occurred_at.to_string();
         self.last = Some((week, occurred_at.clone()));
         if seq.is_multiple_of(SAMPLE_EVERY_EVENTS) {
-            self.by_events.push(Sample::of(&self.views, occurred_at));
+            self.by_events.push(Sample::of(views, occurred_at));
         }
+        self.computed_to = seq;
     }
 
     fn moved(
@@ -273,78 +290,125 @@ impl Snapshots {
     }
 }
 
-/// The history of the ledger the server serves, computed as far as asked.
-#[derive(Default)]
+/// The history of the ledger the server serves.
 pub struct History {
-    tracker: tokio::sync::Mutex<Tracker>,
+    tracker: Mutex<Tracker>,
     snapshots: Mutex<Snapshots>,
+    computed_to: watch::Sender<u64>,
 }
 
-impl History {
-    /// Computes history up to the head the store has now.
-    pub async fn warm_up(&self, store: Arc<dyn EventStore>) {
-        let Ok(head) = store.head().await else { return };
-        let started = Instant::now();
-        if let Err(e) = self.catch_up(store.as_ref(), head.seq, None).await {
-            tracing::warn!(error = %e, "the dashboard's history could not be computed");
-        } else if head.seq > 0 {
-            tracing::info!(
-                seq = head.seq,
-                ms = started.elapsed().as_millis() as u64,
-                "dashboard history computed"
-            );
+impl Default for History {
+    fn default() -> Self {
+        Self {
+            tracker: Mutex::default(),
+            snapshots: Mutex::default(),
+            computed_to: watch::channel(0).0,
+        }
+    }
+}
+
+/// New records, from the server's record stream.
+impl Follower for History {
+    fn before(&self, entry: &Entry, views: &Projections) {
+        let mut t = self.tracker.lock().expect("history lock");
+        t.live_seen = entry.record.seq;
+        if !t.backfilling && t.computed_to + 1 == entry.record.seq {
+            t.before(entry, views);
         }
     }
 
-    /// Applies records until history reaches `target` (or `deadline` passes).
-    /// Returns the seq reached. The lock is taken per batch so that a page
-    /// can read what is computed while the first pass runs.
-    pub async fn catch_up(
-        &self,
-        store: &dyn EventStore,
-        target: u64,
-        deadline: Option<Instant>,
-    ) -> Result<u64, String> {
+    fn after(&self, entry: &Entry, views: &Projections) {
+        let mut t = self.tracker.lock().expect("history lock");
+        if !t.backfilling && t.computed_to + 1 == entry.record.seq {
+            t.after(entry, views);
+            self.offer_snapshot(entry, views);
+            self.computed_to.send_replace(entry.record.seq);
+        }
+    }
+}
+
+impl History {
+    /// Computes what came before the live stream (from `store`), once,
+    /// then leaves history to the stream. `first_live` is the seq of the
+    /// first record the live views did not start with (0 for none).
+    pub async fn backfill(&self, store: Arc<dyn EventStore>, first_live: u64) {
+        {
+            let mut t = self.tracker.lock().expect("history lock");
+            if first_live <= 1 || t.computed_to + 1 >= first_live {
+                return;
+            }
+            t.backfilling = true;
+        }
+        let started = Instant::now();
+        // The replay's own views, dropped once it meets the live stream.
+        let mut views = Projections::new();
         loop {
-            let mut t = self.tracker.lock().await;
-            let from = t.views.seq + 1;
-            if from > target || deadline.is_some_and(|d| Instant::now() >= d) {
-                return Ok(t.views.seq);
+            let from = self.tracker.lock().expect("history lock").computed_to;
+            let replayed = fold(
+                &mut Source::store_after(store.clone(), from),
+                BATCH,
+                |_| true,
+                |entries| {
+                    for e in entries {
+                        self.replay(e, &mut views);
+                    }
+                    Ok(())
+                },
+                |_| {},
+            )
+            .await;
+            if let Err(e) = replayed {
+                tracing::warn!(error = %e, "the dashboard's history could not be computed");
+                return;
             }
-            let max = ((target - from + 1) as usize).min(BATCH);
-            let records = store.read(from, max).await.map_err(|e| e.to_string())?;
-            if records.is_empty() {
-                return Ok(t.views.seq);
-            }
-            for r in &records {
-                let event = decode_event(&r.event).map_err(|e| format!("seq {}: {e}", r.seq))?;
-                t.apply(r.seq, &event);
-                self.snapshots.lock().expect("snapshots lock").offer(
-                    r.seq,
-                    r.recorded_at,
-                    &t.views,
+            let mut t = self.tracker.lock().expect("history lock");
+            if t.computed_to >= t.live_seen {
+                // Met the live stream: from here on, its views are the ones.
+                t.backfilling = false;
+                tracing::info!(
+                    seq = t.computed_to,
+                    ms = started.elapsed().as_millis() as u64,
+                    "dashboard history computed"
                 );
+                return;
             }
         }
+    }
+
+    /// Applies one replayed entry with the backfill's own views.
+    fn replay(&self, e: &Entry, views: &mut Projections) {
+        let mut t = self.tracker.lock().expect("history lock");
+        if e.record.seq != t.computed_to + 1 {
+            return;
+        }
+        t.before(e, views);
+        views.apply(e.record.seq, &e.event);
+        t.after(e, views);
+        drop(t);
+        self.offer_snapshot(e, views);
+        self.computed_to.send_replace(e.record.seq);
+    }
+
+    fn offer_snapshot(&self, entry: &Entry, views: &Projections) {
+        self.snapshots.lock().expect("snapshots lock").offer(
+            entry.record.seq,
+            entry.record.recorded_at,
+            views,
+        );
+    }
+
+    /// Waits until history includes `seq`, or `deadline` passes; the seq reached.
+    async fn reach(&self, seq: u64, wait: Duration) -> u64 {
+        let mut rx = self.computed_to.subscribe();
+        let _ = tokio::time::timeout(wait, rx.wait_for(|s| *s >= seq)).await;
+        *rx.borrow()
     }
 
     /// What `want`s of history up to `seq`, computed first (waiting at
     /// most `wait`). Only what is asked for is copied out.
-    pub async fn slice(
-        &self,
-        store: &dyn EventStore,
-        seq: u64,
-        wait: Duration,
-        want: Want,
-    ) -> Slice {
-        let computed_to = self
-            .catch_up(store, seq, Some(Instant::now() + wait))
-            .await
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "the dashboard's history stopped");
-                0
-            });
-        let t = self.tracker.lock().await;
+    pub async fn slice(&self, seq: u64, wait: Duration, want: Want) -> Slice {
+        let computed_to = self.reach(seq, wait).await;
+        let t = self.tracker.lock().expect("history lock");
         let mut slice = Slice {
             computed_to: computed_to.min(seq),
             ..Slice::default()

@@ -61,20 +61,22 @@ pub struct Dashboard {
 /// The name of the cookie that carries a browser's token.
 pub const TOKEN_COOKIE: &str = "gpu_ledger_token";
 
-/// The dashboard's routes, to be merged into the API's router. Starts
-/// computing the history in the background (when called inside a Tokio
-/// runtime) so the first concentration page does not wait for it.
-pub fn router<S>(app: &AppState) -> Router<S> {
+/// The dashboard's routes, to be merged into the API's router. `history`
+/// follows the server's record stream; what came before the live views is
+/// computed in the background (when called inside a Tokio runtime) so the
+/// first concentration page does not wait for it.
+pub fn router<S>(app: &AppState, history: Arc<History>) -> Router<S> {
     let dash = Dashboard {
         app: app.clone(),
-        history: Arc::new(History::default()),
+        history,
         past: Arc::new(PastCache::default()),
         audits: Arc::new(audit::Audits::default()),
     };
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
         let history = dash.history.clone();
         let store = app.live.store().clone();
-        runtime.spawn(async move { history.warm_up(store).await });
+        let first_live = app.live.views_seq() + 1;
+        runtime.spawn(async move { history.backfill(store, first_live).await });
     }
     Router::new()
         .route("/", get(programme::page))

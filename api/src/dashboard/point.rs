@@ -11,10 +11,10 @@ use super::Dashboard;
 use crate::commands::view::parse_time;
 use crate::server::problem::Problem;
 use axum::http::StatusCode;
-use gpu_ledger_domain::decode_event;
 use gpu_ledger_ledger::{EventStore, Head};
 use gpu_ledger_projections::Projections;
-use gpu_ledger_replay::Until;
+use gpu_ledger_replay::fold::{BATCH, fold};
+use gpu_ledger_replay::{Source, Until};
 use serde::Deserialize;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -185,39 +185,44 @@ impl Dashboard {
         let store = self.app.live.store().clone();
         let start = self.history.snapshot_before(until);
         let start = start.map_or_else(Projections::new, |s| (*s).clone());
-        let p = Arc::new(replay_into(store.as_ref(), start, until).await?);
+        let p = Arc::new(replay_into(store, start, until).await?);
         self.past.put(until, p.clone());
         Ok(p)
     }
 }
 
-/// Applies the records after `p.seq` up to `until` to `p`.
+/// Applies the records after `p.seq` up to `until` to `p`, off the
+/// runtime's workers.
 pub async fn replay_into(
-    store: &dyn EventStore,
+    store: Arc<dyn EventStore>,
     mut p: Projections,
     until: Until,
 ) -> Result<Projections, Problem> {
-    let failed = |e: String| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "replay_failed", e);
-    loop {
-        let max = match until {
-            Until::Seq(n) if n <= p.seq => return Ok(p),
-            Until::Seq(n) => ((n - p.seq) as usize).min(4096),
-            _ => 4096,
+    let runtime = tokio::runtime::Handle::current();
+    let replayed = tokio::task::spawn_blocking(move || {
+        let batch = match until {
+            Until::Seq(n) => (n.saturating_sub(p.seq) as usize).clamp(1, BATCH),
+            _ => BATCH,
         };
-        let records = store
-            .read(p.seq + 1, max)
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        if records.is_empty() {
-            return Ok(p);
-        }
-        for r in &records {
-            if !until.includes(r.seq, r.recorded_at) {
-                return Ok(p);
-            }
-            let event =
-                decode_event(&r.event).map_err(|e| failed(format!("record seq {}: {e}", r.seq)))?;
-            p.apply(r.seq, &event);
-        }
-    }
+        let from = p.seq;
+        runtime
+            .block_on(fold(
+                &mut Source::store_after(store, from),
+                batch,
+                |r| until.includes(r.seq, r.recorded_at),
+                |entries| {
+                    for e in entries {
+                        p.apply(e.record.seq, &e.event);
+                    }
+                    Ok(())
+                },
+                |_| {},
+            ))
+            .map(|()| p)
+    })
+    .await;
+    let failed = |e: String| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "replay_failed", e);
+    replayed
+        .map_err(|e| failed(e.to_string()))?
+        .map_err(|e| failed(e.to_string()))
 }

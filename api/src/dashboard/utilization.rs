@@ -61,12 +61,7 @@ async fn render(dash: &Dashboard, q: &AtQuery, settings: &Settings) -> Result<Ma
     let (seq, _) = resolve(dash, &at).await?;
     let history = dash
         .history
-        .slice(
-            dash.app.live.store().as_ref(),
-            seq,
-            Duration::from_secs(2),
-            Want::Recalls(RECENT_RECALLS),
-        )
+        .slice(seq, Duration::from_secs(2), Want::Recalls(RECENT_RECALLS))
         .await;
     with_views(dash, &at, |v| {
         let view = v.p.utilization.view(&v.p.catalog, th);

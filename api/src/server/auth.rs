@@ -13,9 +13,14 @@
 //! | `auditor`, `analyst` | nothing (read only) | |
 //!
 //! Every role may read. Without a tokens file the server runs in local mode:
-//! loopback only, no tokens, every right.
+//! loopback only, no tokens, every right. What each role may append is in
+//! [`rights`](super::rights).
 
-use gpu_ledger_domain::{Body, Event, EventType, Id, Programme};
+use super::AppState;
+use super::problem::Problem;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use gpu_ledger_domain::Id;
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::path::Path;
@@ -77,6 +82,17 @@ pub enum Principal {
         role: Role,
         token_id: String,
     },
+}
+
+/// Handlers take the principal as an argument: the request's
+/// `Authorization: Bearer` token, checked before the handler runs (a
+/// refusal is a `401` in the API's error shape).
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Problem> {
+        app.principal(&parts.headers)
+    }
 }
 
 impl Principal {
@@ -162,75 +178,6 @@ pub fn new_token() -> Result<String, String> {
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes).map_err(|e| format!("no randomness for a token: {e}"))?;
     Ok(format!("glt_{}", hex::encode(bytes)))
-}
-
-/// Checks that `principal` may append `event`; the reason when not.
-pub fn may_append(
-    principal: &Principal,
-    event: &Event,
-    programme: &Programme,
-) -> Result<(), String> {
-    let role = match principal {
-        Principal::Local => return Ok(()),
-        Principal::Token { role, .. } => role,
-    };
-    let t = event.event_type();
-    let allowed = match role {
-        Role::Office => matches!(
-            t,
-            EventType::PoolRegistered
-                | EventType::PoolResized
-                | EventType::OrganizationRegistered
-                | EventType::CallOpened
-                | EventType::CallClosed
-                | EventType::ApplicationRejected
-                | EventType::AwardGranted
-                | EventType::RecallIssued
-                | EventType::Redistributed
-                | EventType::RecallReleased
-                | EventType::AwardEnded
-        ),
-        Role::Reviewer(me) => match &event.body {
-            Body::ScoreRecorded(s) if s.reviewer_id == *me => true,
-            Body::ScoreRecorded(s) => {
-                return Err(format!(
-                    "reviewer {me} may not record a score for reviewer {}",
-                    s.reviewer_id
-                ));
-            }
-            _ => false,
-        },
-        Role::Applicant(org) => match &event.body {
-            Body::ApplicationSubmitted(a) if a.org_id == *org => true,
-            Body::ApplicationSubmitted(a) => {
-                return Err(format!(
-                    "applicant {org} may not submit an application for organization {}",
-                    a.org_id
-                ));
-            }
-            Body::ApplicationWithdrawn(w) => {
-                match programme.application_org(w.application_id.as_str()) {
-                    Some(owner) if owner == org => true,
-                    Some(owner) => {
-                        return Err(format!(
-                            "applicant {org} may not withdraw application {}, which belongs to organization {owner}",
-                            w.application_id
-                        ));
-                    }
-                    // Unknown application: let the rules say so.
-                    None => true,
-                }
-            }
-            _ => false,
-        },
-        Role::Monitor => t == EventType::UtilizationReported,
-        Role::Auditor | Role::Analyst => false,
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(format!("the {role} role may not append {t} events"))
-    }
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@ pub mod live;
 pub mod metrics;
 pub mod problem;
 mod request_log;
+pub mod rights;
 pub mod routes;
-pub mod snapshot;
 pub mod transparency;
 
 use auth::{Principal, Tokens};
@@ -37,6 +37,9 @@ pub struct Limits {
     pub batch_events: usize,
     /// Records in one page of `GET /v1/events`.
     pub page_records: usize,
+    /// Live streams (`/v1/events/live`, the dashboard's live list) one
+    /// principal may hold at once.
+    pub subscriptions: usize,
 }
 
 impl Default for Limits {
@@ -45,6 +48,7 @@ impl Default for Limits {
             body_bytes: 8 << 20,
             batch_events: 10_000,
             page_records: 10_000,
+            subscriptions: 16,
         }
     }
 }
@@ -61,6 +65,7 @@ pub struct AppState {
     pub live: Arc<LiveLedger>,
     pub access: Arc<Access>,
     pub idempotency: Idempotency,
+    pub subscriptions: routes::events_live::Subscriptions,
     pub limits: Limits,
 }
 
@@ -116,7 +121,10 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The router and the OpenAPI document generated from its handlers.
-pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
+pub fn router(
+    state: AppState,
+    history: Arc<crate::dashboard::history::History>,
+) -> (axum::Router, utoipa::openapi::OpenApi) {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(utoipa_axum::routes!(
             routes::events::post_events,
@@ -141,7 +149,7 @@ pub fn router(state: AppState) -> (axum::Router, utoipa::openapi::OpenApi) {
     let limit = state.limits.body_bytes;
     let router = router
         // The dashboard's HTML pages (not API operations, so not in the document).
-        .merge(crate::dashboard::router(&state))
+        .merge(crate::dashboard::router(&state, history))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(request_log::log_request))
         .layer(axum::Extension(routes::openapi::document(&api)))
@@ -170,7 +178,8 @@ pub async fn start(
         ));
     }
     let metrics = metrics::Metrics::new();
-    let live = LiveLedger::start(store, metrics, checkpoints)
+    let history = Arc::new(crate::dashboard::history::History::default());
+    let live = LiveLedger::start(store, metrics, checkpoints, vec![history.clone()])
         .await
         .map_err(|e| format!("cannot load the ledger: {e}"))?;
     {
@@ -204,9 +213,10 @@ pub async fn start(
         live,
         access: Arc::new(access),
         idempotency: Idempotency::default(),
+        subscriptions: Default::default(),
         limits,
     };
-    let (router, _) = router(state.clone());
+    let (router, _) = router(state.clone(), history);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

@@ -1,6 +1,7 @@
 //! Every refusal of the API as one JSON shape:
 //! `{"error": "<rule or kind>", "message": "...", ...ids}`.
 
+use super::live::AppendError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use gpu_ledger_domain::{EventError, RuleError};
@@ -105,6 +106,27 @@ impl Problem {
                     "the ledger could not make the append durable: {other}; it was not acknowledged"
                 ),
             ),
+        }
+    }
+}
+
+/// How the API answers a refused append: `409` for a stale expected seq,
+/// `403` for a right the principal lacks, `422` for a broken rule, `503`
+/// when the store could not make it durable or the state is recovering.
+impl From<AppendError> for Problem {
+    fn from(e: AppendError) -> Self {
+        match e {
+            AppendError::Conflict { expected, head } => Problem::conflict(expected, head),
+            AppendError::Rule {
+                index,
+                batch,
+                error,
+            } => Problem::rule(&error, batch.then_some(index)),
+            AppendError::Forbidden(reason) => Problem::forbidden(reason),
+            AppendError::Store(e) => Problem::store(&e),
+            AppendError::Recovering(message) => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "recovering", message)
+            }
         }
     }
 }

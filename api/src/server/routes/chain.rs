@@ -2,10 +2,10 @@
 
 use super::HeadDoc;
 use crate::server::AppState;
+use crate::server::auth::Principal;
 use crate::server::problem::{Problem, ProblemDoc};
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 
 /// The head of the hash chain.
 #[utoipa::path(
@@ -19,9 +19,8 @@ use axum::http::HeaderMap;
 )]
 pub async fn chain_head(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    _reader: Principal,
 ) -> Result<Json<serde_json::Value>, Problem> {
-    app.principal(&headers)?;
     let head = app
         .live
         .store()

@@ -6,7 +6,7 @@ use crate::server::AppState;
 use crate::server::auth::{Principal, Role};
 use crate::server::problem::{Problem, ProblemDoc};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 fn note(text: String) -> Response {
@@ -31,9 +31,8 @@ fn note(text: String) -> Response {
 )]
 pub async fn latest_checkpoint(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    _reader: Principal,
 ) -> Result<Response, Problem> {
-    app.principal(&headers)?;
     let (_, text) = app
         .live
         .transparency
@@ -57,9 +56,8 @@ pub async fn latest_checkpoint(
 pub async fn checkpoint_by_size(
     State(app): State<AppState>,
     Path(size): Path<u64>,
-    headers: HeaderMap,
+    _reader: Principal,
 ) -> Result<Response, Problem> {
-    app.principal(&headers)?;
     let text =
         app.live.transparency.checkpoint(size).ok_or_else(|| {
             Problem::not_found(format!("no checkpoint was issued at size {size}"))
@@ -81,9 +79,9 @@ pub async fn checkpoint_by_size(
 )]
 pub async fn sign_checkpoint(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    principal: Principal,
 ) -> Result<Response, Problem> {
-    match app.principal(&headers)? {
+    match principal {
         Principal::Local
         | Principal::Token {
             role: Role::Office, ..

@@ -3,10 +3,10 @@
 //! RFC 6962 verifier.
 
 use crate::server::AppState;
+use crate::server::auth::Principal;
 use crate::server::problem::{Problem, ProblemDoc};
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use gpu_ledger_replay::proof::ProofFailure;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -46,9 +46,8 @@ fn refused(e: ProofFailure) -> Problem {
 pub async fn inclusion_proof(
     State(app): State<AppState>,
     Query(q): Query<InclusionQuery>,
-    headers: HeaderMap,
+    _reader: Principal,
 ) -> Result<Json<serde_json::Value>, Problem> {
-    app.principal(&headers)?;
     app.live.caught_up().await;
     let proof = app
         .live
@@ -74,9 +73,8 @@ pub async fn inclusion_proof(
 pub async fn consistency_proof(
     State(app): State<AppState>,
     Query(q): Query<ConsistencyQuery>,
-    headers: HeaderMap,
+    _reader: Principal,
 ) -> Result<Json<serde_json::Value>, Problem> {
-    app.principal(&headers)?;
     app.live.caught_up().await;
     let proof = app
         .live

@@ -2,9 +2,10 @@
 
 use crate::commands::view::parse_time;
 use crate::server::AppState;
+use crate::server::auth::Principal;
 use crate::server::problem::{Problem, ProblemDoc};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use gpu_ledger_projections::utilization::Thresholds;
@@ -44,11 +45,10 @@ pub struct ViewQuery {
 )]
 pub async fn get_view(
     State(app): State<AppState>,
+    _reader: Principal,
     Path(name): Path<String>,
     Query(q): Query<ViewQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    app.principal(&headers)?;
     let view: ViewName = name.parse().map_err(Problem::not_found)?;
     let format = match q.format.as_deref().unwrap_or("json") {
         "json" => Format::Json,
@@ -128,25 +128,32 @@ pub async fn get_view(
         let key = format!("{view}?{format:?}&{params:?}");
         app.live.caught_up().await;
         let seq = app.live.views_seq();
-        if let Some(hit) = app.live.cached_view(&key, seq) {
+        if let Some(hit) = app.live.views.cached(&key, seq) {
             return Ok(respond(hit));
         }
         let rendered = app
             .live
             .with_views(|p| render(p).map(|r| (p.seq, r)))
             .await?;
-        app.live.cache_view(key, rendered.0, rendered.1.clone());
+        app.live.views.keep(key, rendered.0, rendered.1.clone());
         return Ok(respond(rendered.1));
     }
-    let mut source = Source::store(app.live.store().clone());
-    let past = rebuild_views(&mut source, until, |_| {})
-        .await
-        .map_err(|e| {
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "replay_failed",
-                e.to_string(),
-            )
-        })?;
+    let past = past_views(app.live.store().clone(), until).await?;
     render(&past).map(respond)
+}
+
+/// The views at a past point, replayed off the runtime's workers (a replay
+/// is CPU work that would hold a worker for as long as it runs).
+pub async fn past_views(
+    store: std::sync::Arc<dyn gpu_ledger_ledger::EventStore>,
+    until: Until,
+) -> Result<Projections, Problem> {
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        runtime.block_on(rebuild_views(&mut Source::store(store), until, |_| {}))
+    })
+    .await
+    .map_err(|e| e.to_string())
+    .and_then(|r| r.map_err(|e| e.to_string()))
+    .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "replay_failed", e))
 }
