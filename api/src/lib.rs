@@ -5,7 +5,6 @@
 
 pub mod cli;
 pub mod commands;
-pub mod dashboard;
 mod progress;
 pub mod server;
 pub mod store_config;

@@ -68,6 +68,14 @@ impl RecordedAt {
     }
 }
 
+/// Any RFC 3339 time a person gives (`2026-03-31T00:00:00+09:00`), as the
+/// UTC microsecond instant `recorded_at` compares with.
+pub fn parse_time(s: &str) -> Result<RecordedAt, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| RecordedAt::from_micros(t.timestamp_micros()))
+        .map_err(|e| format!("{s:?} is not an RFC 3339 time ({e}), e.g. 2026-03-31T00:00:00+09:00"))
+}
+
 impl fmt::Display for RecordedAt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let b = self.to_rfc3339_bytes();

@@ -1,11 +1,11 @@
 //! `gpu-ledger audit report` and `gpu-ledger audit trace`: what an auditor
 //! runs, on the store or on an export handed over as a copy.
 
-use super::view::parse_time;
 use super::{CommandError, Outcome};
 use crate::progress::Progress;
 use crate::store_config::StoreConfig;
 use gpu_ledger_domain::Id;
+use gpu_ledger_ledger::time::parse_time;
 use gpu_ledger_ledger::{EventStore, RecordedAt};
 use gpu_ledger_replay::audit::exceptions::{DEFAULT_MAX_AWAITING_DAYS, Settings};
 use gpu_ledger_replay::audit::render::Documented;

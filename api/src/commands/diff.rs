@@ -2,11 +2,11 @@
 //! history, and the events responsible.
 
 use super::audit::outcome;
-use super::view::parse_time;
 use super::{CommandError, Outcome};
 use crate::progress::Progress;
 use crate::store_config::StoreConfig;
 use gpu_ledger_ledger::RecordedAt;
+use gpu_ledger_ledger::time::parse_time;
 use gpu_ledger_projections::ViewName;
 use gpu_ledger_replay::Until;
 use gpu_ledger_replay::audit::{DiffOptions, Format, diff};

@@ -5,6 +5,7 @@ use super::{CommandError, Outcome};
 use crate::progress::Progress;
 use crate::store_config::StoreConfig;
 use gpu_ledger_ledger::RecordedAt;
+use gpu_ledger_ledger::time::parse_time;
 use gpu_ledger_projections::utilization::Thresholds;
 use gpu_ledger_projections::{Format, ViewName, ViewParams};
 use gpu_ledger_replay::{Until, rebuild_views};
@@ -42,13 +43,6 @@ pub struct ViewArgs {
     /// Read an export file instead of the data directory.
     #[arg(long, value_name = "FILE")]
     pub export: Option<PathBuf>,
-}
-
-/// Any RFC 3339 time, as the UTC microsecond `recorded_at` compares with.
-pub fn parse_time(s: &str) -> Result<RecordedAt, String> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .map(|t| RecordedAt::from_micros(t.timestamp_micros()))
-        .map_err(|e| format!("{s:?} is not an RFC 3339 time ({e}), e.g. 2026-03-31T00:00:00+09:00"))
 }
 
 pub async fn run(

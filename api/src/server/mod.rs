@@ -7,6 +7,7 @@
 //! `/metrics` shows. The OpenAPI document is generated from the handlers.
 
 pub mod auth;
+pub mod dashboard;
 pub mod idempotency;
 pub mod live;
 pub mod metrics;
@@ -123,7 +124,7 @@ impl utoipa::Modify for BearerAuth {
 /// The router and the OpenAPI document generated from its handlers.
 pub fn router(
     state: AppState,
-    history: Arc<crate::dashboard::history::History>,
+    history: Arc<gpu_ledger_dashboard::History>,
 ) -> (axum::Router, utoipa::openapi::OpenApi) {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(utoipa_axum::routes!(
@@ -149,7 +150,11 @@ pub fn router(
     let limit = state.limits.body_bytes;
     let router = router
         // The dashboard's HTML pages (not API operations, so not in the document).
-        .merge(crate::dashboard::router(&state, history))
+        .merge(gpu_ledger_dashboard::router(
+            Arc::new(state.clone()),
+            history,
+        ))
+        .route("/events/live", axum::routing::get(dashboard::live_list))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(request_log::log_request))
         .layer(axum::Extension(routes::openapi::document(&api)))
@@ -178,7 +183,7 @@ pub async fn start(
         ));
     }
     let metrics = metrics::Metrics::new();
-    let history = Arc::new(crate::dashboard::history::History::default());
+    let history = Arc::new(gpu_ledger_dashboard::History::default());
     let live = LiveLedger::start(store, metrics, checkpoints, vec![history.clone()])
         .await
         .map_err(|e| format!("cannot load the ledger: {e}"))?;

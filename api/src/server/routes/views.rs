@@ -1,6 +1,5 @@
 //! `GET /v1/views/{name}`: an analyst's view, live or at a point in history.
 
-use crate::commands::view::parse_time;
 use crate::server::AppState;
 use crate::server::auth::Principal;
 use crate::server::problem::{Problem, ProblemDoc};
@@ -8,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use gpu_ledger_ledger::time::parse_time;
 use gpu_ledger_projections::utilization::Thresholds;
 use gpu_ledger_projections::{Format, Projections, ViewName, ViewParams};
 use gpu_ledger_replay::{Source, Until, rebuild_views};

@@ -8,9 +8,10 @@ use super::history::{Every, Sample, Want};
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, num, percent};
 use super::point::{At, AtQuery, with_views};
 use super::{Dashboard, html, problem_page, resolve};
-use crate::server::problem::Problem;
+use crate::Refusal;
+use crate::reader::PageReader;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_domain::Timestamp;
 use gpu_ledger_projections::concentration::{ConcentrationView, Figures};
@@ -31,21 +32,17 @@ pub struct Sampling {
 
 pub async fn page(
     State(dash): State<Dashboard>,
+    _reader: PageReader,
     Query(q): Query<AtQuery>,
     Query(sampling): Query<Sampling>,
-    headers: HeaderMap,
-    uri: Uri,
 ) -> Response {
-    if let Some(r) = dash.refusal(&headers, &uri) {
-        return r;
-    }
     match render(&dash, &q, sampling.every.unwrap_or_default()).await {
         Ok(page) => html(StatusCode::OK, page),
         Err(p) => problem_page(p),
     }
 }
 
-async fn render(dash: &Dashboard, q: &AtQuery, every: Every) -> Result<Markup, Problem> {
+async fn render(dash: &Dashboard, q: &AtQuery, every: Every) -> Result<Markup, Refusal> {
     let at = At::parse(q)?;
     let (seq, _) = resolve(dash, &at).await?;
     let slice = dash
@@ -82,7 +79,7 @@ async fn render(dash: &Dashboard, q: &AtQuery, every: Every) -> Result<Markup, P
 async fn occurred_at(dash: &Dashboard, seq: u64) -> String {
     let records = match seq {
         0 => Vec::new(),
-        n => dash.app.live.store().read(n, 1).await.unwrap_or_default(),
+        n => dash.ledger.records(n, 1).await.unwrap_or_default(),
     };
     records
         .first()

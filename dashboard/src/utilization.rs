@@ -8,9 +8,10 @@ use super::history::{RecallLog, Slice, Want};
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, grouped, num};
 use super::point::{At, AtQuery, with_views};
 use super::{Dashboard, html, problem_page, resolve};
-use crate::server::problem::Problem;
+use crate::Refusal;
+use crate::reader::PageReader;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_projections::utilization::{Thresholds, UtilizationView};
 use maud::{Markup, html};
@@ -32,28 +33,24 @@ pub struct Settings {
 
 pub async fn page(
     State(dash): State<Dashboard>,
+    _reader: PageReader,
     Query(q): Query<AtQuery>,
     Query(settings): Query<Settings>,
-    headers: HeaderMap,
-    uri: Uri,
 ) -> Response {
-    if let Some(r) = dash.refusal(&headers, &uri) {
-        return r;
-    }
     match render(&dash, &q, &settings).await {
         Ok(page) => html(StatusCode::OK, page),
         Err(p) => problem_page(p),
     }
 }
 
-async fn render(dash: &Dashboard, q: &AtQuery, settings: &Settings) -> Result<Markup, Problem> {
+async fn render(dash: &Dashboard, q: &AtQuery, settings: &Settings) -> Result<Markup, Refusal> {
     let at = At::parse(q)?;
     let th = Thresholds {
         threshold_bp: settings.threshold_bp.unwrap_or(5000),
         periods: settings.periods.unwrap_or(2),
     };
     if !(1..=Thresholds::MAX_PERIODS).contains(&th.periods) {
-        return Err(Problem::bad_request(
+        return Err(Refusal::bad_request(
             "bad_periods",
             "periods must be 1 to 16",
         ));

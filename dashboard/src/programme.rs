@@ -8,8 +8,9 @@ use super::charts::{self, Segment};
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, num};
 use super::point::{At, AtQuery, with_views};
 use super::{Dashboard, html, problem_page, resolve};
+use crate::reader::PageReader;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_projections::pools::PoolsView;
 use maud::{Markup, html};
@@ -19,33 +20,29 @@ const VIEW: &str = "pools";
 
 pub async fn page(
     State(dash): State<Dashboard>,
+    _reader: PageReader,
     Query(q): Query<AtQuery>,
-    headers: HeaderMap,
-    uri: Uri,
 ) -> Response {
-    if let Some(r) = dash.refusal(&headers, &uri) {
-        return r;
-    }
     match render(&dash, &q).await {
         Ok(page) => html(StatusCode::OK, page),
         Err(p) => problem_page(p),
     }
 }
 
-async fn render(dash: &Dashboard, q: &AtQuery) -> Result<Markup, crate::server::problem::Problem> {
+async fn render(dash: &Dashboard, q: &AtQuery) -> Result<Markup, crate::Refusal> {
     let at = At::parse(q)?;
     let (seq, _) = resolve(dash, &at).await?;
-    let store = dash.app.live.store();
     let record = match seq {
         0 => None,
-        n => store
-            .read(n, 1)
+        n => dash
+            .ledger
+            .records(n, 1)
             .await
-            .map_err(|e| crate::server::problem::Problem::store(&e))?
+            .map_err(|e| crate::Refusal::store(&e))?
             .into_iter()
             .next(),
     };
-    let checkpoint = dash.app.live.transparency.latest();
+    let checkpoint = dash.ledger.latest_checkpoint();
     let exceptions = audit::exceptions(dash, seq).await;
     with_views(dash, &at, |v| {
         let pools = v.p.pools.view(&v.p.catalog);

@@ -8,10 +8,11 @@
 //! moving through history goes back and forth between pages.
 
 use super::Dashboard;
-use crate::commands::view::parse_time;
-use crate::server::problem::Problem;
+use crate::Refusal;
+use crate::ledger::with_live_views;
 use axum::http::StatusCode;
-use gpu_ledger_ledger::{EventStore, Head};
+use gpu_ledger_ledger::Head;
+use gpu_ledger_ledger::time::parse_time;
 use gpu_ledger_projections::Projections;
 use gpu_ledger_replay::fold::{BATCH, fold};
 use gpu_ledger_replay::{Source, Until};
@@ -46,15 +47,15 @@ impl At {
         param: None,
     };
 
-    pub fn parse(q: &AtQuery) -> Result<At, Problem> {
+    pub fn parse(q: &AtQuery) -> Result<At, Refusal> {
         match (given(&q.until_seq), given(&q.as_of)) {
-            (Some(_), Some(_)) => Err(Problem::bad_request(
+            (Some(_), Some(_)) => Err(Refusal::bad_request(
                 "bad_point",
                 "give until_seq or as_of, not both",
             )),
             (Some(n), None) => {
                 let seq: u64 = n.parse().map_err(|_| {
-                    Problem::bad_request("bad_until_seq", format!("until_seq {n:?} is not a seq"))
+                    Refusal::bad_request("bad_until_seq", format!("until_seq {n:?} is not a seq"))
                 })?;
                 Ok(At {
                     until: Until::Seq(seq),
@@ -63,7 +64,7 @@ impl At {
             }
             (None, Some(t)) => Ok(At {
                 until: Until::RecordedAt(
-                    parse_time(t).map_err(|e| Problem::bad_request("bad_as_of", e))?,
+                    parse_time(t).map_err(|e| Refusal::bad_request("bad_as_of", e))?,
                 ),
                 param: Some(("as_of", t.to_string())),
             }),
@@ -84,7 +85,7 @@ impl At {
         }
         let parts: Vec<String> = pairs
             .iter()
-            .map(|(k, v)| format!("{k}={}", super::login::encode_component(v)))
+            .map(|(k, v)| format!("{k}={}", crate::login::encode_component(v)))
             .collect();
         format!("?{}", parts.join("&"))
     }
@@ -121,25 +122,22 @@ pub async fn with_views<T>(
     dash: &Dashboard,
     at: &At,
     f: impl FnOnce(Views<'_>) -> T,
-) -> Result<T, Problem> {
-    let store = dash.app.live.store().clone();
-    let head = store.head().await.map_err(|e| Problem::store(&e))?;
+) -> Result<T, Refusal> {
+    let ledger = dash.ledger.as_ref();
+    let head = ledger.head().await.map_err(|e| Refusal::store(&e))?;
     if at.is_now(&head) {
-        dash.app.live.caught_up().await;
+        ledger.caught_up().await;
         // The views may be ahead of the head read above: show them with
         // the head they include.
-        let head = store.head().await.map_err(|e| Problem::store(&e))?;
-        return Ok(dash
-            .app
-            .live
-            .with_views(|p| {
-                f(Views {
-                    p,
-                    head: &head,
-                    now: true,
-                })
+        let head = ledger.head().await.map_err(|e| Refusal::store(&e))?;
+        return Ok(with_live_views(ledger, |p| {
+            f(Views {
+                p,
+                head: &head,
+                now: true,
             })
-            .await);
+        })
+        .await);
     }
     let past = dash.past_views(at.until).await?;
     Ok(f(Views {
@@ -178,14 +176,14 @@ impl PastCache {
 
 impl Dashboard {
     /// The views as they were at `until` (a point before the head).
-    pub async fn past_views(&self, until: Until) -> Result<Arc<Projections>, Problem> {
+    pub async fn past_views(&self, until: Until) -> Result<Arc<Projections>, Refusal> {
         if let Some(p) = self.past.get(until) {
             return Ok(p);
         }
-        let store = self.app.live.store().clone();
         let start = self.history.snapshot_before(until);
         let start = start.map_or_else(Projections::new, |s| (*s).clone());
-        let p = Arc::new(replay_into(store, start, until).await?);
+        let source = self.ledger.replay_after(start.seq);
+        let p = Arc::new(replay_into(source, start, until).await?);
         self.past.put(until, p.clone());
         Ok(p)
     }
@@ -194,20 +192,19 @@ impl Dashboard {
 /// Applies the records after `p.seq` up to `until` to `p`, off the
 /// runtime's workers.
 pub async fn replay_into(
-    store: Arc<dyn EventStore>,
+    mut source: Source,
     mut p: Projections,
     until: Until,
-) -> Result<Projections, Problem> {
+) -> Result<Projections, Refusal> {
     let runtime = tokio::runtime::Handle::current();
     let replayed = tokio::task::spawn_blocking(move || {
         let batch = match until {
             Until::Seq(n) => (n.saturating_sub(p.seq) as usize).clamp(1, BATCH),
             _ => BATCH,
         };
-        let from = p.seq;
         runtime
             .block_on(fold(
-                &mut Source::store_after(store, from),
+                &mut source,
                 batch,
                 |r| until.includes(r.seq, r.recorded_at),
                 |entries| {
@@ -221,7 +218,7 @@ pub async fn replay_into(
             .map(|()| p)
     })
     .await;
-    let failed = |e: String| Problem::new(StatusCode::SERVICE_UNAVAILABLE, "replay_failed", e);
+    let failed = |e: String| Refusal::new(StatusCode::SERVICE_UNAVAILABLE, "replay_failed", e);
     replayed
         .map_err(|e| failed(e.to_string()))?
         .map_err(|e| failed(e.to_string()))

@@ -12,11 +12,11 @@ use super::audit::trace_href;
 use super::layout::{self, Frame, csv_link, short_hash};
 use super::point::{At, AtQuery};
 use super::{Dashboard, html, problem_page, resolve};
-use crate::server::problem::Problem;
-use crate::server::routes::events_live::live_records;
+use crate::Refusal;
+use crate::reader::PageReader;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use gpu_ledger_ledger::Record;
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
@@ -64,14 +64,10 @@ pub struct Listing {
 
 pub async fn page(
     State(dash): State<Dashboard>,
+    _reader: PageReader,
     Query(q): Query<AtQuery>,
     Query(listing): Query<Listing>,
-    headers: HeaderMap,
-    uri: Uri,
 ) -> Response {
-    if let Some(r) = dash.refusal(&headers, &uri) {
-        return r;
-    }
     match render(&dash, &q, listing.limit).await {
         Ok(page) => html(StatusCode::OK, page),
         Err(p) => problem_page(p),
@@ -79,24 +75,22 @@ pub async fn page(
 }
 
 /// The latest `limit` records up to `seq`, newest first.
-pub async fn latest(dash: &Dashboard, seq: u64, limit: usize) -> Result<Vec<Record>, Problem> {
+pub async fn latest(dash: &Dashboard, seq: u64, limit: usize) -> Result<Vec<Record>, Refusal> {
     if seq == 0 {
         return Ok(Vec::new());
     }
     let from = seq.saturating_sub(limit as u64 - 1).max(1);
     let mut records = dash
-        .app
-        .live
-        .store()
-        .read(from, (seq - from + 1) as usize)
+        .ledger
+        .records(from, (seq - from + 1) as usize)
         .await
-        .map_err(|e| Problem::store(&e))?;
+        .map_err(|e| Refusal::store(&e))?;
     records.retain(|r| r.seq <= seq);
     records.reverse();
     Ok(records)
 }
 
-async fn render(dash: &Dashboard, q: &AtQuery, limit: Option<usize>) -> Result<Markup, Problem> {
+async fn render(dash: &Dashboard, q: &AtQuery, limit: Option<usize>) -> Result<Markup, Refusal> {
     let at = At::parse(q)?;
     let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let (seq, head) = resolve(dash, &at).await?;
@@ -169,24 +163,19 @@ fn row(r: &Record, at: &At) -> Markup {
 /// `/events/{seq}`: one record, whole.
 pub async fn record(
     State(dash): State<Dashboard>,
+    _reader: PageReader,
     Path(seq): Path<u64>,
-    headers: HeaderMap,
-    uri: Uri,
 ) -> Response {
-    if let Some(r) = dash.refusal(&headers, &uri) {
-        return r;
-    }
-    let store = dash.app.live.store();
-    let found = match store.read(seq.max(1), 1).await {
+    let found = match dash.ledger.records(seq.max(1), 1).await {
         Ok(records) => records.into_iter().find(|r| r.seq == seq),
-        Err(e) => return problem_page(Problem::store(&e)),
+        Err(e) => return problem_page(Refusal::store(&e)),
     };
-    let head = match store.head().await {
+    let head = match dash.ledger.head().await {
         Ok(h) => h,
-        Err(e) => return problem_page(Problem::store(&e)),
+        Err(e) => return problem_page(Refusal::store(&e)),
     };
     let Some(r) = found else {
-        return problem_page(Problem::not_found(format!(
+        return problem_page(Refusal::not_found(format!(
             "there is no record #{seq}: the ledger's head is #{}",
             head.seq
         )));
@@ -258,26 +247,4 @@ fn trace_kind(field: &str) -> Option<&'static str> {
         "org_id" => Some("organization"),
         _ => None,
     }
-}
-
-#[derive(Deserialize)]
-pub struct LiveQuery {
-    after: Option<u64>,
-}
-
-/// `/events/live`: new records as server-sent events: the API's
-/// `/v1/events/live` (one implementation), under the dashboard's
-/// authentication.
-pub async fn live(
-    State(dash): State<Dashboard>,
-    Query(q): Query<LiveQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let reader = match dash.api_reader(&headers) {
-        Ok(r) => r,
-        Err(p) => return p.into_response(),
-    };
-    live_records(&dash.app, &reader, q.after, &headers)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
 }

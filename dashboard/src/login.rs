@@ -7,7 +7,6 @@
 
 use super::layout::message_page;
 use super::{Dashboard, html};
-use crate::server::Access;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -37,17 +36,9 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-/// Percent-encodes a query component (everything but unreserved bytes).
+/// Percent-encodes a query component (as a form does).
 pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 fn form_page(next: &str, refused: bool) -> Markup {
@@ -78,24 +69,25 @@ fn form_page(next: &str, refused: bool) -> Markup {
 /// `GET /login`: the form (or, in local mode, a word that none is needed).
 pub async fn form(State(dash): State<Dashboard>, Query(q): Query<Next>) -> Response {
     let next = safe_next(q.next.as_deref());
-    match &*dash.app.access {
-        Access::Local => html(
+    if dash.ledger.needs_token() {
+        html(StatusCode::OK, form_page(next, false))
+    } else {
+        html(
             StatusCode::OK,
             message_page(
                 "No sign-in needed",
                 "This server runs in local mode: every page is open without a token.",
             ),
-        ),
-        Access::Tokens(_) => html(StatusCode::OK, form_page(next, false)),
+        )
     }
 }
 
 /// `POST /login`: checks the token and keeps it in the cookie.
 pub async fn submit(State(dash): State<Dashboard>, Form(login): Form<Login>) -> Response {
     let next = safe_next(login.next.as_deref()).to_string();
-    let Access::Tokens(tokens) = &*dash.app.access else {
+    if !dash.ledger.needs_token() {
         return Redirect::to(&next).into_response();
-    };
+    }
     let token = login.token.trim();
     // Only tokens that a cookie can carry as they are (those `gpu-ledger
     // token` makes always can).
@@ -103,7 +95,7 @@ pub async fn submit(State(dash): State<Dashboard>, Form(login): Form<Login>) -> 
         && token
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b));
-    if !cookie_safe || tokens.authenticate(token).is_none() {
+    if !cookie_safe || !dash.ledger.token_is_valid(token) {
         return html(StatusCode::UNAUTHORIZED, form_page(&next, true));
     }
     let cookie = format!(

@@ -9,9 +9,10 @@ use super::audit::{self, Exceptions};
 use super::history::{Every, Want};
 use super::point::{At, AtQuery, with_views};
 use super::{events, resolve};
-use crate::server::problem::Problem;
+use crate::Refusal;
+use crate::reader::DataReader;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gpu_ledger_projections::{Format, ViewName, ViewParams};
 use serde::Deserialize;
@@ -27,14 +28,11 @@ pub struct Options {
 
 pub async fn table(
     State(dash): State<Dashboard>,
+    _reader: DataReader,
     Path(table): Path<String>,
     Query(q): Query<AtQuery>,
     Query(options): Query<Options>,
-    headers: HeaderMap,
 ) -> Response {
-    if let Err(p) = dash.api_reader(&headers) {
-        return p.into_response();
-    }
     match csv(&dash, &table, &q, &options).await {
         Ok((name, body)) => (
             StatusCode::OK,
@@ -57,7 +55,7 @@ async fn csv(
     table: &str,
     q: &AtQuery,
     options: &Options,
-) -> Result<(String, String), Problem> {
+) -> Result<(String, String), Refusal> {
     let at = At::parse(q)?;
     match table {
         "events" => {
@@ -83,7 +81,7 @@ async fn csv(
         "exceptions" => {
             let (seq, _) = resolve(dash, &at).await?;
             let running = || {
-                Problem::new(
+                Refusal::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "audit_running",
                     format!(
@@ -100,7 +98,7 @@ async fn csv(
                 _ => return Err(running()),
             };
             let list = (*outcome).as_ref().map_err(|e| {
-                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "audit_failed", e.clone())
+                Refusal::new(StatusCode::SERVICE_UNAVAILABLE, "audit_failed", e.clone())
             })?;
             let mut out = String::from("kind,summary,events\n");
             for e in list {
@@ -144,7 +142,7 @@ async fn csv(
             Ok((format!("concentration-by-{}-{seq}", every.as_str()), out))
         }
         name => {
-            let view: ViewName = name.parse().map_err(Problem::not_found)?;
+            let view: ViewName = name.parse().map_err(Refusal::not_found)?;
             let params = ViewParams {
                 section: options.section.clone(),
                 ..ViewParams::default()
@@ -153,7 +151,7 @@ async fn csv(
                 if let Some(section) = &params.section
                     && !v.p.tables(view, &params).iter().any(|t| t.name == section)
                 {
-                    return Err(Problem::bad_request(
+                    return Err(Refusal::bad_request(
                         "bad_section",
                         format!("the {view} view has no table {section:?}"),
                     ));

@@ -6,8 +6,9 @@ use super::charts;
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, grouped, num};
 use super::point::{At, AtQuery, with_views};
 use super::{Dashboard, html, problem_page};
+use crate::reader::PageReader;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_projections::holdings::{Held, HoldingsView};
 use maud::{Markup, html};
@@ -27,14 +28,10 @@ pub struct Search {
 
 pub async fn page(
     State(dash): State<Dashboard>,
+    _reader: PageReader,
     Query(q): Query<AtQuery>,
     Query(search): Query<Search>,
-    headers: HeaderMap,
-    uri: Uri,
 ) -> Response {
-    if let Some(r) = dash.refusal(&headers, &uri) {
-        return r;
-    }
     let at = match At::parse(&q) {
         Ok(at) => at,
         Err(p) => return problem_page(p),

@@ -10,12 +10,13 @@
 //! page that arrives before then waits a little, then shows what is
 //! computed so far and says so.
 
+use crate::LedgerReader;
 use gpu_ledger_domain::Body;
-use gpu_ledger_ledger::{EventStore, RecordedAt};
+use gpu_ledger_ledger::RecordedAt;
 use gpu_ledger_projections::Projections;
 use gpu_ledger_projections::concentration::Figures;
 use gpu_ledger_replay::fold::{BATCH, fold};
-use gpu_ledger_replay::{Entry, Follower, Source, Until};
+use gpu_ledger_replay::{Entry, Follower, Until};
 use serde::Deserialize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -328,10 +329,10 @@ impl Follower for History {
 }
 
 impl History {
-    /// Computes what came before the live stream (from `store`), once,
+    /// Computes what came before the live stream (from `ledger`), once,
     /// then leaves history to the stream. `first_live` is the seq of the
     /// first record the live views did not start with (0 for none).
-    pub async fn backfill(&self, store: Arc<dyn EventStore>, first_live: u64) {
+    pub async fn backfill(&self, ledger: &dyn LedgerReader, first_live: u64) {
         {
             let mut t = self.tracker.lock().expect("history lock");
             if first_live <= 1 || t.computed_to + 1 >= first_live {
@@ -345,7 +346,7 @@ impl History {
         loop {
             let from = self.tracker.lock().expect("history lock").computed_to;
             let replayed = fold(
-                &mut Source::store_after(store.clone(), from),
+                &mut ledger.replay_after(from),
                 BATCH,
                 |_| true,
                 |entries| {

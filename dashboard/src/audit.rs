@@ -12,14 +12,15 @@
 use super::layout::{self, Frame, short_hash};
 use super::point::{At, AtQuery};
 use super::{Dashboard, html, problem_page};
-use crate::server::problem::Problem;
+use crate::LedgerReader;
+use crate::Refusal;
+use crate::reader::PageReader;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_domain::Id;
-use gpu_ledger_ledger::EventStore;
+use gpu_ledger_replay::Until;
 use gpu_ledger_replay::audit::{AuditError, ReportOptions, Subject, Trace, audit_report, trace};
-use gpu_ledger_replay::{Source, Until};
 use maud::html;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -103,7 +104,7 @@ impl Audits {
     }
 
     /// Starts the report up to `seq` unless it is made or running.
-    fn start(self: &Arc<Self>, store: Arc<dyn EventStore>, seq: u64) {
+    fn start(self: &Arc<Self>, ledger: Arc<dyn LedgerReader>, seq: u64) {
         if self.made(seq).is_some() || !self.running.lock().expect("audits lock").insert(seq) {
             return;
         }
@@ -111,7 +112,7 @@ impl Audits {
         tokio::spawn(async move {
             let outcome = {
                 let _turn = audits.one_at_a_time.acquire().await;
-                Arc::new(report(store, seq).await)
+                Arc::new(report(ledger.as_ref(), seq).await)
             };
             {
                 let mut made = audits.made.lock().expect("audits lock");
@@ -128,13 +129,13 @@ impl Audits {
 }
 
 /// The exceptions of an audit up to record `seq`.
-async fn report(store: Arc<dyn EventStore>, seq: u64) -> Outcome {
+async fn report(ledger: &dyn LedgerReader, seq: u64) -> Outcome {
     let started = Instant::now();
     let options = ReportOptions {
         until: Some(Until::Seq(seq)),
         ..ReportOptions::default()
     };
-    let mut source = Source::store(store);
+    let mut source = ledger.replay_after(0);
     let report = audit_report(&mut source, &options, |_| {})
         .await
         .map_err(|e| e.to_string())?;
@@ -169,7 +170,7 @@ async fn report(store: Arc<dyn EventStore>, seq: u64) -> Outcome {
 /// The audit's exceptions up to record `seq`, waiting a little for them.
 pub async fn exceptions(dash: &Dashboard, seq: u64) -> Exceptions {
     let audits = &dash.audits;
-    audits.start(dash.app.live.store().clone(), seq);
+    audits.start(dash.ledger.clone(), seq);
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let finished = audits.finished.notified();
@@ -204,7 +205,7 @@ fn subject_id(subject: &Subject) -> &Id {
 pub fn trace_href(kind: &str, id: &str) -> Option<String> {
     Some(format!(
         "/trace/{kind}/{}",
-        super::login::encode_component(id)
+        crate::login::encode_component(id)
     ))
 }
 
@@ -212,14 +213,10 @@ pub fn trace_href(kind: &str, id: &str) -> Option<String> {
 /// organization, each event with its seq and hash, up to the page's point.
 pub async fn trace_page(
     State(dash): State<Dashboard>,
+    _reader: PageReader,
     Path((kind, id)): Path<(String, String)>,
     Query(q): Query<AtQuery>,
-    headers: HeaderMap,
-    uri: Uri,
 ) -> Response {
-    if let Some(r) = dash.refusal(&headers, &uri) {
-        return r;
-    }
     match render_trace(&dash, &kind, &id, &q).await {
         Ok(page) => html(StatusCode::OK, page),
         Err(p) => problem_page(p),
@@ -231,21 +228,20 @@ async fn render_trace(
     kind: &str,
     id: &str,
     q: &AtQuery,
-) -> Result<maud::Markup, Problem> {
+) -> Result<maud::Markup, Refusal> {
     let at = At::parse(q)?;
-    let id = Id::parse(id).map_err(|e| Problem::not_found(format!("{id:?}: {e}")))?;
+    let id = Id::parse(id).map_err(|e| Refusal::not_found(format!("{id:?}: {e}")))?;
     let subject = match kind {
         "award" => Subject::Award(id),
         "application" => Subject::Application(id),
         "organization" => Subject::Organization(id),
         other => {
-            return Err(Problem::not_found(format!(
+            return Err(Refusal::not_found(format!(
                 "there is no trace of {other:?}: trace an award, application or organization"
             )));
         }
     };
-    let store = dash.app.live.store().clone();
-    let head = store.head().await.map_err(|e| Problem::store(&e))?;
+    let head = dash.ledger.head().await.map_err(|e| Refusal::store(&e))?;
     // A trace reads the ledger twice with every check: keep the latest few,
     // keyed by the record they end at ("now" is the head's seq).
     let last = match at.until {
@@ -265,15 +261,15 @@ async fn render_trace(
         Some(story) => story,
         None => {
             let story = trace(
-                || Ok(Source::store(store.clone())),
+                || Ok(dash.ledger.replay_after(0)),
                 &subject,
                 Until::Seq(last),
                 |_| {},
             )
             .await
             .map_err(|e| match e {
-                AuditError::UnknownSubject { .. } => Problem::not_found(e.to_string()),
-                other => Problem::new(
+                AuditError::UnknownSubject { .. } => Refusal::not_found(e.to_string()),
+                other => Refusal::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "audit_failed",
                     other.to_string(),
