@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod import;
 mod progress;
 pub mod server;
 pub mod store_config;

@@ -2,7 +2,8 @@
 //! point in history: a view's table (exactly the bytes of `GET
 //! /v1/views/{view}?format=csv&section=...`), the latest events, the
 //! concentration over time, or the audit's exceptions. Served here, under the dashboard's
-//! authentication, so that a signed-in browser can follow the links.
+//! authentication, so that a signed-in browser can follow the links. Every
+//! one is a [`Table`] written by the `csv` crate, as the views' CSV is.
 
 use super::Dashboard;
 use super::audit::{self, Exceptions};
@@ -14,9 +15,9 @@ use crate::reader::DataReader;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use gpu_ledger_projections::table::{Cell, Table};
 use gpu_ledger_projections::{Format, ViewName, ViewParams};
 use serde::Deserialize;
-use std::fmt::Write;
 use std::time::Duration;
 
 #[derive(Deserialize)]
@@ -61,22 +62,24 @@ async fn csv(
         "events" => {
             let (seq, _) = resolve(dash, &at).await?;
             let limit = options.limit.unwrap_or(50).clamp(1, 1000);
-            let mut out = String::from("seq,recorded_at,hash,type,occurred_at,actor\n");
+            let mut t = Table::new(
+                "events",
+                "The latest events",
+                vec!["seq", "recorded_at", "hash", "type", "occurred_at", "actor"],
+            );
             for r in events::latest(dash, seq, limit).await? {
                 let e: serde_json::Value = serde_json::from_slice(&r.event).unwrap_or_default();
-                let field = |k: &str| quote(e[k].as_str().unwrap_or(""));
-                let _ = writeln!(
-                    out,
-                    "{},{},{},{},{},{}",
-                    r.seq,
-                    r.recorded_at,
-                    r.hash,
+                let field = |k: &str| Cell::from(e[k].as_str().unwrap_or(""));
+                t.row(vec![
+                    Cell::Int(r.seq),
+                    r.recorded_at.to_string().into(),
+                    r.hash.to_hex().into(),
                     field("type"),
                     field("occurred_at"),
-                    field("actor")
-                );
+                    field("actor"),
+                ]);
             }
-            Ok((format!("events-{seq}"), out))
+            Ok((format!("events-{seq}"), t.to_csv()))
         }
         "exceptions" => {
             let (seq, _) = resolve(dash, &at).await?;
@@ -100,16 +103,24 @@ async fn csv(
             let list = (*outcome).as_ref().map_err(|e| {
                 Refusal::new(StatusCode::SERVICE_UNAVAILABLE, "audit_failed", e.clone())
             })?;
-            let mut out = String::from("kind,summary,events\n");
+            let mut t = Table::new(
+                "exceptions",
+                "The audit's exceptions",
+                vec!["kind", "summary", "events"],
+            );
             for e in list {
                 let events: Vec<String> = e
                     .events
                     .iter()
                     .map(|(seq, hash)| format!("{seq}:{hash}"))
                     .collect();
-                let _ = writeln!(out, "{},{},{}", e.kind, quote(&e.summary), events.join(" "));
+                t.row(vec![
+                    e.kind.into(),
+                    e.summary.as_str().into(),
+                    events.join(" ").into(),
+                ]);
             }
-            Ok((format!("exceptions-{seq}"), out))
+            Ok((format!("exceptions-{seq}"), t.to_csv()))
         }
         "concentration-over-time" => {
             let (seq, _) = resolve(dash, &at).await?;
@@ -118,28 +129,40 @@ async fn csv(
                 .history
                 .slice(seq, Duration::from_secs(10), Want::Series(every))
                 .await;
-            let mut out = String::from(
-                "seq,occurred_at,scope,held_gpus,top5_share_bp,hhi,capital_share_bp,non_capital_share_bp\n",
+            let mut t = Table::new(
+                "concentration_over_time",
+                "Concentration over time",
+                vec![
+                    "seq",
+                    "occurred_at",
+                    "scope",
+                    "held_gpus",
+                    "top5_share_bp",
+                    "hhi",
+                    "capital_share_bp",
+                    "non_capital_share_bp",
+                ],
             );
             for s in &slice.points {
                 let scopes = std::iter::once(("programme", &s.programme))
                     .chain(s.tracks.iter().map(|(name, f)| (name.as_str(), f)));
                 for (scope, f) in scopes {
-                    let _ = writeln!(
-                        out,
-                        "{},{},{},{},{},{},{},{}",
-                        s.seq,
-                        quote(&s.occurred_at),
-                        quote(scope),
-                        f.held_gpus,
-                        f.top5_share_bp,
-                        f.hhi,
-                        f.capital_share_bp,
-                        f.non_capital_share_bp
-                    );
+                    t.row(vec![
+                        Cell::Int(s.seq),
+                        s.occurred_at.as_str().into(),
+                        scope.into(),
+                        Cell::Int(f.held_gpus),
+                        Cell::Bp(f.top5_share_bp),
+                        Cell::Int(f.hhi),
+                        Cell::Bp(f.capital_share_bp),
+                        Cell::Bp(f.non_capital_share_bp),
+                    ]);
                 }
             }
-            Ok((format!("concentration-by-{}-{seq}", every.as_str()), out))
+            Ok((
+                format!("concentration-by-{}-{seq}", every.as_str()),
+                t.to_csv(),
+            ))
         }
         name => {
             let view: ViewName = name.parse().map_err(Refusal::not_found)?;
@@ -164,14 +187,5 @@ async fn csv(
             })
             .await?
         }
-    }
-}
-
-/// A CSV field, quoted when it must be (RFC 4180).
-fn quote(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }

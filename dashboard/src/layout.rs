@@ -175,8 +175,7 @@ pub fn message_page(title: &str, message: &str) -> Markup {
 }
 
 /// Figures written as the reports and views write them.
-pub use gpu_ledger_projections::table::grouped;
-pub use gpu_ledger_replay::audit::render::percent;
+pub use gpu_ledger_projections::figures::{grouped, percent};
 
 /// How a figure is shown.
 #[derive(Clone, Copy)]

@@ -13,6 +13,7 @@
 pub mod calls;
 pub mod catalog;
 pub mod concentration;
+pub mod figures;
 pub mod holdings;
 pub mod pools;
 pub mod ranking;

@@ -62,7 +62,7 @@ pub struct TwoDecimals(pub u64);
 
 impl Serialize for TwoDecimals {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let text = format!("{}.{:02}", self.0 / 100, self.0 % 100);
+        let text = crate::figures::hundredths(self.0);
         let n: serde_json::Number = text.parse().expect("a decimal number");
         n.serialize(s)
     }

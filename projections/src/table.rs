@@ -1,6 +1,7 @@
 //! Views as tables: printed for people, or written as CSV for spreadsheets.
 //! A view is one or more named tables; the first is its main one.
 
+use crate::figures::{hundredths, percent};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement};
 
@@ -21,8 +22,8 @@ impl Cell {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => grouped(*n),
-            Cell::Bp(n) => format!("{}.{:02}%", n / 100, n % 100),
-            Cell::Hundredths(n) => format!("{}.{:02}", n / 100, n % 100),
+            Cell::Bp(n) => percent(*n),
+            Cell::Hundredths(n) => hundredths(*n),
             Cell::Empty => String::new(),
         }
     }
@@ -31,7 +32,7 @@ impl Cell {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Int(n) | Cell::Bp(n) => n.to_string(),
-            Cell::Hundredths(n) => format!("{}.{:02}", n / 100, n % 100),
+            Cell::Hundredths(n) => hundredths(*n),
             Cell::Empty => String::new(),
         }
     }
@@ -130,27 +131,7 @@ impl Table {
     }
 }
 
-/// `1234567` as `1,234,567`.
-pub fn grouped(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// `part / whole` in basis points, rounded down; 0 when `whole` is 0.
-pub fn bp(part: u64, whole: u64) -> u64 {
-    if whole == 0 {
-        0
-    } else {
-        (u128::from(part) * 10_000 / u128::from(whole)) as u64
-    }
-}
+pub use crate::figures::{bp, grouped};
 
 #[cfg(test)]
 mod tests {
@@ -169,12 +150,5 @@ mod tests {
             "name,gpus,ratio\n\"Seoul, \"\"AI\"\"\",13712,3080\n"
         );
         assert!(t.to_text().contains("13,712") && t.to_text().contains("30.80%"));
-    }
-
-    #[test]
-    fn basis_points_round_down() {
-        assert_eq!(bp(4224, 13712), 3080);
-        assert_eq!(bp(1, 3), 3333);
-        assert_eq!(bp(5, 0), 0);
     }
 }

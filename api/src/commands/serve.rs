@@ -59,7 +59,7 @@ pub async fn run(config: &StoreConfig, args: &ServeArgs) -> Result<Outcome, Comm
     if let Some(file) = &args.load
         && store.head().await?.seq == 0
     {
-        let (n, _) = super::import::import_into(store.clone(), file, Some(0), false).await?;
+        let (n, _) = crate::import::import_into(store.clone(), file, Some(0), false).await?;
         eprintln!("Loaded {} events from {}.", grouped(n), file.display());
     }
     let limits = Limits {

@@ -1,0 +1,290 @@
+//! Importing a file of event bodies into a store, all or nothing.
+//!
+//! The file streams through a pipeline, so memory stays flat whatever its size:
+//!
+//! ```text
+//! reader thread --chunks of lines--> parser threads (decode, canonicalise)
+//!     --in order--> this thread (the rules, against the state so far)
+//!     --batches--> the store's import (hash chain, frames, one sync at the end)
+//! ```
+//!
+//! The first refused line stops everything: the import is aborted and the
+//! ledger is left exactly as it was. A store whose imports are not all or
+//! nothing (EventStoreDB) gets the file only after a first pass has checked
+//! all of it against the rules, so a bad line never leaves half a file in.
+//! The state the rules start from is the ledger's, replayed by the one fold.
+
+mod lines;
+
+use crate::progress::Progress;
+use gpu_ledger_domain::{EventError, Programme, RuleError};
+use gpu_ledger_ledger::{EventStore, Head, StoreError};
+use gpu_ledger_replay::{RebuildError, Source, rebuild_programme};
+use lines::{ParsedChunk, RawChunk, parse_chunks, read_chunks};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::sync_channel;
+
+/// Why a line was refused.
+#[derive(Debug)]
+pub enum LineFault {
+    Event(EventError),
+    Rule(RuleError),
+}
+
+/// Why a file was not imported; nothing of it was appended.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Line `line` (from 1) is not a valid event, or breaks a rule.
+    #[error("line {line}: {}", match fault { LineFault::Event(e) => e.to_string(), LineFault::Rule(e) => e.to_string() })]
+    Refused { line: u64, fault: LineFault },
+    /// The ledger's head is not where the caller expected.
+    #[error("the ledger's head is at seq {}, not the expected {expected}", head.seq)]
+    Conflict { expected: u64, head: Head },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The ledger already there does not replay.
+    #[error(transparent)]
+    Replay(#[from] RebuildError),
+    /// The import failed, and the store could not take back what it took.
+    #[error("{error}; {abort}")]
+    Aborted {
+        error: Box<ImportError>,
+        abort: StoreError,
+    },
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// Imports `path` into `store` all or nothing: (events appended, new head).
+pub async fn import_into(
+    store: Arc<dyn EventStore>,
+    path: &Path,
+    expected_seq: Option<u64>,
+    json: bool,
+) -> Result<(u64, Head), ImportError> {
+    let size = std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| ImportError::Failed(format!("cannot read {}: {e}", path.display())))?;
+    let head = store.head().await?;
+    if let Some(expected) = expected_seq
+        && expected != head.seq
+    {
+        return Err(ImportError::Conflict { expected, head });
+    }
+    let mut programme = if head.seq == 0 {
+        Programme::new()
+    } else {
+        let progress = Progress::new(json, Some(head.seq), "reading the ledger");
+        let p =
+            rebuild_programme(&mut Source::store(store.clone()), |n| progress.update(n, n)).await?;
+        progress.finish();
+        p
+    };
+    if !store.atomic_import() {
+        let progress = Progress::new(json, Some(size), "checking");
+        let checked = import_file(None, path, &mut programme.clone(), head, &progress).await;
+        progress.finish();
+        checked?;
+    }
+    let progress = Progress::new(json, Some(size), "importing");
+    let result = import_file(Some(store), path, &mut programme, head, &progress).await;
+    progress.finish();
+    result
+}
+
+/// Streams `path` through the rules into `store`, or only through the rules
+/// when `store` is `None`.
+async fn import_file(
+    store: Option<Arc<dyn EventStore>>,
+    path: &Path,
+    programme: &mut Programme,
+    head: Head,
+    progress: &Progress,
+) -> Result<(u64, Head), ImportError> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let (raw_txs, raw_rxs): (Vec<_>, Vec<_>) = (0..workers)
+        .map(|_| sync_channel::<Result<RawChunk, String>>(2))
+        .unzip();
+    let (parsed_txs, parsed_rxs): (Vec<_>, Vec<_>) = (0..workers)
+        .map(|_| sync_channel::<Result<ParsedChunk, String>>(2))
+        .unzip();
+    let reader = {
+        let path = path.to_path_buf();
+        std::thread::Builder::new()
+            .name("import-reader".into())
+            .spawn(move || read_chunks(&path, raw_txs))
+            .map_err(|e| ImportError::Failed(format!("cannot start a thread: {e}")))?
+    };
+    for (rx, tx) in raw_rxs.into_iter().zip(parsed_txs) {
+        std::thread::Builder::new()
+            .name("import-parser".into())
+            .spawn(move || parse_chunks(rx, tx))
+            .map_err(|e| ImportError::Failed(format!("cannot start a thread: {e}")))?;
+    }
+
+    let mut session = match &store {
+        Some(store) => Some(store.begin_import(Some(head.seq)).await?),
+        None => None,
+    };
+    let mut appended = 0u64;
+    let mut bytes = 0u64;
+    let outcome: Result<(), ImportError> = 'chunks: {
+        for k in 0.. {
+            let chunk = match parsed_rxs[k % workers].recv() {
+                Ok(Ok(c)) => c,
+                Ok(Err(message)) => break 'chunks Err(ImportError::Failed(message)),
+                Err(_) => break,
+            };
+            for (i, event) in chunk.events.iter().enumerate() {
+                if let Err(e) = programme.accept(event) {
+                    break 'chunks Err(ImportError::Refused {
+                        line: chunk.first_line + i as u64,
+                        fault: LineFault::Rule(e),
+                    });
+                }
+            }
+            if let Some((line, e)) = chunk.error {
+                break 'chunks Err(ImportError::Refused {
+                    line,
+                    fault: LineFault::Event(e),
+                });
+            }
+            appended += chunk.events.len() as u64;
+            bytes += chunk.bytes;
+            if let Some(session) = session.as_mut()
+                && let Err(e) = session.push(chunk.batch).await
+            {
+                break 'chunks Err(e.into());
+            }
+            progress.update(bytes, appended);
+        }
+        Ok(())
+    };
+    drop(parsed_rxs);
+    match (outcome, session) {
+        (Ok(()), session) => {
+            let _ = reader.join();
+            let head = match session {
+                Some(session) => session.commit().await?,
+                None => head,
+            };
+            Ok((appended, head))
+        }
+        (Err(e), Some(session)) => match session.abort().await {
+            Ok(()) => Err(e),
+            // A store that cannot take back what it took says what stays.
+            Err(abort) => Err(ImportError::Aborted {
+                error: Box::new(e),
+                abort,
+            }),
+        },
+        (Err(e), None) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_trait::async_trait;
+    use futures::stream::BoxStream;
+    use gpu_ledger_ledger::{EventBatch, FileStore, ImportSession, Record, RecordMeta};
+
+    /// The file store with imports that are not all or nothing: each push
+    /// is appended at once, as on EventStoreDB.
+    struct PushByPush(FileStore);
+
+    struct Appending {
+        store: FileStore,
+        head: u64,
+    }
+
+    #[async_trait]
+    impl ImportSession for Appending {
+        async fn push(&mut self, events: EventBatch) -> Result<(), StoreError> {
+            self.head += self.store.append(events, Some(self.head)).await?.len() as u64;
+            Ok(())
+        }
+        async fn commit(self: Box<Self>) -> Result<Head, StoreError> {
+            self.store.head().await
+        }
+        async fn abort(self: Box<Self>) -> Result<(), StoreError> {
+            Ok(())
+        }
+    }
+
+    #[async_trait]
+    impl EventStore for PushByPush {
+        async fn append(
+            &self,
+            events: EventBatch,
+            expected_seq: Option<u64>,
+        ) -> Result<Vec<RecordMeta>, StoreError> {
+            self.0.append(events, expected_seq).await
+        }
+        async fn head(&self) -> Result<Head, StoreError> {
+            self.0.head().await
+        }
+        async fn read(&self, from_seq: u64, max: usize) -> Result<Vec<Record>, StoreError> {
+            self.0.read(from_seq, max).await
+        }
+        fn follow(&self, after_seq: u64) -> BoxStream<'static, Result<Record, StoreError>> {
+            self.0.follow(after_seq)
+        }
+        async fn begin_import(
+            &self,
+            _expected_seq: Option<u64>,
+        ) -> Result<Box<dyn ImportSession>, StoreError> {
+            Ok(Box::new(Appending {
+                store: self.0.clone(),
+                head: self.0.head().await?.seq,
+            }))
+        }
+        fn atomic_import(&self) -> bool {
+            false
+        }
+        fn describe(&self) -> String {
+            format!("push-by-push {}", self.0.describe())
+        }
+    }
+
+    fn example() -> String {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/march-2026.jsonl");
+        std::fs::read_to_string(path).expect("the example history")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_store_that_cannot_take_back_gets_nothing_of_a_file_with_a_late_bad_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn EventStore> = Arc::new(PushByPush(FileStore::open(dir.path()).unwrap()));
+        let text = example();
+        let lines = text.lines().count() as u64;
+        assert!(
+            lines > lines::LINES_PER_CHUNK as u64,
+            "the bad line is in a later chunk"
+        );
+        let input = dir.path().join("late-bad-line.jsonl");
+        std::fs::write(&input, format!("{text}{{\"type\":\"NoSuchEvent\"}}\n")).unwrap();
+
+        match import_into(store.clone(), &input, Some(0), true).await {
+            Err(ImportError::Refused { line, .. }) => assert_eq!(line, lines + 1),
+            Err(e) => panic!("expected the bad line refused, got {e}"),
+            Ok(_) => panic!("expected the bad line refused"),
+        }
+        assert_eq!(
+            store.head().await.unwrap().seq,
+            0,
+            "checked before any push"
+        );
+
+        // A good file goes in whole.
+        let good = dir.path().join("good.jsonl");
+        std::fs::write(&good, &text).unwrap();
+        let (appended, head) = import_into(store.clone(), &good, Some(0), true)
+            .await
+            .unwrap();
+        assert_eq!((appended, head.seq), (lines, lines));
+    }
+}
