@@ -6,7 +6,7 @@
 //! rounded to two decimals. Equal scores share a rank; applications without
 //! scores come last, unranked.
 
-use crate::catalog::Catalog;
+use crate::catalog::{AppFacts, Catalog};
 use crate::table::{Cell, Table};
 use gpu_ledger_domain::Id;
 use gpu_ledger_domain::organization::Region;
@@ -56,6 +56,47 @@ impl PartialOrd for Score {
     }
 }
 
+/// What an application's rank score is made of: the exact mean of its
+/// scores and the points its track adds to it. The formula is written here
+/// only: the view ranks by it and so do the audits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// `None` without scores: such an application is unranked.
+    pub mean: Option<Score>,
+    /// The track's `regional_bonus` for an organization outside the capital
+    /// region, 0 for one in it.
+    pub bonus: u32,
+}
+
+impl Standing {
+    /// `app` with its scores as the catalog has them.
+    pub fn of(cat: &Catalog, app: &AppFacts) -> Standing {
+        Standing::with_scores(cat, app, app.score_sum, app.reviews)
+    }
+
+    /// `app` with `reviews` scores summing to `score_sum`: an audit asks
+    /// what an application's rank becomes with the score being recorded.
+    pub fn with_scores(cat: &Catalog, app: &AppFacts, score_sum: u64, reviews: u32) -> Standing {
+        let bonus = if cat.org(&app.org_id).region == Region::NonCapital {
+            cat.track(&app.call_id, &app.track_id).regional_bonus
+        } else {
+            0
+        };
+        Standing {
+            mean: (reviews > 0).then_some(Score {
+                sum: score_sum,
+                count: reviews.into(),
+            }),
+            bonus,
+        }
+    }
+
+    /// The mean plus the bonus: what applications are ranked by.
+    pub fn rank_score(self) -> Option<Score> {
+        self.mean.map(|m| m.plus(self.bonus.into()))
+    }
+}
+
 /// A score shown as a number with two decimals (e.g. `85.33`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TwoDecimals(pub u64);
@@ -79,16 +120,8 @@ pub fn view(cat: &Catalog) -> RankingView {
                 .map(|id| {
                     let a = &cat.apps[id];
                     let org = cat.org(&a.org_id);
-                    let bonus = if org.region == Region::NonCapital {
-                        t.regional_bonus
-                    } else {
-                        0
-                    };
-                    let mean = (a.reviews > 0).then_some(Score {
-                        sum: a.score_sum,
-                        count: a.reviews.into(),
-                    });
-                    let rank_score = mean.map(|m| m.plus(bonus.into()));
+                    let standing = Standing::of(cat, a);
+                    let rank_score = standing.rank_score();
                     (
                         rank_score,
                         RankedApplication {
@@ -98,8 +131,8 @@ pub fn view(cat: &Catalog) -> RankingView {
                             org_name: org.name.to_string(),
                             region: org.region.as_str(),
                             reviews: a.reviews,
-                            mean_score: mean.map(|m| TwoDecimals(m.hundredths())),
-                            regional_bonus: bonus,
+                            mean_score: standing.mean.map(|m| TwoDecimals(m.hundredths())),
+                            regional_bonus: standing.bonus,
                             rank_score: rank_score.map(|m| TwoDecimals(m.hundredths())),
                             status: a.status.as_str(),
                             requested_gpus: a.requested,

@@ -1,43 +1,23 @@
 //! An application's rank in its track, exactly, and the order of the
 //! applications still waiting for GPUs.
 //!
-//! The rank is the exact mean of all the application's scores plus the
-//! track's `regional_bonus` when its organization is outside the capital
-//! region: the ranking view's [`Score`], a fraction compared by
-//! cross-multiplication. Floats would make two equal means unequal and an
-//! audit depend on rounding.
+//! The rank is the ranking view's: [`Standing`] (the exact mean of all the
+//! application's scores plus the track's `regional_bonus` when its
+//! organization is outside the capital region), a [`Score`] fraction
+//! compared by cross-multiplication. Floats would make two equal means
+//! unequal and an audit depend on rounding.
 
 use gpu_ledger_domain::Id;
 use gpu_ledger_domain::application::Status;
-use gpu_ledger_domain::organization::Region;
 use gpu_ledger_projections::Catalog;
 use gpu_ledger_projections::catalog::AppFacts;
-use gpu_ledger_projections::ranking::{Score, TwoDecimals};
+use gpu_ledger_projections::ranking::{Score, Standing, TwoDecimals};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The rank of `app` now: `None` without scores.
 pub fn rank_of(cat: &Catalog, app: &AppFacts) -> Option<Score> {
-    rank_with(cat, app, app.score_sum, app.reviews)
-}
-
-/// The rank `app` would have with these scores.
-pub fn rank_with(cat: &Catalog, app: &AppFacts, score_sum: u64, reviews: u32) -> Option<Score> {
-    if reviews == 0 {
-        return None;
-    }
-    let bonus = if cat.org(&app.org_id).region == Region::NonCapital {
-        cat.track(&app.call_id, &app.track_id).regional_bonus
-    } else {
-        0
-    };
-    Some(
-        Score {
-            sum: score_sum,
-            count: reviews.into(),
-        }
-        .plus(bonus.into()),
-    )
+    Standing::of(cat, app).rank_score()
 }
 
 /// A rank as reports show it: two decimals for people (rounded half up,
@@ -137,7 +117,7 @@ impl PendingOrder {
         self.leaves(cat, id, app);
         let (sum, reviews) = (app.score_sum + u64::from(score), app.reviews + 1);
         if Self::eligible(cat, app, reviews)
-            && let Some(score) = rank_with(cat, app, sum, reviews)
+            && let Some(score) = Standing::with_scores(cat, app, sum, reviews).rank_score()
         {
             self.track_mut(&app.call_id, &app.track_id).insert(Ranked {
                 score,

@@ -3,13 +3,15 @@
 //! JSON is the report's own structure (serde). Markdown and HTML are written
 //! from one small [`Document`] (headings, paragraphs, lists, tables) that
 //! each report builds, so the two always say the same thing. Every text from
-//! the ledger (names, titles, reasons, actors) goes through one escaping
-//! function per format; ids, hashes and timestamps are set as code. Nothing
-//! depends on the clock or on hash-map order: the same ledger gives the same
-//! bytes, so an auditor can hash a report. HTML carries its style inline and
-//! loads nothing.
+//! the ledger (names, titles, reasons, actors) is escaped for its format:
+//! in Markdown by one function, in HTML by maud, the template crate the
+//! dashboard writes its pages with. Ids, hashes and timestamps are set as
+//! code. Nothing depends on the clock or on hash-map order: the same ledger
+//! gives the same bytes, so an auditor can hash a report. HTML carries its
+//! style inline and loads nothing.
 
 use gpu_ledger_projections::table;
+use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 use serde::Serialize;
 use std::fmt::Write;
 use std::str::FromStr;
@@ -174,72 +176,138 @@ impl Document {
         out
     }
 
+    /// One page: every block on its own line, so that two reports compare
+    /// line by line.
     pub fn to_html(&self) -> String {
-        let mut out = String::with_capacity(1 << 16);
-        out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        let _ = writeln!(out, "<title>{}</title>", html_text(&self.title));
-        out.push_str(STYLE);
-        out.push_str("</head>\n<body>\n");
-        let _ = writeln!(out, "<h1>{}</h1>", html_text(&self.title));
-        for b in &self.blocks {
-            match b {
-                Block::Heading(level, s) => {
-                    let level = (*level).clamp(2, 6);
-                    let _ = writeln!(out, "<h{level}>{}</h{level}>", html_text(s));
+        html! {
+            (DOCTYPE) "\n"
+            html lang="en" {
+                "\n"
+                head {
+                    "\n"
+                    meta charset="utf-8";
+                    "\n"
+                    title { (Escaped(&self.title)) }
+                    "\n"
+                    style { (PreEscaped(STYLE)) }
+                    "\n"
                 }
-                Block::Paragraph(spans) => {
-                    let _ = writeln!(out, "<p>{}</p>", html_spans(spans));
-                }
-                Block::List(items) => {
-                    out.push_str("<ul>\n");
-                    for item in items {
-                        let _ = write!(out, "<li>{}", html_spans(&item.spans));
-                        if !item.children.is_empty() {
-                            out.push_str("<ul>");
-                            for child in &item.children {
-                                let _ = write!(out, "<li>{}</li>", html_spans(child));
-                            }
-                            out.push_str("</ul>");
-                        }
-                        out.push_str("</li>\n");
+                "\n"
+                body {
+                    "\n"
+                    h1 { (Escaped(&self.title)) }
+                    "\n"
+                    @for block in &self.blocks {
+                        (block) "\n"
                     }
-                    out.push_str("</ul>\n");
                 }
-                Block::Table { columns, rows } => {
-                    out.push_str("<table>\n<thead><tr>");
-                    for (t, numeric) in columns {
-                        let _ = write!(out, "<th{}>{}</th>", num_class(*numeric), html_text(t));
-                    }
-                    out.push_str("</tr></thead>\n<tbody>\n");
-                    for row in rows {
-                        out.push_str("<tr>");
-                        for (cell, (_, numeric)) in row.iter().zip(columns) {
-                            let _ =
-                                write!(out, "<td{}>{}</td>", num_class(*numeric), html_spans(cell));
-                        }
-                        out.push_str("</tr>\n");
-                    }
-                    out.push_str("</tbody>\n</table>\n");
-                }
+                "\n"
             }
+            "\n"
         }
-        out.push_str("</body>\n</html>\n");
-        out
+        .into_string()
     }
 }
 
-const STYLE: &str = "<style>\n\
+const STYLE: &str = "\n\
 body{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans KR',sans-serif;margin:2em auto;max-width:80em;padding:0 1em;color:#1a1a1a;line-height:1.45}\n\
 h1,h2,h3,h4{line-height:1.2}\n\
 table{border-collapse:collapse;margin:0.5em 0 1.5em;font-size:0.9em}\n\
 th,td{border:1px solid #c8c8c8;padding:0.25em 0.5em;text-align:left;vertical-align:top}\n\
 th{background:#f0f0f0}\n\
 .num{text-align:right;font-variant-numeric:tabular-nums}\n\
-code{font-family:ui-monospace,'SFMono-Regular',Menlo,Consolas,monospace;font-size:0.9em;overflow-wrap:anywhere}\n\
-</style>\n";
+code{font-family:ui-monospace,'SFMono-Regular',Menlo,Consolas,monospace;font-size:0.9em;overflow-wrap:anywhere}\n";
 
-fn num_class(numeric: bool) -> &'static str {
-    if numeric { " class=\"num\"" } else { "" }
+/// Numeric columns are aligned right.
+fn num_class(numeric: bool) -> Option<&'static str> {
+    numeric.then_some("num")
+}
+
+/// Text from the ledger in HTML. maud escapes `&`, `<`, `>` and `"`; the
+/// apostrophe is escaped too, as these reports always have, so that a text
+/// is safe in any quoting.
+struct Escaped<'a>(&'a str);
+
+impl Render for Escaped<'_> {
+    fn render_to(&self, out: &mut String) {
+        for (i, part) in self.0.split('\'').enumerate() {
+            if i > 0 {
+                out.push_str("&#39;");
+            }
+            part.render_to(out);
+        }
+    }
+}
+
+impl Render for Span {
+    fn render(&self) -> Markup {
+        match self {
+            Span::Text(t) => html! { (Escaped(t)) },
+            Span::Code(t) => html! { code { (Escaped(t)) } },
+            Span::Strong(t) => html! { strong { (Escaped(t)) } },
+        }
+    }
+}
+
+impl Render for Block {
+    fn render(&self) -> Markup {
+        match self {
+            Block::Heading(level, s) => {
+                let s = Escaped(s);
+                match *level {
+                    ..=2 => html! { h2 { (s) } },
+                    3 => html! { h3 { (s) } },
+                    4 => html! { h4 { (s) } },
+                    5 => html! { h5 { (s) } },
+                    _ => html! { h6 { (s) } },
+                }
+            }
+            Block::Paragraph(spans) => html! { p { @for s in spans { (s) } } },
+            Block::List(items) => html! {
+                ul {
+                    "\n"
+                    @for item in items {
+                        li {
+                            @for s in &item.spans { (s) }
+                            @if !item.children.is_empty() {
+                                ul {
+                                    @for child in &item.children {
+                                        li { @for s in child { (s) } }
+                                    }
+                                }
+                            }
+                        }
+                        "\n"
+                    }
+                }
+            },
+            Block::Table { columns, rows } => html! {
+                table {
+                    "\n"
+                    thead {
+                        tr {
+                            @for (title, numeric) in columns {
+                                th class=[num_class(*numeric)] { (Escaped(title)) }
+                            }
+                        }
+                    }
+                    "\n"
+                    tbody {
+                        "\n"
+                        @for row in rows {
+                            tr {
+                                @for (cell, (_, numeric)) in row.iter().zip(columns) {
+                                    td class=[num_class(*numeric)] { @for s in cell { (s) } }
+                                }
+                            }
+                            "\n"
+                        }
+                    }
+                    "\n"
+                }
+            },
+        }
+    }
 }
 
 /// Escapes what Markdown would read as markup; line breaks become spaces.
@@ -294,33 +362,6 @@ fn md_spans(spans: &[Span]) -> String {
             Span::Text(t) => md_text(t),
             Span::Code(t) => md_code(t),
             Span::Strong(t) => format!("**{}**", md_text(t)),
-        })
-        .collect()
-}
-
-/// Escapes the five characters HTML gives meaning to.
-pub fn html_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn html_spans(spans: &[Span]) -> String {
-    spans
-        .iter()
-        .map(|s| match s {
-            Span::Text(t) => html_text(t),
-            Span::Code(t) => format!("<code>{}</code>", html_text(t)),
-            Span::Strong(t) => format!("<strong>{}</strong>", html_text(t)),
         })
         .collect()
 }

@@ -1,0 +1,24 @@
+//! `org_share_near_cap`: at the end, an organization holds more than 90% of
+//! the cap of a capped track, and at most the cap, its share measured as
+//! [`super::org_share`] says.
+
+use super::org_share::{AgainstCap, OrgShare, shares};
+use super::{Detector, Known};
+
+#[derive(Debug, Default)]
+pub struct Detect;
+
+impl Detector for Detect {
+    type Found = OrgShare;
+
+    const EXPLANATION: &'static str = "At the end, an organization holds more than 90% of the cap of a capped track, and at \
+         most the cap.";
+
+    fn finish(self, known: &Known<'_>) -> Vec<OrgShare> {
+        shares(known, AgainstCap::Near)
+    }
+
+    fn summary(x: &OrgShare) -> String {
+        x.summary("more than 90% of the cap")
+    }
+}

@@ -1,0 +1,44 @@
+//! The application a rank exception says was passed over.
+
+use super::super::rank::RankShown;
+use gpu_ledger_domain::Id;
+use gpu_ledger_projections::Catalog;
+use gpu_ledger_projections::ranking::Score;
+use serde::Serialize;
+
+/// The other application in a ranking exception.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rival {
+    pub application_id: Id,
+    pub org_id: Id,
+    pub status: &'static str,
+    pub reviews: u32,
+    #[serde(flatten)]
+    pub rank: RankShown,
+}
+
+impl Rival {
+    /// Application `id` of the catalog, ranked `score`.
+    pub fn of(cat: &Catalog, id: &Id, score: Score) -> Rival {
+        let app = &cat.apps[id];
+        Rival {
+            application_id: id.clone(),
+            org_id: app.org_id.clone(),
+            status: app.status.as_str(),
+            reviews: app.reviews,
+            rank: score.into(),
+        }
+    }
+
+    /// `A (O), rank R, while B (P), rank S`: how both rank exceptions name
+    /// the application that got GPUs and this one, which it passed over.
+    pub fn passed_over_by(&self, application_id: &Id, org_id: &Id, rank: &RankShown) -> String {
+        format!(
+            "{application_id} ({org_id}), rank {}, while {} ({}), rank {}",
+            rank.text(),
+            self.application_id,
+            self.org_id,
+            self.rank.text()
+        )
+    }
+}
