@@ -10,7 +10,7 @@
 //! gives the same bytes, so an auditor can hash a report. HTML carries its
 //! style inline and loads nothing.
 
-use gpu_ledger_projections::table;
+use gpu_ledger_projections::figures;
 use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 use serde::Serialize;
 use std::fmt::Write;
@@ -369,15 +369,10 @@ fn md_spans(spans: &[Span]) -> String {
 /// `1234567` as `1,234,567`, as the views write it; signed, because a pool
 /// that does not reconcile can show a negative figure.
 pub fn grouped(n: impl Into<i128>) -> String {
-    let n: i128 = n.into();
-    let digits = table::grouped(u64::try_from(n.unsigned_abs()).unwrap_or(u64::MAX));
-    if n < 0 { format!("-{digits}") } else { digits }
+    figures::grouped_signed(n.into())
 }
 
-/// Basis points as a percentage with two decimals: `4800` is `48.00%`.
-pub fn percent(bp: u64) -> String {
-    format!("{}.{:02}%", bp / 100, bp % 100)
-}
+pub use gpu_ledger_projections::figures::percent;
 
 #[cfg(test)]
 mod tests {
