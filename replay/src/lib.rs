@@ -15,6 +15,7 @@
 
 pub mod audit;
 pub mod fold;
+pub mod links;
 pub mod source;
 pub mod verify;
 

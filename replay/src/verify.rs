@@ -7,11 +7,12 @@
 //! replays it against the programme's rules.
 
 use crate::fold::decode_each;
+use crate::links::Links;
 use crate::source::{Source, SourceError};
-use gpu_ledger_domain::{Event, EventError, Programme, decode_event};
+use gpu_ledger_domain::{Event, EventError, Programme};
 use gpu_ledger_ledger::checkpoint::Checkpoint;
 use gpu_ledger_ledger::merkle::{Frontier, leaf_hash, perfect_root};
-use gpu_ledger_ledger::{Hash, Record, RecordedAt};
+use gpu_ledger_ledger::{Hash, Record};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -49,15 +50,13 @@ pub async fn verify(
     options: VerifyOptions,
     mut on_progress: impl FnMut(u64),
 ) -> Result<VerifyReport, SourceError> {
-    let mut prev = Hash::ZERO;
-    let mut last_time = RecordedAt::from_micros(i64::MIN);
-    let mut count = 0u64;
+    let mut links = Links::default();
     let mut programme = options.deep.then(Programme::new);
     let mut frontier = options.checkpoint.map(|_| Frontier::new());
-    let fail = |count: u64, prev: Hash, seq: u64, reason: String| VerifyReport {
+    let fail = |links: &Links, seq: u64, reason: String| VerifyReport {
         ok: false,
-        events: count,
-        head: prev,
+        events: links.count,
+        head: links.head,
         first_bad_seq: Some(seq),
         reason: Some(reason),
         checkpoint_size: None,
@@ -67,7 +66,7 @@ pub async fn verify(
             Ok(b) => b,
             Err(e) => {
                 if let Some(seq) = e.seq() {
-                    return Ok(fail(count, prev, seq, e.to_string()));
+                    return Ok(fail(&links, seq, e.to_string()));
                 }
                 return Err(e);
             }
@@ -76,10 +75,10 @@ pub async fn verify(
             break;
         }
         let merkle_leaves = options.checkpoint.map_or(0, |cp| {
-            cp.size.saturating_sub(count).min(batch.len() as u64) as usize
+            cp.size.saturating_sub(links.count).min(batch.len() as u64) as usize
         });
         let ((bad_hash, merkle), events) = rayon::join(
-            || check_hashes(&batch, count, merkle_leaves),
+            || check_hashes(&batch, links.count, merkle_leaves),
             || programme.is_some().then(|| decode_each(&batch)),
         );
         let mut events = events.map(Vec::into_iter);
@@ -92,62 +91,23 @@ pub async fn verify(
             }
         }
         for (i, r) in batch.iter().enumerate() {
-            let expected = count + 1;
-            if r.seq != expected {
-                return Ok(fail(
-                    count,
-                    prev,
-                    expected,
-                    format!("found seq {} where seq {expected} was expected", r.seq),
-                ));
-            }
-            if r.prev != prev {
-                return Ok(fail(
-                    count,
-                    prev,
-                    r.seq,
-                    format!("prev is {} but the record before has hash {prev}", r.prev),
-                ));
-            }
-            if r.recorded_at < last_time {
-                return Ok(fail(
-                    count,
-                    prev,
-                    r.seq,
-                    format!(
-                        "recorded_at {} is before the previous record's {last_time}",
-                        r.recorded_at
-                    ),
-                ));
-            }
-            if bad_hash == Some(i) {
-                return Ok(fail(
-                    count,
-                    prev,
-                    r.seq,
-                    format!(
-                        "hash mismatch: stored {}, computed {}",
-                        r.hash,
-                        r.computed_hash()
-                    ),
-                ));
+            if let Some(reason) = links.fault(r, bad_hash == Some(i)) {
+                return Ok(fail(&links, r.seq, reason));
             }
             if let (Some(p), Some(decoded)) = (programme.as_mut(), events.as_mut())
                 && let Err(reason) = check_decoded(p, r, decoded.next().expect("one per record"))
             {
-                return Ok(fail(count, prev, r.seq, reason));
+                return Ok(fail(&links, r.seq, reason));
             }
-            prev = r.hash;
-            last_time = r.recorded_at;
-            count += 1;
+            links.extend(r);
         }
-        on_progress(count);
+        on_progress(links.count);
     }
     if let (Some(f), Some(cp)) = (frontier, options.checkpoint) {
         let reason = if f.size() < cp.size {
             Some(format!(
-                "the ledger has {count} records but the signed checkpoint covers {}: records were removed",
-                cp.size
+                "the ledger has {} records but the signed checkpoint covers {}: records were removed",
+                links.count, cp.size
             ))
         } else if f.root() != cp.root {
             Some(format!(
@@ -162,8 +122,8 @@ pub async fn verify(
         if let Some(reason) = reason {
             return Ok(VerifyReport {
                 ok: false,
-                events: count,
-                head: prev,
+                events: links.count,
+                head: links.head,
                 first_bad_seq: None,
                 reason: Some(reason),
                 checkpoint_size: Some(cp.size),
@@ -172,8 +132,8 @@ pub async fn verify(
     }
     Ok(VerifyReport {
         ok: true,
-        events: count,
-        head: prev,
+        events: links.count,
+        head: links.head,
         first_bad_seq: None,
         reason: None,
         checkpoint_size: options.checkpoint.map(|c| c.size),
@@ -233,14 +193,9 @@ fn check_hashes(
 }
 
 /// The deep check of one record's event, shared with the audits: it
-/// decodes, its bytes are canonical, and it passes the rules against `p`.
+/// decoded, its bytes are canonical, and it passes the rules against `p`.
 /// The accepted event, or why not.
-pub(crate) fn check_event(p: &mut Programme, r: &Record) -> Result<Event, String> {
-    check_decoded(p, r, decode_event(&r.event))
-}
-
-/// [`check_event`] for a record whose event was decoded already.
-fn check_decoded(
+pub(crate) fn check_decoded(
     p: &mut Programme,
     r: &Record,
     decoded: Result<Event, EventError>,
@@ -257,6 +212,7 @@ fn check_decoded(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gpu_ledger_ledger::RecordedAt;
     use gpu_ledger_ledger::merkle::{MemoryNodes, tree_hash};
 
     fn chain(n: usize) -> Vec<Record> {

@@ -11,16 +11,17 @@
 //! stopped. Checking the rules means a forged export with a recomputed
 //! chain is caught here rather than believed.
 //!
-//! Hashes are checked on all cores a batch at a time; everything else is
-//! sequential. Memory holds one batch of records plus what the visitor keeps.
+//! Hashes are checked and events decoded on all cores a batch at a time;
+//! everything else is sequential. Memory holds one batch of records plus what the visitor keeps.
 
 use super::EventRef;
+use crate::fold::decode_each;
+use crate::links::{Links, first_bad_hash};
 use crate::source::{Source, SourceError};
-use crate::verify::check_event;
+use crate::verify::check_decoded;
 use crate::views::Until;
 use gpu_ledger_domain::{Event, Programme};
-use gpu_ledger_ledger::{Hash, Record, RecordedAt};
-use rayon::prelude::*;
+use gpu_ledger_ledger::{Hash, RecordedAt};
 use serde::Serialize;
 
 /// Records read from the source at a time.
@@ -92,6 +93,7 @@ pub async fn replay_checked(
         reason: None,
     };
     let mut programme = Programme::new();
+    let mut links = Links::default();
     let batch_size = match until {
         Until::Seq(n) => (n as usize).clamp(1, BATCH),
         _ => BATCH,
@@ -107,15 +109,15 @@ pub async fn replay_checked(
         if batch.is_empty() {
             return Ok(state);
         }
-        let bad_hash = first_bad_hash(&batch);
-        for (i, r) in batch.iter().enumerate() {
+        let (bad_hash, decoded) = rayon::join(|| first_bad_hash(&batch), || decode_each(&batch));
+        for ((i, r), decoded) in batch.iter().enumerate().zip(decoded) {
             if !until.includes(r.seq, r.recorded_at) {
                 return Ok(state);
             }
-            if let Some(reason) = link_fault(&state, r, bad_hash == Some(i)) {
+            if let Some(reason) = links.fault(r, bad_hash == Some(i)) {
                 return Ok(chain_broken(state, r.seq, reason));
             }
-            let event = match check_event(&mut programme, r) {
+            let event = match check_decoded(&mut programme, r, decoded) {
                 Ok(event) => event,
                 Err(reason) => return Ok(rules_broken(state, r.seq, reason)),
             };
@@ -125,45 +127,13 @@ pub async fn replay_checked(
                 recorded_at: r.recorded_at,
                 event: &event,
             });
-            state.events_checked = r.seq;
-            state.head_hash = r.hash;
-            state.head_recorded_at = Some(r.recorded_at);
+            links.extend(r);
+            state.events_checked = links.count;
+            state.head_hash = links.head;
+            state.head_recorded_at = links.recorded_at;
         }
         on_progress(state.events_checked);
     }
-}
-
-/// Why `r` does not follow the records checked so far, if it does not.
-fn link_fault(state: &Integrity, r: &Record, bad_hash: bool) -> Option<String> {
-    let expected = state.events_checked + 1;
-    if r.seq != expected {
-        return Some(format!(
-            "found seq {} where seq {expected} was expected",
-            r.seq
-        ));
-    }
-    if r.prev != state.head_hash {
-        return Some(format!(
-            "prev is {} but the record before has hash {}",
-            r.prev, state.head_hash
-        ));
-    }
-    if let Some(last) = state.head_recorded_at
-        && r.recorded_at < last
-    {
-        return Some(format!(
-            "recorded_at {} is before the previous record's {last}",
-            r.recorded_at
-        ));
-    }
-    if bad_hash {
-        return Some(format!(
-            "hash mismatch: stored {}, computed {}",
-            r.hash,
-            r.computed_hash()
-        ));
-    }
-    None
 }
 
 fn chain_broken(mut state: Integrity, seq: u64, reason: String) -> Integrity {
@@ -178,14 +148,6 @@ fn rules_broken(mut state: Integrity, seq: u64, reason: String) -> Integrity {
     state.first_bad_seq = Some(seq);
     state.reason = Some(reason);
     state
-}
-
-/// The index of the first record of `batch` whose stored hash is not the
-/// one its content gives, hashing on every core.
-fn first_bad_hash(batch: &[Record]) -> Option<usize> {
-    batch
-        .par_iter()
-        .position_first(|r| r.computed_hash() != r.hash)
 }
 
 #[cfg(test)]
