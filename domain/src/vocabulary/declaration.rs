@@ -67,7 +67,7 @@ pub(crate) use rule_of;
 /// Declares an event type (or a nested object, with its noun in
 /// parentheses): the struct, and its [`Declared`] description.
 ///
-/// ```ignore
+/// ```text
 /// declare! {
 ///     /// `AwardGranted`: GPUs lent to a selected application.
 ///     pub struct AwardGranted {

@@ -14,6 +14,7 @@
 //! and offset.
 
 mod cursor;
+mod directory;
 pub mod format;
 mod lock;
 mod reader;

@@ -4,9 +4,9 @@
 //! written to a side directory first.
 
 use super::cursor::{FrameCursor, Step};
+use super::directory::{list_segments, read_trailer, sync_dir, write_head_hint};
 use super::format::{HEADER_LEN, TRAILER_LEN, mark_commit};
 use super::lock::DirLock;
-use super::recovery::{list_segments, read_trailer, sync_dir, write_head_hint};
 use crate::chain::Hash;
 use crate::record::Record;
 use crate::store::StoreError;

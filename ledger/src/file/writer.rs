@@ -9,8 +9,9 @@
 //! come but carry no commit flag until the end, so a crash or an abort
 //! leaves the ledger exactly as it was before the import.
 
+use super::directory::{create_segment, write_head_hint};
 use super::format::{HEADER_LEN, MID_GROUP, Trailer, encode_frame, mark_commit};
-use super::recovery::{Active, create_segment, write_head_hint};
+use super::recovery::Active;
 use super::{Faults, FileStoreOptions, SPARSE_EVERY, Segment, SegmentIndex, Shared};
 use crate::chain::record_hash;
 use crate::record::{EventBatch, RecordMeta};
