@@ -25,7 +25,7 @@ pub mod report;
 
 use crate::http_load::{self, Load, Plan};
 use crate::stats::{Latencies, median};
-use crate::workload::{self, Summary};
+use gpu_ledger_testkit::workload::{self, Summary};
 use machine::{CpuClock, Machine};
 use process::{Finished, Server, bytes_on_disk, free_port, measure};
 use std::io::{BufRead, BufReader, BufWriter, Write};

@@ -1,0 +1,21 @@
+//! Test and benchmark fixtures of gpu-ledger: what the tests and the
+//! benchmarks share, so that none of them keeps its own copy.
+//!
+//! Generators (deterministic: the same inputs give the same bytes), each
+//! building [`gpu_ledger_domain::Event`]s and writing them with the domain's
+//! canonical writer:
+//! - [`example`]: the March 2026 example history, `examples/march-2026.jsonl`;
+//! - [`workload`]: the benchmark workload, a rule-valid history of exactly N
+//!   events from a seed;
+//! - [`history::synthetic_history`]: a small valid history of any length.
+//!
+//! [`history`] reads and writes JSON Lines histories; [`value`] makes the
+//! domain's ids, texts and timestamps from what a generator chose.
+//!
+//! Regenerate the committed example with
+//! `cargo run -p gpu-ledger-testkit -- example --out examples/march-2026.jsonl`.
+
+pub mod example;
+pub mod history;
+pub mod value;
+pub mod workload;
