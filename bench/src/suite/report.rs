@@ -102,7 +102,7 @@ pub fn markdown(r: &Results) -> String {
     line(
         w,
         &format!(
-            "- **Workload**: `gpu-ledger-bench workload --events {} --seed {}` (generated in {:.2} s, {} events/s): {} events, {} bytes ({:.0} bytes a line), every one valid under events.md in order; {} calls, {} organizations, {} applications, {} awards. By type: {mix}.",
+            "- **Workload**: `gpu-ledger-testkit workload --events {} --seed {}` (generated in {:.2} s, {} events/s): {} events, {} bytes ({:.0} bytes a line), every one valid under events.md in order; {} calls, {} organizations, {} applications, {} awards. By type: {mix}.",
             n,
             o.seed,
             r.workload_seconds,
