@@ -5,10 +5,13 @@
 mod common;
 
 use common::*;
+use gpu_ledger_testkit::history::{synthetic_history, write_lines};
+use gpu_ledger_testkit::ports::{free_port, listening_within};
+use gpu_ledger_testkit::tokens;
 use serde_json::{Value, json};
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const TOKENS: [(&str, &str); 4] = [
     ("glt_office_6f1c2a9e4b7d", "office"),
@@ -29,21 +32,8 @@ async fn abuse_is_refused_appends_nothing_and_no_token_reaches_the_logs() {
             .success()
     );
     let tokens_file = dir.path().join("tokens.txt");
-    let lines: String = TOKENS
-        .iter()
-        .map(|(t, role)| {
-            format!(
-                "{} {role}\n",
-                hex::encode(gpu_ledger_api::server::auth::token_hash(t))
-            )
-        })
-        .collect();
-    std::fs::write(&tokens_file, lines).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    std::fs::write(&tokens_file, tokens::file_text(&TOKENS)).unwrap();
+    let port = free_port();
     let log = dir.path().join("server.log");
     let mut server = Command::new(env!("CARGO_BIN_EXE_gpu-ledger"))
         .args([
@@ -60,11 +50,10 @@ async fn abuse_is_refused_appends_nothing_and_no_token_reaches_the_logs() {
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert!(
+        listening_within(port, Duration::from_secs(30)),
+        "the server did not start"
+    );
     let base_url = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let head = |client: reqwest::Client, base_url: String| async move {

@@ -8,6 +8,7 @@
 mod common;
 
 use common::*;
+use gpu_ledger_testkit::history::{example_lines, write_lines};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 

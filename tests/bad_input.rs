@@ -9,9 +9,10 @@
 
 mod common;
 
-use common::server::spawn;
 use common::*;
 use gpu_ledger_api::server::{Access, Limits};
+use gpu_ledger_testkit::history::{synthetic_history, write_lines};
+use gpu_ledger_testkit::server::spawn;
 use proptest::prelude::*;
 use serde_json::json;
 

@@ -9,6 +9,9 @@
 mod common;
 
 use common::*;
+use gpu_ledger_testkit::data_dir::copy_files;
+use gpu_ledger_testkit::history::{example_lines, synthetic_history, write_lines};
+use gpu_ledger_testkit::ports::{free_port, listening_within};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use serde_json::Value;
@@ -31,16 +34,6 @@ fn rng(salt: u64) -> ChaCha8Rng {
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_261_127u64);
     ChaCha8Rng::seed_from_u64(seed ^ salt)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_file() && e.file_name() != "LOCK" {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 fn verified_events(data: &Path) -> u64 {
@@ -71,7 +64,7 @@ fn an_import_killed_part_way_leaves_the_ledger_as_it_was() {
 
     // How long a whole import takes here, to spread the kills over it.
     let probe = dir.path().join("probe");
-    copy_dir(&base, &probe);
+    copy_files(&base, &probe);
     let started = Instant::now();
     assert!(
         run(&probe, &["import", big_file.to_str().unwrap()])
@@ -84,7 +77,7 @@ fn an_import_killed_part_way_leaves_the_ledger_as_it_was() {
     let (mut interrupted, mut completed) = (0, 0);
     for k in 0..n {
         let data = dir.path().join(format!("k{k}"));
-        copy_dir(&base, &data);
+        copy_files(&base, &data);
         let mut child: Child = gpu_ledger(&data)
             .args(["import", big_file.to_str().unwrap()])
             .stdout(Stdio::null())
@@ -128,14 +121,6 @@ fn an_import_killed_part_way_leaves_the_ledger_as_it_was() {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn start_server(data: &Path, port: u16) -> Child {
     let mut child = gpu_ledger(data)
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
@@ -143,12 +128,8 @@ fn start_server(data: &Path, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(10));
+    if listening_within(port, Duration::from_secs(30)) {
+        return child;
     }
     let _ = child.kill();
     let _ = child.wait();

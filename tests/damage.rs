@@ -7,24 +7,19 @@
 mod common;
 
 use common::*;
-use gpu_ledger_ledger::{EventStore, FileStore, FileStoreOptions};
+use gpu_ledger_ledger::{EventBatch, EventStore, FileStore};
+use gpu_ledger_testkit::damage::{flip, tear_last_write};
+use gpu_ledger_testkit::data_dir::segments;
+use gpu_ledger_testkit::history::{synthetic_history, write_lines};
+use gpu_ledger_testkit::stores::{canonical, small_segments};
 
 /// A ledger of `n` synthetic events in segments of 4 KiB (many segments).
 async fn small_segment_ledger(dir: &std::path::Path, n: usize) -> std::path::PathBuf {
     let data = dir.join("data");
-    let store = FileStore::open_with(
-        &data,
-        FileStoreOptions {
-            segment_bytes: 4096,
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let history = synthetic_history(n);
-    for line in &history {
-        let e = gpu_ledger_domain::decode_event(line.as_bytes()).unwrap();
-        let mut b = gpu_ledger_ledger::EventBatch::new();
-        b.push(&e.canonical_json());
+    let store = FileStore::open_with(&data, small_segments()).unwrap();
+    for line in &synthetic_history(n) {
+        let mut b = EventBatch::new();
+        b.push(&canonical(line));
         store.append(b, None).await.unwrap();
     }
     data
@@ -78,15 +73,7 @@ fn a_torn_tail_is_cut_logged_and_kept_aside() {
     );
     // A crash mid-write of the second import: its last frame half on disk,
     // and the HEAD hint behind it.
-    let seg = segments(&data).pop().unwrap();
-    let len = std::fs::metadata(&seg).unwrap().len();
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&seg)
-        .unwrap()
-        .set_len(len - 30)
-        .unwrap();
-    std::fs::write(data.join("HEAD"), b"").unwrap();
+    tear_last_write(&data, 30);
 
     let c = dir.path().join("c.jsonl");
     write_lines(&c, &history[50..51]);
@@ -126,11 +113,7 @@ fn repair_truncates_after_a_seq_and_keeps_what_it_removes() {
             .success()
     );
     // Damage record seq 61 (the 15th application's title).
-    let seg = segments(&data).pop().unwrap();
-    let mut bytes = std::fs::read(&seg).unwrap();
-    let at = bytes.windows(10).position(|w| w == b"APP-000014").unwrap();
-    bytes[at + 2] ^= 0x01;
-    std::fs::write(&seg, &bytes).unwrap();
+    flip(&data, b"APP-000014", 2, 0x01);
     let v = stdout_json(&run(&data, &["--json", "verify"]));
     let bad = v["first_bad_seq"].as_u64().unwrap();
     assert_eq!(bad, 61);

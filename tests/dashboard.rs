@@ -4,13 +4,13 @@
 //! (where Debian's chromium and chromedriver are installed) the pages in a
 //! real headless browser, the live events list included.
 
-mod common;
-
-use common::server::{TestServer, spawn, tokens};
-use common::{example_lines, synthetic_history};
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_replay::audit::{ReportOptions, Subject, audit_report, trace};
 use gpu_ledger_replay::{Source, Until};
+use gpu_ledger_testkit::history::{example_lines, synthetic_history};
+use gpu_ledger_testkit::ports::free_port;
+use gpu_ledger_testkit::server::{TestServer, spawn};
+use gpu_ledger_testkit::tokens::{ROLES, every_role};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -31,16 +31,6 @@ const PAGES: &[(&str, &str)] = &[
     ("event_4929", "/events/4929"),
     ("trace_award", "/trace/award/AW-2025-0150"),
 ];
-
-async fn get_text(s: &TestServer, path: &str, token: Option<&str>) -> (u16, String) {
-    let mut r = s.client.get(s.url(path));
-    if let Some(t) = token {
-        r = r.bearer_auth(t);
-    }
-    let resp = r.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.text().await.unwrap())
-}
 
 /// Replaces what differs between runs (the store's clock and so every
 /// hash, and the signed checkpoint) with placeholders.
@@ -150,7 +140,7 @@ fn point_query(path: &str) -> String {
 async fn audit_ready(s: &TestServer, query: &str) {
     let started = Instant::now();
     loop {
-        let (status, _) = get_text(s, &format!("/csv/exceptions{query}"), None).await;
+        let (status, _) = s.get_text(None, &format!("/csv/exceptions{query}")).await;
         if status == 200 {
             return;
         }
@@ -207,14 +197,14 @@ async fn every_page_renders_and_its_figures_are_the_views() {
     assert!(checked > 400, "only {checked} figures checked");
 
     // Figures counted from the views rather than read from them.
-    let (_, html) = get_text(&s, "/holdings", None).await;
+    let (_, html) = s.get_text(None, "/holdings").await;
     let (_, holdings) = s.get(None, "/v1/views/holdings").await;
     assert_eq!(
         value_of_id(&html, "orgs-holding"),
         holdings["by_organization"].as_array().unwrap().len() as u64
     );
     assert_eq!(html.matches("/by_organization/").count() / 3, 20, "top 20");
-    let (_, html) = get_text(&s, "/utilization", None).await;
+    let (_, html) = s.get_text(None, "/utilization").await;
     let (_, utilization) = s.get(None, "/v1/views/utilization").await;
     assert_eq!(
         value_of_id(&html, "active-awards"),
@@ -224,7 +214,7 @@ async fn every_page_renders_and_its_figures_are_the_views() {
         value_of_id(&html, "candidate-count"),
         utilization["recall_candidates"].as_array().unwrap().len() as u64
     );
-    let (_, html) = get_text(&s, "/", None).await;
+    let (_, html) = s.get_text(None, "/").await;
     assert_eq!(value_of_id(&html, "seq"), s.head());
 
     // The audit's exceptions and traces are those of `gpu-ledger audit`.
@@ -249,19 +239,19 @@ async fn every_page_renders_and_its_figures_are_the_views() {
     )
     .await
     .unwrap();
-    let (status, html) = get_text(&s, "/trace/award/AW-2025-0150", None).await;
+    let (status, html) = s.get_text(None, "/trace/award/AW-2025-0150").await;
     assert_eq!(status, 200);
     for line in &story.lines {
         assert!(html.contains(&format!("<a href=\"/events/{}\">", line.seq)));
     }
     assert!(story.lines.len() > 5);
-    let (status, _) = get_text(&s, "/trace/award/AW-NONE", None).await;
+    let (status, _) = s.get_text(None, "/trace/award/AW-NONE").await;
     assert_eq!(status, 404);
-    let (_, events) = get_text(&s, "/events", None).await;
+    let (_, events) = s.get_text(None, "/events").await;
     assert!(events.contains("href=\"/trace/award/AW-2026-0008\""));
 
     // The search filters on the server: every organization listed matches.
-    let (_, html) = get_text(&s, "/holdings?q=ORG-A0", None).await;
+    let (_, html) = s.get_text(None, "/holdings?q=ORG-A0").await;
     let found = value_of_id(&html, "found");
     let expected = holdings["by_organization"]
         .as_array()
@@ -277,16 +267,16 @@ async fn every_page_renders_and_its_figures_are_the_views() {
 async fn history_is_the_views_at_that_point_by_seq_or_time() {
     let s = spawn(&example_lines(), Access::Local, Limits::default()).await;
     // A seq past the head is the present; a time before the first record is the empty ledger.
-    let (status, html) = get_text(&s, "/calls?until_seq=999999", None).await;
+    let (status, html) = s.get_text(None, "/calls?until_seq=999999").await;
     assert_eq!(status, 200);
     assert!(html.contains("the ledger&#39;s head") || html.contains("the ledger's head"));
-    let (status, html) = get_text(&s, "/?as_of=2000-01-01T00:00:00Z", None).await;
+    let (status, html) = s.get_text(None, "/?as_of=2000-01-01T00:00:00Z").await;
     assert_eq!(status, 200);
     assert_eq!(value_of_id(&html, "seq"), 0);
     // as_of the head's recorded_at is the present.
     let (_, head) = s.get(None, "/v1/chain/head").await;
     let t = head["recorded_at"].as_str().unwrap();
-    let (_, html) = get_text(&s, &format!("/holdings?as_of={t}"), None).await;
+    let (_, html) = s.get_text(None, &format!("/holdings?as_of={t}")).await;
     let (_, now) = s.get(None, "/v1/views/holdings").await;
     let shown = figures(&html)
         .into_iter()
@@ -294,25 +284,24 @@ async fn history_is_the_views_at_that_point_by_seq_or_time() {
         .unwrap();
     assert_eq!(Some(shown.2), now["total"]["gpus"].as_u64());
     // Bad points are refused as the API refuses them.
-    let (status, _) = get_text(&s, "/?until_seq=3&as_of=2026-01-01T00:00:00Z", None).await;
+    let (status, _) = s
+        .get_text(None, "/?until_seq=3&as_of=2026-01-01T00:00:00Z")
+        .await;
     assert_eq!(status, 400);
-    let (status, _) = get_text(&s, "/?until_seq=x", None).await;
+    let (status, _) = s.get_text(None, "/?until_seq=x").await;
     assert_eq!(status, 400);
     // Every table's CSV link answers with the view's CSV at the same point.
-    let (_, html) = get_text(&s, "/holdings?until_seq=4000", None).await;
+    let (_, html) = s.get_text(None, "/holdings?until_seq=4000").await;
     let link = "/csv/holdings?until_seq=4000&amp;section=sectors";
     assert!(html.contains(link));
-    let (status, csv) = get_text(&s, &link.replace("&amp;", "&"), None).await;
+    let (status, csv) = s.get_text(None, &link.replace("&amp;", "&")).await;
     assert_eq!(status, 200);
-    let api = s
-        .client
-        .get(s.url("/v1/views/holdings?until_seq=4000&format=csv&section=sectors"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, api) = s
+        .get_text(
+            None,
+            "/v1/views/holdings?until_seq=4000&format=csv&section=sectors",
+        )
+        .await;
     assert_eq!(csv, api);
     for table in [
         "/csv/events?until_seq=100",
@@ -320,11 +309,11 @@ async fn history_is_the_views_at_that_point_by_seq_or_time() {
         "/csv/calls",
         "/csv/utilization?section=awards",
     ] {
-        let (status, body) = get_text(&s, table, None).await;
+        let (status, body) = s.get_text(None, table).await;
         assert_eq!(status, 200, "{table}");
         assert!(body.lines().count() > 1, "{table}");
     }
-    let (_, events) = get_text(&s, "/csv/events?until_seq=100", None).await;
+    let (_, events) = s.get_text(None, "/csv/events?until_seq=100").await;
     assert_eq!(
         events.lines().nth(1).unwrap().split(',').next(),
         Some("100")
@@ -372,7 +361,7 @@ async fn the_former_spelling_of_a_page_redirects_to_its_address() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 308);
     assert_eq!(resp.headers()["location"], "/utilization?until_seq=3");
-    let (status, _) = get_text(&s, "/utilisation", None).await;
+    let (status, _) = s.get_text(None, "/utilisation").await;
     assert_eq!(status, 200, "a browser following it lands on the page");
 }
 
@@ -380,7 +369,7 @@ async fn the_former_spelling_of_a_page_redirects_to_its_address() {
 async fn the_programme_page_lists_the_audits_exceptions_with_their_events() {
     let s = spawn(&out_of_order_history(), Access::Local, Limits::default()).await;
     audit_ready(&s, "").await;
-    let (status, html) = get_text(&s, "/", None).await;
+    let (status, html) = s.get_text(None, "/").await;
     assert_eq!(status, 200);
     assert_eq!(value_of_id(&html, "exception-count"), 1);
     assert!(
@@ -390,7 +379,7 @@ async fn the_programme_page_lists_the_audits_exceptions_with_their_events() {
     // Its evidence links to the award's record.
     let award_seq = s.head();
     assert!(html.contains(&format!("<a href=\"/events/{award_seq}\" title=\"")));
-    let (status, csv) = get_text(&s, "/csv/exceptions", None).await;
+    let (status, csv) = s.get_text(None, "/csv/exceptions").await;
     assert_eq!(status, 200);
     assert_eq!(csv.lines().count(), 2, "{csv}");
     assert!(
@@ -402,7 +391,7 @@ async fn the_programme_page_lists_the_audits_exceptions_with_their_events() {
     // Before the award there was nothing to find.
     let before = format!("?until_seq={}", award_seq - 1);
     audit_ready(&s, &before).await;
-    let (_, html) = get_text(&s, &format!("/{before}"), None).await;
+    let (_, html) = s.get_text(None, &format!("/{before}")).await;
     assert_eq!(value_of_id(&html, "exception-count"), 0);
 }
 
@@ -415,7 +404,7 @@ fn no_redirects() -> reqwest::Client {
 
 #[tokio::test]
 async fn with_tokens_pages_need_one_and_every_role_may_read() {
-    let s = spawn(&example_lines(), tokens(), Limits::default()).await;
+    let s = spawn(&example_lines(), every_role(), Limits::default()).await;
     let client = no_redirects();
     // A browser without a token is sent to the form, and comes back after.
     let resp = client
@@ -428,7 +417,7 @@ async fn with_tokens_pages_need_one_and_every_role_may_read() {
         resp.headers()["location"],
         "/login?next=%2Fcalls%3Funtil_seq%3D10"
     );
-    let (status, form) = get_text(&s, "/login?next=%2Fcalls", None).await;
+    let (status, form) = s.get_text(None, "/login?next=%2Fcalls").await;
     assert_eq!(status, 200);
     assert!(form.contains("type=\"password\""));
     // A wrong token is refused and not echoed.
@@ -441,8 +430,8 @@ async fn with_tokens_pages_need_one_and_every_role_may_read() {
     assert_eq!(resp.status().as_u16(), 401);
     assert!(!resp.text().await.unwrap().contains("not-a-token-at-all"));
     // Every role may read, with the header or with the cookie the form sets.
-    for (token, _) in common::server::ROLES {
-        let (status, html) = get_text(&s, "/holdings", Some(token)).await;
+    for (token, _) in ROLES {
+        let (status, html) = s.get_text(Some(token), "/holdings").await;
         assert_eq!(status, 200, "{token}");
         assert!(!html.contains(token), "a page never shows the token");
         let resp = client
@@ -497,9 +486,9 @@ async fn with_tokens_pages_need_one_and_every_role_may_read() {
             .unwrap()
             .contains("Max-Age=0")
     );
-    let (status, _) = get_text(&s, "/csv/pools", None).await;
+    let (status, _) = s.get_text(None, "/csv/pools").await;
     assert_eq!(status, 401);
-    let (status, _) = get_text(&s, "/events/live", None).await;
+    let (status, _) = s.get_text(None, "/events/live").await;
     assert_eq!(status, 401);
     // Signing out forgets the cookie.
     let resp = client.post(s.url("/logout")).send().await.unwrap();
@@ -515,7 +504,7 @@ async fn with_tokens_pages_need_one_and_every_role_may_read() {
 #[tokio::test]
 async fn local_mode_needs_no_token_and_the_live_stream_follows_appends() {
     let s = spawn(&example_lines(), Access::Local, Limits::default()).await;
-    let (status, html) = get_text(&s, "/login", None).await;
+    let (status, html) = s.get_text(None, "/login").await;
     assert_eq!(status, 200);
     assert!(html.contains("local mode"));
     let resp = s
@@ -543,7 +532,7 @@ async fn local_mode_needs_no_token_and_the_live_stream_follows_appends() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 400);
-    let (status, _) = get_text(&s, "/events/999999", None).await;
+    let (status, _) = s.get_text(None, "/events/999999").await;
     assert_eq!(status, 404);
 }
 
@@ -572,14 +561,6 @@ impl Drop for Driver {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `1234567` as the pages show it: `1,234,567`.
@@ -684,7 +665,7 @@ async fn a_headless_browser_shows_the_figures_and_the_live_list() {
         );
         return;
     };
-    let s = spawn(&example_lines(), tokens(), Limits::default()).await;
+    let s = spawn(&example_lines(), every_role(), Limits::default()).await;
     let profile = tempfile::tempdir().unwrap();
     let (_driver, browser) = start_browser(&chromium, &chromedriver, profile.path()).await;
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dashboard-screenshots");

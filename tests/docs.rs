@@ -3,8 +3,6 @@
 //! the example history (or, for a type it never uses, from a benchmark
 //! workload). `UPDATE_DOCS=1 cargo test --test docs` rewrites it.
 
-mod common;
-
 use gpu_ledger_domain::vocabulary::reference;
 use gpu_ledger_domain::{Event, decode_event};
 use std::path::Path;
@@ -25,9 +23,9 @@ fn keep_true(path: &str, generated: &str) {
 
 #[test]
 fn the_event_reference_is_what_the_declarations_say() {
-    let (workload, _) = gpu_ledger_bench::workload::history_bytes(100_000, 1);
+    let (workload, _) = gpu_ledger_testkit::workload::history_bytes(100_000, 1);
     let workload = String::from_utf8(workload).unwrap();
-    let examples: Vec<Event> = common::example_lines()
+    let examples: Vec<Event> = gpu_ledger_testkit::history::example_lines()
         .iter()
         .map(String::as_str)
         .chain(workload.lines())

@@ -3,12 +3,11 @@
 //! clears works; over HTTP too; and a really full disk (a small tmpfs, where
 //! this machine lets the test mount one).
 
-mod common;
-
-use common::server::spawn_on;
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_ledger::file::Faults;
 use gpu_ledger_ledger::{EventBatch, EventStore, FileStore, FileStoreOptions, StoreError};
+use gpu_ledger_testkit::server::spawn_on;
+use gpu_ledger_testkit::stores::canonical;
 use serde_json::json;
 use std::path::Path;
 use std::sync::Arc;
@@ -19,9 +18,8 @@ fn org(i: usize) -> String {
 }
 
 fn batch(i: usize) -> EventBatch {
-    let e = gpu_ledger_domain::decode_event(org(i).as_bytes()).unwrap();
     let mut b = EventBatch::new();
-    b.push(&e.canonical_json());
+    b.push(&canonical(&org(i)));
     b
 }
 

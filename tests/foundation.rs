@@ -6,6 +6,9 @@ mod common;
 
 use common::*;
 use gpu_ledger_ledger::FileStore;
+use gpu_ledger_testkit::damage::{flip, tear_last_write};
+use gpu_ledger_testkit::data_dir::find_in_segments;
+use gpu_ledger_testkit::history::{synthetic_history, write_lines};
 
 #[test]
 fn import_then_verify_then_export_passes_the_spec_python_check() {
@@ -147,17 +150,6 @@ fn a_bad_line_at_the_end_of_a_large_file_leaves_the_ledger_unchanged() {
     );
 }
 
-/// Byte offset of the first occurrence of `needle` in the segment files.
-fn find_in_segments(data: &std::path::Path, needle: &[u8]) -> (std::path::PathBuf, usize) {
-    for seg in segments(data) {
-        let bytes = std::fs::read(&seg).unwrap();
-        if let Some(at) = bytes.windows(needle.len()).position(|w| w == needle) {
-            return (seg, at);
-        }
-    }
-    panic!("{} not found", String::from_utf8_lossy(needle));
-}
-
 #[test]
 fn flipping_one_byte_of_a_stored_record_makes_verify_name_its_seq() {
     let dir = tempfile::tempdir().unwrap();
@@ -171,10 +163,7 @@ fn flipping_one_byte_of_a_stored_record_makes_verify_name_its_seq() {
     );
 
     // Record seq 5 is the first application: APP-000000.
-    let (seg, at) = find_in_segments(&data, b"APP-000000");
-    let mut bytes = std::fs::read(&seg).unwrap();
-    bytes[at + 4] ^= 0x20;
-    std::fs::write(&seg, &bytes).unwrap();
+    let seg = flip(&data, b"APP-000000", 4, 0x20);
 
     let out = run(&data, &["--json", "verify"]);
     assert_eq!(out.status.code(), Some(1));
@@ -249,15 +238,7 @@ fn a_record_cut_in_half_at_the_end_is_dropped_and_the_rest_verifies() {
 
     // A crash in the middle of writing seq 101: half its frame reached the disk,
     // and the HEAD hint had not caught up.
-    let seg = segments(&data).pop().unwrap();
-    let len = std::fs::metadata(&seg).unwrap().len();
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&seg)
-        .unwrap()
-        .set_len(len - 60)
-        .unwrap();
-    std::fs::write(data.join("HEAD"), b"").unwrap();
+    tear_last_write(&data, 60);
 
     let rest = dir.path().join("rest.jsonl");
     write_lines(&rest, &history[100..]);

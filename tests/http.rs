@@ -3,14 +3,13 @@
 //! concurrent clients, the live stream, roles, views, and the OpenAPI
 //! document kept true.
 
-mod common;
-
-use common::server::{ROLES, TestServer, spawn, tokens};
-use common::{example_lines, synthetic_history};
 use futures::StreamExt;
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_projections::{ViewName, ViewParams};
 use gpu_ledger_replay::{Source, Until, VerifyOptions, rebuild_views, verify};
+use gpu_ledger_testkit::history::{example_lines, synthetic_history};
+use gpu_ledger_testkit::server::{TestServer, spawn};
+use gpu_ledger_testkit::tokens::{ROLES, every_role};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -81,7 +80,7 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
         batch_events: 50,
         ..Limits::default()
     };
-    let s = spawn(&synthetic_history(3), tokens(), limits).await;
+    let s = spawn(&synthetic_history(3), every_role(), limits).await;
     let office = Some("office-token");
     let head = s.head();
 
@@ -307,7 +306,7 @@ async fn read_sse(resp: reqwest::Response, n: usize) -> Vec<u64> {
 
 #[tokio::test]
 async fn a_live_client_sees_every_record_in_order_and_resumes_after_last_event_id() {
-    let s = spawn(&synthetic_history(1), tokens(), Limits::default()).await;
+    let s = spawn(&synthetic_history(1), every_role(), Limits::default()).await;
     let start = s.head();
     let live = s
         .client
@@ -338,17 +337,7 @@ async fn a_live_client_sees_every_record_in_order_and_resumes_after_last_event_i
         read_sse(resumed, 10).await,
         (start + 11..=start + 20).collect::<Vec<_>>()
     );
-    let (_, metrics) = (
-        0,
-        s.client
-            .get(s.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let (_, metrics) = s.get_text(None, "/metrics").await;
     assert!(metrics.contains("gpu_ledger_live_subscribers"), "{metrics}");
 }
 
@@ -374,7 +363,7 @@ async fn a_principal_holds_a_bounded_number_of_live_streams() {
         subscriptions: 2,
         ..Limits::default()
     };
-    let s = spawn(&synthetic_history(1), tokens(), limits).await;
+    let s = spawn(&synthetic_history(1), every_role(), limits).await;
     let open = |token: &'static str| {
         s.client
             .get(s.url("/v1/events/live"))
@@ -407,7 +396,7 @@ async fn a_principal_holds_a_bounded_number_of_live_streams() {
 
 #[tokio::test]
 async fn each_role_is_refused_outside_its_rights() {
-    let s = spawn(&synthetic_history(2), tokens(), Limits::default()).await;
+    let s = spawn(&synthetic_history(2), every_role(), Limits::default()).await;
     let app = |id: &str, org: &str| {
         event(
             json!({"type":"ApplicationSubmitted","application_id":id,"call_id":"CALL-1","track_id":"T1","org_id":org,"title":"t","purpose":"research","requested_gpus":8}),

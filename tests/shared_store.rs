@@ -4,51 +4,14 @@
 //! The shared store here is the file store behind a wrapper that, like
 //! EventStoreDB, cannot queue appends for this process alone.
 
-mod common;
-
-use async_trait::async_trait;
 use futures::future::join_all;
-use futures::stream::BoxStream;
 use gpu_ledger_api::server::transparency::TransparencyConfig;
 use gpu_ledger_api::server::{Access, Limits, start};
-use gpu_ledger_ledger::{
-    EventBatch, EventStore, FileStore, Head, ImportSession, Record, RecordMeta, StoreError,
-};
+use gpu_ledger_ledger::{EventStore, FileStore};
 use gpu_ledger_replay::{Source, VerifyOptions, verify};
+use gpu_ledger_testkit::stores::SharedFileStore;
 use serde_json::{Value, json};
 use std::sync::Arc;
-
-/// A store shared by several writers: no queueing, only expected-seq appends.
-struct Shared(FileStore);
-
-#[async_trait]
-impl EventStore for Shared {
-    async fn append(
-        &self,
-        events: EventBatch,
-        expected_seq: Option<u64>,
-    ) -> Result<Vec<RecordMeta>, StoreError> {
-        self.0.append(events, expected_seq).await
-    }
-    async fn head(&self) -> Result<Head, StoreError> {
-        self.0.head().await
-    }
-    async fn read(&self, from_seq: u64, max: usize) -> Result<Vec<Record>, StoreError> {
-        self.0.read(from_seq, max).await
-    }
-    fn follow(&self, after_seq: u64) -> BoxStream<'static, Result<Record, StoreError>> {
-        self.0.follow(after_seq)
-    }
-    async fn begin_import(
-        &self,
-        expected_seq: Option<u64>,
-    ) -> Result<Box<dyn ImportSession>, StoreError> {
-        self.0.begin_import(expected_seq).await
-    }
-    fn describe(&self) -> String {
-        "shared".into()
-    }
-}
 
 fn org(id: &str) -> String {
     json!({"type":"OrganizationRegistered","occurred_at":"2026-03-02T09:00:00+09:00","actor":"msit","org_id":id,"name":"n","sector":"academia","size":"public","region":"capital"}).to_string()
@@ -57,7 +20,8 @@ fn org(id: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_store_stay_correct() {
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn EventStore> = Arc::new(Shared(FileStore::open(dir.path()).unwrap()));
+    let store: Arc<dyn EventStore> =
+        Arc::new(SharedFileStore(FileStore::open(dir.path()).unwrap()));
     let mut servers = Vec::new();
     for _ in 0..2 {
         let s = start(

@@ -2,32 +2,22 @@
 //! snapshot, plus the records after it, equal a full replay; a damaged
 //! snapshot, or one the ledger no longer matches, is ignored.
 
-mod common;
-
-use common::example_lines;
-use common::server::spawn_on;
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_ledger::{EventStore, FileStore};
 use gpu_ledger_projections::{ViewName, ViewParams};
 use gpu_ledger_replay::{Source, Until, rebuild_views};
+use gpu_ledger_testkit::data_dir::copy_files;
+use gpu_ledger_testkit::history::example_lines;
+use gpu_ledger_testkit::server::{TestServer, spawn_on};
 use serde_json::json;
 use std::sync::Arc;
 
 /// The data directory's files, copied as a restart on another machine would see them.
 fn copy_data(from: &std::path::Path) -> tempfile::TempDir {
     let to = tempfile::tempdir().unwrap();
-    let copy = |src: &std::path::Path, dst: &std::path::Path| {
-        std::fs::create_dir_all(dst).unwrap();
-        for e in std::fs::read_dir(src).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_file() && e.file_name() != "LOCK" {
-                std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
-            }
-        }
-    };
-    copy(from, &to.path().join("data"));
+    copy_files(from, &to.path().join("data"));
     if from.join("snapshots").exists() {
-        copy(&from.join("snapshots"), &to.path().join("data/snapshots"));
+        copy_files(&from.join("snapshots"), &to.path().join("data/snapshots"));
     }
     to
 }
@@ -36,7 +26,7 @@ fn org(id: &str) -> String {
     json!({"type":"OrganizationRegistered","occurred_at":"2026-06-01T09:00:00+09:00","actor":"msit","org_id":id,"name":"n","sector":"academia","size":"public","region":"capital"}).to_string()
 }
 
-async fn views_equal_a_full_replay(s: &common::server::TestServer) {
+async fn views_equal_a_full_replay(s: &TestServer) {
     let rebuilt = rebuild_views(
         &mut Source::store(Arc::new(s.store.clone())),
         Until::Head,

@@ -4,9 +4,10 @@
 
 mod common;
 
-use common::server::{spawn, spawn_signing_every};
 use common::*;
 use gpu_ledger_api::server::{Access, Limits};
+use gpu_ledger_testkit::history::{EXAMPLE, example_lines, write_lines};
+use gpu_ledger_testkit::server::{spawn, spawn_signing_every};
 use std::path::Path;
 
 fn ok(out: &std::process::Output) -> String {
@@ -338,25 +339,9 @@ async fn the_server_signs_checkpoints_and_serves_proofs_over_http() {
     assert_eq!(signed.status().as_u16(), 201);
     let note = signed.text().await.unwrap();
     assert!(note.starts_with("test.example/ledger\n200\n"), "{note}");
-    let latest = s
-        .client
-        .get(s.url("/v1/checkpoints/latest"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, latest) = s.get_text(None, "/v1/checkpoints/latest").await;
     assert_eq!(latest, note);
-    let by_size = s
-        .client
-        .get(s.url("/v1/checkpoints/200"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, by_size) = s.get_text(None, "/v1/checkpoints/200").await;
     assert_eq!(by_size, note);
 
     let (status, proof) = s.get(None, "/v1/proofs/inclusion?seq=17").await;

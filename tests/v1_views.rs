@@ -2,8 +2,6 @@
 //! byte. The digests below were taken before v2 existed; a change to any
 //! view's JSON on a v1 history fails here.
 
-mod common;
-
 use gpu_ledger_domain::decode_event;
 use gpu_ledger_projections::{Projections, ViewName, ViewParams};
 use sha2::{Digest, Sha256};
@@ -30,14 +28,14 @@ fn digests<'a>(lines: impl Iterator<Item = &'a str>) -> String {
 
 #[test]
 fn the_v1_example_gives_the_v1_views_byte_for_byte() {
-    let lines = common::example_lines();
+    let lines = gpu_ledger_testkit::history::example_lines();
     let v1 = lines.iter().take(V1_EXAMPLE_EVENTS).map(String::as_str);
     insta::assert_snapshot!(digests(v1));
 }
 
 #[test]
 fn a_v1_workload_gives_the_v1_views_byte_for_byte() {
-    let (bytes, _) = gpu_ledger_bench::workload::history_bytes(60_000, 1);
+    let (bytes, _) = gpu_ledger_testkit::workload::history_bytes(60_000, 1);
     let text = String::from_utf8(bytes).unwrap();
     insta::assert_snapshot!(digests(text.lines()));
 }

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use gpu_ledger_domain::decode_event;
 use gpu_ledger_projections::{Format, Projections, ViewName, ViewParams};
+use gpu_ledger_testkit::history::{EXAMPLE, example_lines, write_lines};
 
 fn example_projections() -> Projections {
     let mut p = Projections::new();

@@ -1,10 +1,7 @@
-//! `gpu-ledger-bench`: example histories, benchmark workloads, and the
-//! benchmark suite of the ledger.
+//! `gpu-ledger-bench`: the benchmark suite of the ledger. The workloads it
+//! measures on come from `gpu_ledger_testkit::workload` (`gpu-ledger-testkit
+//! workload` writes one to a file).
 //!
-//! - `example` writes `examples/march-2026.jsonl`, after replaying it through
-//!   the domain's rules, so a generator change that breaks a rule fails here
-//!   rather than in the committed file.
-//! - `workload` writes a rule-valid history of N events from a seed.
 //! - `http-load` and `view-load` drive a running `gpu-ledger serve`.
 //! - `transparency` measures what keeping the Merkle tree costs the appends,
 //!   and how fast proofs are made and checked.
@@ -13,19 +10,18 @@
 
 use clap::{Parser, Subcommand};
 use gpu_ledger_bench::http_load::{self, Load, Plan};
-use gpu_ledger_bench::{march_2026_history, suite, to_jsonl, transparency, workload};
-use gpu_ledger_domain::{Programme, decode_event};
-use std::io::Write;
+use gpu_ledger_bench::{suite, transparency};
+use gpu_ledger_testkit::workload;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "gpu-ledger-bench",
     version,
-    about = "Example histories, benchmark workloads and the benchmark suite of gpu-ledger"
+    about = "The benchmark suite of gpu-ledger"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -34,30 +30,6 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Write the March 2026 example history (the first call with the report's
-    /// figures, the follow-up call, and three months of monitoring).
-    #[command(after_help = "Example:\n  gpu-ledger-bench example --out examples/march-2026.jsonl")]
-    Example {
-        /// File to write; stdout if absent.
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-    },
-    /// Write a benchmark workload: a rule-valid history of exactly N events,
-    /// the same bytes for the same N and seed.
-    #[command(
-        after_help = "Example:\n  gpu-ledger-bench workload --events 1000000 --seed 1 --out /tmp/w1m.jsonl"
-    )]
-    Workload {
-        /// Events to write.
-        #[arg(long, default_value_t = workload::DEFAULT_EVENTS, value_name = "N")]
-        events: u64,
-        /// Seed of every random choice.
-        #[arg(long, default_value_t = workload::DEFAULT_SEED, value_name = "S")]
-        seed: u64,
-        /// File to write; stdout if absent.
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-    },
     /// Drive a running `gpu-ledger serve` with single-event appends from C
     /// concurrent keep-alive clients; report durable appends/s and latency.
     #[command(
@@ -195,8 +167,6 @@ struct LoadArgs {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Command::Example { out } => example(out),
-        Command::Workload { events, seed, out } => write_workload(events, seed, out),
         Command::HttpLoad { load } => {
             let prefix = http_load::fresh_id_prefix();
             drive_load(load, Plan::Appends { id_prefix: prefix }, "appends")
@@ -235,39 +205,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn example(out: Option<PathBuf>) -> Result<(), String> {
-    let lines = march_2026_history();
-    check_rules(&lines).map_err(|p| format!("the generated history breaks a rule: {p}"))?;
-    let file = to_jsonl(&lines);
-    let written = match &out {
-        Some(path) => std::fs::write(path, &file),
-        None => std::io::stdout().lock().write_all(file.as_bytes()),
-    };
-    written.map_err(|e| format!("cannot write {}: {e}", target_name(out.as_ref())))
-}
-
-fn write_workload(events: u64, seed: u64, out: Option<PathBuf>) -> Result<(), String> {
-    let started = Instant::now();
-    let written = match &out {
-        Some(path) => std::fs::File::create(path)
-            .and_then(|file| workload::write_history(events, seed, file).map(|(_, s)| s)),
-        None => workload::write_history(events, seed, std::io::stdout().lock()).map(|(_, s)| s),
-    };
-    let summary =
-        written.map_err(|e| format!("cannot write {}: {e}", target_name(out.as_ref())))?;
-    let seconds = started.elapsed().as_secs_f64();
-    eprintln!(
-        "{} events ({} bytes, {} applications, {} awards, {} calls) in {seconds:.2} s: {:.0} events/s",
-        summary.tally.events,
-        summary.tally.bytes,
-        summary.applications,
-        summary.awards,
-        summary.calls,
-        summary.tally.events as f64 / seconds
-    );
-    Ok(())
 }
 
 fn drive_load(args: LoadArgs, plan: Plan, what: &str) -> Result<(), String> {
@@ -341,20 +278,4 @@ fn run_suite(args: RunArgs) -> Result<(), String> {
         command_line,
     };
     suite::run(options).map(|_| ())
-}
-
-fn target_name(out: Option<&PathBuf>) -> String {
-    out.map_or_else(|| "stdout".to_owned(), |p| p.display().to_string())
-}
-
-/// Replays the lines through one programme, in order.
-fn check_rules(lines: &[String]) -> Result<(), String> {
-    let mut programme = Programme::new();
-    for (n, line) in lines.iter().enumerate() {
-        let event = decode_event(line.as_bytes()).map_err(|e| format!("line {}: {e}", n + 1))?;
-        programme
-            .accept(&event)
-            .map_err(|e| format!("line {}: {e}", n + 1))?;
-    }
-    Ok(())
 }

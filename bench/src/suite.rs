@@ -22,16 +22,22 @@ mod build;
 pub mod machine;
 pub mod process;
 pub mod report;
+mod serving;
+mod work_dir;
+
+pub use serving::Settle;
 
 use crate::http_load::{self, Load, Plan};
 use crate::stats::{Latencies, median};
-use crate::workload::{self, Summary};
+use gpu_ledger_testkit::workload::{self, Summary};
 use machine::{CpuClock, Machine};
-use process::{Finished, Server, bytes_on_disk, free_port, measure};
+use process::{Finished, bytes_on_disk, measure};
+use serving::{head_seq, load_run, settle, startups};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+use work_dir::{WorkDir, remove_database, remove_dir};
 
 /// The views the server can answer, all queried.
 pub const VIEWS: [&str; 6] = [
@@ -484,148 +490,6 @@ fn offline_steps(
     Ok(disk)
 }
 
-/// Starts the server `runs` times from scratch (derived files removed) and
-/// `runs` times again from what the previous run kept, timing each start
-/// until it serves; every server but the last is stopped again (by SIGINT,
-/// as an operator would, so it keeps its snapshot).
-fn startups(
-    ours: &Path,
-    data: &Path,
-    log: &Path,
-    runs: usize,
-    runtime: &tokio::runtime::Runtime,
-    into: &mut Startups,
-) -> Result<Server, String> {
-    let mut last = None;
-    for run in 1..=runs {
-        for dir in DERIVED_DIRS {
-            remove_dir(&data.join(dir))?;
-        }
-        let cold = start_once(ours, data, log, runtime, &mut into.full_replay)?;
-        say(format_args!(
-            "start-up to serving, full replay [{run}/{runs}]: {:.3} s",
-            into.full_replay
-                .seconds
-                .0
-                .last()
-                .copied()
-                .unwrap_or_default()
-        ));
-        cold.stop(Duration::from_secs(60))?;
-        let warm = start_once(ours, data, log, runtime, &mut into.restart)?;
-        say(format_args!(
-            "start-up to serving, restart [{run}/{runs}]: {:.3} s",
-            into.restart.seconds.0.last().copied().unwrap_or_default()
-        ));
-        if run < runs {
-            warm.stop(Duration::from_secs(60))?;
-        } else {
-            last = Some(warm);
-        }
-    }
-    last.ok_or_else(|| "no start-up was run".to_owned())
-}
-
-/// Spawns a server on `data` and records the time until it serves and its
-/// peak RSS by then.
-fn start_once(
-    ours: &Path,
-    data: &Path,
-    log: &Path,
-    runtime: &tokio::runtime::Runtime,
-    into: &mut Startup,
-) -> Result<Server, String> {
-    let addr = free_port()?;
-    let started = Instant::now();
-    let mut server = Server::spawn(ours, data, addr, log)?;
-    wait_until_serving(&mut server, runtime, log)?;
-    into.seconds.push(started.elapsed().as_secs_f64());
-    into.peak_rss_kib.push(server.peak_rss_kib()? as f64);
-    Ok(server)
-}
-
-/// What a server did between answering its first health check and going idle.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Settle {
-    pub seconds: f64,
-    pub cpu_seconds: f64,
-    /// Resident memory once idle, KiB.
-    pub rss_kib: u64,
-}
-
-/// Waits until the server uses less than 5% of a core over half a second,
-/// so that queries and appends are not measured against its background
-/// work (caches, history warm-up, snapshots after start-up).
-fn settle(server: &mut Server) -> Result<Settle, String> {
-    const WINDOW: Duration = Duration::from_millis(500);
-    let started = Instant::now();
-    let first = server.cpu_seconds()?;
-    let mut before = first;
-    loop {
-        std::thread::sleep(WINDOW);
-        let now = server.cpu_seconds()?;
-        let idle = now - before < 0.05 * WINDOW.as_secs_f64();
-        before = now;
-        if idle || started.elapsed() > Duration::from_secs(1800) {
-            return Ok(Settle {
-                seconds: (started.elapsed() - WINDOW).as_secs_f64(),
-                cpu_seconds: now - first,
-                rss_kib: server.rss_kib()?,
-            });
-        }
-    }
-}
-
-/// The server's head seq, from `GET /v1/health`.
-fn head_seq(runtime: &tokio::runtime::Runtime, addr: std::net::SocketAddr) -> Result<u64, String> {
-    let (status, body) = runtime.block_on(http_load::get(addr, "/v1/health"))?;
-    let health: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| format!("GET /v1/health answered {status} with no JSON: {e}"))?;
-    health["head_seq"]
-        .as_u64()
-        .ok_or_else(|| format!("GET /v1/health answered {status} without head_seq: {health}"))
-}
-
-/// Polls `GET /v1/health` every 2 ms until it answers 200.
-fn wait_until_serving(
-    server: &mut Server,
-    runtime: &tokio::runtime::Runtime,
-    log: &Path,
-) -> Result<(), String> {
-    let deadline = Instant::now() + Duration::from_secs(1800);
-    loop {
-        if let Some(status) = server.exited()? {
-            return Err(format!(
-                "gpu-ledger serve exited ({status}) before serving; see {}",
-                log.display()
-            ));
-        }
-        if let Ok(200) = runtime.block_on(http_load::status_of(server.addr, "/v1/health")) {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            return Err("gpu-ledger serve did not serve within 30 minutes".into());
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-/// One load run, with the CPU time the server and the load generator used.
-fn load_run(
-    runtime: &tokio::runtime::Runtime,
-    server: &mut Server,
-    load: &Load,
-) -> Result<LoadRun, String> {
-    let server_before = server.cpu_seconds()?;
-    let client_before = process::own_cpu_seconds();
-    let clock = Instant::now();
-    let report = runtime.block_on(http_load::run(load))?;
-    let wall = clock.elapsed().as_secs_f64();
-    let server_cpu = server.cpu_seconds()? - server_before;
-    let client_cpu = process::own_cpu_seconds() - client_before;
-    Ok(LoadRun::new(&report, server_cpu, client_cpu, wall))
-}
-
 /// Our side again on a larger ledger: how time and memory scale with history.
 fn scaling(
     ours: &Path,
@@ -718,60 +582,4 @@ fn say(message: std::fmt::Arguments<'_>) {
 
 fn seconds(s: f64) -> Duration {
     Duration::from_secs_f64(s.max(0.0))
-}
-
-fn remove_dir(dir: &Path) -> Result<(), String> {
-    match std::fs::remove_dir_all(dir) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(format!("cannot remove {}: {e}", dir.display())),
-    }
-}
-
-fn remove_database(db: &Path) -> Result<(), String> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut name = db.as_os_str().to_owned();
-        name.push(suffix);
-        match std::fs::remove_file(&name) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(format!("cannot remove {}: {e}", Path::new(&name).display())),
-        }
-    }
-    Ok(())
-}
-
-/// The directory holding workloads and ledgers; one this run made up is
-/// removed at the end, one it was given is left as it is.
-struct WorkDir {
-    path: PathBuf,
-    remove: bool,
-}
-
-impl WorkDir {
-    fn new(given: Option<PathBuf>) -> Result<Self, String> {
-        let remove = given.is_none();
-        let path = given.unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("gpu-ledger-bench-{}", std::process::id()))
-        });
-        std::fs::create_dir_all(&path)
-            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-        Ok(Self { path, remove })
-    }
-
-    fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn file(&self, name: &str) -> PathBuf {
-        self.path.join(name)
-    }
-}
-
-impl Drop for WorkDir {
-    fn drop(&mut self) {
-        if self.remove {
-            let _ = std::fs::remove_dir_all(&self.path);
-        }
-    }
 }

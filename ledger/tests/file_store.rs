@@ -5,8 +5,10 @@ use gpu_ledger_ledger::file::Faults;
 use gpu_ledger_ledger::{
     EventBatch, EventStore, FileStore, FileStoreOptions, Hash, Record, StoreError,
 };
+use gpu_ledger_testkit::damage::{cut_tail, flip, tear_last_write};
+use gpu_ledger_testkit::data_dir::{copy_files, last_segment};
+use gpu_ledger_testkit::stores::small_segments;
 use std::collections::HashSet;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -16,13 +18,6 @@ fn batch(tag: &str, n: usize) -> EventBatch {
         b.push(format!("{{\"i\":{i},\"tag\":\"{tag}\"}}").as_bytes());
     }
     b
-}
-
-fn small_segments() -> FileStoreOptions {
-    FileStoreOptions {
-        segment_bytes: 4096,
-        ..FileStoreOptions::default()
-    }
 }
 
 /// Reads everything and checks seq, prev links and hashes.
@@ -119,16 +114,6 @@ async fn sixteen_concurrent_appenders_make_one_linear_chain() {
     assert_eq!(acknowledged, (1..=800).collect());
 }
 
-fn last_segment(dir: &Path) -> std::path::PathBuf {
-    let mut segs: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "seg"))
-        .collect();
-    segs.sort();
-    segs.pop().unwrap()
-}
-
 #[tokio::test]
 async fn a_record_cut_in_half_at_the_end_is_dropped_on_open_and_kept_aside() {
     let dir = tempfile::tempdir().unwrap();
@@ -142,11 +127,7 @@ async fn a_record_cut_in_half_at_the_end_is_dropped_on_open_and_kept_aside() {
     let before = read_all_checked(&store);
     drop(store);
     // A crash leaves the HEAD hint behind the last write; a clean close does not.
-    std::fs::remove_file(dir.path().join("HEAD")).unwrap();
-    let seg = last_segment(dir.path());
-    let len = std::fs::metadata(&seg).unwrap().len();
-    let file = std::fs::OpenOptions::new().write(true).open(&seg).unwrap();
-    file.set_len(len - 20).unwrap();
+    tear_last_write(dir.path(), 20);
 
     let store = FileStore::open(dir.path()).unwrap();
     let after = read_all_checked(&store);
@@ -173,15 +154,8 @@ async fn a_flipped_byte_in_an_old_record_is_refused_with_its_file_and_offset() {
             .unwrap();
     }
     drop(store);
-    let seg = last_segment(dir.path());
-    let mut bytes = std::fs::read(&seg).unwrap();
-    // Inside the event of seq 4: find its text.
-    let at = bytes
-        .windows(6)
-        .position(|w| w == b"\"x3\"}")
-        .unwrap_or_else(|| bytes.windows(4).position(|w| w == b"x3\"}").unwrap());
-    bytes[at + 1] ^= 0x01;
-    std::fs::write(&seg, &bytes).unwrap();
+    // Inside the event of seq 4: its text.
+    let seg = flip(dir.path(), b"x3\"}", 1, 0x01);
 
     let err = FileStore::open(dir.path()).unwrap_err();
     match &err {
@@ -208,14 +182,7 @@ async fn after_a_clean_close_a_cut_last_record_is_damage_not_a_torn_write() {
     let store = FileStore::open(dir.path()).unwrap();
     store.append(batch("x", 3), None).await.unwrap();
     drop(store);
-    let seg = last_segment(dir.path());
-    let len = std::fs::metadata(&seg).unwrap().len();
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&seg)
-        .unwrap()
-        .set_len(len - 5)
-        .unwrap();
+    cut_tail(&last_segment(dir.path()), 5);
     match FileStore::open(dir.path()) {
         Err(StoreError::Damaged { seq: Some(3), .. }) => {}
         other => panic!("an acknowledged record must never be dropped silently: {other:?}"),
@@ -271,16 +238,6 @@ async fn an_import_is_all_or_nothing() {
     assert_eq!(read_all_checked(&reopened), all);
 }
 
-/// Copies a data directory as a crash would leave it: the files as they are.
-fn snapshot(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_name() != "LOCK" {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 #[tokio::test]
 async fn an_import_interrupted_by_a_crash_leaves_the_ledger_as_before() {
     let dir = tempfile::tempdir().unwrap();
@@ -294,7 +251,7 @@ async fn an_import_interrupted_by_a_crash_leaves_the_ledger_as_before() {
     }
     // Let the writer put frames on disk, then take the files as a crash would.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    snapshot(dir.path(), crashed.path());
+    copy_files(dir.path(), crashed.path());
     import.abort().await.unwrap();
 
     let recovered = FileStore::open_with(crashed.path(), small_segments()).unwrap();

@@ -4,7 +4,9 @@
 //! date and time written with the fixed `+09:00` offset, as the programme
 //! office would write it.
 
+use crate::value;
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use gpu_ledger_domain::Timestamp;
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 use std::fmt;
@@ -60,6 +62,11 @@ impl Kst {
         moments.sort_unstable();
         moments
     }
+
+    /// The moment as an event's timestamp.
+    pub(super) fn timestamp(self) -> Timestamp {
+        value::timestamp(self.to_string())
+    }
 }
 
 impl fmt::Display for Kst {
@@ -67,4 +74,28 @@ impl fmt::Display for Kst {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}+09:00", self.0.format("%Y-%m-%dT%H:%M:%S"))
     }
+}
+
+/// Monday-to-Monday weeks would split the first week of allocation, so the
+/// monitor's weeks start on Tuesday 2026-03-03, the first day of the terms.
+pub(super) fn week_start(week: usize) -> Kst {
+    Kst::on(2026, 3, 3, 0, 0).plus_days(7 * week as i64)
+}
+
+/// The monitor reports a week early on the morning it ends.
+pub(super) fn report_day(week: usize) -> Kst {
+    week_start(week + 1).at_hour(6)
+}
+
+/// The first week that starts after `on`: redistributed terms start on a
+/// week boundary so that every report covers a whole week of the term.
+pub(super) fn week_after(on: Kst) -> usize {
+    (0..)
+        .find(|&week| week_start(week) > on)
+        .expect("a later week")
+}
+
+/// Every term ends with the programme year.
+pub(super) fn term_end() -> Kst {
+    Kst::end_of_day(2026, 12, 31)
 }

@@ -6,8 +6,8 @@
 //! generator has no size-dependent rule logic beyond the scale of the
 //! programme, which these sizes already vary.
 
-use gpu_ledger_bench::workload::{Summary, history_bytes};
 use gpu_ledger_domain::{Programme, decode_event};
+use gpu_ledger_testkit::workload::{Summary, history_bytes};
 
 /// Replays a history through one programme; panics at the first refusal.
 fn replay(bytes: &[u8]) -> u64 {

@@ -5,24 +5,21 @@
 //! The checks read the committed file, as an importer or auditor would, and
 //! count everything from its events, never from the generator's own plan.
 
-use gpu_ledger_bench::{march_2026_history, to_jsonl};
 use gpu_ledger_domain::organization::{Region, Sector};
 use gpu_ledger_domain::recall::RecallReason;
 use gpu_ledger_domain::{Body, Event, Programme, decode_event};
+use gpu_ledger_testkit::example::march_2026_history;
+use gpu_ledger_testkit::history::{EXAMPLE, to_jsonl};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
 
 const FIRST_CALL: &str = "CALL-2025-01";
 const FOLLOW_UP_CALL: &str = "CALL-2026-01";
-const REGENERATE: &str = "cargo run -p gpu-ledger-bench -- example --out examples/march-2026.jsonl";
-
-fn example_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/march-2026.jsonl")
-}
+const REGENERATE: &str =
+    "cargo run -p gpu-ledger-testkit -- example --out examples/march-2026.jsonl";
 
 fn committed_bytes() -> Vec<u8> {
-    std::fs::read(example_path()).unwrap_or_else(|e| {
+    std::fs::read(EXAMPLE).unwrap_or_else(|e| {
         panic!("cannot read examples/march-2026.jsonl ({e}); run `{REGENERATE}`")
     })
 }

@@ -1,11 +1,14 @@
-//! A real server on a random loopback port, over a fresh data directory.
-#![allow(dead_code)]
+//! A real server on a random loopback port, over a fresh data directory,
+//! and a client that speaks to it.
 
-use gpu_ledger_api::server::auth::{Tokens, token_hash};
+use crate::stores::accepted_batch;
+use gpu_ledger_api::server::transparency::TransparencyConfig;
 use gpu_ledger_api::server::{Access, Limits, Server, start};
+use gpu_ledger_ledger::note::NoteSigner;
 use gpu_ledger_ledger::{EventStore, FileStore};
 use std::sync::Arc;
 
+/// A server and what it runs on; the data directory goes with it.
 pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
@@ -14,28 +17,10 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
 }
 
-/// Tokens of every role, as `(token, role line)`; the token is the role's name + "-token".
-pub const ROLES: &[(&str, &str)] = &[
-    ("office-token", "office"),
-    ("reviewer-token", "reviewer r-001"),
-    ("applicant-token", "applicant ORG-1"),
-    ("monitor-token", "monitor"),
-    ("auditor-token", "auditor"),
-    ("analyst-token", "analyst"),
-];
-
-pub fn tokens() -> Access {
-    let text: String = ROLES
-        .iter()
-        .map(|(t, role)| format!("{} {role}\n", hex::encode(token_hash(t))))
-        .collect();
-    Access::Tokens(Tokens::parse(&text).unwrap())
-}
-
 /// Starts a server over a store holding `history` (event bodies).
 pub async fn spawn(history: &[String], access: Access, limits: Limits) -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
-    let store = FileStore::open(dir.path().join("data")).unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = FileStore::open(dir.path().join("data")).expect("a fresh file store");
     spawn_on(dir, store, history, access, limits).await
 }
 
@@ -47,7 +32,7 @@ pub async fn spawn_on(
     access: Access,
     limits: Limits,
 ) -> TestServer {
-    let every = gpu_ledger_api::server::transparency::TransparencyConfig::default().every;
+    let every = TransparencyConfig::default().every;
     spawn_signing_every(dir, store, history, access, limits, every).await
 }
 
@@ -61,31 +46,27 @@ pub async fn spawn_signing_every(
     every: std::time::Duration,
 ) -> TestServer {
     if !history.is_empty() {
-        let mut import = store.begin_import(Some(0)).await.unwrap();
-        let mut batch = gpu_ledger_ledger::EventBatch::new();
-        let mut rules = gpu_ledger_domain::Programme::new();
-        for line in history {
-            let e = gpu_ledger_domain::decode_event(line.as_bytes()).unwrap();
-            rules.accept(&e).unwrap();
-            batch.push(&e.canonical_json());
-        }
-        import.push(batch).await.unwrap();
-        import.commit().await.unwrap();
+        let mut import = store.begin_import(Some(0)).await.expect("an import begins");
+        import
+            .push(accepted_batch(history))
+            .await
+            .expect("the history is pushed");
+        import.commit().await.expect("the history is committed");
     }
-    let checkpoints = gpu_ledger_api::server::transparency::TransparencyConfig {
+    let checkpoints = TransparencyConfig {
         state_dir: Some(dir.path().join("data")),
-        signer: Some(gpu_ledger_ledger::note::NoteSigner::generate("test.example/ledger").unwrap()),
+        signer: Some(NoteSigner::generate("test.example/ledger").expect("a signing key")),
         every,
     };
     let server = start(
         Arc::new(store.clone()),
-        "127.0.0.1:0".parse().unwrap(),
+        "127.0.0.1:0".parse().expect("a loopback address"),
         access,
         limits,
         checkpoints,
     )
     .await
-    .unwrap();
+    .expect("the server starts");
     TestServer {
         base: format!("http://{}", server.addr),
         client: reqwest::Client::new(),
@@ -113,7 +94,7 @@ impl TestServer {
         if let Some(t) = token {
             r = r.bearer_auth(t);
         }
-        let resp = r.send().await.unwrap();
+        let resp = r.send().await.expect("the server answers");
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(serde_json::Value::Null))
     }
@@ -123,8 +104,19 @@ impl TestServer {
         if let Some(t) = token {
             r = r.bearer_auth(t);
         }
-        let resp = r.send().await.unwrap();
+        let resp = r.send().await.expect("the server answers");
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// `GET path` with its status and body as text, for pages, CSV and notes.
+    pub async fn get_text(&self, token: Option<&str>, path: &str) -> (u16, String) {
+        let mut r = self.client.get(self.url(path));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        let resp = r.send().await.expect("the server answers");
+        let status = resp.status().as_u16();
+        (status, resp.text().await.expect("a text body"))
     }
 }
