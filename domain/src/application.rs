@@ -13,6 +13,7 @@ use crate::organization::{Sector, Size, word_enum};
 use crate::programme::{Change, Programme};
 use crate::rule::RuleError;
 use crate::text::Text;
+use crate::timestamp::Instant;
 use crate::vocabulary::{ValueRule, declare};
 use serde::Serialize;
 
@@ -71,6 +72,12 @@ pub struct Application {
     pub reviews: u32,
     /// GPUs held by this application's active awards.
     pub held: u64,
+    /// Business time of its latest rejection (v2: appeals count from it).
+    pub rejected_at: Option<Instant>,
+    /// Its latest rejection was appealed.
+    pub appealed: bool,
+    /// Its appeal still open.
+    pub open_appeal: Option<u32>,
 }
 
 /// A broken application rule.
@@ -231,6 +238,9 @@ impl Programme {
                 status: Status::Pending,
                 reviews: 0,
                 held: 0,
+                rejected_at: None,
+                appealed: false,
+                open_appeal: None,
             },
         );
         self.record(|_| Change::ApplicationAdded);
@@ -247,7 +257,9 @@ impl Programme {
         let withdrawable = match a.status {
             Status::Pending => true,
             Status::Awarded => a.held == 0,
-            Status::Rejected | Status::Withdrawn => false,
+            // v2: while an appeal of the rejection is open (which it closes).
+            Status::Rejected => a.open_appeal.is_some(),
+            Status::Withdrawn => false,
         };
         if !withdrawable {
             return Err(ApplicationError::NotWithdrawable {
@@ -270,8 +282,17 @@ impl Programme {
         Ok(app)
     }
 
-    /// A withdrawal or rejection: the application's story ends.
-    pub(crate) fn apply_application_closed(&mut self, app: u32, status: Status) {
-        self.application_mut(app).status = status;
+    pub(crate) fn apply_application_withdrawn(&mut self, app: u32) {
+        if let Some(appeal) = self.applications.row(app).open_appeal {
+            self.close_appeal(appeal);
+        }
+        self.application_mut(app).status = Status::Withdrawn;
+    }
+
+    pub(crate) fn apply_application_rejected(&mut self, app: u32, occurred_at: Instant) {
+        let a = self.application_mut(app);
+        a.status = Status::Rejected;
+        a.rejected_at = Some(occurred_at);
+        a.appealed = false;
     }
 }

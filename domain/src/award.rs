@@ -13,7 +13,7 @@ use crate::id::Id;
 use crate::organization::word_enum;
 use crate::programme::{Change, Programme};
 use crate::rule::RuleError;
-use crate::timestamp::Timestamp;
+use crate::timestamp::{Instant, Timestamp};
 use crate::vocabulary::{ValueRule, declare};
 use serde::Serialize;
 
@@ -49,9 +49,13 @@ pub struct Award {
     pub track: u32,
     pub org: u32,
     pub granted: u32,
-    /// Granted minus recalled.
+    /// Granted plus supplements, minus recalled.
     pub held: u32,
     pub ended: bool,
+    /// The end of the term: the grant's (or redistribution's), or the last extension's.
+    pub ends_at: Instant,
+    /// The award's latest recall notice, open or not.
+    pub latest_notice: Option<u32>,
 }
 
 impl Award {
@@ -315,7 +319,8 @@ impl Programme {
 
     pub(crate) fn apply_award_granted(&mut self, e: &AwardGranted, g: Grant) {
         self.track_mut(g.track).awarded_total += u64::from(e.gpus);
-        self.start_award(e.award_id.clone(), g.app, g.track, g.pool, g.org, e.gpus);
+        let term = (e.gpus, e.ends_at.instant());
+        self.start_award(e.award_id.clone(), g.app, g.track, g.pool, g.org, term);
     }
 
     /// The state changes an award brings, granted or redistributed.
@@ -326,7 +331,7 @@ impl Programme {
         track: u32,
         pool: u32,
         org: u32,
-        gpus: u32,
+        (gpus, ends_at): (u32, Instant),
     ) {
         self.awards.insert(
             award_id,
@@ -338,6 +343,8 @@ impl Programme {
                 granted: gpus,
                 held: gpus,
                 ended: false,
+                ends_at,
+                latest_notice: None,
             },
         );
         self.record(|_| Change::AwardAdded);

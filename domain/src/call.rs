@@ -26,6 +26,11 @@ declare! {
             TrackSpec::SPEC,
             "a call has at least one track",
         ),
+        /// v2: an award of this call is recalled only through a notice
+        /// giving the holder at least this many days to respond.
+        pub recall_notice_days: Option<u32> = ValueRule::Range(1, 365),
+        /// v2: how many days after a rejection its applicant may appeal (default 14).
+        pub appeal_days: Option<u32> = ValueRule::Range(1, 365),
     }
 }
 
@@ -80,6 +85,10 @@ declare! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Call {
     pub open: bool,
+    /// Days a recall notice must give a holder, where the call asks for notices.
+    pub recall_notice_days: Option<u32>,
+    /// Days after a rejection within which its applicant may appeal.
+    pub appeal_days: u32,
     /// This call's tracks: `Programme::tracks[first_track .. first_track + track_count]`.
     pub first_track: u32,
     pub track_count: u32,
@@ -244,6 +253,8 @@ impl Programme {
             e.call_id.clone(),
             Call {
                 open: true,
+                recall_notice_days: e.recall_notice_days,
+                appeal_days: e.appeal_days.unwrap_or(crate::appeal::DEFAULT_APPEAL_DAYS),
                 first_track,
                 track_count: e.tracks.len() as u32,
             },

@@ -4,15 +4,21 @@
 //! The list of types is here, once; each type's fields are declared in the
 //! module of its part of the programme.
 
+use crate::appeal::{AppealDecided, AppealFiled};
 use crate::application::{ApplicationRejected, ApplicationSubmitted, ApplicationWithdrawn};
 use crate::award::{AwardEnded, AwardGranted};
 use crate::call::{CallClosed, CallOpened};
 use crate::decode::{EventError, Place, RawObject};
+use crate::extension::AwardExtended;
+use crate::notice::{ExemptionDecided, ExemptionRequested, RecallNoticed};
 use crate::organization::OrganizationRegistered;
+use crate::output::OutputReported;
 use crate::pool::{PoolRegistered, PoolResized};
 use crate::recall::{RecallIssued, RecallReleased};
 use crate::redistribution::Redistributed;
+use crate::reviewer::{ConflictDeclared, ReviewerRegistered};
 use crate::score::ScoreRecorded;
+use crate::supplement::AwardSupplemented;
 use crate::text::{self, Text};
 use crate::timestamp::Timestamp;
 use crate::utilization::UtilizationReported;
@@ -146,6 +152,17 @@ bodies!(
     Redistributed,
     RecallReleased,
     AwardEnded,
+    // Vocabulary v2.
+    ReviewerRegistered,
+    ConflictDeclared,
+    RecallNoticed,
+    ExemptionRequested,
+    ExemptionDecided,
+    AppealFiled,
+    AppealDecided,
+    AwardExtended,
+    AwardSupplemented,
+    OutputReported,
 );
 
 impl fmt::Display for EventType {

@@ -15,23 +15,32 @@
 //! - one module per part of the programme, each holding its events'
 //!   declarations, its state, its rules and their error variants: [`pool`],
 //!   [`organization`], [`call`], [`application`], [`score`], [`award`],
-//!   [`utilization`], [`recall`], [`redistribution`];
+//!   [`utilization`], [`recall`], [`redistribution`]; and vocabulary v2's
+//!   [`reviewer`] (registrations and conflicts of interest), [`notice`]
+//!   (recall notices and exemptions), [`appeal`], [`extension`],
+//!   [`supplement`] and [`output`];
 //! - [`programme`]: the state and the one entry point, [`Programme::accept`].
 
+pub mod appeal;
 pub mod application;
 pub mod award;
 pub mod call;
 pub mod decode;
 pub mod event;
+pub mod extension;
 pub mod id;
+pub mod notice;
 pub mod organization;
+pub mod output;
 pub mod pool;
 pub mod programme;
 pub mod recall;
 pub mod redistribution;
 mod registry;
+pub mod reviewer;
 pub mod rule;
 pub mod score;
+pub mod supplement;
 pub mod text;
 pub mod timestamp;
 pub mod utilization;

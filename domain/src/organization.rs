@@ -57,6 +57,20 @@ pub enum OrganizationError {
 }
 
 impl Programme {
+    pub(crate) fn find_organization(
+        &self,
+        org_id: &Id,
+        subject: impl FnOnce() -> String,
+    ) -> Result<u32, RuleError> {
+        self.organizations.find(org_id).ok_or_else(|| {
+            OrganizationError::Unknown {
+                subject: subject(),
+                org_id: org_id.clone(),
+            }
+            .into()
+        })
+    }
+
     pub(crate) fn check_organization_registered(
         &self,
         e: &OrganizationRegistered,

@@ -5,14 +5,17 @@
 //! refused event changes nothing. A batch of events is accepted all or
 //! nothing with a [`Undo`] savepoint.
 
+use crate::appeal::Appeal;
 use crate::application::Application;
 use crate::award::Award;
 use crate::call::{Call, Track};
 use crate::event::{Body, Event};
+use crate::notice::Notice;
 use crate::organization::Organization;
 use crate::pool::Pool;
 use crate::recall::Recall;
 use crate::registry::{FastMap, Registry};
+use crate::reviewer::Target;
 use crate::rule::RuleError;
 use std::collections::HashSet;
 
@@ -37,6 +40,15 @@ pub struct Programme {
     pub(crate) redistributions: Registry<()>,
     /// GPUs held by an organization's active awards on a track: (track, org).
     pub(crate) org_track_held: FastMap<(u32, u32), u64>,
+    /// v2: registered reviewers, with their own organization where given.
+    pub(crate) reviewer_orgs: Registry<Option<u32>>,
+    /// v2: conflict ids, and the (reviewer, target) pairs they declare.
+    pub(crate) conflicts: Registry<()>,
+    pub(crate) declared: FastSet<(crate::Id, Target)>,
+    pub(crate) notices: Registry<Notice>,
+    pub(crate) appeals: Registry<Appeal>,
+    pub(crate) supplements: Registry<()>,
+    pub(crate) outputs: Registry<()>,
     events: u64,
     #[serde(skip)]
     journal: Option<Vec<Change>>,
@@ -55,6 +67,13 @@ impl PartialEq for Programme {
             && self.recalls == o.recalls
             && self.redistributions == o.redistributions
             && self.org_track_held == o.org_track_held
+            && self.reviewer_orgs == o.reviewer_orgs
+            && self.conflicts == o.conflicts
+            && self.declared == o.declared
+            && self.notices == o.notices
+            && self.appeals == o.appeals
+            && self.supplements == o.supplements
+            && self.outputs == o.outputs
             && self.events == o.events
     }
 }
@@ -71,12 +90,20 @@ pub(crate) enum Change {
     AwardAdded,
     RecallAdded,
     RedistributionAdded,
+    ReviewerRegistered,
+    ConflictAdded(crate::Id, Target),
+    NoticeAdded,
+    AppealAdded,
+    SupplementAdded,
+    OutputAdded,
     Pool(u32, Pool),
     Call(u32, Call),
     Track(u32, Track),
     Application(u32, Application),
     Award(u32, Award),
     Recall(u32, Recall),
+    Notice(u32, Notice),
+    Appeal(u32, Appeal),
     OrgTrackHeld((u32, u32), u64),
 }
 
@@ -105,8 +132,22 @@ impl Programme {
         Some(self.organizations.id(self.applications.row(app).org))
     }
 
+    /// The organization that holds an award.
+    pub fn award_org(&self, award_id: &str) -> Option<&crate::Id> {
+        let award = self.awards.find(award_id)?;
+        Some(self.organizations.id(self.awards.row(award).org))
+    }
+
+    /// The organization whose award a recall notice is about.
+    pub fn notice_org(&self, notice_id: &str) -> Option<&crate::Id> {
+        let notice = self.notices.find(notice_id)?;
+        let award = self.notices.row(notice).award;
+        Some(self.organizations.id(self.awards.row(award).org))
+    }
+
     /// Checks `event` against every rule of its type and, if all hold, applies it.
     pub fn accept(&mut self, event: &Event) -> Result<(), RuleError> {
+        let at = &event.occurred_at;
         match &event.body {
             Body::PoolRegistered(b) => {
                 self.check_pool_registered(b)?;
@@ -134,11 +175,11 @@ impl Programme {
             }
             Body::ApplicationWithdrawn(b) => {
                 let app = self.check_application_withdrawn(b)?;
-                self.apply_application_closed(app, crate::application::Status::Withdrawn);
+                self.apply_application_withdrawn(app);
             }
             Body::ApplicationRejected(b) => {
                 let app = self.check_application_rejected(b)?;
-                self.apply_application_closed(app, crate::application::Status::Rejected);
+                self.apply_application_rejected(app, at.instant());
             }
             Body::ScoreRecorded(b) => {
                 let plan = self.check_score_recorded(b)?;
@@ -150,8 +191,8 @@ impl Programme {
             }
             Body::UtilizationReported(b) => self.check_utilization_reported(b)?,
             Body::RecallIssued(b) => {
-                let award = self.check_recall_issued(b)?;
-                self.apply_recall_issued(b, award);
+                let recall = self.check_recall_issued(b, at)?;
+                self.apply_recall_issued(b, recall);
             }
             Body::Redistributed(b) => {
                 let plan = self.check_redistributed(b)?;
@@ -164,6 +205,46 @@ impl Programme {
             Body::AwardEnded(b) => {
                 let award = self.check_award_ended(b)?;
                 self.apply_award_ended(award);
+            }
+            Body::ReviewerRegistered(b) => {
+                let org = self.check_reviewer_registered(b)?;
+                self.apply_reviewer_registered(b, org);
+            }
+            Body::ConflictDeclared(b) => {
+                let declaration = self.check_conflict_declared(b)?;
+                self.apply_conflict_declared(b, declaration);
+            }
+            Body::RecallNoticed(b) => {
+                let award = self.check_recall_noticed(b, at)?;
+                self.apply_recall_noticed(b, award);
+            }
+            Body::ExemptionRequested(b) => {
+                let notice = self.check_exemption_requested(b, at)?;
+                self.apply_exemption_requested(notice);
+            }
+            Body::ExemptionDecided(b) => {
+                let notice = self.check_exemption_decided(b)?;
+                self.apply_exemption_decided(b, notice);
+            }
+            Body::AppealFiled(b) => {
+                let app = self.check_appeal_filed(b, at)?;
+                self.apply_appeal_filed(b, app);
+            }
+            Body::AppealDecided(b) => {
+                let appeal = self.check_appeal_decided(b)?;
+                self.apply_appeal_decided(b, appeal);
+            }
+            Body::AwardExtended(b) => {
+                let award = self.check_award_extended(b)?;
+                self.apply_award_extended(b, award);
+            }
+            Body::AwardSupplemented(b) => {
+                let award = self.check_award_supplemented(b)?;
+                self.apply_award_supplemented(b, award);
+            }
+            Body::OutputReported(b) => {
+                self.check_output_reported(b)?;
+                self.apply_output_reported(b);
             }
         }
         self.events += 1;
@@ -241,6 +322,16 @@ impl Programme {
         self.recalls.row_mut(i)
     }
 
+    pub(crate) fn notice_mut(&mut self, i: u32) -> &mut Notice {
+        self.record(|s| Change::Notice(i, *s.notices.row(i)));
+        self.notices.row_mut(i)
+    }
+
+    pub(crate) fn appeal_mut(&mut self, i: u32) -> &mut Appeal {
+        self.record(|s| Change::Appeal(i, *s.appeals.row(i)));
+        self.appeals.row_mut(i)
+    }
+
     /// GPUs held by `org`'s active awards on `track`.
     pub(crate) fn org_held_on_track(&self, track: u32, org: u32) -> u64 {
         self.org_track_held.get(&(track, org)).copied().unwrap_or(0)
@@ -275,6 +366,17 @@ impl Programme {
             Change::AwardAdded => self.awards.pop(),
             Change::RecallAdded => self.recalls.pop(),
             Change::RedistributionAdded => self.redistributions.pop(),
+            Change::ReviewerRegistered => self.reviewer_orgs.pop(),
+            Change::ConflictAdded(reviewer, target) => {
+                self.conflicts.pop();
+                self.declared.remove(&(reviewer, target));
+            }
+            Change::NoticeAdded => self.notices.pop(),
+            Change::AppealAdded => self.appeals.pop(),
+            Change::SupplementAdded => self.supplements.pop(),
+            Change::OutputAdded => self.outputs.pop(),
+            Change::Notice(i, v) => *self.notices.row_mut(i) = v,
+            Change::Appeal(i, v) => *self.appeals.row_mut(i) = v,
             Change::Pool(i, v) => *self.pools.row_mut(i) = v,
             Change::Call(i, v) => *self.calls.row_mut(i) = v,
             Change::Track(i, v) => self.tracks[i as usize] = v,

@@ -150,6 +150,7 @@ impl Programme {
         self.pool_mut(m.pool).awaiting -= u64::from(e.gpus);
         self.redistributions.insert(e.redistribution_id.clone(), ());
         self.record(|_| Change::RedistributionAdded);
-        self.start_award(e.award_id.clone(), m.app, m.track, m.pool, m.org, e.gpus);
+        let term = (e.gpus, e.ends_at.instant());
+        self.start_award(e.award_id.clone(), m.app, m.track, m.pool, m.org, term);
     }
 }

@@ -4,14 +4,20 @@
 //! the programme. A refused event's error names the rule (its serialised
 //! `error` field, e.g. `pool_has_too_few_free`) and the ids involved.
 
+use crate::appeal::AppealError;
 use crate::application::ApplicationError;
 use crate::award::AwardError;
 use crate::call::CallError;
+use crate::extension::ExtensionError;
+use crate::notice::NoticeError;
 use crate::organization::OrganizationError;
+use crate::output::OutputError;
 use crate::pool::PoolError;
 use crate::recall::RecallError;
 use crate::redistribution::RedistributionError;
+use crate::reviewer::ReviewerError;
 use crate::score::ScoreError;
+use crate::supplement::SupplementError;
 use crate::utilization::UtilizationError;
 use serde::Serialize;
 
@@ -37,6 +43,18 @@ pub enum RuleError {
     Recall(#[from] RecallError),
     #[error(transparent)]
     Redistribution(#[from] RedistributionError),
+    #[error(transparent)]
+    Reviewer(#[from] ReviewerError),
+    #[error(transparent)]
+    Notice(#[from] NoticeError),
+    #[error(transparent)]
+    Appeal(#[from] AppealError),
+    #[error(transparent)]
+    Extension(#[from] ExtensionError),
+    #[error(transparent)]
+    Supplement(#[from] SupplementError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
 }
 
 impl RuleError {

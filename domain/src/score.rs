@@ -48,6 +48,7 @@ impl Programme {
         };
         let app = self.find_application(&e.application_id, subject)?;
         self.check_pending(app, subject)?;
+        self.check_no_conflict(&e.reviewer_id, app)?;
         let reviewer = self.reviewers.find(&e.reviewer_id);
         if let Some(r) = reviewer
             && self.scores.contains(&(app, r))

@@ -15,9 +15,20 @@ pub struct Instant {
 }
 
 impl Instant {
+    /// Seconds in one day of the rules (events.md: "Days are 86,400 s").
+    pub const DAY_SECONDS: i64 = 86_400;
+
     /// Whole seconds from `self` to `later` (negative when `later` is earlier).
     pub fn seconds_until(self, later: Instant) -> i64 {
         later.unix_seconds - self.unix_seconds
+    }
+
+    /// This instant plus `days` days of 86,400 s, to the nanosecond.
+    pub fn plus_days(self, days: u32) -> Instant {
+        Instant {
+            unix_seconds: self.unix_seconds + i64::from(days) * Self::DAY_SECONDS,
+            nanos: self.nanos,
+        }
     }
 }
 
@@ -91,6 +102,13 @@ fn digits(b: &[u8]) -> Option<u32> {
         n = n * 10 + u32::from(c - b'0');
     }
     Some(n)
+}
+
+/// An instant as an RFC 3339 UTC text (`2026-03-17T09:00:00Z`), for messages.
+pub fn utc_text(at: Instant) -> String {
+    chrono::DateTime::from_timestamp(at.unix_seconds, at.nanos)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        .unwrap_or_else(|| format!("{}s after 1970", at.unix_seconds))
 }
 
 fn parse_instant(s: &str) -> Result<Instant, String> {

@@ -19,6 +19,8 @@ pub struct Catalog {
     pub recalls: HashMap<Id, RecallFacts>,
     /// Applications of each track in submission order: (call, track) -> ids.
     pub track_apps: BTreeMap<(Id, Id), Vec<Id>>,
+    /// v2: the application each appeal is about.
+    pub appeals: HashMap<Id, Id>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -87,8 +89,10 @@ pub struct AwardFacts {
     pub track_id: Id,
     pub pool_id: Id,
     pub granted: u32,
-    /// Granted minus recalled.
+    /// Granted plus supplements, minus recalled.
     pub held: u32,
+    /// v2: GPUs added by supplements.
+    pub supplemented: u32,
     pub ended: bool,
     pub origin: Origin,
     pub starts_at: Timestamp,
@@ -274,7 +278,39 @@ impl Catalog {
                     a.ended = true;
                 }
             }
+            Body::AwardSupplemented(e) => {
+                if let Some(a) = self.awards.get_mut(&e.award_id) {
+                    a.held += e.gpus;
+                    a.supplemented += e.gpus;
+                }
+            }
+            Body::AwardExtended(e) => {
+                if let Some(a) = self.awards.get_mut(&e.award_id) {
+                    a.ends_at = e.ends_at.clone();
+                }
+            }
+            Body::AppealDecided(e) => {
+                if e.upheld
+                    && let Some(app) = self.appeal_application(&e.appeal_id)
+                {
+                    self.set_status(&app, Status::Pending);
+                }
+            }
+            Body::AppealFiled(e) => {
+                self.appeals
+                    .insert(e.appeal_id.clone(), e.application_id.clone());
+            }
+            Body::ReviewerRegistered(_)
+            | Body::ConflictDeclared(_)
+            | Body::RecallNoticed(_)
+            | Body::ExemptionRequested(_)
+            | Body::ExemptionDecided(_)
+            | Body::OutputReported(_) => {}
         }
+    }
+
+    fn appeal_application(&self, appeal: &Id) -> Option<Id> {
+        self.appeals.get(appeal).cloned()
     }
 
     fn set_status(&mut self, app: &Id, status: Status) {
@@ -312,6 +348,7 @@ impl Catalog {
                 pool_id,
                 granted: gpus,
                 held: gpus,
+                supplemented: 0,
                 ended: false,
                 origin,
                 starts_at: starts_at.clone(),

@@ -117,6 +117,8 @@ pub fn synthetic_history(apps: usize) -> Vec<String> {
                     regional_bonus: None,
                     max_org_share_bp: None,
                 }],
+                recall_notice_days: None,
+                appeal_days: None,
             }
             .into(),
         ),

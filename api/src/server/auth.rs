@@ -6,9 +6,9 @@
 //!
 //! | role | may append | subject |
 //! | --- | --- | --- |
-//! | `office` | pools, organizations, calls, decisions (rejections, awards), recalls, releases, redistributions, award ends | |
-//! | `reviewer` | `ScoreRecorded` with its own `reviewer_id` | the reviewer id |
-//! | `applicant` | `ApplicationSubmitted` / `ApplicationWithdrawn` for its own organization | the org id |
+//! | `office` | pools, organizations, calls, decisions (rejections, awards), recalls, releases, redistributions, award ends; v2: reviewers, conflicts it was told of or found, recall notices, exemption and appeal decisions, extensions, supplements | |
+//! | `reviewer` | `ScoreRecorded` with its own `reviewer_id`; v2: its own `ConflictDeclared` (`self_declared`) | the reviewer id |
+//! | `applicant` | `ApplicationSubmitted` / `ApplicationWithdrawn` for its own organization; v2: `ExemptionRequested`, `AppealFiled`, `OutputReported` for its own organization's notices, applications and awards | the org id |
 //! | `monitor` | `UtilizationReported` | |
 //! | `auditor`, `analyst` | nothing (read only) | |
 //!

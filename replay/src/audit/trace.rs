@@ -257,6 +257,16 @@ impl Story {
             | Body::PoolResized(_)
             | Body::CallOpened(_)
             | Body::CallClosed(_) => None,
+            Body::ReviewerRegistered(_)
+            | Body::ConflictDeclared(_)
+            | Body::RecallNoticed(_)
+            | Body::ExemptionRequested(_)
+            | Body::ExemptionDecided(_)
+            | Body::AppealFiled(_)
+            | Body::AppealDecided(_)
+            | Body::AwardExtended(_)
+            | Body::AwardSupplemented(_)
+            | Body::OutputReported(_) => None,
         }
     }
 }
@@ -345,6 +355,55 @@ fn describe(cat: &Catalog, event: &Event) -> String {
         Body::PoolResized(e) => format!("pool {} resized to {} GPUs", e.pool_id, e.gpus),
         Body::CallOpened(e) => format!("call {} opened", e.call_id),
         Body::CallClosed(e) => format!("call {} closed", e.call_id),
+        Body::ReviewerRegistered(e) => format!("reviewer {} registered", e.reviewer_id),
+        Body::ConflictDeclared(e) => format!(
+            "conflict {}: reviewer {} with {} ({})",
+            e.conflict_id,
+            e.reviewer_id,
+            e.application_id.as_ref().map_or_else(
+                || e.org_id.as_ref().map_or_else(String::new, org),
+                Id::to_string
+            ),
+            e.source
+        ),
+        Body::RecallNoticed(e) => format!(
+            "notice {}: {} GPUs of award {} ({}), respond by {}",
+            e.notice_id, e.gpus, e.award_id, e.reason, e.respond_by
+        ),
+        Body::ExemptionRequested(e) => format!(
+            "exemption requested on notice {}: {}",
+            e.notice_id, e.reason
+        ),
+        Body::ExemptionDecided(e) => format!(
+            "exemption on notice {} {}: {}",
+            e.notice_id,
+            if e.granted { "granted" } else { "refused" },
+            e.reason
+        ),
+        Body::AppealFiled(e) => format!(
+            "appeal {} of the rejection of {}: {}",
+            e.appeal_id, e.application_id, e.reason
+        ),
+        Body::AppealDecided(e) => format!(
+            "appeal {} {}: {}",
+            e.appeal_id,
+            if e.upheld { "upheld" } else { "dismissed" },
+            e.reason
+        ),
+        Body::AwardExtended(e) => {
+            format!(
+                "award {} extended to {}: {}",
+                e.award_id, e.ends_at, e.reason
+            )
+        }
+        Body::AwardSupplemented(e) => format!(
+            "supplement {}: {} more GPUs for award {} ({})",
+            e.supplement_id, e.gpus, e.award_id, e.reason
+        ),
+        Body::OutputReported(e) => format!(
+            "output {} of award {}: {} \"{}\"",
+            e.output_id, e.award_id, e.kind, e.title
+        ),
     }
 }
 

@@ -202,6 +202,8 @@ impl Story {
                         max_org_share_bp: None,
                     })
                     .collect(),
+                recall_notice_days: None,
+                appeal_days: None,
             },
         );
         self.submit_first_call_proposals();

@@ -108,6 +108,8 @@ impl Story {
                         max_org_share_bp: Some(t.max_org_share_bp),
                     })
                     .collect(),
+                recall_notice_days: None,
+                appeal_days: None,
             },
         );
 

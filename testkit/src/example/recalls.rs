@@ -55,6 +55,7 @@ impl Story {
                 award_id: value::id(award.id.as_str()),
                 gpus: servers * GPUS_PER_SERVER,
                 reason,
+                notice_id: None,
             },
         );
         self.recalls.push(Recall {

@@ -47,6 +47,8 @@ impl<W: Write> Simulation<W> {
             )),
             closes_at: clock::timestamp(closes),
             tracks: self.tracks[tracks.clone()].iter().map(track_spec).collect(),
+            recall_notice_days: None,
+            appeal_days: None,
         };
         let opened = self.out.write(opened, "msit", None, opened_call)?;
         let call = self.calls.len();

@@ -32,6 +32,7 @@ impl<W: Write> Simulation<W> {
             award_id: self.awards[award].id.clone(),
             gpus,
             reason,
+            notice_id: None,
         };
         let at = self.out.write(at, "msit", note, issued)?;
         self.awards[award].held -= gpus;

@@ -112,6 +112,26 @@ pub(super) fn touched(cat: &Catalog, event: &Event) -> Vec<Entity> {
                 holding(&app, &mut out);
             }
         }
+        Body::AwardSupplemented(e) => {
+            out.push(Entity::Award(e.award_id.clone()));
+            if let Some(app) = award_app(&e.award_id) {
+                holding(&app, &mut out);
+            }
+        }
+        Body::AwardExtended(e) => out.push(Entity::Award(e.award_id.clone())),
+        Body::AppealFiled(e) => of_app(&e.application_id, &mut out),
+        Body::AppealDecided(e) => {
+            if let Some(app) = cat.appeals.get(&e.appeal_id) {
+                of_app(app, &mut out);
+            }
+        }
+        // What no view counts: the views do not change.
+        Body::ReviewerRegistered(_)
+        | Body::ConflictDeclared(_)
+        | Body::RecallNoticed(_)
+        | Body::ExemptionRequested(_)
+        | Body::ExemptionDecided(_)
+        | Body::OutputReported(_) => {}
     }
     out
 }

@@ -102,6 +102,16 @@ impl Evidence {
             | Body::UtilizationReported(_)
             | Body::RecallReleased(_)
             | Body::AwardEnded(_) => {}
+            Body::ReviewerRegistered(_)
+            | Body::ConflictDeclared(_)
+            | Body::RecallNoticed(_)
+            | Body::ExemptionRequested(_)
+            | Body::ExemptionDecided(_)
+            | Body::AppealFiled(_)
+            | Body::AppealDecided(_)
+            | Body::AwardExtended(_)
+            | Body::AwardSupplemented(_)
+            | Body::OutputReported(_) => {}
         }
         let when = &step.event.occurred_at;
         match &mut self.end {
