@@ -7,7 +7,7 @@
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_replay::audit::{ReportOptions, Subject, audit_report, trace};
 use gpu_ledger_replay::{Source, Until};
-use gpu_ledger_testkit::history::{example_lines, synthetic_history};
+use gpu_ledger_testkit::history::{example_lines, first_part_lines, synthetic_history};
 use gpu_ledger_testkit::ports::free_port;
 use gpu_ledger_testkit::server::{TestServer, spawn};
 use gpu_ledger_testkit::tokens::{ROLES, every_role};
@@ -155,7 +155,7 @@ async fn audit_ready(s: &TestServer, query: &str) {
 
 #[tokio::test]
 async fn every_page_renders_and_its_figures_are_the_views() {
-    let s = spawn(&example_lines(), Access::Local, Limits::default()).await;
+    let s = spawn(&first_part_lines(), Access::Local, Limits::default()).await;
     let mut views: HashMap<String, Value> = HashMap::new();
     let mut checked = 0;
     for (name, path) in PAGES {
@@ -265,7 +265,7 @@ async fn every_page_renders_and_its_figures_are_the_views() {
 
 #[tokio::test]
 async fn history_is_the_views_at_that_point_by_seq_or_time() {
-    let s = spawn(&example_lines(), Access::Local, Limits::default()).await;
+    let s = spawn(&first_part_lines(), Access::Local, Limits::default()).await;
     // A seq past the head is the present; a time before the first record is the empty ledger.
     let (status, html) = s.get_text(None, "/calls?until_seq=999999").await;
     assert_eq!(status, 200);

@@ -7,7 +7,7 @@ use gpu_ledger_ledger::{EventStore, FileStore};
 use gpu_ledger_projections::{ViewName, ViewParams};
 use gpu_ledger_replay::{Source, Until, rebuild_views};
 use gpu_ledger_testkit::data_dir::copy_files;
-use gpu_ledger_testkit::history::example_lines;
+use gpu_ledger_testkit::history::first_part_lines;
 use gpu_ledger_testkit::server::{TestServer, spawn_on};
 use serde_json::json;
 use std::sync::Arc;
@@ -53,7 +53,7 @@ async fn a_server_restarted_from_a_snapshot_has_the_same_state_as_a_full_replay(
     let s = spawn_on(
         dir,
         store,
-        &example_lines(),
+        &first_part_lines(),
         Access::Local,
         Limits::default(),
     )
@@ -81,7 +81,7 @@ async fn a_server_restarted_from_a_snapshot_has_the_same_state_as_a_full_replay(
         (status, answer["error"].as_str()),
         (422, Some("organization_already_registered"))
     );
-    let (status, answer) = s.post(None, example_lines()[0].clone()).await;
+    let (status, answer) = s.post(None, first_part_lines()[0].clone()).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (422, Some("pool_already_registered"))
@@ -96,7 +96,7 @@ async fn a_damaged_or_foreign_snapshot_is_ignored() {
         let s = spawn_on(
             dir,
             store,
-            &example_lines()[..3000],
+            &first_part_lines()[..3000],
             Access::Local,
             Limits::default(),
         )
@@ -141,7 +141,7 @@ async fn snapshots_taken_while_appends_flow_restart_to_the_state_of_a_full_repla
     let s = spawn_on(
         dir,
         store,
-        &example_lines(),
+        &first_part_lines(),
         Access::Local,
         Limits::default(),
     )

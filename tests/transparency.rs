@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use gpu_ledger_api::server::{Access, Limits};
-use gpu_ledger_testkit::history::{EXAMPLE, example_lines, write_lines};
+use gpu_ledger_testkit::history::{first_part_file, first_part_lines, write_lines};
 use gpu_ledger_testkit::server::{spawn, spawn_signing_every};
 use std::path::Path;
 
@@ -56,7 +56,8 @@ fn check_checkpoint(file: &Path, pubkey: &str) -> std::process::Output {
 /// A ledger of the example with a key and a checkpoint: (data dir, verifier key, checkpoint file).
 fn signed_ledger(dir: &Path) -> (std::path::PathBuf, String, std::path::PathBuf) {
     let data = dir.join("data");
-    ok(&run(&data, &["import", EXAMPLE]));
+    let example = first_part_file(dir);
+    ok(&run(&data, &["import", example.to_str().unwrap()]));
     let key = dir.join("checkpoint.key");
     let pubkey = keygen(&data, &key);
     let note = ok(&run(&data, &["checkpoint", "--key", key.to_str().unwrap()]));
@@ -279,7 +280,7 @@ fn verify_catches_a_history_rewritten_under_a_signed_checkpoint() {
     // The operator rebuilds the whole ledger with one event changed: a
     // perfectly chained history, but not the one that was signed.
     let rewritten = dir.path().join("rewritten");
-    let lines = example_lines();
+    let lines = first_part_lines();
     let mut forged = lines.clone();
     forged[99] = forged[99].replacen("\"actor\":\"", "\"actor\":\"forged-", 1);
     let file = dir.path().join("forged.jsonl");
@@ -326,7 +327,7 @@ fn verify_catches_a_history_rewritten_under_a_signed_checkpoint() {
 
 #[tokio::test]
 async fn the_server_signs_checkpoints_and_serves_proofs_over_http() {
-    let lines = example_lines();
+    let lines = first_part_lines();
     let s = spawn(&lines[..200], Access::Local, Limits::default()).await;
     let (status, _) = s.get(None, "/v1/checkpoints/latest").await;
     assert_eq!(status, 404);
@@ -398,7 +399,7 @@ async fn the_server_signs_checkpoints_and_serves_proofs_over_http() {
 /// proofs reach them, and the old checkpoint is provably a prefix of the new.
 #[tokio::test]
 async fn records_appended_to_a_running_server_are_in_its_next_checkpoint_and_proofs() {
-    let lines = example_lines();
+    let lines = first_part_lines();
     let s = spawn(&lines[..200], Access::Local, Limits::default()).await;
     let sign = || async {
         let r = s
@@ -470,7 +471,7 @@ async fn records_appended_to_a_running_server_are_in_its_next_checkpoint_and_pro
 /// The server signs on its own, on schedule, whenever the ledger has grown.
 #[tokio::test]
 async fn the_server_signs_a_checkpoint_on_schedule_when_the_ledger_grew() {
-    let lines = example_lines();
+    let lines = first_part_lines();
     let dir = tempfile::tempdir().unwrap();
     let store = gpu_ledger_ledger::FileStore::open(dir.path().join("data")).unwrap();
     let every = std::time::Duration::from_millis(50);
