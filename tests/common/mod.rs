@@ -20,6 +20,22 @@ pub fn run(data: &Path, args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// Runs the binary and insists that it succeeded, showing its stderr if not.
+pub fn succeeds(data: &Path, args: &[&str]) -> Output {
+    let out = run(data, args);
+    assert!(
+        out.status.success(),
+        "gpu-ledger {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// `import FILE`, which must succeed.
+pub fn import_file(data: &Path, file: &Path) -> Output {
+    succeeds(data, &["import", file.to_str().unwrap()])
+}
+
 pub fn stdout_json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(

@@ -173,6 +173,19 @@ impl Tokens {
     }
 }
 
+/// The principal an `Authorization: Bearer <token>` value names, or why none.
+pub fn bearer(tokens: &Tokens, value: &axum::http::HeaderValue) -> Result<Principal, &'static str> {
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or("the Authorization header must be `Bearer <token>`")?;
+    tokens
+        .authenticate(token)
+        .ok_or("the token is not valid for this server")
+}
+
 /// A new random token (printed once to whoever makes it).
 pub fn new_token() -> Result<String, String> {
     let mut bytes = [0u8; 24];

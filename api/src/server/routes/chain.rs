@@ -21,11 +21,6 @@ pub async fn chain_head(
     State(app): State<AppState>,
     _reader: Principal,
 ) -> Result<Json<serde_json::Value>, Problem> {
-    let head = app
-        .live
-        .store()
-        .head()
-        .await
-        .map_err(|e| Problem::store(&e))?;
+    let head = app.head().await?;
     Ok(Json(serde_json::to_value(head).expect("a head serialises")))
 }

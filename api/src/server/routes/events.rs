@@ -289,7 +289,7 @@ pub async fn get_events(
         .read(after + 1, limit)
         .await
         .map_err(|e| Problem::store(&e))?;
-    let head = store.head().await.map_err(|e| Problem::store(&e))?;
+    let head = app.head().await?;
     let next_after = records.last().map_or(after, |r| r.seq);
     // The records' stored bytes are spliced in as they are, not parsed again.
     let mut body = Vec::with_capacity(records.iter().map(|r| r.event.len() + 200).sum());

@@ -91,14 +91,7 @@ pub async fn live_records(
         })?;
     let after = match resume.or(after) {
         Some(a) => a,
-        None => {
-            app.live
-                .store()
-                .head()
-                .await
-                .map_err(|e| Problem::store(&e))?
-                .seq
-        }
+        None => app.head().await?.seq,
     };
     let counted = Counted::new(app.live.metrics.live_subscribers.clone());
     let stream = app.live.subscribe(after).map(move |r| {

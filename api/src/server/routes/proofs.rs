@@ -27,8 +27,12 @@ pub struct ConsistencyQuery {
     to: Option<u64>,
 }
 
-fn refused(e: ProofFailure) -> Problem {
-    Problem::bad_request("bad_proof_request", e.to_string())
+/// A proof as JSON, or the request's fault.
+fn answer<T: serde::Serialize>(
+    proof: Result<T, ProofFailure>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let proof = proof.map_err(|e| Problem::bad_request("bad_proof_request", e.to_string()))?;
+    Ok(Json(serde_json::to_value(proof).expect("proofs serialise")))
 }
 
 /// That a record is in the ledger: `{"type":"inclusion","seq","size","record_hash","path","root"}`.
@@ -49,13 +53,8 @@ pub async fn inclusion_proof(
     _reader: Principal,
 ) -> Result<Json<serde_json::Value>, Problem> {
     app.live.caught_up().await;
-    let proof = app
-        .live
-        .transparency
-        .inclusion(app.live.store().as_ref(), q.seq, q.size)
-        .await
-        .map_err(refused)?;
-    Ok(Json(serde_json::to_value(proof).expect("proofs serialise")))
+    let store = app.live.store().as_ref();
+    answer(app.live.transparency.inclusion(store, q.seq, q.size).await)
 }
 
 /// That the ledger at one size is a prefix of it at a later size.
@@ -76,10 +75,5 @@ pub async fn consistency_proof(
     _reader: Principal,
 ) -> Result<Json<serde_json::Value>, Problem> {
     app.live.caught_up().await;
-    let proof = app
-        .live
-        .transparency
-        .consistency(q.from, q.to)
-        .map_err(refused)?;
-    Ok(Json(serde_json::to_value(proof).expect("proofs serialise")))
+    answer(app.live.transparency.consistency(q.from, q.to))
 }

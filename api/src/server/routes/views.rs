@@ -87,12 +87,7 @@ pub async fn get_view(
         }
         (None, None) => Until::Head,
     };
-    let head = app
-        .live
-        .store()
-        .head()
-        .await
-        .map_err(|e| Problem::store(&e))?;
+    let head = app.head().await?;
     let live = match until {
         Until::Head => true,
         Until::Seq(n) => n >= head.seq,
