@@ -36,21 +36,11 @@ async fn a_missing_segment_is_refused_and_verify_names_where_the_records_stop() 
         .unwrap();
     std::fs::remove_file(&segs[2]).unwrap();
 
-    let out = run(&data, &["--json", "verify"]);
-    assert_eq!(out.status.code(), Some(1));
-    let v = stdout_json(&out);
-    assert_eq!(v["first_bad_seq"], first_missing);
-    assert!(v["reason"].as_str().unwrap().contains("missing"), "{v}");
+    verify_breaks_at(&data, first_missing, "missing");
 
     let one = dir.path().join("one.jsonl");
     write_lines(&one, &synthetic_history(41)[160..161]);
-    let out = run(&data, &["import", one.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(segs[3].to_str().unwrap()) && stderr.contains("offset 0"),
-        "{stderr}"
-    );
+    writer_refuses(&data, &one, &[segs[3].to_str().unwrap(), "offset 0"]);
 }
 
 #[test]

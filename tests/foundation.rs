@@ -152,20 +152,9 @@ fn flipping_one_byte_of_a_stored_record_makes_verify_name_its_seq() {
     // Record seq 5 is the first application: APP-000000.
     let seg = flip(&data, b"APP-000000", 4, 0x20);
 
-    let out = run(&data, &["--json", "verify"]);
-    assert_eq!(out.status.code(), Some(1));
-    let v = stdout_json(&out);
-    assert_eq!(v["ok"], false);
-    assert_eq!(v["first_bad_seq"], 5);
-    assert!(v["reason"].as_str().unwrap().contains("offset"), "{v}");
+    verify_breaks_at(&data, 5, "offset");
     // A writer refuses to open it, naming the file.
-    let out = run(&data, &["import", input.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(seg.to_str().unwrap()) && stderr.contains("offset"),
-        "{stderr}"
-    );
+    writer_refuses(&data, &input, &[seg.to_str().unwrap(), "offset"]);
 }
 
 #[test]
@@ -189,14 +178,7 @@ fn a_record_rewritten_with_a_valid_checksum_still_fails_verify_at_its_seq() {
     bytes[frame + 8..frame + 12].copy_from_slice(&crc.to_le_bytes());
     std::fs::write(&seg, &bytes).unwrap();
 
-    let out = run(&data, &["--json", "verify"]);
-    assert_eq!(out.status.code(), Some(1));
-    let v = stdout_json(&out);
-    assert_eq!(v["first_bad_seq"], 7);
-    assert!(
-        v["reason"].as_str().unwrap().contains("hash mismatch"),
-        "{v}"
-    );
+    verify_breaks_at(&data, 7, "hash mismatch");
 }
 
 #[test]

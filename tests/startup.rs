@@ -8,7 +8,7 @@ use gpu_ledger_testkit::auditor::views_equal_a_full_replay;
 use gpu_ledger_testkit::data_dir::copy_files;
 use gpu_ledger_testkit::history::first_part_lines;
 use gpu_ledger_testkit::history::organization_registered;
-use gpu_ledger_testkit::server::spawn_on;
+use gpu_ledger_testkit::server::{spawn, spawn_on};
 
 /// The data directory's files, copied as a restart on another machine would see them.
 fn copy_data(from: &std::path::Path) -> tempfile::TempDir {
@@ -22,17 +22,7 @@ fn copy_data(from: &std::path::Path) -> tempfile::TempDir {
 
 #[tokio::test]
 async fn a_server_restarted_from_a_snapshot_has_the_same_state_as_a_full_replay() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let store = FileStore::open(&data).unwrap();
-    let s = spawn_on(
-        dir,
-        store,
-        &first_part_lines(),
-        Access::Local,
-        Limits::default(),
-    )
-    .await;
+    let s = spawn(&first_part_lines(), Access::Local, Limits::default()).await;
     s.server.state.live.write_snapshot().await;
     let snapshots = s.dir.path().join("data/snapshots");
     assert_eq!(std::fs::read_dir(&snapshots).unwrap().count(), 1);
@@ -116,16 +106,7 @@ async fn a_damaged_or_foreign_snapshot_is_ignored() {
 /// would refuse the records after it or serve other views than a replay.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshots_taken_while_appends_flow_restart_to_the_state_of_a_full_replay() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = FileStore::open(dir.path().join("data")).unwrap();
-    let s = spawn_on(
-        dir,
-        store,
-        &first_part_lines(),
-        Access::Local,
-        Limits::default(),
-    )
-    .await;
+    let s = spawn(&first_part_lines(), Access::Local, Limits::default()).await;
     let clients: Vec<_> = (0..8)
         .map(|c| {
             let (client, url) = (s.client.clone(), s.url("/v1/events"));

@@ -17,12 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// Name, version and about come from Cargo.toml.
 #[derive(Parser, Debug)]
-#[command(
-    name = "gpu-ledger-bench",
-    version,
-    about = "The benchmark suite of gpu-ledger"
-)]
+#[command(version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

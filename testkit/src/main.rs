@@ -17,11 +17,7 @@ use std::time::Instant;
 
 /// The example history and benchmark workloads of gpu-ledger.
 #[derive(Parser, Debug)]
-#[command(
-    name = "gpu-ledger-testkit",
-    version,
-    about = "The example history and benchmark workloads of gpu-ledger"
-)]
+#[command(name = "gpu-ledger-testkit", version)]
 enum Command {
     /// Write the March 2026 example history (the first call with the report's
     /// figures, the follow-up call, and three months of monitoring).

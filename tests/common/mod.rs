@@ -36,6 +36,33 @@ pub fn import_file(data: &Path, file: &Path) -> Output {
     succeeds(data, &["import", file.to_str().unwrap()])
 }
 
+/// `verify --json`, which must find the chain broken first at `seq`, for a
+/// reason that says `reason`; returns the report.
+pub fn verify_breaks_at(data: &Path, seq: u64, reason: &str) -> Value {
+    let out = run(data, &["--json", "verify"]);
+    assert_eq!(out.status.code(), Some(1), "verify must fail");
+    let report = stdout_json(&out);
+    assert_eq!(report["ok"], false, "{report}");
+    assert_eq!(report["first_bad_seq"], seq, "{report}");
+    assert!(
+        report["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(reason),
+        "{report}"
+    );
+    report
+}
+
+/// A writer refuses to open the damaged ledger (exit 2), naming `what`
+/// (a file, an offset) in its message.
+pub fn writer_refuses(data: &Path, input: &Path, what: &[&str]) {
+    let out = run(data, &["import", input.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(what.iter().all(|w| stderr.contains(w)), "{stderr}");
+}
+
 pub fn stdout_json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(

@@ -95,6 +95,19 @@ impl FromRequestParts<AppState> for Principal {
     }
 }
 
+/// A request from someone allowed to read the ledger, with the server's
+/// state: what every read-only route takes. Its rejection is the 401.
+pub struct Reader(pub AppState);
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Problem> {
+        app.principal(&parts.headers)?;
+        Ok(Reader(app.clone()))
+    }
+}
+
 impl Principal {
     /// A stable name for scoping idempotency keys and for logs (never the token).
     pub fn key(&self) -> String {

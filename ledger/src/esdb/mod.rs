@@ -367,15 +367,7 @@ impl EventStore for EsdbStore {
     ) -> Result<Vec<RecordMeta>, StoreError> {
         let mut rebased = 0;
         loop {
-            let head = self.head().await?;
-            if let Some(expected) = expected_seq
-                && expected != head.seq
-            {
-                return Err(StoreError::Conflict {
-                    expected,
-                    actual: head,
-                });
-            }
+            let head = self.head().await?.matches(expected_seq)?;
             if events.is_empty() {
                 return Ok(Vec::new());
             }
@@ -470,15 +462,7 @@ impl EventStore for EsdbStore {
         &self,
         expected_seq: Option<u64>,
     ) -> Result<Box<dyn ImportSession>, StoreError> {
-        let head = self.head().await?;
-        if let Some(expected) = expected_seq
-            && expected != head.seq
-        {
-            return Err(StoreError::Conflict {
-                expected,
-                actual: head,
-            });
-        }
+        let head = self.head().await?.matches(expected_seq)?;
         Ok(Box::new(import::EsdbImport::new(self.clone(), head)))
     }
 

@@ -41,7 +41,6 @@ pub struct LiveQuery {
     responses(
         (status = 200, description = "A text/event-stream of records", content_type = "text/event-stream", body = String),
         (status = 400, description = "Last-Event-ID is not a seq", body = ProblemDoc),
-        (status = 401, description = "No or unknown token", body = ProblemDoc),
         (status = 429, description = "This principal already holds its most live streams", body = ProblemDoc),
     )
 )]

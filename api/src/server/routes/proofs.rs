@@ -2,11 +2,10 @@
 //! proofs (RFC 9162) as JSON, checkable with `gpu-ledger check` or any
 //! RFC 6962 verifier.
 
-use crate::server::AppState;
-use crate::server::auth::Principal;
+use crate::server::auth::Reader;
 use crate::server::problem::{Problem, ProblemDoc};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use gpu_ledger_replay::proof::ProofFailure;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -44,13 +43,11 @@ fn answer<T: serde::Serialize>(
     responses(
         (status = 200, description = "The inclusion proof (leaf index seq - 1)", body = serde_json::Value),
         (status = 400, description = "The seq or size is out of range", body = ProblemDoc),
-        (status = 401, description = "No or unknown token", body = ProblemDoc),
     )
 )]
 pub async fn inclusion_proof(
-    State(app): State<AppState>,
+    Reader(app): Reader,
     Query(q): Query<InclusionQuery>,
-    _reader: Principal,
 ) -> Result<Json<serde_json::Value>, Problem> {
     app.live.caught_up().await;
     let store = app.live.store().as_ref();
@@ -66,13 +63,11 @@ pub async fn inclusion_proof(
     responses(
         (status = 200, description = "The consistency proof", body = serde_json::Value),
         (status = 400, description = "The sizes are out of range", body = ProblemDoc),
-        (status = 401, description = "No or unknown token", body = ProblemDoc),
     )
 )]
 pub async fn consistency_proof(
-    State(app): State<AppState>,
+    Reader(app): Reader,
     Query(q): Query<ConsistencyQuery>,
-    _reader: Principal,
 ) -> Result<Json<serde_json::Value>, Problem> {
     app.live.caught_up().await;
     answer(app.live.transparency.consistency(q.from, q.to))
