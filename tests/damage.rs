@@ -79,12 +79,7 @@ fn a_torn_tail_is_cut_logged_and_kept_aside() {
 
 #[test]
 fn repair_truncates_after_a_seq_and_keeps_what_it_removes() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let history = synthetic_history(30);
-    let input = dir.path().join("in.jsonl");
-    write_lines(&input, &history[..100]);
-    import_file(&data, &input);
+    let (dir, data, history) = imported_history(30, 100);
     // Damage record seq 61 (the 15th application's title).
     flip(&data, b"APP-000014", 2, 0x01);
     let v = stdout_json(&run(&data, &["--json", "verify"]));

@@ -143,27 +143,23 @@ fn a_bad_line_at_the_end_of_a_large_file_leaves_the_ledger_unchanged() {
 
 #[test]
 fn flipping_one_byte_of_a_stored_record_makes_verify_name_its_seq() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let input = dir.path().join("in.jsonl");
-    write_lines(&input, &synthetic_history(50));
-    import_file(&data, &input);
+    let (dir, data, _) = imported_history(50, usize::MAX);
 
     // Record seq 5 is the first application: APP-000000.
     let seg = flip(&data, b"APP-000000", 4, 0x20);
 
     verify_breaks_at(&data, 5, "offset");
     // A writer refuses to open it, naming the file.
-    writer_refuses(&data, &input, &[seg.to_str().unwrap(), "offset"]);
+    writer_refuses(
+        &data,
+        &dir.path().join("in.jsonl"),
+        &[seg.to_str().unwrap(), "offset"],
+    );
 }
 
 #[test]
 fn a_record_rewritten_with_a_valid_checksum_still_fails_verify_at_its_seq() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let input = dir.path().join("in.jsonl");
-    write_lines(&input, &synthetic_history(50));
-    import_file(&data, &input);
+    let (_dir, data, _) = imported_history(50, usize::MAX);
 
     // Change the score of seq 7 (the second score of APP-000000) and fix the
     // frame checksum, as a careful forger would: only the hash chain catches it.
@@ -183,12 +179,7 @@ fn a_record_rewritten_with_a_valid_checksum_still_fails_verify_at_its_seq() {
 
 #[test]
 fn a_record_cut_in_half_at_the_end_is_dropped_and_the_rest_verifies() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let history = synthetic_history(30);
-    let input = dir.path().join("in.jsonl");
-    write_lines(&input, &history[..100]);
-    import_file(&data, &input);
+    let (dir, data, history) = imported_history(30, 100);
     let more = dir.path().join("more.jsonl");
     write_lines(&more, &history[100..101]);
     import_file(&data, &more);

@@ -20,6 +20,22 @@ pub fn run(data: &Path, args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// A fresh data directory (`dir/data`) holding the first `events` events of
+/// `synthetic_history(apps)`, imported with the binary; the whole history
+/// is returned for what the test appends next. `dir/in.jsonl` holds what was imported.
+pub fn imported_history(
+    apps: usize,
+    events: usize,
+) -> (tempfile::TempDir, std::path::PathBuf, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let history = gpu_ledger_testkit::history::synthetic_history(apps);
+    let input = dir.path().join("in.jsonl");
+    gpu_ledger_testkit::history::write_lines(&input, &history[..events.min(history.len())]);
+    import_file(&data, &input);
+    (dir, data, history)
+}
+
 /// Runs the binary and insists that it succeeded, showing its stderr if not.
 pub fn succeeds(data: &Path, args: &[&str]) -> Output {
     let out = run(data, args);
