@@ -671,3 +671,22 @@ async fn the_openapi_document_matches_the_routes() {
         404
     );
 }
+
+/// A query string that does not parse gets the JSON problem body every
+/// other 400 has, naming the parameter; `limit=0` is refused.
+#[tokio::test]
+async fn a_query_string_that_does_not_parse_is_a_json_problem_naming_the_parameter() {
+    let s = spawn(&synthetic_history(1), Access::Local, Limits::default()).await;
+    for (path, parameter) in [
+        ("/v1/views/pools?until_seq=abc", "until_seq"),
+        ("/v1/events?after=-1", "after"),
+        ("/v1/proofs/inclusion?seq=x", "seq"),
+        ("/v1/events?limit=0", "limit"),
+    ] {
+        let (status, body) = s.get(None, path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["error"], "bad_query", "{path}: {body}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(parameter), "{path}: {body}");
+    }
+}

@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod live;
 pub mod metrics;
 pub mod problem;
+pub mod query;
 mod request_log;
 pub mod rights;
 pub mod routes;

@@ -5,8 +5,9 @@ use crate::server::AppState;
 use crate::server::auth::{Principal, Reader, Role};
 use crate::server::idempotency::{Claim, Ticket};
 use crate::server::problem::{Problem, ProblemDoc};
+use crate::server::query::Query;
 use crate::server::rights::may_append;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -251,7 +252,7 @@ fn parse_events(body: &[u8], max: usize) -> Result<Vec<Event>, Problem> {
 pub struct PageQuery {
     /// Records with a seq above this (default 0: from the start).
     after: Option<u64>,
-    /// At most this many records (default 100, at most 10000).
+    /// At most this many records: 1 to 10000 (default 100; more is cut to 10000, 0 is refused).
     limit: Option<usize>,
 }
 
@@ -273,6 +274,7 @@ pub struct Page {
     params(PageQuery),
     responses(
         (status = 200, description = "A page of records", body = Page),
+        (status = 400, description = "A query parameter that does not parse, or limit 0", body = ProblemDoc),
     )
 )]
 pub async fn get_events(
@@ -280,7 +282,16 @@ pub async fn get_events(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, Problem> {
     let after = q.after.unwrap_or(0);
-    let limit = q.limit.unwrap_or(100).clamp(1, app.limits.page_records);
+    let most = app.limits.page_records;
+    let limit = match q.limit.unwrap_or(100) {
+        0 => {
+            return Err(Problem::bad_request(
+                "bad_query",
+                format!("limit must be from 1 to {most}"),
+            ));
+        }
+        limit => limit.min(most),
+    };
     let store = app.live.store();
     let records = store
         .read(after + 1, limit)

@@ -12,7 +12,8 @@
 use crate::server::AppState;
 use crate::server::auth::Principal;
 use crate::server::problem::{Problem, ProblemDoc};
-use axum::extract::{Query, State};
+use crate::server::query::Query;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};

@@ -4,8 +4,8 @@
 
 use crate::server::auth::Reader;
 use crate::server::problem::{Problem, ProblemDoc};
+use crate::server::query::Query;
 use axum::Json;
-use axum::extract::Query;
 use gpu_ledger_replay::proof::ProofFailure;
 use serde::Deserialize;
 use utoipa::IntoParams;

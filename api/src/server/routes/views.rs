@@ -2,7 +2,8 @@
 
 use crate::server::auth::Reader;
 use crate::server::problem::{Problem, ProblemDoc};
-use axum::extract::{Path, Query};
+use crate::server::query::Query;
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;

@@ -266,31 +266,21 @@ pub(super) fn award_life(first_part: &[Event]) -> Vec<Event> {
     let third_awards = select_third_call(&mut c, &third, &reviewers);
     appeal_third_call(&mut c, &third, Kst::on(2026, 8, 7, 16, 0));
     // August: a request still undecided, and notices still open, at the end.
-    notice(
-        &mut c,
-        "N-2026-004",
-        &awards[3].0,
-        Kst::on(2026, 8, 10, 10, 0),
-        14,
-    );
-    decide_appeal(&mut c, "AP-2026-R01", false, Kst::on(2026, 8, 14, 11, 0));
-    request(&mut c, 4, &awards[3].1, Kst::on(2026, 8, 17, 10, 0));
+    let august = |day, hour| Kst::on(2026, 8, day, hour, 0);
+    notice(&mut c, "N-2026-004", &awards[3].0, august(10, 10), 14);
+    decide_appeal(&mut c, "AP-2026-R01", false, august(14, 11));
+    request(&mut c, 4, &awards[3].1, august(17, 10));
     // The third call's notices give the fourteen days it asks, to the second.
+    let off_purpose = NoticeReason::OffPurposeUse;
     notice_for(
         &mut c,
         "N-2026-R01",
         &third_awards[0],
-        NoticeReason::OffPurposeUse,
-        Kst::on(2026, 8, 17, 14, 0),
+        off_purpose,
+        august(17, 14),
         14,
     );
-    notice(
-        &mut c,
-        "N-2026-005",
-        &awards[4].0,
-        Kst::on(2026, 8, 20, 10, 0),
-        14,
-    );
+    notice(&mut c, "N-2026-005", &awards[4].0, august(20, 10), 14);
     report_outputs(&mut c, &before, Kst::on(2026, 8, 21, 9, 0));
     c.events
 }
