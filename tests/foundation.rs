@@ -229,3 +229,31 @@ fn errors_are_one_sentence_on_stderr_with_a_nonzero_exit() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /no/such/file.jsonl"));
 }
+
+/// `T=$(gpu-ledger token ...)` captures exactly the token, and the hash the
+/// command added to the tokens file is that token's.
+#[test]
+fn the_token_command_prints_only_the_token_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens");
+    let out = succeeds(
+        &dir.path().join("data"),
+        &[
+            "token",
+            "--role",
+            "auditor",
+            "--tokens",
+            tokens.to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let token = stdout.strip_suffix('\n').expect("one line");
+    assert!(
+        !token.is_empty() && !token.contains(char::is_whitespace),
+        "{stdout:?}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("keep it secret"));
+    let kept = std::fs::read_to_string(&tokens).unwrap();
+    let hash = gpu_ledger_api::server::auth::token_hash(token);
+    assert_eq!(kept, format!("{} auditor\n", hex::encode(hash)));
+}

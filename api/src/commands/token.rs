@@ -39,8 +39,11 @@ pub fn run(args: &TokenArgs) -> Result<Outcome, CommandError> {
         Some(p) => format!("Its hash was added to {}.", p.display()),
         None => format!("Add this line to the tokens file:\n{line}"),
     };
+    // The explanation goes to stderr so that stdout is the token alone:
+    // `T=$(gpu-ledger token ...)` captures exactly the token.
+    eprintln!("Token for {role} on stdout (shown once; keep it secret). {kept}");
     Ok(Outcome {
-        human: format!("Token for {role} (shown once; keep it secret):\n{token}\n{kept}"),
+        human: token.clone(),
         json: serde_json::json!({"token": token, "role": role.to_string(), "line": line}),
         code: 0,
     })
