@@ -44,15 +44,15 @@ pub async fn page(
     Query(q): Query<AtQuery>,
     Query(settings): Query<Settings>,
 ) -> Response {
-    rendered(render(&dash, &q, &settings).await)
+    rendered(render(&dash, &q, settings.now.as_deref()).await)
 }
 
-async fn render(dash: &Dashboard, q: &AtQuery, settings: &Settings) -> Result<Markup, Refusal> {
-    let at = At::parse(q)?;
+async fn render(dash: &Dashboard, q: &AtQuery, now: Option<&str>) -> Result<Markup, Refusal> {
     let params = ViewParams {
-        now: parse_now(settings.now.as_deref())?,
+        now: parse_now(now)?,
         ..ViewParams::default()
     };
+    let at = At::parse(q)?;
     let given = params
         .now
         .as_ref()

@@ -21,9 +21,12 @@ pub enum Of<'a> {
     Organization(&'a Id),
 }
 
+/// An entity of the catalog, with its id.
+type Entry<'a, T> = (&'a Id, &'a T);
+
 /// The card, or nothing when the subject is not (yet) in the catalog.
 pub fn card(cat: &Catalog, seq: u64, of: Of<'_>) -> Markup {
-    let (awards, apps): (Vec<(&Id, &AwardFacts)>, Vec<(&Id, &AppFacts)>) = match of {
+    let (awards, apps): (Vec<Entry<AwardFacts>>, Vec<Entry<AppFacts>>) = match of {
         Of::Award(id) => (
             cat.awards.get_key_value(id).into_iter().collect(),
             Vec::new(),
@@ -105,7 +108,7 @@ pub fn card(cat: &Catalog, seq: u64, of: Of<'_>) -> Markup {
 }
 
 /// Ids in order, so that an organization's card reads the same every time.
-fn sorted<'a, T>(items: impl Iterator<Item = (&'a Id, &'a T)>) -> Vec<(&'a Id, &'a T)> {
+fn sorted<'a, T>(items: impl Iterator<Item = Entry<'a, T>>) -> Vec<Entry<'a, T>> {
     let mut v: Vec<_> = items.collect();
     v.sort_by_key(|(id, _)| *id);
     v
