@@ -93,6 +93,53 @@ fn recorded_at_len(s: &str) -> Option<usize> {
     fits.then_some(shape.len())
 }
 
+/// The page at `path`: an HTML page of the server's own, that fetches
+/// nothing from anywhere else.
+async fn page(s: &TestServer, path: &str) -> String {
+    let resp = s.client.get(s.url(path)).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200, "{path}");
+    assert_eq!(
+        resp.headers()["content-type"],
+        "text/html; charset=utf-8",
+        "{path}"
+    );
+    let html = resp.text().await.unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{path}");
+    assert!(
+        !html.contains("http://") && !html.contains("https://") && !html.contains("src="),
+        "{path} fetches nothing from elsewhere"
+    );
+    html
+}
+
+/// Checks every figure of `html`, the page at `path`, against its view at
+/// the page's point (kept in `views`); returns how many it checked.
+async fn check_figures(
+    s: &TestServer,
+    path: &str,
+    html: &str,
+    views: &mut HashMap<String, Value>,
+) -> usize {
+    let point = point_query(path);
+    let mut checked = 0;
+    for (view, pointer, value) in figures(html) {
+        let key = format!("{view}{point}");
+        if !views.contains_key(&key) {
+            let (status, v) = s.get(None, &format!("/v1/views/{view}{point}")).await;
+            assert_eq!(status, 200);
+            views.insert(key.clone(), v);
+        }
+        let expected = views[&key].pointer(&pointer);
+        assert_eq!(
+            expected.and_then(Value::as_u64),
+            Some(value),
+            "{path}: {view}:{pointer} shows {value}, the view has {expected:?}"
+        );
+        checked += 1;
+    }
+    checked
+}
+
 /// Every `data-json="VIEW:POINTER" data-value="N"` of a page.
 fn figures(html: &str) -> Vec<(String, String, u64)> {
     let mut out = Vec::new();
@@ -121,12 +168,17 @@ fn value_of_id(html: &str, id: &str) -> u64 {
     v[..v.find('"').unwrap()].parse().unwrap()
 }
 
-/// The point part of a page's path (`?until_seq=N`), for its views.
+/// The point part of a page's path (`?until_seq=N`, and the `now` of
+/// `due`), for its views.
 fn point_query(path: &str) -> String {
     path.split_once('?')
         .map(|(_, q)| {
             q.split('&')
-                .filter(|p| p.starts_with("until_seq=") || p.starts_with("as_of="))
+                .filter(|p| {
+                    ["until_seq=", "as_of=", "now="]
+                        .iter()
+                        .any(|k| p.starts_with(k))
+                })
                 .collect::<Vec<_>>()
                 .join("&")
         })
@@ -162,37 +214,9 @@ async fn every_page_renders_and_its_figures_are_the_views() {
         if path.starts_with("/?") || *path == "/" {
             audit_ready(&s, &point_query(path)).await;
         }
-        let resp = s.client.get(s.url(path)).send().await.unwrap();
-        assert_eq!(resp.status().as_u16(), 200, "{path}");
-        assert_eq!(
-            resp.headers()["content-type"],
-            "text/html; charset=utf-8",
-            "{path}"
-        );
-        let html = resp.text().await.unwrap();
-        assert!(html.starts_with("<!DOCTYPE html>"), "{path}");
-        assert!(
-            !html.contains("http://") && !html.contains("https://") && !html.contains("src="),
-            "{path} fetches nothing from elsewhere"
-        );
+        let html = page(&s, path).await;
         insta::assert_snapshot!(*name, redact(&html));
-
-        let point = point_query(path);
-        for (view, pointer, value) in figures(&html) {
-            let key = format!("{view}{point}");
-            if !views.contains_key(&key) {
-                let (status, v) = s.get(None, &format!("/v1/views/{view}{point}")).await;
-                assert_eq!(status, 200);
-                views.insert(key.clone(), v);
-            }
-            let expected = views[&key].pointer(&pointer);
-            assert_eq!(
-                expected.and_then(Value::as_u64),
-                Some(value),
-                "{path}: {view}:{pointer} shows {value}, the view has {expected:?}"
-            );
-            checked += 1;
-        }
+        checked += check_figures(&s, path, &html, &mut views).await;
     }
     assert!(checked > 400, "only {checked} figures checked");
 
@@ -261,6 +285,260 @@ async fn every_page_renders_and_its_figures_are_the_views() {
         .count() as u64;
     assert_eq!(found, expected);
     assert!(found > 0);
+}
+
+/// The pages of vocabulary v2 over the whole example, snapshotted and
+/// cross-checked as the others: (snapshot name, path, its menu link, which
+/// keeps the point in history but not "now").
+const V2_PAGES: &[(&str, &str, &str)] = &[
+    ("due", "/due", "/due"),
+    ("due_at_5478", "/due?until_seq=5478", "/due?until_seq=5478"),
+    (
+        "due_now",
+        "/due?now=2026-09-04T00%3A00%3A00%2B09%3A00",
+        "/due",
+    ),
+];
+
+#[tokio::test]
+async fn the_due_page_and_the_outputs_show_the_v2_views_of_the_whole_example() {
+    let s = spawn(&example_lines(), Access::Local, Limits::default()).await;
+    let mut views: HashMap<String, Value> = HashMap::new();
+    let mut checked = 0;
+    let mut traces = Vec::new();
+    for (name, path, menu) in V2_PAGES {
+        let html = page(&s, path).await;
+        let menu = format!("<a href=\"{menu}\" aria-current=\"page\">");
+        assert!(
+            html.contains(&menu),
+            "{path}: Due is in the menu, at the page's point"
+        );
+        insta::assert_snapshot!(*name, redact(&html));
+        let figures = check_figures(&s, path, &html, &mut views).await;
+        assert!(figures >= 15, "{path}: only {figures} figures");
+        checked += figures;
+        let mut rest = html.as_str();
+        while let Some(at) = rest.find("href=\"/trace/") {
+            rest = &rest[at + 6..];
+            traces.push(rest[..rest.find('"').unwrap()].replace("&amp;", "&"));
+        }
+    }
+    let (_, due) = s.get(None, "/v1/views/due").await;
+    assert_eq!(due["counts"]["notices"], 3);
+    let (_, html) = s.get_text(None, "/due").await;
+    for (id, n) in [("notices", 3), ("exemption-requests", 1), ("appeals", 1)] {
+        let section = &html[html.find(&format!("id=\"{id}\"")).unwrap()..];
+        let section = &section[..section.find("</section>").unwrap()];
+        assert_eq!(
+            section.matches("<tr>").count(),
+            n + 1,
+            "{id}: a row each, and the header"
+        );
+    }
+
+    // The outputs on the holdings page, whose references are text, never links.
+    let (status, html) = s.get_text(None, "/holdings").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("href=\"http") && !html.contains("src="));
+    assert!(html.contains("OUT-2026-001") && html.contains("doi:10.48550/arXiv.2607.01234"));
+    let outputs = figures(&html).iter().filter(|f| f.0 == "outputs").count();
+    assert!(outputs > 40, "only {outputs} outputs figures");
+    checked += check_figures(&s, "/holdings", &html, &mut views).await;
+    assert!(checked > 100, "only {checked} figures checked");
+
+    // Each row links to the trace of its award or application, at the page's
+    // point; the trace pages tell every line of `audit trace`.
+    assert!(
+        traces
+            .iter()
+            .any(|t| t.starts_with("/trace/application/APP-2026-0003"))
+    );
+    assert!(traces.contains(&"/trace/award/AW-2025-0001?until_seq=5478".to_string()));
+    traces.sort();
+    traces.dedup();
+    for href in &traces {
+        let (status, _) = s.get_text(None, href).await;
+        assert_eq!(status, 200, "{href}");
+    }
+    let store: std::sync::Arc<dyn gpu_ledger_ledger::EventStore> =
+        std::sync::Arc::new(s.store.clone());
+    for (kind, subject) in [
+        (
+            "award",
+            Subject::Award(gpu_ledger_domain::Id::parse("AW-2026-F013").unwrap()),
+        ),
+        (
+            "application",
+            Subject::Application(gpu_ledger_domain::Id::parse("APP-2026-0005").unwrap()),
+        ),
+    ] {
+        let story = trace(
+            || Ok(Source::store(store.clone())),
+            &subject,
+            Until::Head,
+            |_| {},
+        )
+        .await
+        .unwrap();
+        let id = match &subject {
+            Subject::Award(id) | Subject::Application(id) | Subject::Organization(id) => id,
+        };
+        let (status, html) = s.get_text(None, &format!("/trace/{kind}/{id}")).await;
+        assert_eq!(status, 200);
+        for line in &story.lines {
+            assert!(
+                html.contains(&format!("<a href=\"/events/{}\">", line.seq)),
+                "{kind} {id}: #{}",
+                line.seq
+            );
+            assert!(
+                html.contains(line.event_type),
+                "{kind} {id}: {}",
+                line.event_type
+            );
+        }
+    }
+
+    // The CSV links keep the page's "now"; a bad one is refused as the API refuses it.
+    let (_, html) = s.get_text(None, V2_PAGES[2].1).await;
+    let link = "/csv/due?section=appeals&amp;now=2026-09-04T00%3A00%3A00%2B09%3A00";
+    assert!(html.contains(link), "{html}");
+    let (status, csv) = s.get_text(None, &link.replace("&amp;", "&")).await;
+    assert_eq!(status, 200);
+    let (_, api) = s
+        .get_text(
+            None,
+            "/v1/views/due?format=csv&section=appeals&now=2026-09-04T00%3A00%3A00%2B09%3A00",
+        )
+        .await;
+    assert_eq!(csv, api);
+    assert!(csv.contains("AP-2026-003"));
+    let (status, _) = s.get_text(None, "/due?now=soon").await;
+    assert_eq!(status, 400);
+    let (status, _) = s.get_text(None, "/csv/due?now=soon").await;
+    assert_eq!(status, 400);
+}
+
+/// The row of the table `id` whose first cell is `key`, on a trace page.
+fn standing_row<'a>(html: &'a str, id: &str, key: &str) -> &'a str {
+    let table = &html[html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no {id}"))..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let row = &table[table
+        .find(&format!("<tr><td><code>{key}</code>"))
+        .unwrap_or_else(|| panic!("no row {key} in {id}"))..];
+    &row[..row.find("</tr>").unwrap()]
+}
+
+#[tokio::test]
+async fn trace_pages_say_where_notices_appeals_and_supplements_stand_at_each_point() {
+    let lines = example_lines();
+    let s = spawn(&lines, Access::Local, Limits::default()).await;
+    let events: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let text = |e: &Value, k: &str| e[k].as_str().unwrap_or_default().to_string();
+    // Each notice's story from the lines: after which seq it stands how.
+    let mut award_of_notice: HashMap<String, String> = HashMap::new();
+    let mut checked = 0;
+    for (i, e) in events.iter().enumerate() {
+        let seq = i + 1;
+        let notice = text(e, "notice_id");
+        let stands = match e["type"].as_str().unwrap() {
+            "RecallNoticed" => {
+                award_of_notice.insert(notice.clone(), text(e, "award_id"));
+                "<td>open</td>"
+            }
+            "ExemptionRequested" => "open: exemption requested, undecided",
+            "ExemptionDecided" if e["granted"] == true => "closed: exemption granted",
+            "ExemptionDecided" => "open: exemption refused, may be recalled",
+            "RecallIssued" if !notice.is_empty() => "carried out by a recall",
+            _ => continue,
+        };
+        let award = &award_of_notice[&notice];
+        let (status, html) = s
+            .get_text(None, &format!("/trace/award/{award}?until_seq={seq}"))
+            .await;
+        assert_eq!(status, 200);
+        assert!(html.contains(&format!("Where it stands after record #{seq}")));
+        let row = standing_row(&html, "standing-notices", &notice);
+        assert!(row.contains(stands), "{notice} after #{seq}: {row}");
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} notice steps");
+
+    // An appeal, filed and then decided, on its application's trace.
+    for (i, e) in events.iter().enumerate() {
+        let stands = match e["type"].as_str().unwrap() {
+            "AppealFiled" => "open, undecided",
+            "AppealDecided" if e["upheld"] == true => "upheld: the application was pending again",
+            "AppealDecided" => "dismissed: the rejection stands",
+            _ => continue,
+        };
+        let appeal = text(e, "appeal_id");
+        let app = events
+            .iter()
+            .find(|f| f["type"] == "AppealFiled" && f["appeal_id"] == e["appeal_id"])
+            .unwrap();
+        let app = text(app, "application_id");
+        let (_, html) = s
+            .get_text(
+                None,
+                &format!("/trace/application/{app}?until_seq={}", i + 1),
+            )
+            .await;
+        let row = standing_row(&html, "standing-appeals", &app);
+        assert!(
+            row.contains(&format!("<code>{appeal}</code>")) && row.contains(stands),
+            "{appeal} after #{}: {row}",
+            i + 1
+        );
+    }
+
+    // A supplement: the award's card adds it to what was granted, as holdings do.
+    let supplemented = events
+        .iter()
+        .find(|e| e["type"] == "AwardSupplemented")
+        .unwrap();
+    let award = text(supplemented, "award_id");
+    let (_, holdings) = s.get(None, "/v1/views/holdings").await;
+    let held = holdings["awards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["award_id"] == award.as_str())
+        .unwrap();
+    let (_, html) = s.get_text(None, &format!("/trace/award/{award}")).await;
+    let row = standing_row(&html, "standing-awards", &award);
+    for n in [&held["granted_gpus"], &supplemented["gpus"], &held["gpus"]] {
+        assert!(
+            row.contains(&format!("<td class=\"n\">{n}</td>")),
+            "{n} in {row}"
+        );
+    }
+    assert!(row.contains(held["ends_at"].as_str().unwrap()));
+    insta::assert_snapshot!("trace_award_supplemented", redact(&html));
+
+    // An organization's card lists its awards' notices and its appealed applications.
+    let noticed = events
+        .iter()
+        .find(|e| e["type"] == "RecallNoticed")
+        .unwrap();
+    let org = &holdings["awards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["award_id"] == noticed["award_id"])
+        .unwrap()["org_id"];
+    let (_, html) = s
+        .get_text(
+            None,
+            &format!("/trace/organization/{}", org.as_str().unwrap()),
+        )
+        .await;
+    standing_row(&html, "standing-notices", &text(noticed, "notice_id"));
 }
 
 #[tokio::test]

@@ -533,6 +533,40 @@ async fn each_role_is_refused_outside_its_rights() {
 }
 
 #[tokio::test]
+async fn the_due_view_is_judged_at_the_now_asked_for() {
+    let s = spawn(&example_lines(), Access::Local, Limits::default()).await;
+    let now = "2026-09-04T00:00:00+09:00";
+    let asked = ViewParams {
+        now: Some(gpu_ledger_domain::Timestamp::parse(now).unwrap()),
+        ..ViewParams::default()
+    };
+    for (until, query) in [(Until::Head, ""), (Until::Seq(5478), "&until_seq=5478")] {
+        let mut source = Source::store(Arc::new(s.store.clone()));
+        let rebuilt = rebuild_views(&mut source, until, |_| {}).await.unwrap();
+        // Asked twice: the rendering kept for the first is not served for the second.
+        let (status, served) = s
+            .get(
+                None,
+                &format!("/v1/views/due?now=2026-09-04T00%3A00%3A00%2B09%3A00{query}"),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(served, rebuilt.json(ViewName::Due, &asked), "{query}");
+        assert_eq!(served["now"], now);
+        let (_, default) = s.get(None, &format!("/v1/views/due?{query}")).await;
+        assert_eq!(
+            default,
+            rebuilt.json(ViewName::Due, &ViewParams::default()),
+            "{query}"
+        );
+        assert_ne!(default["now"], served["now"]);
+    }
+    let (status, body) = s.get(None, "/v1/views/due?now=soon").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"], "bad_now");
+}
+
+#[tokio::test]
 async fn views_served_equal_views_rebuilt_by_replay() {
     let example = example_lines();
     let s = spawn(&example, Access::Local, Limits::default()).await;

@@ -1,6 +1,7 @@
 //! Vocabulary v2 only adds: a v1 history gives the same views, byte for
 //! byte. The digests below were taken before v2 existed; a change to any
-//! view's JSON on a v1 history fails here.
+//! v1 view's JSON on a v1 history fails here (the views v2 added have no
+//! digest from before).
 
 use gpu_ledger_domain::decode_event;
 use gpu_ledger_projections::{Projections, ViewName, ViewParams};
@@ -17,7 +18,7 @@ fn digests<'a>(lines: impl Iterator<Item = &'a str>) -> String {
         p.apply(i as u64 + 1, &decode_event(line.as_bytes()).unwrap());
     }
     let params = ViewParams::default();
-    ViewName::ALL
+    ViewName::V1
         .iter()
         .map(|view| {
             let json = serde_json::to_vec(&p.json(*view, &params)).unwrap();

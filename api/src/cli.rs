@@ -77,11 +77,11 @@ pub enum Command {
     )]
     Export(commands::export::ExportArgs),
 
-    /// Show an analyst's view: holdings, pools, calls, ranking, utilization, concentration.
+    /// Show an analyst's view: holdings, pools, calls, ranking, utilization, concentration, due, outputs, reviews.
     ///
     /// Built by replaying the ledger, up to now or to a point in history.
     #[command(
-        after_help = "Examples:\n  gpu-ledger view calls\n  gpu-ledger view holdings --as-of 2026-04-01T00:00:00+09:00 --format csv\n  gpu-ledger view utilization --threshold-bp 3000 --periods 3 --format json"
+        after_help = "Examples:\n  gpu-ledger view calls\n  gpu-ledger view holdings --as-of 2026-04-01T00:00:00+09:00 --format csv\n  gpu-ledger view utilization --threshold-bp 3000 --periods 3 --format json\n  gpu-ledger view due --now 2026-09-01T09:00:00+09:00"
     )]
     View(commands::view::ViewArgs),
 

@@ -10,8 +10,9 @@
 //! new one is ready.
 
 use super::layout::{self, Frame, short_hash};
-use super::point::{At, AtQuery};
-use super::{Dashboard, html, problem_page};
+use super::point::{At, AtQuery, with_views};
+use super::standing;
+use super::{Dashboard, rendered};
 use crate::LedgerReader;
 use crate::Refusal;
 use crate::reader::PageReader;
@@ -209,6 +210,11 @@ pub fn trace_href(kind: &str, id: &str) -> Option<String> {
     ))
 }
 
+/// The trace page of a subject, at the point `at` in history.
+pub fn trace_at(kind: &str, id: &str, at: &At) -> String {
+    trace_href(kind, id).unwrap_or_default() + &at.query(&[])
+}
+
 /// `/trace/{kind}/{id}`: the story of an award, application or
 /// organization, each event with its seq and hash, up to the page's point.
 pub async fn trace_page(
@@ -217,10 +223,7 @@ pub async fn trace_page(
     Path((kind, id)): Path<(String, String)>,
     Query(q): Query<AtQuery>,
 ) -> Response {
-    match render_trace(&dash, &kind, &id, &q).await {
-        Ok(page) => html(StatusCode::OK, page),
-        Err(p) => problem_page(p),
-    }
+    rendered(render_trace(&dash, &kind, &id, &q).await)
 }
 
 async fn render_trace(
@@ -294,7 +297,14 @@ async fn render_trace(
         head: &head,
         keep: Vec::new(),
     };
+    let of = match &subject {
+        Subject::Award(id) => standing::Of::Award(id),
+        Subject::Application(id) => standing::Of::Application(id),
+        Subject::Organization(id) => standing::Of::Organization(id),
+    };
+    let standing = with_views(dash, &at, |v| standing::card(&v.p.catalog, v.p.seq, of)).await?;
     let body = html! {
+        (standing)
         section.card id="trace" {
             p {
                 (story.lines.len()) " events of the ledger up to record #" (story.as_of_seq)

@@ -5,10 +5,9 @@
 use super::charts;
 use super::layout::{self, Frame, Unit, csv_link, num};
 use super::point::{At, AtQuery, with_views};
-use super::{Dashboard, html, problem_page};
+use super::{Dashboard, problem_page, rendered};
 use crate::reader::PageReader;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_projections::calls::{CallsView, Stats};
 use maud::{Markup, html};
@@ -37,10 +36,7 @@ pub async fn page(
         layout::page(&frame, body(&calls, &at))
     })
     .await;
-    match page {
-        Ok(page) => html(StatusCode::OK, page),
-        Err(p) => problem_page(p),
-    }
+    rendered(page)
 }
 
 fn body(view: &CallsView, at: &At) -> Markup {

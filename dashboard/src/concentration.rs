@@ -7,11 +7,10 @@ use super::charts::{self, Series};
 use super::history::{Every, Sample, Want};
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, num, percent};
 use super::point::{At, AtQuery, with_views};
-use super::{Dashboard, html, problem_page, resolve};
+use super::{Dashboard, rendered, resolve};
 use crate::Refusal;
 use crate::reader::PageReader;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_domain::Timestamp;
 use gpu_ledger_projections::concentration::{ConcentrationView, Figures};
@@ -36,10 +35,7 @@ pub async fn page(
     Query(q): Query<AtQuery>,
     Query(sampling): Query<Sampling>,
 ) -> Response {
-    match render(&dash, &q, sampling.every.unwrap_or_default()).await {
-        Ok(page) => html(StatusCode::OK, page),
-        Err(p) => problem_page(p),
-    }
+    rendered(render(&dash, &q, sampling.every.unwrap_or_default()).await)
 }
 
 async fn render(dash: &Dashboard, q: &AtQuery, every: Every) -> Result<Markup, Refusal> {

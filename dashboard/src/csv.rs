@@ -23,6 +23,8 @@ use std::time::Duration;
 #[derive(Deserialize)]
 pub struct Options {
     section: Option<String>,
+    /// `due`: the instant to judge deadlines at.
+    now: Option<String>,
     every: Option<Every>,
     limit: Option<usize>,
 }
@@ -168,6 +170,7 @@ async fn csv(
             let view: ViewName = name.parse().map_err(Refusal::not_found)?;
             let params = ViewParams {
                 section: options.section.clone(),
+                now: super::due::parse_now(options.now.as_deref())?,
                 ..ViewParams::default()
             };
             with_views(dash, &at, |v| {

@@ -11,7 +11,7 @@
 use super::audit::trace_href;
 use super::layout::{self, Frame, csv_link, short_hash};
 use super::point::{At, AtQuery};
-use super::{Dashboard, html, problem_page, resolve};
+use super::{Dashboard, html, problem_page, rendered, resolve};
 use crate::Refusal;
 use crate::reader::PageReader;
 use axum::extract::{Path, Query, State};
@@ -68,10 +68,7 @@ pub async fn page(
     Query(q): Query<AtQuery>,
     Query(listing): Query<Listing>,
 ) -> Response {
-    match render(&dash, &q, listing.limit).await {
-        Ok(page) => html(StatusCode::OK, page),
-        Err(p) => problem_page(p),
-    }
+    rendered(render(&dash, &q, listing.limit).await)
 }
 
 /// The latest `limit` records up to `seq`, newest first.

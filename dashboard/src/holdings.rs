@@ -1,14 +1,14 @@
 //! `/holdings`: who holds the GPUs now, by sector, region, track and
-//! organization (the top 20, or those a search finds), with charts. The
-//! search filters on the server, so it works without scripts.
+//! organization (the top 20, or those a search finds), with charts, and
+//! what the GPUs produced ([`outputs`](super::outputs)). The search filters
+//! on the server, so it works without scripts.
 
 use super::charts;
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, grouped, num};
 use super::point::{At, AtQuery, with_views};
-use super::{Dashboard, html, problem_page};
+use super::{Dashboard, problem_page, rendered};
 use crate::reader::PageReader;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_projections::holdings::{Held, HoldingsView};
 use maud::{Markup, html};
@@ -39,6 +39,9 @@ pub async fn page(
     let search = search.q.unwrap_or_default().trim().to_string();
     let page = with_views(&dash, &at, |v| {
         let view = v.p.holdings.view(&v.p.catalog);
+        let outputs =
+            v.p.outputs
+                .view(&v.p.catalog, v.p.last_occurred_at.as_ref());
         let frame = Frame {
             title: "Holdings",
             path: "/holdings",
@@ -47,13 +50,14 @@ pub async fn page(
             head: v.head,
             keep: vec![("q", search.clone())],
         };
-        layout::page(&frame, body(&view, &at, &search))
+        let body = html! {
+            (body(&view, &at, &search))
+            (super::outputs::section(&outputs, &at))
+        };
+        layout::page(&frame, body)
     })
     .await;
-    match page {
-        Ok(page) => html(StatusCode::OK, page),
-        Err(p) => problem_page(p),
-    }
+    rendered(page)
 }
 
 fn body(view: &HoldingsView, at: &At, search: &str) -> Markup {

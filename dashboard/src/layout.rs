@@ -9,6 +9,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 /// The pages, in the navigation's order: (path, label).
 pub const PAGES: &[(&str, &str)] = &[
     ("/", "Programme"),
+    ("/due", "Due"),
     ("/calls", "Calls"),
     ("/holdings", "Holdings"),
     ("/utilization", "Utilization"),
@@ -206,10 +207,13 @@ pub fn figure(caption: &str, value: Markup) -> Markup {
 
 /// The link to a table's CSV at the page's point.
 pub fn csv_link(at: &At, table: &str, section: Option<&str>) -> Markup {
-    let href = format!(
-        "/csv/{table}{}",
-        at.query(&[("section", section.unwrap_or(""))])
-    );
+    csv_link_with(at, table, &[("section", section.unwrap_or(""))])
+}
+
+/// [`csv_link`] with the view's own settings (`section`, `now`...); empty
+/// ones are left out.
+pub fn csv_link_with(at: &At, table: &str, settings: &[(&str, &str)]) -> Markup {
+    let href = format!("/csv/{table}{}", at.query(settings));
     html! { a.csv href=(href) download { "CSV" } }
 }
 

@@ -20,27 +20,32 @@
 //! in `data-value`, so tests (and anyone) can check it against `GET
 //! /v1/views/VIEW` at the same point.
 //!
-//! One module per page ([`programme`], [`calls`], [`holdings`],
-//! [`utilization`], [`concentration`], [`events`]), the shared page frame in
+//! One module per page ([`programme`], [`due`], [`calls`], [`holdings`]
+//! with its [`outputs`] section, [`utilization`], [`concentration`],
+//! [`events`]), the shared page frame in
 //! [`layout`], the charts in [`charts`], the incremental history the
 //! over-time chart and the recall log need in [`history`], and the audit's
-//! exceptions and traces in [`audit`].
+//! exceptions and traces in [`audit`], each trace with where its subject
+//! stands in [`standing`].
 
 pub mod audit;
 pub mod calls;
 pub mod charts;
 pub mod concentration;
 pub mod csv;
+pub mod due;
 pub mod events;
 pub mod history;
 pub mod holdings;
 pub mod layout;
 pub mod ledger;
 pub mod login;
+pub mod outputs;
 pub mod point;
 pub mod programme;
 pub mod reader;
 pub mod refusal;
+pub mod standing;
 pub mod utilization;
 
 use axum::Router;
@@ -85,6 +90,7 @@ pub fn router<S>(ledger: Arc<dyn LedgerReader>, history: Arc<History>) -> Router
     };
     Router::new()
         .route("/", get(programme::page))
+        .route("/due", get(due::page))
         .route("/calls", get(calls::page))
         .route("/holdings", get(holdings::page))
         .route("/utilization", get(utilization::page))
@@ -126,6 +132,14 @@ pub fn problem_page(p: Refusal) -> Response {
         p.status,
         layout::message_page(p.status.as_str(), &p.message),
     )
+}
+
+/// A page as rendered, or the page that says why it could not be.
+pub fn rendered(page: Result<maud::Markup, Refusal>) -> Response {
+    match page {
+        Ok(page) => html(StatusCode::OK, page),
+        Err(p) => problem_page(p),
+    }
 }
 
 /// The seq the views at `at` include, and the head now. A past point is

@@ -90,6 +90,11 @@ impl At {
         format!("?{}", parts.join("&"))
     }
 
+    /// The parameter as given (`("until_seq", "N")`), for a form to keep.
+    pub fn param(&self) -> Option<(&'static str, &str)> {
+        self.param.as_ref().map(|(k, v)| (*k, v.as_str()))
+    }
+
     /// The `as_of` text as given, for the form.
     pub fn as_of_text(&self) -> Option<&str> {
         match &self.param {

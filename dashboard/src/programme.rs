@@ -7,10 +7,9 @@ use super::audit::{self, ExceptionLine, Exceptions};
 use super::charts::{self, Segment};
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, num};
 use super::point::{At, AtQuery, with_views};
-use super::{Dashboard, html, problem_page, resolve};
+use super::{Dashboard, rendered, resolve};
 use crate::reader::PageReader;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_projections::pools::PoolsView;
 use maud::{Markup, html};
@@ -23,10 +22,7 @@ pub async fn page(
     _reader: PageReader,
     Query(q): Query<AtQuery>,
 ) -> Response {
-    match render(&dash, &q).await {
-        Ok(page) => html(StatusCode::OK, page),
-        Err(p) => problem_page(p),
-    }
+    rendered(render(&dash, &q).await)
 }
 
 async fn render(dash: &Dashboard, q: &AtQuery) -> Result<Markup, crate::Refusal> {

@@ -7,11 +7,10 @@ use super::charts;
 use super::history::{RecallLog, Slice, Want};
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, grouped, num};
 use super::point::{At, AtQuery, with_views};
-use super::{Dashboard, html, problem_page, resolve};
+use super::{Dashboard, rendered, resolve};
 use crate::Refusal;
 use crate::reader::PageReader;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_projections::utilization::{Thresholds, UtilizationView};
 use maud::{Markup, html};
@@ -37,10 +36,7 @@ pub async fn page(
     Query(q): Query<AtQuery>,
     Query(settings): Query<Settings>,
 ) -> Response {
-    match render(&dash, &q, &settings).await {
-        Ok(page) => html(StatusCode::OK, page),
-        Err(p) => problem_page(p),
-    }
+    rendered(render(&dash, &q, &settings).await)
 }
 
 async fn render(dash: &Dashboard, q: &AtQuery, settings: &Settings) -> Result<Markup, Refusal> {

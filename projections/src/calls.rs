@@ -5,8 +5,16 @@
 //! "Selected" and "awarded" count `AwardGranted`, the selection decision;
 //! GPUs that reach applications later through redistribution are shown apart
 //! (`redistributed_gpus`), so the published figures stay what was decided.
+//! Supplements (v2) add to the awarded GPUs, as they add to a track's
+//! awarded total in the rules, and are also shown on their own
+//! (`supplemented_gpus`). Appeals (v2) are counted where the appealed
+//! application was submitted.
+//!
+//! A v2 figure is written only when it is not zero, so that a v1 history
+//! gives the v1 JSON byte for byte; the state keeps every counter (the
+//! server's snapshots are not self-describing).
 
-use crate::catalog::Catalog;
+use crate::catalog::{AppealStage, Catalog};
 use crate::table::{Cell, Table, bp};
 use gpu_ledger_domain::application::Status;
 use gpu_ledger_domain::organization::Sector;
@@ -15,7 +23,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Figures of one call, track or sector.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {
     pub applications: u64,
     pub requested_gpus: u64,
@@ -29,9 +37,52 @@ pub struct Stats {
     pub pending: u64,
     pub rejected: u64,
     pub withdrawn: u64,
+    /// v2: the part of `awarded_gpus` that came by supplements.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub supplemented_gpus: u64,
+    /// v2: appeals of the applications' rejections.
+    #[serde(skip_serializing_if = "Appeals::is_none")]
+    pub appeals: Appeals,
 }
 
-impl Stats {
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Appeals filed, and how they stand: `filed` is `upheld + dismissed +
+/// open` plus those closed by the application's withdrawal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Appeals {
+    pub filed: u64,
+    pub upheld: u64,
+    pub dismissed: u64,
+    pub open: u64,
+}
+
+impl Appeals {
+    fn is_none(&self) -> bool {
+        self.filed == 0
+    }
+}
+
+/// What [`Stats`] are counted in: every figure but the ratio.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Tally {
+    applications: u64,
+    requested_gpus: u64,
+    requested_servers: u64,
+    selected: u64,
+    awarded_gpus: u64,
+    awarded_servers: u64,
+    redistributed_gpus: u64,
+    pending: u64,
+    rejected: u64,
+    withdrawn: u64,
+    supplemented_gpus: u64,
+    appeals: Appeals,
+}
+
+impl Tally {
     /// The count of applications in status `s`; awarded ones are counted
     /// by `selected` and `redistributed_gpus` instead.
     fn status(&mut self, s: Status) -> Option<&mut u64> {
@@ -43,17 +94,30 @@ impl Stats {
         }
     }
 
-    fn finish(mut self) -> Self {
-        self.selection_ratio_bp = bp(self.awarded_gpus, self.requested_gpus);
-        self
+    fn finish(self) -> Stats {
+        Stats {
+            applications: self.applications,
+            requested_gpus: self.requested_gpus,
+            requested_servers: self.requested_servers,
+            selected: self.selected,
+            awarded_gpus: self.awarded_gpus,
+            awarded_servers: self.awarded_servers,
+            selection_ratio_bp: bp(self.awarded_gpus, self.requested_gpus),
+            redistributed_gpus: self.redistributed_gpus,
+            pending: self.pending,
+            rejected: self.rejected,
+            withdrawn: self.withdrawn,
+            supplemented_gpus: self.supplemented_gpus,
+            appeals: self.appeals,
+        }
     }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct CallStats {
-    total: Stats,
-    tracks: BTreeMap<Id, Stats>,
-    sectors: BTreeMap<Sector, Stats>,
+    total: Tally,
+    tracks: BTreeMap<Id, Tally>,
+    sectors: BTreeMap<Sector, Tally>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -110,23 +174,50 @@ impl Calls {
                 self.each(&a.call_id, &a.track_id, sector, |s| {
                     s.awarded_gpus += gpus;
                     s.awarded_servers += gpus / gps;
+                    s.supplemented_gpus += gpus;
                 });
             }
-            Body::AppealDecided(e) if e.upheld => {
-                if let Some(app) = cat.appeals.get(&e.appeal_id) {
+            Body::AppealFiled(e) => self.of_application(cat, &e.application_id, |s| {
+                s.appeals.filed += 1;
+                s.appeals.open += 1;
+            }),
+            Body::AppealDecided(e) => {
+                let Some(app) = cat.appeals.get(&e.appeal_id) else {
+                    return;
+                };
+                if e.upheld {
                     self.moved(cat, app, Status::Pending);
                 }
+                self.of_application(cat, app, |s| {
+                    s.appeals.open -= 1;
+                    if e.upheld {
+                        s.appeals.upheld += 1;
+                    } else {
+                        s.appeals.dismissed += 1;
+                    }
+                });
             }
             Body::ApplicationRejected(e) => self.moved(cat, &e.application_id, Status::Rejected),
-            Body::ApplicationWithdrawn(e) => self.moved(cat, &e.application_id, Status::Withdrawn),
+            Body::ApplicationWithdrawn(e) => {
+                self.moved(cat, &e.application_id, Status::Withdrawn);
+                let appeal = cat.apps[&e.application_id].appeal.as_ref();
+                if appeal.is_some_and(|p| p.stage == AppealStage::Open) {
+                    self.of_application(cat, &e.application_id, |s| s.appeals.open -= 1);
+                }
+            }
             _ => {}
         }
     }
 
-    fn moved(&mut self, cat: &Catalog, app: &Id, to: Status) {
+    /// Applies `f` to the figures an application counts in.
+    fn of_application(&mut self, cat: &Catalog, app: &Id, f: impl Fn(&mut Tally)) {
         let a = &cat.apps[app];
-        let from = a.status;
-        self.each(&a.call_id, &a.track_id, cat.org(&a.org_id).sector, |s| {
+        self.each(&a.call_id, &a.track_id, cat.org(&a.org_id).sector, f);
+    }
+
+    fn moved(&mut self, cat: &Catalog, app: &Id, to: Status) {
+        let from = cat.apps[app].status;
+        self.of_application(cat, app, |s| {
             if let Some(n) = s.status(from) {
                 *n -= 1;
             }
@@ -136,7 +227,7 @@ impl Calls {
         });
     }
 
-    fn each(&mut self, call: &Id, track: &Id, sector: Sector, f: impl Fn(&mut Stats)) {
+    fn each(&mut self, call: &Id, track: &Id, sector: Sector, f: impl Fn(&mut Tally)) {
         let c = self
             .calls
             .get_mut(call)
@@ -221,7 +312,7 @@ pub struct TrackLine {
     pub stats: Stats,
 }
 
-const COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 19] = [
     "call_id",
     "breakdown",
     "key",
@@ -236,6 +327,11 @@ const COLUMNS: [&str; 14] = [
     "rejected",
     "withdrawn",
     "redistributed_gpus",
+    "supplemented_gpus",
+    "appeals_filed",
+    "appeals_upheld",
+    "appeals_dismissed",
+    "appeals_open",
 ];
 
 fn stats_row(call: &Id, breakdown: &str, key: &str, s: &Stats) -> Vec<Cell> {
@@ -254,6 +350,11 @@ fn stats_row(call: &Id, breakdown: &str, key: &str, s: &Stats) -> Vec<Cell> {
         s.rejected.into(),
         s.withdrawn.into(),
         s.redistributed_gpus.into(),
+        s.supplemented_gpus.into(),
+        s.appeals.filed.into(),
+        s.appeals.upheld.into(),
+        s.appeals.dismissed.into(),
+        s.appeals.open.into(),
     ]
 }
 

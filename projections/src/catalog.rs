@@ -1,8 +1,10 @@
 //! What the views need to know about each entity: names, sectors, which
-//! track an application or award belongs to, what an award holds now.
-//! Shared by every view so that none keeps its own copy.
+//! track an application or award belongs to, what an award holds now, where
+//! a notice or an appeal stands. Shared by every view so that none keeps its
+//! own copy.
 
 use gpu_ledger_domain::application::{Purpose, Status};
+use gpu_ledger_domain::notice::NoticeReason;
 use gpu_ledger_domain::organization::{Region, Sector, Size};
 use gpu_ledger_domain::pool::PoolSource;
 use gpu_ledger_domain::recall::RecallReason;
@@ -21,6 +23,10 @@ pub struct Catalog {
     pub track_apps: BTreeMap<(Id, Id), Vec<Id>>,
     /// v2: the application each appeal is about.
     pub appeals: HashMap<Id, Id>,
+    /// v2: every recall notice, open or closed.
+    pub notices: HashMap<Id, NoticeFacts>,
+    /// v2: reviewers registered with `ReviewerRegistered`.
+    pub reviewers: HashMap<Id, ReviewerFacts>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -72,6 +78,59 @@ pub struct AppFacts {
     /// Sum of all scores, for the exact mean.
     pub score_sum: u64,
     pub reviews: u32,
+    /// v2: the application's latest appeal.
+    pub appeal: Option<AppealFacts>,
+}
+
+/// v2: an appeal of a rejection, and where it stands.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AppealFacts {
+    pub appeal_id: Id,
+    pub filed_at: Timestamp,
+    pub stage: AppealStage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AppealStage {
+    Open,
+    Upheld,
+    Dismissed,
+    /// Closed by the application's withdrawal.
+    Withdrawn,
+}
+
+/// v2: a recall notice. It is open until an exemption is granted, a recall
+/// cites it, or its award stops being active ([`Catalog::notice_open`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NoticeFacts {
+    pub award_id: Id,
+    pub gpus: u32,
+    pub reason: NoticeReason,
+    pub noticed_at: Timestamp,
+    pub respond_by: Timestamp,
+    pub exemption: Exemption,
+    /// A recall cited it.
+    pub carried_out: bool,
+}
+
+/// Where a notice's one exemption request stands.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Exemption {
+    NotRequested,
+    /// Asked for at that time, not decided yet.
+    Requested {
+        at: Timestamp,
+    },
+    Granted,
+    Refused,
+}
+
+/// v2: a registered reviewer.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReviewerFacts {
+    pub name: Text,
+    /// The reviewer's own organization.
+    pub org_id: Option<Id>,
 }
 
 /// How an award came about.
@@ -209,6 +268,7 @@ impl Catalog {
                         status: Status::Pending,
                         score_sum: 0,
                         reviews: 0,
+                        appeal: None,
                     },
                 );
                 self.track_apps
@@ -216,7 +276,10 @@ impl Catalog {
                     .or_default()
                     .push(e.application_id.clone());
             }
-            Body::ApplicationWithdrawn(e) => self.set_status(&e.application_id, Status::Withdrawn),
+            Body::ApplicationWithdrawn(e) => {
+                self.set_status(&e.application_id, Status::Withdrawn);
+                self.close_appeal(&e.application_id, AppealStage::Withdrawn);
+            }
             Body::ApplicationRejected(e) => self.set_status(&e.application_id, Status::Rejected),
             Body::ScoreRecorded(e) => {
                 if let Some(a) = self.apps.get_mut(&e.application_id) {
@@ -252,6 +315,9 @@ impl Catalog {
             }
             Body::UtilizationReported(_) => {}
             Body::RecallIssued(e) => {
+                if let Some(n) = e.notice_id.as_ref().and_then(|n| self.notices.get_mut(n)) {
+                    n.carried_out = true;
+                }
                 let Some(a) = self.awards.get_mut(&e.award_id) else {
                     return;
                 };
@@ -290,27 +356,94 @@ impl Catalog {
                 }
             }
             Body::AppealDecided(e) => {
-                if e.upheld
-                    && let Some(app) = self.appeal_application(&e.appeal_id)
-                {
-                    self.set_status(&app, Status::Pending);
+                if let Some(app) = self.appeal_application(&e.appeal_id) {
+                    if e.upheld {
+                        self.set_status(&app, Status::Pending);
+                    }
+                    let stage = if e.upheld {
+                        AppealStage::Upheld
+                    } else {
+                        AppealStage::Dismissed
+                    };
+                    self.close_appeal(&app, stage);
                 }
             }
             Body::AppealFiled(e) => {
                 self.appeals
                     .insert(e.appeal_id.clone(), e.application_id.clone());
+                if let Some(a) = self.apps.get_mut(&e.application_id) {
+                    a.appeal = Some(AppealFacts {
+                        appeal_id: e.appeal_id.clone(),
+                        filed_at: event.occurred_at.clone(),
+                        stage: AppealStage::Open,
+                    });
+                }
             }
-            Body::ReviewerRegistered(_)
-            | Body::ConflictDeclared(_)
-            | Body::RecallNoticed(_)
-            | Body::ExemptionRequested(_)
-            | Body::ExemptionDecided(_)
-            | Body::OutputReported(_) => {}
+            Body::RecallNoticed(e) => {
+                self.notices.insert(
+                    e.notice_id.clone(),
+                    NoticeFacts {
+                        award_id: e.award_id.clone(),
+                        gpus: e.gpus,
+                        reason: e.reason,
+                        noticed_at: event.occurred_at.clone(),
+                        respond_by: e.respond_by.clone(),
+                        exemption: Exemption::NotRequested,
+                        carried_out: false,
+                    },
+                );
+            }
+            Body::ExemptionRequested(e) => {
+                if let Some(n) = self.notices.get_mut(&e.notice_id) {
+                    n.exemption = Exemption::Requested {
+                        at: event.occurred_at.clone(),
+                    };
+                }
+            }
+            Body::ExemptionDecided(e) => {
+                if let Some(n) = self.notices.get_mut(&e.notice_id) {
+                    n.exemption = if e.granted {
+                        Exemption::Granted
+                    } else {
+                        Exemption::Refused
+                    };
+                }
+            }
+            Body::ReviewerRegistered(e) => {
+                self.reviewers.insert(
+                    e.reviewer_id.clone(),
+                    ReviewerFacts {
+                        name: e.name.clone(),
+                        org_id: e.org_id.clone(),
+                    },
+                );
+            }
+            Body::ConflictDeclared(_) | Body::OutputReported(_) => {}
         }
     }
 
     fn appeal_application(&self, appeal: &Id) -> Option<Id> {
         self.appeals.get(appeal).cloned()
+    }
+
+    /// Closes the application's appeal, if one is open.
+    fn close_appeal(&mut self, app: &Id, stage: AppealStage) {
+        if let Some(appeal) = self.apps.get_mut(app).and_then(|a| a.appeal.as_mut())
+            && appeal.stage == AppealStage::Open
+        {
+            appeal.stage = stage;
+        }
+    }
+
+    /// Whether a notice is open: not exempted, not carried out by a recall,
+    /// and its award still active (only an award's latest notice can be).
+    pub fn notice_open(&self, notice: &NoticeFacts) -> bool {
+        !matches!(notice.exemption, Exemption::Granted)
+            && !notice.carried_out
+            && self
+                .awards
+                .get(&notice.award_id)
+                .is_some_and(AwardFacts::active)
     }
 
     fn set_status(&mut self, app: &Id, status: Status) {

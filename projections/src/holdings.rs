@@ -1,5 +1,6 @@
 //! `holdings`: who holds how many GPUs now, by award, organization, sector,
-//! track, pool and region. Counts only active awards.
+//! track, pool and region. Counts only active awards; what they hold
+//! includes their supplements (v2).
 
 use crate::catalog::{Catalog, Origin};
 use crate::table::{Cell, Table};
@@ -136,6 +137,7 @@ impl Holdings {
                 track_id: a.track_id.clone(),
                 pool_id: a.pool_id.clone(),
                 granted_gpus: a.granted,
+                supplemented_gpus: a.supplemented,
                 gpus: a.held,
                 servers: a.held / cat.gpus_per_server(&a.pool_id),
                 origin: match &a.origin {
@@ -273,6 +275,10 @@ pub struct AwardHolding {
     pub track_id: Id,
     pub pool_id: Id,
     pub granted_gpus: u32,
+    /// v2: GPUs added by supplements (written only when some were).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub supplemented_gpus: u32,
+    /// Granted plus supplemented, minus recalled.
     pub gpus: u32,
     pub servers: u32,
     pub origin: &'static str,
@@ -280,6 +286,10 @@ pub struct AwardHolding {
     pub recall_id: Option<Id>,
     pub starts_at: String,
     pub ends_at: String,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 fn held_cells(h: &Held) -> [Cell; 3] {
@@ -365,6 +375,7 @@ impl HoldingsView {
                 "track_id",
                 "pool_id",
                 "granted_gpus",
+                "supplemented_gpus",
                 "gpus",
                 "servers",
                 "origin",
@@ -381,6 +392,7 @@ impl HoldingsView {
                 a.track_id.to_string().into(),
                 a.pool_id.to_string().into(),
                 a.granted_gpus.into(),
+                a.supplemented_gpus.into(),
                 a.gpus.into(),
                 a.servers.into(),
                 a.origin.into(),

@@ -4,24 +4,30 @@
 //! facts (names, sectors, which award belongs to which track...) and to each
 //! view's own counters, so a server keeps every view live in memory and a
 //! replay rebuilds them from the ledger. Memory grows with pools,
-//! organizations, applications and awards, never with the number of events.
+//! organizations, applications, awards, notices, appeals, reviewers and
+//! outputs, never with the number of events.
 //!
 //! The views (one module each): [`holdings`], [`pools`], [`calls`],
-//! [`ranking`], [`utilization`], [`concentration`]. Each renders as JSON (for
-//! programs), a text table (for people) or CSV (for spreadsheets), see [`table`].
+//! [`ranking`], [`utilization`], [`concentration`], and since vocabulary v2
+//! [`due`], [`outputs`] and [`reviews`]. Each renders as JSON (for programs),
+//! a text table (for people) or CSV (for spreadsheets), see [`table`].
 
 pub mod calls;
 pub mod catalog;
 pub mod concentration;
+pub mod days;
+pub mod due;
 pub mod figures;
 pub mod holdings;
+pub mod outputs;
 pub mod pools;
 pub mod ranking;
+pub mod reviews;
 pub mod table;
 pub mod utilization;
 
 pub use catalog::Catalog;
-use gpu_ledger_domain::Event;
+use gpu_ledger_domain::{Event, Timestamp};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
@@ -36,8 +42,13 @@ pub struct Projections {
     pub calls: calls::Calls,
     pub utilization: utilization::Utilization,
     pub concentration: concentration::Concentration,
+    pub outputs: outputs::Outputs,
+    pub reviews: reviews::Reviews,
     /// Seq of the last event applied (0 before any).
     pub seq: u64,
+    /// Business time of the last event applied: the views' "now" (`due`,
+    /// `outputs`) unless one is given.
+    pub last_occurred_at: Option<Timestamp>,
 }
 
 impl Projections {
@@ -55,8 +66,16 @@ impl Projections {
         self.calls.apply(cat, event);
         self.utilization.apply(cat, event);
         self.concentration.apply(cat, event);
+        self.outputs.apply(cat, event);
+        self.reviews.apply(event);
         self.catalog.apply(event);
         self.seq = seq;
+        self.last_occurred_at = Some(event.occurred_at.clone());
+    }
+
+    /// The instant `due` is judged at: the one given, else the last event's.
+    pub fn now(&self, params: &ViewParams) -> Option<Timestamp> {
+        params.now.clone().or_else(|| self.last_occurred_at.clone())
     }
 
     /// The named view as a JSON value.
@@ -69,6 +88,9 @@ impl Projections {
             ViewName::Ranking => to_value(ranking::view(cat)),
             ViewName::Utilization => to_value(self.utilization.view(cat, params.utilization)),
             ViewName::Concentration => to_value(self.concentration.view(cat)),
+            ViewName::Due => to_value(due::view(cat, self.now(params).as_ref())),
+            ViewName::Outputs => to_value(self.outputs.view(cat, self.last_occurred_at.as_ref())),
+            ViewName::Reviews => to_value(self.reviews.view(cat)),
         };
         let mut v = serde_json::json!({"view": view.as_str(), "as_of_seq": self.seq});
         if let (serde_json::Value::Object(out), serde_json::Value::Object(body)) = (&mut v, body) {
@@ -87,6 +109,12 @@ impl Projections {
             ViewName::Ranking => ranking::view(cat).tables(),
             ViewName::Utilization => self.utilization.view(cat, params.utilization).tables(),
             ViewName::Concentration => self.concentration.view(cat).tables(),
+            ViewName::Due => due::view(cat, self.now(params).as_ref()).tables(),
+            ViewName::Outputs => self
+                .outputs
+                .view(cat, self.last_occurred_at.as_ref())
+                .tables(),
+            ViewName::Reviews => self.reviews.view(cat).tables(),
         }
     }
 
@@ -134,10 +162,15 @@ pub enum ViewName {
     Ranking,
     Utilization,
     Concentration,
+    Due,
+    Outputs,
+    Reviews,
 }
 
 impl ViewName {
-    pub const ALL: [ViewName; 6] = [
+    /// The views vocabulary v1 had: over a v1 history their JSON is what it
+    /// was before v2, byte for byte (`tests/v1_views.rs`).
+    pub const V1: [ViewName; 6] = [
         ViewName::Holdings,
         ViewName::Pools,
         ViewName::Calls,
@@ -145,6 +178,15 @@ impl ViewName {
         ViewName::Utilization,
         ViewName::Concentration,
     ];
+
+    /// The views vocabulary v2 added.
+    pub const V2: [ViewName; 3] = [ViewName::Due, ViewName::Outputs, ViewName::Reviews];
+
+    pub const ALL: [ViewName; 9] = {
+        let [a, b, c, d, e, f] = Self::V1;
+        let [g, h, i] = Self::V2;
+        [a, b, c, d, e, f, g, h, i]
+    };
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -154,6 +196,9 @@ impl ViewName {
             ViewName::Ranking => "ranking",
             ViewName::Utilization => "utilization",
             ViewName::Concentration => "concentration",
+            ViewName::Due => "due",
+            ViewName::Outputs => "outputs",
+            ViewName::Reviews => "reviews",
         }
     }
 
@@ -165,6 +210,9 @@ impl ViewName {
             ViewName::Ranking => "Ranking: applications in reviewers' order",
             ViewName::Utilization => "Utilization of active awards",
             ViewName::Concentration => "Concentration of held GPUs",
+            ViewName::Due => "Due: what the office must act on",
+            ViewName::Outputs => "Outputs: what the GPUs produced",
+            ViewName::Reviews => "Reviews: scores and conflicts per reviewer",
         }
     }
 }
@@ -216,6 +264,9 @@ impl FromStr for Format {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ViewParams {
     pub utilization: utilization::Thresholds,
+    /// `due`: the instant to judge deadlines at (default: the last event's
+    /// `occurred_at`).
+    pub now: Option<Timestamp>,
     /// For CSV: which of the view's tables (default: its main one).
     pub section: Option<String>,
 }

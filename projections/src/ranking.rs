@@ -4,11 +4,14 @@
 //! track's `regional_bonus` if its organization is outside the capital
 //! region. Means are compared as exact fractions, never floats, and shown
 //! rounded to two decimals. Equal scores share a rank; applications without
-//! scores come last, unranked.
+//! scores come last, unranked. An application pending again after an appeal
+//! of its rejection was upheld (v2) is ranked with its scores, old and new,
+//! and names that appeal.
 
-use crate::catalog::{AppFacts, Catalog};
+use crate::catalog::{AppFacts, AppealStage, Catalog};
 use crate::table::{Cell, Table};
 use gpu_ledger_domain::Id;
+use gpu_ledger_domain::application::Status;
 use gpu_ledger_domain::organization::Region;
 use serde::{Serialize, Serializer};
 use std::cmp::Ordering;
@@ -136,6 +139,7 @@ pub fn view(cat: &Catalog) -> RankingView {
                             rank_score: rank_score.map(|m| TwoDecimals(m.hundredths())),
                             status: a.status.as_str(),
                             requested_gpus: a.requested,
+                            reopened_by_appeal: reopened_by(a),
                         },
                     )
                 })
@@ -168,6 +172,13 @@ pub fn view(cat: &Catalog) -> RankingView {
     RankingView { tracks }
 }
 
+/// The upheld appeal that made a pending application pending again.
+fn reopened_by(a: &AppFacts) -> Option<Id> {
+    let appeal = a.appeal.as_ref()?;
+    (a.status == Status::Pending && appeal.stage == AppealStage::Upheld)
+        .then(|| appeal.appeal_id.clone())
+}
+
 #[derive(Debug, Serialize)]
 pub struct RankingView {
     pub tracks: Vec<TrackRanking>,
@@ -198,6 +209,9 @@ pub struct RankedApplication {
     pub rank_score: Option<TwoDecimals>,
     pub status: &'static str,
     pub requested_gpus: u32,
+    /// v2: while the application is pending again, the appeal that was upheld.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reopened_by_appeal: Option<Id>,
 }
 
 impl RankingView {
@@ -218,6 +232,7 @@ impl RankingView {
                 "rank_score",
                 "status",
                 "requested_gpus",
+                "reopened_by_appeal",
             ],
         );
         for tr in &self.tracks {
@@ -239,6 +254,7 @@ impl RankingView {
                         .unwrap_or(Cell::Empty),
                     a.status.into(),
                     a.requested_gpus.into(),
+                    a.reopened_by_appeal.as_ref().map(|p| p.to_string()).into(),
                 ]);
             }
         }

@@ -30,7 +30,7 @@ pub struct DiffArgs {
     #[arg(long, value_name = "T", value_parser = parse_time)]
     pub to: Option<RecordedAt>,
 
-    /// Compare only this view: holdings, pools, calls, ranking, utilization or concentration.
+    /// Compare only this view: holdings, pools, calls, ranking, utilization, concentration, due, outputs or reviews.
     #[arg(long, value_name = "NAME")]
     pub view: Option<ViewName>,
 

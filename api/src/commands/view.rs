@@ -4,6 +4,7 @@
 use super::{CommandError, Outcome};
 use crate::progress::Progress;
 use crate::store_config::StoreConfig;
+use gpu_ledger_domain::Timestamp;
 use gpu_ledger_ledger::RecordedAt;
 use gpu_ledger_ledger::time::parse_time;
 use gpu_ledger_projections::utilization::Thresholds;
@@ -13,7 +14,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct ViewArgs {
-    /// holdings, pools, calls, ranking, utilization or concentration.
+    /// holdings, pools, calls, ranking, utilization, concentration, due, outputs or reviews.
     pub name: ViewName,
 
     /// The view as it was after record seq N.
@@ -35,6 +36,10 @@ pub struct ViewArgs {
     /// utilization: consecutive periods below that make a recall candidate (1 to 16).
     #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=16))]
     pub periods: u32,
+
+    /// due: the instant to judge deadlines at (RFC 3339; default: the last event's occurred_at).
+    #[arg(long, value_name = "T", value_parser = Timestamp::parse)]
+    pub now: Option<Timestamp>,
 
     /// csv: which of the view's tables (default: its main one).
     #[arg(long, value_name = "TABLE")]
@@ -64,6 +69,7 @@ pub async fn run(
             threshold_bp: args.threshold_bp,
             periods: args.periods,
         },
+        now: args.now.clone(),
         section: args.section.clone(),
     };
     if let Some(section) = &args.section {

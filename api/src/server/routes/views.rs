@@ -7,6 +7,7 @@ use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use gpu_ledger_domain::Timestamp;
 use gpu_ledger_ledger::time::parse_time;
 use gpu_ledger_projections::utilization::Thresholds;
 use gpu_ledger_projections::{Format, Projections, ViewName, ViewParams};
@@ -26,16 +27,18 @@ pub struct ViewQuery {
     threshold_bp: Option<u32>,
     /// utilization: consecutive periods below that make a recall candidate (1 to 16, default 2).
     periods: Option<u32>,
+    /// due: the instant to judge deadlines at (RFC 3339; default: the last event's occurred_at).
+    now: Option<String>,
     /// csv: which of the view's tables (default: its main one).
     section: Option<String>,
 }
 
-/// One of the views: holdings, pools, calls, ranking, utilization, concentration (docs/views.md).
+/// One of the views: holdings, pools, calls, ranking, utilization, concentration, due, outputs, reviews (docs/views.md).
 #[utoipa::path(
     get,
     path = "/v1/views/{name}",
     tag = "views",
-    params(("name" = String, Path, description = "holdings, pools, calls, ranking, utilization or concentration"), ViewQuery),
+    params(("name" = String, Path, description = "holdings, pools, calls, ranking, utilization, concentration, due, outputs or reviews"), ViewQuery),
     responses(
         (status = 200, description = "The view (application/json, or text/csv)", body = serde_json::Value),
         (status = 400, description = "A bad parameter", body = ProblemDoc),
@@ -65,11 +68,18 @@ pub async fn get_view(
             "periods must be 1 to 16",
         ));
     }
+    let now = q
+        .now
+        .as_deref()
+        .map(Timestamp::parse)
+        .transpose()
+        .map_err(|e| Problem::bad_request("bad_now", format!("now: {e}")))?;
     let params = ViewParams {
         utilization: Thresholds {
             threshold_bp: q.threshold_bp.unwrap_or(5000),
             periods,
         },
+        now,
         section: q.section.clone(),
     };
     let until = match (q.until_seq, &q.as_of) {

@@ -57,6 +57,12 @@ fn moves(view: ViewName, t: EventType) -> bool {
             t,
             E::CallOpened | E::AwardGranted | E::Redistributed | E::RecallIssued | E::AwardEnded
         ),
+        // Both are judged at the last event's business time: every event moves them.
+        ViewName::Due | ViewName::Outputs => true,
+        ViewName::Reviews => matches!(
+            t,
+            E::ScoreRecorded | E::ReviewerRegistered | E::ConflictDeclared
+        ),
     }
 }
 

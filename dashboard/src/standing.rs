@@ -1,0 +1,135 @@
+//! The card a trace page shows above the story: where its subject stands
+//! after the rest of an award's life (vocabulary v2), at the page's point.
+//! An award: what it was granted, supplemented and recalled, what it holds,
+//! its current end (after any extension), and each recall notice with how it
+//! stands. An application: its status and its latest appeal. An
+//! organization: its awards, their notices, and its applications that were
+//! appealed. The story's lines say what happened, event by event; this card
+//! says what that adds up to, from the views' catalog, so the office need
+//! not add it up by reading every line.
+
+use super::layout::grouped;
+use gpu_ledger_domain::Id;
+use gpu_ledger_projections::Catalog;
+use gpu_ledger_projections::catalog::{AppFacts, AppealStage, AwardFacts, Exemption, NoticeFacts};
+use maud::{Markup, html};
+
+/// What a trace page is about.
+pub enum Of<'a> {
+    Award(&'a Id),
+    Application(&'a Id),
+    Organization(&'a Id),
+}
+
+/// An entity of the catalog, with its id.
+type Entry<'a, T> = (&'a Id, &'a T);
+
+/// The card, or nothing when the subject is not (yet) in the catalog.
+pub fn card(cat: &Catalog, seq: u64, of: Of<'_>) -> Markup {
+    let (awards, apps): (Vec<Entry<AwardFacts>>, Vec<Entry<AppFacts>>) = match of {
+        Of::Award(id) => (
+            cat.awards.get_key_value(id).into_iter().collect(),
+            Vec::new(),
+        ),
+        Of::Application(id) => (Vec::new(), cat.apps.get_key_value(id).into_iter().collect()),
+        Of::Organization(org) => (
+            sorted(cat.awards.iter().filter(|(_, a)| a.org_id == *org)),
+            sorted(
+                cat.apps
+                    .iter()
+                    .filter(|(_, a)| a.org_id == *org && a.appeal.is_some()),
+            ),
+        ),
+    };
+    if awards.is_empty() && apps.is_empty() {
+        return html! {};
+    }
+    let mut notices: Vec<(&Id, &NoticeFacts)> = cat
+        .notices
+        .iter()
+        .filter(|(_, n)| awards.iter().any(|(id, _)| **id == n.award_id))
+        .collect();
+    notices.sort_by_key(|(id, n)| (n.noticed_at.instant(), *id));
+    html! {
+        section.card id="standing" {
+            h3 { "Where it stands after record #" (seq) }
+            @if !awards.is_empty() {
+                table id="standing-awards" {
+                    tr { th { "award" } th.n { "granted" } th.n { "supplemented" } th.n { "recalled" } th.n { "holds" } th { "ends" } th { "state" } }
+                    @for (id, a) in &awards {
+                        tr {
+                            td { code { (id) } }
+                            td.n { (grouped(a.granted.into())) }
+                            td.n { (grouped(a.supplemented.into())) }
+                            td.n { (grouped((a.granted + a.supplemented - a.held).into())) }
+                            td.n { (grouped(a.held.into())) }
+                            td.mono { (a.ends_at) }
+                            td { @if a.active() { "active" } @else { "no longer active" } }
+                        }
+                    }
+                }
+            }
+            @if !notices.is_empty() {
+                table id="standing-notices" {
+                    tr { th { "recall notice" } th { "award" } th.n { "GPUs" } th { "reason" } th { "noticed" } th { "respond by" } th { "stands" } }
+                    @for (id, n) in &notices {
+                        tr {
+                            td { code { (id) } }
+                            td { code { (n.award_id) } }
+                            td.n { (grouped(n.gpus.into())) }
+                            td { (n.reason.as_str()) }
+                            td.mono { (n.noticed_at) }
+                            td.mono { (n.respond_by) }
+                            td { (notice_stands(cat, n)) }
+                        }
+                    }
+                }
+            }
+            @if !apps.is_empty() {
+                table id="standing-appeals" {
+                    tr { th { "application" } th { "status" } th { "latest appeal" } th { "filed" } th { "stands" } }
+                    @for (id, a) in &apps {
+                        tr {
+                            td { code { (id) } }
+                            td { (a.status.as_str()) }
+                            @if let Some(p) = &a.appeal {
+                                td { code { (p.appeal_id) } }
+                                td.mono { (p.filed_at) }
+                                td { (appeal_stands(p.stage)) }
+                            } @else {
+                                td colspan="3" { "never appealed" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Ids in order, so that an organization's card reads the same every time.
+fn sorted<'a, T>(items: impl Iterator<Item = Entry<'a, T>>) -> Vec<Entry<'a, T>> {
+    let mut v: Vec<_> = items.collect();
+    v.sort_by_key(|(id, _)| *id);
+    v
+}
+
+fn notice_stands(cat: &Catalog, n: &NoticeFacts) -> &'static str {
+    match (&n.exemption, n.carried_out) {
+        (_, true) => "carried out by a recall",
+        (Exemption::Granted, _) => "closed: exemption granted",
+        _ if !cat.notice_open(n) => "closed: the award is no longer active",
+        (Exemption::Requested { .. }, _) => "open: exemption requested, undecided",
+        (Exemption::Refused, _) => "open: exemption refused, may be recalled",
+        (Exemption::NotRequested, _) => "open",
+    }
+}
+
+fn appeal_stands(stage: AppealStage) -> &'static str {
+    match stage {
+        AppealStage::Open => "open, undecided",
+        AppealStage::Upheld => "upheld: the application was pending again",
+        AppealStage::Dismissed => "dismissed: the rejection stands",
+        AppealStage::Withdrawn => "closed by the application's withdrawal",
+    }
+}
