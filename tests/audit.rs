@@ -6,6 +6,8 @@
 //! refused clearly.
 
 mod common;
+#[path = "audit/late_reports.rs"]
+mod late_reports;
 
 use common::*;
 use gpu_ledger_testkit::history::{example_lines, first_part_lines, write_lines};
@@ -751,4 +753,33 @@ fn a_tampered_export_is_reported_not_believed() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains(&format!("does not verify at seq {grant}"))
     );
+}
+
+/// The kinds found in `data` with the id each is about (`recall_id`, else
+/// the first id of the exception).
+fn found_with(data: &Path, args: &[&str], id: &str) -> Vec<(String, String)> {
+    let mut all = vec!["audit", "report", "--format", "json"];
+    all.extend(args);
+    json_of(data, &all)["exceptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["kind"].as_str().unwrap().to_string(),
+                x[id].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_late_report_of_an_earlier_period_counts_for_adjacency_among_reports_before_the_recall() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ledger(dir.path(), "data", &late_reports::history());
+    let found = found_with(&data, &[], "recall_id");
+    let recall = |id: &str| ("recall_without_evidence".to_string(), id.to_string());
+    // RC1's late report completes a low pair; RC2's splits one; RC3a had a
+    // single report before it, RC3b the pair the later report made.
+    assert_eq!(found, [recall("RC2"), recall("RC3a")]);
 }

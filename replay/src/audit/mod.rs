@@ -28,12 +28,11 @@
 //! - **Business time** is `occurred_at`, compared as instants; "30 days" is
 //!   30 × 86,400 seconds between instants, "longer" strictly longer.
 //! - **Adjacent in period order.** Reports of an award are ordered by
-//!   `period_start`, then `period_end`. The monitoring system reports each
-//!   award's periods in order, so the audit keeps, per award, only the
-//!   report latest in period order (memory grows with awards, not reports):
-//!   a new report for a later period is adjacent to it. A report arriving
-//!   late for an earlier period is not paired with anything, and evidence
-//!   found earlier stays found (it was recorded before any later recall).
+//!   `period_start`, then `period_end` (then seq). A recall is judged over
+//!   every report of its award recorded before it, in that order: a report
+//!   arriving late for an earlier period takes its place among the others,
+//!   so it can complete a low pair or stand between two low reports and
+//!   part them. Memory grows with the reports of active awards.
 //! - **Evidence is cumulative.** Evidence recorded before a first recall of
 //!   an award is still before a second recall of it.
 //! - **Top-ups.** A `Redistributed` to an application that is already
