@@ -2,7 +2,7 @@
 //! `recall_without_evidence`: each award is recalled after its reports, and
 //! what counts is their period order among those recorded before the recall.
 
-use super::{award, ev, recall, release, report_use, score};
+use super::support::*;
 use serde_json::json;
 
 /// Three awards of 16 GPUs, each recalled 8 at a time (reason
@@ -18,28 +18,15 @@ pub fn history() -> Vec<String> {
     let msit = "msit";
     let end = "2026-12-31T23:59:59+09:00";
     let mut lines = vec![
-        ev(
-            "01-05T09:00",
-            msit,
-            json!({"type":"PoolRegistered","pool_id":"P1","name":"Owned H100","source":"owned","gpu_model":"H100","gpus":400,"gpus_per_server":8}),
-        ),
-        ev(
-            "01-05T09:01",
-            msit,
-            json!({"type":"OrganizationRegistered","org_id":"OA","name":"Alpha University","sector":"academia","size":"large","region":"capital"}),
-        ),
-        ev(
-            "01-06T09:00",
-            msit,
-            json!({"type":"CallOpened","call_id":"C1","title":"First call","closes_at":"2026-02-01T18:00:00+09:00","tracks":[
-            {"track_id":"T1","pool_id":"P1","gpus":96,"eligible_sectors":["academia"],"min_reviews":1}]}),
-        ),
+        ev("01-05T09:00", msit, owned_pool(400)),
+        ev("01-05T09:01", msit, university("OA", "Alpha University")),
+        ev("01-06T09:00", msit, academic_call(96)),
     ];
     for n in 1..=3 {
         lines.push(ev(
             &format!("01-07T1{n}:00"),
             "org:OA:park",
-            json!({"type":"ApplicationSubmitted","application_id":format!("B{n}"),"call_id":"C1","track_id":"T1","org_id":"OA","title":"Models","purpose":"research","requested_gpus":16}),
+            apply(&format!("B{n}"), "OA", 16),
         ));
         lines.push(ev(
             &format!("01-20T09:0{n}"),
@@ -82,4 +69,15 @@ pub fn history() -> Vec<String> {
         lines.push(ev(&format!("05-04T09:0{n}"), msit, release(id, 8)));
     }
     lines
+}
+
+#[test]
+fn a_late_report_of_an_earlier_period_counts_for_adjacency_among_reports_before_the_recall() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ledger(dir.path(), "data", &history());
+    let found = found_with(&data, &[], "recall_id");
+    let recall = |id: &str| ("recall_without_evidence".to_string(), id.to_string());
+    // RC1's late report completes a low pair; RC2's splits one; RC3a had a
+    // single report before it, RC3b the pair the later report made.
+    assert_eq!(found, [recall("RC2"), recall("RC3a")]);
 }
