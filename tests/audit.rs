@@ -3,8 +3,12 @@
 //! yields its expected report; an export gives the same bytes as the store;
 //! a trace follows redistributed GPUs back to their recall and award; a diff
 //! names the events behind each change; and what cannot be answered is
-//! refused clearly.
+//! refused clearly. Issue 17's: the v2 exception kinds
+//! ([`v2_kinds`]), late utilization reports ([`late_reports`]) and the
+//! stories of the example's second part ([`award_life`]).
 
+#[path = "audit/award_life.rs"]
+mod award_life;
 mod common;
 #[path = "audit/late_reports.rs"]
 mod late_reports;

@@ -35,8 +35,10 @@ pub enum AuditArgs {
     Report(ReportArgs),
 
     /// The full story of an award, an application or an organization, each
-    /// line with its seq and hash: application, scores, award, utilization,
-    /// recalls, where recalled GPUs went and where redistributed GPUs came from.
+    /// line with its seq and hash: application, scores, conflicts declared,
+    /// rejection and appeals, award, utilization, notices and the exemptions
+    /// asked and decided, recalls, where recalled GPUs went and where
+    /// redistributed GPUs came from, extensions, supplements and outputs.
     #[command(
         after_help = "Examples:\n  gpu-ledger audit trace --award AW-2026-0006\n  \
                             gpu-ledger audit trace --org ORG-A024 --format html > org.html\n  \

@@ -77,8 +77,14 @@ pub fn describe(cat: &Catalog, event: &Event) -> String {
             }
         ),
         Body::RecallIssued(e) => format!(
-            "recall {}: {} GPUs of award {} ({})",
-            e.recall_id, e.gpus, e.award_id, e.reason
+            "recall {}: {} GPUs of award {} ({}){}",
+            e.recall_id,
+            e.gpus,
+            e.award_id,
+            e.reason,
+            e.notice_id
+                .as_ref()
+                .map_or_else(String::new, |n| format!(", carrying out notice {n}"))
         ),
         Body::RecallReleased(e) => format!(
             "recall {}: {} GPUs released to the pool ({})",
