@@ -261,9 +261,7 @@ fn a_longer_allowance_and_an_earlier_point_change_what_is_found() {
     let dir = tempfile::tempdir().unwrap();
     let data = ledger(dir.path(), "data", &exceptional_history());
     let kinds = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["audit", "report", "--format", "json"];
-        all.extend(args);
-        json_of(&data, &all)["exceptions"]
+        report_json(&data, args)["exceptions"]
             .as_array()
             .unwrap()
             .iter()

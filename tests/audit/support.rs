@@ -89,12 +89,17 @@ pub fn seq_of(data: &Path, what: &str) -> (u64, String) {
     (i as u64 + 1, r["hash"].as_str().unwrap().to_string())
 }
 
+/// `audit report --format json` with `args`.
+pub fn report_json(data: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["audit", "report", "--format", "json"];
+    all.extend(args);
+    json_of(data, &all)
+}
+
 /// The kinds found in `data` with the id each is about (`recall_id`, else
 /// the first id of the exception).
 pub fn found_with(data: &Path, args: &[&str], id: &str) -> Vec<(String, String)> {
-    let mut all = vec!["audit", "report", "--format", "json"];
-    all.extend(args);
-    json_of(data, &all)["exceptions"]
+    report_json(data, args)["exceptions"]
         .as_array()
         .unwrap()
         .iter()

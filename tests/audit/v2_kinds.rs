@@ -124,7 +124,7 @@ fn seqs(x: &Value) -> Vec<u64> {
 fn a_history_seeded_with_each_v2_kind_yields_exactly_those_exceptions() {
     let dir = tempfile::tempdir().unwrap();
     let data = ledger(dir.path(), "data", &history());
-    let report = json_of(&data, &["audit", "report", "--format", "json"]);
+    let report = report_json(&data, &[]);
     assert_eq!(report["integrity"]["rules_verified"], true);
     // Supplements take free GPUs of the pool and are held.
     assert_eq!(report["pools"]["reconciled"], true);
@@ -182,12 +182,8 @@ fn the_notice_and_appeal_thresholds_are_the_auditors_to_set() {
     let dir = tempfile::tempdir().unwrap();
     let data = ledger(dir.path(), "data", &history());
     let kinds = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["audit", "report", "--format", "json"];
-        all.extend(args);
-        found(&json_of(&data, &all))
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect()
+        let found = found(&report_json(&data, args));
+        found.into_iter().map(|(k, _)| k).collect()
     };
     // N1 stayed open 20 d 15 h past its respond_by; AP1 undecided exactly 80 days.
     let both = ["notice_overdue", "appeal_undecided_too_long"];
@@ -212,18 +208,10 @@ fn the_notice_and_appeal_thresholds_are_the_auditors_to_set() {
     }
     // Before N2 was carried out, both notices were overdue.
     let (recall, _) = seq_of(&data, "\"recall_id\":\"RC1\",\"type\":\"RecallIssued\"");
-    let report = json_of(
+    let until = (recall - 1).to_string();
+    let report = report_json(
         &data,
-        &[
-            "audit",
-            "report",
-            "--format",
-            "json",
-            "--max-notice-overdue-days",
-            "5",
-            "--until-seq",
-            &(recall - 1).to_string(),
-        ],
+        &["--max-notice-overdue-days", "5", "--until-seq", &until],
     );
     let notices: Vec<(String, String)> = found(&report)
         .into_iter()

@@ -8,8 +8,7 @@
 use super::super::EventRef;
 use super::super::integrity::Checked;
 use super::business_time::duration_text;
-use super::evidence::in_seq_order;
-use super::overdue::{Clocks, closing_text, limit};
+use super::overdue::{Clocks, closing_text};
 use super::{Detector, Known};
 use gpu_ledger_domain::{Body, Id};
 use serde::Serialize;
@@ -51,8 +50,8 @@ impl Detect {
         if let Some(a) = self.appeals.about(appeal) {
             self.open_on.remove(&a.application_id);
         }
-        let limit = limit(known.settings.max_appeal_days);
-        self.appeals.close(appeal, step, limit);
+        self.appeals
+            .close(appeal, step, known.settings.max_appeal_days);
     }
 }
 
@@ -93,13 +92,12 @@ impl Detector for Detect {
     fn finish(self, known: &Known<'_>) -> Vec<AppealUndecidedTooLong> {
         let days = known.settings.max_appeal_days;
         self.appeals
-            .finish(known, limit(days))
+            .finish(known, days)
             .into_iter()
             .map(|late| {
+                let events = late.events(late.about.rejection);
                 let a = late.about;
                 let app = &known.catalog.apps[&a.application_id];
-                let mut events = vec![late.opened, late.until];
-                events.extend(a.rejection);
                 AppealUndecidedTooLong {
                     appeal_id: late.id,
                     org_id: app.org_id.clone(),
@@ -109,7 +107,7 @@ impl Detector for Detect {
                     limit_days: days,
                     open_seconds: late.seconds,
                     still_open: late.still_open,
-                    events: in_seq_order(events),
+                    events,
                 }
             })
             .collect()

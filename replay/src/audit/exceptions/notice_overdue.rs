@@ -12,8 +12,7 @@
 use super::super::EventRef;
 use super::super::integrity::Checked;
 use super::business_time::duration_text;
-use super::evidence::in_seq_order;
-use super::overdue::{Clocks, closing_text, limit};
+use super::overdue::{Clocks, closing_text};
 use super::{Detector, Known};
 use gpu_ledger_domain::{Body, Id};
 use serde::Serialize;
@@ -58,11 +57,11 @@ pub struct Detect {
 
 impl Detect {
     fn close(&mut self, known: &Known<'_>, notice: &Id, step: &Checked<'_>) {
-        let limit = limit(known.settings.max_notice_overdue_days);
         if let Some(n) = self.notices.about(notice) {
             self.open_on.remove(&n.award_id);
         }
-        self.notices.close(notice, step, limit);
+        self.notices
+            .close(notice, step, known.settings.max_notice_overdue_days);
     }
 
     /// Award `award` stops being active at `step`: its notice closes.
@@ -116,13 +115,12 @@ impl Detector for Detect {
     fn finish(self, known: &Known<'_>) -> Vec<NoticeOverdue> {
         let days = known.settings.max_notice_overdue_days;
         self.notices
-            .finish(known, limit(days))
+            .finish(known, days)
             .into_iter()
             .map(|late| {
+                let events = late.events(late.about.requested);
                 let n = late.about;
                 let award = &known.catalog.awards[&n.award_id];
-                let mut events = vec![late.opened, late.until];
-                events.extend(n.requested);
                 NoticeOverdue {
                     notice_id: late.id,
                     org_id: award.org_id.clone(),
@@ -135,7 +133,7 @@ impl Detector for Detect {
                     limit_days: days,
                     overdue_seconds: late.seconds,
                     still_open: late.still_open,
-                    events: in_seq_order(events),
+                    events,
                 }
             })
             .collect()

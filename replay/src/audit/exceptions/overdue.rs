@@ -10,6 +10,7 @@ use super::super::EventRef;
 use super::super::integrity::Checked;
 use super::Known;
 use super::business_time::{NANOS_PER_DAY, nanos_between};
+use super::evidence::in_seq_order;
 use gpu_ledger_domain::{Id, Instant};
 use std::collections::HashMap;
 
@@ -51,7 +52,7 @@ pub struct Late<T> {
 }
 
 /// `days` as nanoseconds of business time.
-pub fn limit(days: u32) -> i128 {
+fn limit(days: u32) -> i128 {
     i128::from(days) * NANOS_PER_DAY
 }
 
@@ -87,30 +88,40 @@ impl<T> Clocks<T> {
         self.open.get_mut(id).map(|c| &mut c.about)
     }
 
-    /// `id` closes at `step`; kept when it was open longer than `limit`.
-    pub fn close(&mut self, id: &Id, step: &Checked<'_>, limit: i128) {
+    /// `id` closes at `step`; kept when it was open longer than `days`.
+    pub fn close(&mut self, id: &Id, step: &Checked<'_>, days: u32) {
         if let Some(c) = self.open.remove(id) {
             let open = nanos_between(c.from, step.event.occurred_at.instant());
-            if open > limit {
+            if open > limit(days) {
                 self.late.push(c.late(id.clone(), step.at(), false, open));
             }
         }
     }
 
-    /// Everything open longer than `limit`, closed late or still open at
+    /// Everything open longer than `days`, closed late or still open at
     /// the end, in the order they were opened.
-    pub fn finish(self, known: &Known<'_>, limit: i128) -> Vec<Late<T>> {
+    pub fn finish(self, known: &Known<'_>, days: u32) -> Vec<Late<T>> {
         let mut late = self.late;
         if let Some(end) = &known.evidence.end {
             for (id, c) in self.open {
                 let open = nanos_between(c.from, end.occurred_at);
-                if open > limit {
+                if open > limit(days) {
                     late.push(c.late(id, end.at, true, open));
                 }
             }
         }
         late.sort_by_key(|l| l.opened.seq);
         late
+    }
+}
+
+impl<T> Late<T> {
+    /// What proves it: the event that opened it, the one it was open
+    /// until, and `also`.
+    pub fn events(&self, also: Option<EventRef>) -> Vec<EventRef> {
+        let mut events = vec![self.opened, self.until];
+        events.extend(also);
+        in_seq_order(events)
     }
 }
 
