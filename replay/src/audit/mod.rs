@@ -38,6 +38,21 @@
 //! - **Top-ups.** A `Redistributed` to an application that is already
 //!   awarded is judged like any other: against the pending applications of
 //!   its track at that moment (the application itself excluded).
+//! - **Supplements** are judged as redistributions are, by the same
+//!   judgement ([`exceptions::passed_over`]): more GPUs for an awarded
+//!   application while a better-ranked one of its track waits with enough
+//!   scores. They take free GPUs of the pool and are held, as grants are.
+//! - **Open too long.** A notice is open as the spec says (until an
+//!   exemption is granted, a recall cites it, or its award stops being
+//!   active); an appeal until it is decided or its application withdrawn.
+//!   Either is timed to the event that closed it, or to the end when still
+//!   open: a notice from its `respond_by`, an appeal from its filing. One
+//!   closed late was overdue as much as one still open, as recalled GPUs
+//!   cleared late are for `recall_awaiting_too_long`.
+//! - **A score before a declared conflict.** A `ConflictDeclared` with an
+//!   application, or with its organization, covers the reviewer's earlier
+//!   scores of it; each such score is one exception, with the first
+//!   conflict that covers it.
 //! - **Conflict of interest.** The `actor` is `org:<org_id>:<anything>` (or
 //!   exactly `org:<org_id>`) with `<org_id>` byte for byte the applying
 //!   organization's id; org ids may contain `:`, so the whole id is matched
