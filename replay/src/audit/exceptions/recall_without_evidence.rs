@@ -131,13 +131,11 @@ impl Detector for Detect {
                     });
                 }
                 if award.held == e.gpus {
-                    *u = UseEvidence::default();
+                    self.awards.remove(&e.award_id);
                 }
             }
             Body::AwardEnded(e) => {
-                if let Some(u) = self.awards.get_mut(&e.award_id) {
-                    *u = UseEvidence::default();
-                }
+                self.awards.remove(&e.award_id);
             }
             _ => {}
         }
