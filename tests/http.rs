@@ -6,7 +6,8 @@
 use futures::StreamExt;
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_projections::{ViewName, ViewParams};
-use gpu_ledger_replay::{Source, Until, VerifyOptions, rebuild_views, verify};
+use gpu_ledger_replay::{Source, Until, rebuild_views};
+use gpu_ledger_testkit::auditor::{chain_verifies, views_equal_a_full_replay};
 use gpu_ledger_testkit::history::{example_lines, synthetic_history};
 use gpu_ledger_testkit::server::{TestServer, spawn};
 use gpu_ledger_testkit::tokens::{ROLES, every_role};
@@ -32,22 +33,6 @@ fn org(id: &str) -> String {
     event(
         json!({"type":"OrganizationRegistered","org_id":id,"name":"n","sector":"academia","size":"public","region":"capital"}),
     )
-}
-
-async fn chain_verifies(s: &TestServer) -> u64 {
-    let mut source = Source::store(Arc::new(s.store.clone()));
-    let report = verify(
-        &mut source,
-        VerifyOptions {
-            deep: true,
-            ..Default::default()
-        },
-        |_| {},
-    )
-    .await
-    .unwrap();
-    assert!(report.ok, "{report:?}");
-    report.events
 }
 
 /// Asserts a refusal: its status, its `error`, and that nothing was appended.
@@ -183,7 +168,7 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
 
     let (status, _) = s.get(Some("analyst-token"), "/v1/views/nope").await;
     assert_eq!(status, 404);
-    assert_eq!(chain_verifies(&s).await, s.head());
+    assert_eq!(chain_verifies(Arc::new(s.store.clone())).await, s.head());
 }
 
 #[tokio::test]
@@ -255,7 +240,7 @@ async fn thirty_two_concurrent_clients_append_a_hundred_events_each() {
     for c in clients {
         acknowledged.extend(c.await.unwrap());
     }
-    assert_eq!(chain_verifies(&s).await, 3200);
+    assert_eq!(chain_verifies(Arc::new(s.store.clone())).await, 3200);
     let records = s.store.read_blocking(1, usize::MAX).unwrap();
     let mut ids = HashSet::new();
     for r in &records {
@@ -559,19 +544,7 @@ async fn views_served_equal_views_rebuilt_by_replay() {
         let (status, _) = s.post(None, org(&format!("ORG-V{i}"))).await;
         assert_eq!(status, 201);
     }
-    let mut source = Source::store(Arc::new(s.store.clone()));
-    let rebuilt = rebuild_views(&mut source, Until::Head, |_| {})
-        .await
-        .unwrap();
-    for view in ViewName::ALL {
-        let (status, served) = s.get(None, &format!("/v1/views/{view}")).await;
-        assert_eq!(status, 200);
-        assert_eq!(
-            served,
-            rebuilt.json(view, &ViewParams::default()),
-            "view {view}"
-        );
-    }
+    views_equal_a_full_replay(&s).await;
     // And in the past, by seq and by time.
     let mut source = Source::store(Arc::new(s.store.clone()));
     let past = rebuild_views(&mut source, Until::Seq(3000), |_| {})

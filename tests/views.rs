@@ -78,20 +78,12 @@ fn a_view_until_seq_n_equals_the_view_of_the_first_n_events_alone() {
     let lines = first_part_lines();
     let all = dir.path().join("all.jsonl");
     write_lines(&all, &lines);
-    assert!(
-        run(&whole, &["import", all.to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_file(&whole, &all);
     for n in [1usize, 700, 2_900, 4_321] {
         let part = dir.path().join(format!("part-{n}"));
         let first = dir.path().join(format!("first-{n}.jsonl"));
         write_lines(&first, &lines[..n]);
-        assert!(
-            run(&part, &["import", first.to_str().unwrap()])
-                .status
-                .success()
-        );
+        import_file(&part, &first);
         for view in ViewName::ALL {
             let at = run(
                 &whole,
@@ -170,11 +162,7 @@ fn csv_sections_are_chosen_by_name_and_unknown_ones_refused() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let example = first_part_file(dir.path());
-    assert!(
-        run(&data, &["import", example.to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_file(&data, &example);
     let out = run(
         &data,
         &[

@@ -186,3 +186,11 @@ pub fn synthetic_history(apps: usize) -> Vec<String> {
         })
         .collect()
 }
+
+/// An `OrganizationRegistered` body for `id`, dated after the example's
+/// first part: the smallest event a test can append anywhere.
+pub fn organization_registered(id: &str) -> String {
+    format!(
+        r#"{{"type":"OrganizationRegistered","occurred_at":"2026-06-01T09:00:00+09:00","actor":"msit","org_id":"{id}","name":"n","sector":"academia","size":"public","region":"capital"}}"#
+    )
+}

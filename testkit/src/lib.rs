@@ -16,7 +16,8 @@
 //!   and the damage crashes and disks do to it;
 //! - [`ports`]: free loopback ports, waiting for a server to listen;
 //! - with the `server` feature, [`server`] (a real server on loopback) and
-//!   [`tokens`] (tokens of every role, tokens files).
+//!   [`tokens`] (tokens of every role, tokens files), and [`auditor`] (the
+//!   chain verifies, the views equal a replay).
 //!
 //! [`value`] makes the domain's ids, texts and timestamps from what a
 //! generator chose.
@@ -24,6 +25,8 @@
 //! Regenerate the committed example with
 //! `cargo run -p gpu-ledger-testkit -- example --out examples/march-2026.jsonl`.
 
+#[cfg(feature = "server")]
+pub mod auditor;
 pub mod damage;
 pub mod data_dir;
 pub mod example;
