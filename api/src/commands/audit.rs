@@ -7,7 +7,9 @@ use crate::store_config::StoreConfig;
 use gpu_ledger_domain::Id;
 use gpu_ledger_ledger::time::parse_time;
 use gpu_ledger_ledger::{EventStore, RecordedAt};
-use gpu_ledger_replay::audit::exceptions::{DEFAULT_MAX_AWAITING_DAYS, Settings};
+use gpu_ledger_replay::audit::exceptions::{
+    DEFAULT_MAX_APPEAL_DAYS, DEFAULT_MAX_AWAITING_DAYS, DEFAULT_MAX_NOTICE_OVERDUE_DAYS, Settings,
+};
 use gpu_ledger_replay::audit::render::Documented;
 use gpu_ledger_replay::audit::{
     AuditError, Format, ReportOptions, Subject, audit_report, render, trace,
@@ -33,8 +35,10 @@ pub enum AuditArgs {
     Report(ReportArgs),
 
     /// The full story of an award, an application or an organization, each
-    /// line with its seq and hash: application, scores, award, utilization,
-    /// recalls, where recalled GPUs went and where redistributed GPUs came from.
+    /// line with its seq and hash: application, scores, conflicts declared,
+    /// rejection and appeals, award, utilization, notices and the exemptions
+    /// asked and decided, recalls, where recalled GPUs went and where
+    /// redistributed GPUs came from, extensions, supplements and outputs.
     #[command(
         after_help = "Examples:\n  gpu-ledger audit trace --award AW-2026-0006\n  \
                             gpu-ledger audit trace --org ORG-A024 --format html > org.html\n  \
@@ -78,9 +82,20 @@ pub struct ReportArgs {
     #[arg(long, default_value = "md", value_name = "FORMAT")]
     pub format: Format,
 
-    /// Days of business time recalled GPUs may await redistribution.
+    /// Days of business time recalled GPUs may await redistribution
+    /// (longer: recall_awaiting_too_long).
     #[arg(long, default_value_t = DEFAULT_MAX_AWAITING_DAYS, value_name = "DAYS")]
     pub max_awaiting_days: u32,
+
+    /// Days of business time a recall notice may stay open past its
+    /// respond_by (longer: notice_overdue).
+    #[arg(long, default_value_t = DEFAULT_MAX_NOTICE_OVERDUE_DAYS, value_name = "DAYS")]
+    pub max_notice_overdue_days: u32,
+
+    /// Days of business time an appeal may stay undecided after it was
+    /// filed (longer: appeal_undecided_too_long).
+    #[arg(long, default_value_t = DEFAULT_MAX_APPEAL_DAYS, value_name = "DAYS")]
+    pub max_appeal_days: u32,
 
     /// Read an export file instead of the data directory.
     #[arg(long = "from-export", visible_alias = "export", value_name = "FILE")]
@@ -218,6 +233,8 @@ async fn report(
         call: args.call.clone(),
         settings: Settings {
             max_awaiting_days: args.max_awaiting_days,
+            max_notice_overdue_days: args.max_notice_overdue_days,
+            max_appeal_days: args.max_appeal_days,
         },
     };
     let progress = Progress::new(json, total, "auditing");

@@ -28,17 +28,31 @@
 //! - **Business time** is `occurred_at`, compared as instants; "30 days" is
 //!   30 × 86,400 seconds between instants, "longer" strictly longer.
 //! - **Adjacent in period order.** Reports of an award are ordered by
-//!   `period_start`, then `period_end`. The monitoring system reports each
-//!   award's periods in order, so the audit keeps, per award, only the
-//!   report latest in period order (memory grows with awards, not reports):
-//!   a new report for a later period is adjacent to it. A report arriving
-//!   late for an earlier period is not paired with anything, and evidence
-//!   found earlier stays found (it was recorded before any later recall).
+//!   `period_start`, then `period_end` (then seq). A recall is judged over
+//!   every report of its award recorded before it, in that order: a report
+//!   arriving late for an earlier period takes its place among the others,
+//!   so it can complete a low pair or stand between two low reports and
+//!   part them. Memory grows with the reports of active awards.
 //! - **Evidence is cumulative.** Evidence recorded before a first recall of
 //!   an award is still before a second recall of it.
 //! - **Top-ups.** A `Redistributed` to an application that is already
 //!   awarded is judged like any other: against the pending applications of
 //!   its track at that moment (the application itself excluded).
+//! - **Supplements** are judged as redistributions are, by the same
+//!   judgement ([`exceptions::passed_over`]): more GPUs for an awarded
+//!   application while a better-ranked one of its track waits with enough
+//!   scores. They take free GPUs of the pool and are held, as grants are.
+//! - **Open too long.** A notice is open as the spec says (until an
+//!   exemption is granted, a recall cites it, or its award stops being
+//!   active); an appeal until it is decided or its application withdrawn.
+//!   Either is timed to the event that closed it, or to the end when still
+//!   open: a notice from its `respond_by`, an appeal from its filing. One
+//!   closed late was overdue as much as one still open, as recalled GPUs
+//!   cleared late are for `recall_awaiting_too_long`.
+//! - **A score before a declared conflict.** A `ConflictDeclared` with an
+//!   application, or with its organization, covers the reviewer's earlier
+//!   scores of it; each such score is one exception, with the first
+//!   conflict that covers it.
 //! - **Conflict of interest.** The `actor` is `org:<org_id>:<anything>` (or
 //!   exactly `org:<org_id>`) with `<org_id>` byte for byte the applying
 //!   organization's id; org ids may contain `:`, so the whole id is matched

@@ -2,8 +2,8 @@
 //! awaiting redistribution, or free, at every step and at the end.
 //!
 //! The four figures are tallied independently, each from the events that
-//! move it (a grant takes free GPUs and holds them, a recall moves held ones
-//! to awaiting, a release frees awaiting ones...), in signed arithmetic so
+//! move it (a grant or a supplement takes free GPUs and holds them, a
+//! recall moves held ones to awaiting, a release frees awaiting ones...), in signed arithmetic so
 //! that nothing can wrap. After each event the pool it touched must have
 //! `capacity = held + awaiting + free` with none of them negative; the first
 //! step where that fails is reported. At the end, `held` and `awaiting` are
@@ -80,7 +80,7 @@ pub struct PoolsReconciled {
 enum Movement {
     /// Capacity changes, and free GPUs with it.
     Resize,
-    /// Free to held.
+    /// Free to held (a grant or a supplement).
     Grant,
     /// Awaiting to held.
     Redistribute,
@@ -114,6 +114,11 @@ impl Reconciliation {
                 let pool = &cat.track(&a.call_id, &a.track_id).pool_id;
                 (pool, i64::from(e.gpus), Movement::Grant)
             }
+            Body::AwardSupplemented(e) => (
+                &cat.awards[&e.award_id].pool_id,
+                i64::from(e.gpus),
+                Movement::Grant,
+            ),
             Body::Redistributed(e) => (
                 &cat.recalls[&e.recall_id].pool_id,
                 i64::from(e.gpus),

@@ -455,9 +455,12 @@ impl AuditReport {
         let total: usize = self.exception_counts.iter().map(|k| k.count).sum();
         d.paragraph(vec![text(format!(
             "{} exception(s). Each lists the events that prove it (seq and hash); \
-             recalled GPUs may await redistribution {} days.",
+             recalled GPUs may await redistribution {} days, a notice may stay open {} days \
+             past its respond_by, and an appeal undecided {} days.",
             grouped(total as u64),
-            self.settings.max_awaiting_days
+            self.settings.max_awaiting_days,
+            self.settings.max_notice_overdue_days,
+            self.settings.max_appeal_days
         ))]);
         d.table(
             &[("kind", false), ("count", true)],

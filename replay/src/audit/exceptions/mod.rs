@@ -15,18 +15,24 @@
 //! at the bottom, which gives the kind's place in reports; [`Kind`] and
 //! [`Exception`] are made from that list.
 
+pub mod appeal_undecided_too_long;
 pub mod award_out_of_rank_order;
 pub mod award_past_end;
 pub mod business_time;
 pub mod evidence;
+pub mod notice_overdue;
 pub mod org_share;
 pub mod org_share_near_cap;
 pub mod org_share_over_cap;
+pub mod overdue;
+pub mod passed_over;
 pub mod recall_awaiting_too_long;
 pub mod recall_without_evidence;
 pub mod redistribution_out_of_rank_order;
 pub mod reviewer_conflict_of_interest;
 pub mod rival;
+pub mod score_before_declared_conflict;
+pub mod supplement_out_of_rank_order;
 
 pub use evidence::Evidence;
 
@@ -39,17 +45,29 @@ use serde::Serialize;
 /// The default time recalled GPUs may await redistribution.
 pub const DEFAULT_MAX_AWAITING_DAYS: u32 = 30;
 
-/// What the audit settles on.
+/// The default time a notice may stay open past its `respond_by`.
+pub const DEFAULT_MAX_NOTICE_OVERDUE_DAYS: u32 = 14;
+
+/// The default time an appeal may stay undecided.
+pub const DEFAULT_MAX_APPEAL_DAYS: u32 = 30;
+
+/// What the audit settles on: the thresholds an auditor may set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Settings {
     /// Days of business time recalled GPUs may await redistribution.
     pub max_awaiting_days: u32,
+    /// Days of business time a notice may stay open past its `respond_by`.
+    pub max_notice_overdue_days: u32,
+    /// Days of business time an appeal may stay undecided after its filing.
+    pub max_appeal_days: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             max_awaiting_days: DEFAULT_MAX_AWAITING_DAYS,
+            max_notice_overdue_days: DEFAULT_MAX_NOTICE_OVERDUE_DAYS,
+            max_appeal_days: DEFAULT_MAX_APPEAL_DAYS,
         }
     }
 }
@@ -221,6 +239,10 @@ kinds! {
     org_share_near_cap: OrgShareNearCap,
     award_past_end: AwardPastEnd,
     reviewer_conflict_of_interest: ReviewerConflictOfInterest,
+    score_before_declared_conflict: ScoreBeforeDeclaredConflict,
+    supplement_out_of_rank_order: SupplementOutOfRankOrder,
+    notice_overdue: NoticeOverdue,
+    appeal_undecided_too_long: AppealUndecidedTooLong,
 }
 
 #[cfg(test)]

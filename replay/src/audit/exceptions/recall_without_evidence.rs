@@ -3,9 +3,12 @@
 //! `off_purpose_use`, nor two reports of that award adjacent in period
 //! order both strictly below [`LOW_UTILIZATION_BP`].
 //!
-//! Decided at the recall. Per award, only what its reports have shown so
-//! far is kept, with the latest report in period order (see the module
-//! docs of `audit` on adjacency).
+//! Decided at the recall, over every report of the award recorded before
+//! it, in period order: a report arriving late for an earlier period takes
+//! its place among the others, so it can complete a low pair or stand
+//! between two. Per active award its reports' periods are kept (memory
+//! grows with the reports of active awards), with the count of low pairs
+//! kept up to date as each report comes, so a recall costs a lookup.
 
 use super::super::EventRef;
 use super::super::integrity::Checked;
@@ -14,7 +17,8 @@ use super::{Detector, Known};
 use gpu_ledger_domain::recall::RecallReason;
 use gpu_ledger_domain::{Body, Id, Instant};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound::{Excluded, Unbounded};
 
 /// Utilization strictly below this many basis points counts as underuse.
 pub const LOW_UTILIZATION_BP: u32 = 5000;
@@ -42,46 +46,45 @@ pub struct Detect {
     found: Vec<RecallWithoutEvidence>,
 }
 
+/// Where a report stands in period order: by `period_start`, then
+/// `period_end`, then seq (two reports of one period both count).
+type PeriodKey = (Instant, Instant, u64);
+
 /// What an award's utilization reports have shown so far.
 #[derive(Debug, Default)]
 struct UseEvidence {
     reports: u32,
-    off_purpose: Option<EventRef>,
-    low_pair: Option<[EventRef; 2]>,
-    latest: Option<LatestReport>,
-}
-
-/// The report latest in period order.
-#[derive(Debug)]
-struct LatestReport {
-    period: (Instant, Instant),
-    low: bool,
-    at: EventRef,
+    off_purpose: bool,
+    /// Every report in period order, and whether it was low.
+    low: BTreeMap<PeriodKey, bool>,
+    /// Reports adjacent in period order and both low.
+    low_pairs: u32,
 }
 
 impl UseEvidence {
-    /// Takes in a report of the award. A report for a later period than any
-    /// before is adjacent to the latest one; a late report for an earlier
-    /// period is not paired.
-    fn report(&mut self, period: (Instant, Instant), bp: u32, off_purpose: bool, at: EventRef) {
+    /// Takes in a report of the award, in its place in period order.
+    fn report(&mut self, period: (Instant, Instant), bp: u32, off_purpose: bool, seq: u64) {
         self.reports += 1;
-        if off_purpose && self.off_purpose.is_none() {
-            self.off_purpose = Some(at);
-        }
+        self.off_purpose |= off_purpose;
+        let key = (period.0, period.1, seq);
         let low = bp < LOW_UTILIZATION_BP;
-        if let Some(latest) = &self.latest {
-            if period < latest.period {
-                return;
-            }
-            if low && latest.low && self.low_pair.is_none() {
-                self.low_pair = Some([latest.at, at]);
-            }
+        let before = self.low.range(..key).next_back().is_some_and(|(_, l)| *l);
+        let after = self
+            .low
+            .range((Excluded(key), Unbounded))
+            .next()
+            .is_some_and(|(_, l)| *l);
+        if before && after {
+            self.low_pairs -= 1;
         }
-        self.latest = Some(LatestReport { period, low, at });
+        if low {
+            self.low_pairs += u32::from(before) + u32::from(after);
+        }
+        self.low.insert(key, low);
     }
 
     fn found(&self) -> bool {
-        self.off_purpose.is_some() || self.low_pair.is_some()
+        self.off_purpose || self.low_pairs > 0
     }
 }
 
@@ -106,7 +109,7 @@ impl Detector for Detect {
             Body::UtilizationReported(e) => {
                 if let Some(u) = self.awards.get_mut(&e.award_id) {
                     let period = (e.period_start.instant(), e.period_end.instant());
-                    u.report(period, e.utilization_bp, e.off_purpose_use, at);
+                    u.report(period, e.utilization_bp, e.off_purpose_use, at.seq);
                 }
             }
             Body::RecallIssued(e) => {
@@ -128,13 +131,11 @@ impl Detector for Detect {
                     });
                 }
                 if award.held == e.gpus {
-                    *u = UseEvidence::default();
+                    self.awards.remove(&e.award_id);
                 }
             }
             Body::AwardEnded(e) => {
-                if let Some(u) = self.awards.get_mut(&e.award_id) {
-                    *u = UseEvidence::default();
-                }
+                self.awards.remove(&e.award_id);
             }
             _ => {}
         }
@@ -156,24 +157,48 @@ impl Detector for Detect {
 mod tests {
     use super::*;
     use gpu_ledger_domain::Timestamp;
-    use gpu_ledger_ledger::Hash;
+
+    fn week(n: u32) -> (Instant, Instant) {
+        let t = |d: u32| {
+            Timestamp::parse(&format!("2026-03-{d:02}T00:00:00Z"))
+                .unwrap()
+                .instant()
+        };
+        (t(1 + 7 * n), t(8 + 7 * n))
+    }
 
     #[test]
-    fn adjacency_follows_period_order_and_ignores_late_reports() {
-        let t = |d: u32| Timestamp::parse(&format!("2026-03-{d:02}T00:00:00Z")).unwrap();
-        let r = |seq| EventRef {
-            seq,
-            hash: Hash::ZERO,
-        };
+    fn reports_pair_in_period_order_whenever_they_arrive() {
         let mut u = UseEvidence::default();
-        u.report((t(8).instant(), t(15).instant()), 4000, false, r(1));
-        u.report((t(1).instant(), t(8).instant()), 3000, false, r(2)); // late: not paired
+        u.report(week(2), 4000, false, 1);
+        u.report(week(0), 9000, false, 2);
         assert!(!u.found());
-        u.report((t(15).instant(), t(22).instant()), 6000, false, r(3));
-        u.report((t(22).instant(), t(29).instant()), 4999, false, r(4));
+        // Late, for the week before the low one: now adjacent to it.
+        u.report(week(1), 4999, false, 3);
+        assert!(u.found());
+        assert_eq!((u.low_pairs, u.reports), (1, 3));
+    }
+
+    #[test]
+    fn a_late_report_between_two_low_ones_parts_them() {
+        let mut u = UseEvidence::default();
+        u.report(week(0), 3000, false, 1);
+        u.report(week(2), 3000, false, 2);
+        assert!(u.found(), "nothing reported between them yet");
+        u.report(week(1), 5000, false, 3);
         assert!(!u.found());
-        u.report((t(29).instant(), t(31).instant()), 100, false, r(5));
-        assert_eq!(u.low_pair, Some([r(4), r(5)]));
-        assert_eq!(u.reports, 5);
+        // A second report of week 1, low, comes after the first: it and
+        // week 2 are adjacent.
+        u.report(week(1), 100, false, 4);
+        assert_eq!(u.low_pairs, 1);
+        u.report(week(3), 100, false, 5);
+        assert_eq!(u.low_pairs, 2);
+    }
+
+    #[test]
+    fn off_purpose_use_is_evidence_alone() {
+        let mut u = UseEvidence::default();
+        u.report(week(0), 9000, true, 1);
+        assert!(u.found());
     }
 }

@@ -3,37 +3,24 @@
 //! same track that is pending at that moment with at least `min_reviews`
 //! scores.
 //!
-//! Decided at the moment, against the evidence's order of pending
-//! applications.
+//! Decided at the moment, as [`passed_over`](super::passed_over) judges.
 
-use super::super::EventRef;
 use super::super::integrity::Checked;
-use super::super::rank::{Outranked, RankShown, rank_of};
-use super::evidence::in_seq_order;
-use super::rival::Rival;
+use super::passed_over::PassedOver;
 use super::{Detector, Known};
 use gpu_ledger_domain::{Body, Id};
 use serde::Serialize;
 
+pub type RedistributionOutOfRankOrder = PassedOver<Redistribution>;
+
+/// The redistribution that gave the GPUs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RedistributionOutOfRankOrder {
+pub struct Redistribution {
     pub redistribution_id: Id,
     pub recall_id: Id,
     /// The award the redistribution created.
     pub award_id: Id,
-    pub application_id: Id,
-    pub org_id: Id,
-    pub call_id: Id,
-    pub track_id: Id,
     pub gpus: u32,
-    #[serde(flatten)]
-    pub rank: RankShown,
-    /// The best-ranked application pending at that moment.
-    pub outranked_by: Rival,
-    pub higher_ranked_pending: usize,
-    /// The call's opening, the redistribution, and the scores and
-    /// organizations of both applications up to that moment.
-    pub events: Vec<EventRef>,
 }
 
 #[derive(Debug, Default)]
@@ -51,39 +38,19 @@ impl Detector for Detect {
         let Body::Redistributed(e) = &step.event.body else {
             return;
         };
-        let (cat, evidence) = (known.catalog, known.evidence);
-        let app = &cat.apps[&e.application_id];
-        let Some(score) = rank_of(cat, app) else {
-            return;
-        };
-        let Some(Outranked {
-            application_id: rival_id,
-            score: rival_score,
-            higher,
-        }) = evidence
-            .pending
-            .best_above(&app.call_id, &app.track_id, score, &e.application_id)
-        else {
-            return;
-        };
-        let mut events = vec![step.at()];
-        events.extend(evidence.calls_opened.get(&app.call_id));
-        evidence.of_rank(&e.application_id, app, &mut events);
-        evidence.of_rank(&rival_id, &cat.apps[&rival_id], &mut events);
-        self.found.push(RedistributionOutOfRankOrder {
+        let given = Redistribution {
             redistribution_id: e.redistribution_id.clone(),
             recall_id: e.recall_id.clone(),
             award_id: e.award_id.clone(),
-            application_id: e.application_id.clone(),
-            org_id: app.org_id.clone(),
-            call_id: app.call_id.clone(),
-            track_id: app.track_id.clone(),
             gpus: e.gpus,
-            rank: score.into(),
-            outranked_by: Rival::of(cat, &rival_id, rival_score),
-            higher_ranked_pending: higher,
-            events: in_seq_order(events),
-        });
+        };
+        self.found.extend(PassedOver::judge(
+            known,
+            step,
+            &e.application_id,
+            None,
+            given,
+        ));
     }
 
     fn finish(self, _known: &Known<'_>) -> Vec<RedistributionOutOfRankOrder> {
@@ -92,13 +59,11 @@ impl Detector for Detect {
 
     fn summary(x: &RedistributionOutOfRankOrder) -> String {
         format!(
-            "Redistribution {} gave {} GPUs of recall {} to {}, was pending; {} pending application(s) ranked higher.",
-            x.redistribution_id,
-            x.gpus,
-            x.recall_id,
-            x.outranked_by
-                .passed_over_by(&x.application_id, &x.org_id, &x.rank),
-            x.higher_ranked_pending
+            "Redistribution {} gave {} GPUs of recall {} to {}",
+            x.given.redistribution_id,
+            x.given.gpus,
+            x.given.recall_id,
+            x.passed_over_text()
         )
     }
 }

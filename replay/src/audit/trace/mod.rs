@@ -1,9 +1,12 @@
 //! `gpu-ledger audit trace`: the full story of an award, an application or
 //! an organization, in seq order, each line with its seq and hash.
 //!
-//! The story of an award: its application and scores, the award, its
-//! utilization reports, its recalls, where the recalled GPUs went
-//! (redistributions and releases) and its end. When the award itself came
+//! The story of an award: its application, scores and any conflict
+//! declared with it, its rejection and appeal when it had one, the award,
+//! its utilization reports, its notices and the exemptions asked and
+//! decided on them, its recalls, where the recalled GPUs went
+//! (redistributions and releases), its extensions and supplements, what it
+//! produced (outputs) and its end. When the award itself came
 //! from a redistribution, the story starts further back: the recall its
 //! GPUs came from and the award that recall came from, and so on to the
 //! first grant. An application's story is its own events and the story of
@@ -16,11 +19,14 @@
 //! second collects the events that belong, up to the same record. Memory
 //! holds the entities and the story, never the whole history.
 
+mod describe;
+
 use super::AuditError;
 use super::integrity::replay_checked;
-use super::render::{Document, Documented, code, grouped, percent, text};
+use super::render::{Document, Documented, code, grouped, text};
 use crate::source::{Source, SourceError};
 use crate::views::Until;
+use describe::describe;
 use gpu_ledger_domain::{Body, Event, Id};
 use gpu_ledger_ledger::Hash;
 use gpu_ledger_projections::Catalog;
@@ -73,6 +79,16 @@ pub enum Role {
     OriginRecall,
     /// The award that recall took them from.
     OriginAward,
+    /// A conflict declared with the story's application or organization.
+    Conflict,
+    Appeal,
+    AppealDecided,
+    Notice,
+    ExemptionRequested,
+    ExemptionDecided,
+    Extended,
+    Supplemented,
+    Output,
 }
 
 impl Role {
@@ -90,6 +106,15 @@ impl Role {
             Role::Ended => "award ended",
             Role::OriginRecall => "origin: recall",
             Role::OriginAward => "origin: award recalled",
+            Role::Conflict => "conflict declared",
+            Role::Appeal => "appeal",
+            Role::AppealDecided => "appeal decided",
+            Role::Notice => "recall notice",
+            Role::ExemptionRequested => "exemption requested",
+            Role::ExemptionDecided => "exemption decided",
+            Role::Extended => "award extended",
+            Role::Supplemented => "award supplemented",
+            Role::Output => "output",
         }
     }
 }
@@ -136,10 +161,30 @@ struct Story {
     origin_recalls: HashSet<Id>,
     /// Awards those recalls came from: their creation only.
     origin_awards: HashSet<Id>,
+    /// Appeals of the story's applications.
+    appeals: HashSet<Id>,
+    /// Notices on the story's awards, with their exemptions.
+    notices: HashSet<Id>,
+}
+
+/// What the catalog does not keep and a story needs: which award each
+/// notice is on. Learned in the first pass.
+#[derive(Debug, Default)]
+struct Notices {
+    award_of: HashMap<Id, Id>,
+}
+
+impl Notices {
+    fn apply(&mut self, event: &Event) {
+        if let Body::RecallNoticed(e) = &event.body {
+            self.award_of
+                .insert(e.notice_id.clone(), e.award_id.clone());
+        }
+    }
 }
 
 impl Story {
-    fn of(cat: &Catalog, subject: &Subject) -> Result<Story, AuditError> {
+    fn of(cat: &Catalog, notices: &Notices, subject: &Subject) -> Result<Story, AuditError> {
         let unknown = || AuditError::UnknownSubject {
             what: subject.what(),
             id: subject.id().clone(),
@@ -198,6 +243,19 @@ impl Story {
             );
             story.provenance(cat, award);
         }
+        story.appeals.extend(
+            cat.appeals
+                .iter()
+                .filter(|(_, app)| story.apps.contains(*app))
+                .map(|(appeal, _)| appeal.clone()),
+        );
+        story.notices.extend(
+            notices
+                .award_of
+                .iter()
+                .filter(|(_, award)| story.awards.contains(*award))
+                .map(|(notice, _)| notice.clone()),
+        );
         Ok(story)
     }
 
@@ -253,157 +311,34 @@ impl Story {
                 .contains(&e.recall_id)
                 .then_some(Role::Released),
             Body::AwardEnded(e) => award(&e.award_id).then_some(Role::Ended),
+            Body::ConflictDeclared(e) => {
+                let with_app = e.application_id.as_ref().is_some_and(app);
+                let with_org = e.org_id.as_ref().is_some_and(|o| self.orgs.contains(o));
+                (with_app || with_org).then_some(Role::Conflict)
+            }
+            Body::AppealFiled(e) => app(&e.application_id).then_some(Role::Appeal),
+            Body::AppealDecided(e) => self
+                .appeals
+                .contains(&e.appeal_id)
+                .then_some(Role::AppealDecided),
+            Body::RecallNoticed(e) => award(&e.award_id).then_some(Role::Notice),
+            Body::ExemptionRequested(e) => self
+                .notices
+                .contains(&e.notice_id)
+                .then_some(Role::ExemptionRequested),
+            Body::ExemptionDecided(e) => self
+                .notices
+                .contains(&e.notice_id)
+                .then_some(Role::ExemptionDecided),
+            Body::AwardExtended(e) => award(&e.award_id).then_some(Role::Extended),
+            Body::AwardSupplemented(e) => award(&e.award_id).then_some(Role::Supplemented),
+            Body::OutputReported(e) => award(&e.award_id).then_some(Role::Output),
             Body::PoolRegistered(_)
             | Body::PoolResized(_)
             | Body::CallOpened(_)
-            | Body::CallClosed(_) => None,
-            Body::ReviewerRegistered(_)
-            | Body::ConflictDeclared(_)
-            | Body::RecallNoticed(_)
-            | Body::ExemptionRequested(_)
-            | Body::ExemptionDecided(_)
-            | Body::AppealFiled(_)
-            | Body::AppealDecided(_)
-            | Body::AwardExtended(_)
-            | Body::AwardSupplemented(_)
-            | Body::OutputReported(_) => None,
+            | Body::CallClosed(_)
+            | Body::ReviewerRegistered(_) => None,
         }
-    }
-}
-
-/// One line for people about `event`, with names from the catalog at the end.
-fn describe(cat: &Catalog, event: &Event) -> String {
-    let org = |id: &Id| {
-        cat.orgs
-            .get(id)
-            .map_or_else(|| id.to_string(), |o| format!("{id} {}", o.name))
-    };
-    let app_org = |app: &Id| {
-        cat.apps
-            .get(app)
-            .map_or_else(String::new, |a| org(&a.org_id))
-    };
-    match &event.body {
-        Body::OrganizationRegistered(e) => format!(
-            "{} registered: {}, {}, {}",
-            org(&e.org_id),
-            e.sector,
-            e.size,
-            e.region
-        ),
-        Body::ApplicationSubmitted(e) => format!(
-            "{} submitted by {} to track {} of {}: {} GPUs for {}, \"{}\"",
-            e.application_id,
-            org(&e.org_id),
-            e.track_id,
-            e.call_id,
-            e.requested_gpus,
-            e.purpose,
-            e.title
-        ),
-        Body::ScoreRecorded(e) => format!(
-            "{} scored {} by reviewer {} (actor {})",
-            e.application_id, e.score, e.reviewer_id, event.actor
-        ),
-        Body::ApplicationRejected(e) => format!("{} rejected: {}", e.application_id, e.reason),
-        Body::ApplicationWithdrawn(e) => format!("{} withdrawn: {}", e.application_id, e.reason),
-        Body::AwardGranted(e) => format!(
-            "award {} granted to {} ({}): {} GPUs, {} to {}",
-            e.award_id,
-            e.application_id,
-            app_org(&e.application_id),
-            e.gpus,
-            e.starts_at,
-            e.ends_at
-        ),
-        Body::Redistributed(e) => format!(
-            "redistribution {}: {} GPUs of recall {} (from award {}) as award {} to {} ({}), {} to {}",
-            e.redistribution_id,
-            e.gpus,
-            e.recall_id,
-            cat.recalls
-                .get(&e.recall_id)
-                .map_or("?", |r| r.award_id.as_str()),
-            e.award_id,
-            e.application_id,
-            app_org(&e.application_id),
-            e.starts_at,
-            e.ends_at
-        ),
-        Body::UtilizationReported(e) => format!(
-            "award {} used {} from {} to {}{}",
-            e.award_id,
-            percent(e.utilization_bp.into()),
-            e.period_start,
-            e.period_end,
-            if e.off_purpose_use {
-                ", off-purpose use reported"
-            } else {
-                ""
-            }
-        ),
-        Body::RecallIssued(e) => format!(
-            "recall {}: {} GPUs of award {} ({})",
-            e.recall_id, e.gpus, e.award_id, e.reason
-        ),
-        Body::RecallReleased(e) => format!(
-            "recall {}: {} GPUs released to the pool ({})",
-            e.recall_id, e.gpus, e.reason
-        ),
-        Body::AwardEnded(e) => format!("award {} ended ({})", e.award_id, e.reason),
-        Body::PoolRegistered(e) => format!("pool {} registered", e.pool_id),
-        Body::PoolResized(e) => format!("pool {} resized to {} GPUs", e.pool_id, e.gpus),
-        Body::CallOpened(e) => format!("call {} opened", e.call_id),
-        Body::CallClosed(e) => format!("call {} closed", e.call_id),
-        Body::ReviewerRegistered(e) => format!("reviewer {} registered", e.reviewer_id),
-        Body::ConflictDeclared(e) => format!(
-            "conflict {}: reviewer {} with {} ({})",
-            e.conflict_id,
-            e.reviewer_id,
-            e.application_id.as_ref().map_or_else(
-                || e.org_id.as_ref().map_or_else(String::new, org),
-                Id::to_string
-            ),
-            e.source
-        ),
-        Body::RecallNoticed(e) => format!(
-            "notice {}: {} GPUs of award {} ({}), respond by {}",
-            e.notice_id, e.gpus, e.award_id, e.reason, e.respond_by
-        ),
-        Body::ExemptionRequested(e) => format!(
-            "exemption requested on notice {}: {}",
-            e.notice_id, e.reason
-        ),
-        Body::ExemptionDecided(e) => format!(
-            "exemption on notice {} {}: {}",
-            e.notice_id,
-            if e.granted { "granted" } else { "refused" },
-            e.reason
-        ),
-        Body::AppealFiled(e) => format!(
-            "appeal {} of the rejection of {}: {}",
-            e.appeal_id, e.application_id, e.reason
-        ),
-        Body::AppealDecided(e) => format!(
-            "appeal {} {}: {}",
-            e.appeal_id,
-            if e.upheld { "upheld" } else { "dismissed" },
-            e.reason
-        ),
-        Body::AwardExtended(e) => {
-            format!(
-                "award {} extended to {}: {}",
-                e.award_id, e.ends_at, e.reason
-            )
-        }
-        Body::AwardSupplemented(e) => format!(
-            "supplement {}: {} more GPUs for award {} ({})",
-            e.supplement_id, e.gpus, e.award_id, e.reason
-        ),
-        Body::OutputReported(e) => format!(
-            "output {} of award {}: {} \"{}\"",
-            e.output_id, e.award_id, e.kind, e.title
-        ),
     }
 }
 
@@ -416,10 +351,14 @@ pub async fn trace(
     mut on_progress: impl FnMut(u64),
 ) -> Result<Trace, AuditError> {
     let mut cat = Catalog::default();
+    let mut notices = Notices::default();
     let first = replay_checked(
         &mut open()?,
         until,
-        |s| cat.apply(s.event),
+        |s| {
+            cat.apply(s.event);
+            notices.apply(s.event);
+        },
         &mut on_progress,
     )
     .await?;
@@ -429,7 +368,7 @@ pub async fn trace(
             reason: first.reason.unwrap_or_default(),
         });
     }
-    let story = Story::of(&cat, subject)?;
+    let story = Story::of(&cat, &notices, subject)?;
     let mut lines = Vec::new();
     let second = replay_checked(
         &mut open()?,
