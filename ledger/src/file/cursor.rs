@@ -26,11 +26,11 @@ pub struct FrameMeta {
 /// What the next step through a segment found.
 #[derive(Debug)]
 pub enum Step {
-    /// A frame at file offset `offset`; its event is `cursor.chunk()[event]`.
+    /// A frame at file offset `offset`; its event is `cursor.chunk()[body]`.
     Frame {
         offset: u64,
         meta: FrameMeta,
-        event: Range<usize>,
+        body: Range<usize>,
     },
     /// Exactly at the end.
     End,
@@ -65,7 +65,6 @@ impl<'f> FrameCursor<'f> {
         self.chunk_start + self.pos as u64
     }
 
-    /// The chunk the last frame's event lives in.
     /// The record a frame holds, chained onto `prev`; its event shares the
     /// chunk's bytes, uncopied.
     pub fn record(&self, meta: &FrameMeta, prev: Hash, event: Range<usize>) -> Record {
@@ -76,10 +75,6 @@ impl<'f> FrameCursor<'f> {
             hash: meta.hash,
             event: self.chunk.slice(event),
         }
-    }
-
-    pub fn chunk(&self) -> &Bytes {
-        &self.chunk
     }
 
     pub fn step(&mut self) -> io::Result<Step> {
@@ -105,7 +100,7 @@ impl<'f> FrameCursor<'f> {
                     return Ok(Step::Frame {
                         offset,
                         meta,
-                        event,
+                        body: event,
                     });
                 }
                 Decoded::Bad(reason) => return Ok(Step::Bad { offset, reason }),

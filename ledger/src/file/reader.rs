@@ -75,11 +75,7 @@ fn read_segment(
             Step::Truncated { offset } => {
                 return Err(damaged(seg, offset, expected, "the record is cut short"));
             }
-            Step::Frame {
-                offset,
-                meta,
-                event,
-            } => {
+            Step::Frame { offset, meta, body } => {
                 if meta.seq != expected {
                     return Err(damaged(
                         seg,
@@ -89,7 +85,7 @@ fn read_segment(
                     ));
                 }
                 if meta.seq >= *next {
-                    out.push(cursor.record(&meta, prev, event));
+                    out.push(cursor.record(&meta, prev, body));
                     *next += 1;
                 }
                 prev = meta.hash;

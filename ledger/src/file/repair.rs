@@ -68,11 +68,7 @@ pub fn truncate_after(dir: &Path, keep: u64) -> Result<RepairReport, StoreError>
     let mut readable = true;
     loop {
         match cursor.step().map_err(io(&path))? {
-            Step::Frame {
-                offset,
-                meta,
-                event,
-            } => {
+            Step::Frame { offset, meta, body } => {
                 if meta.seq != expected {
                     readable = false;
                     if expected <= keep {
@@ -84,7 +80,7 @@ pub fn truncate_after(dir: &Path, keep: u64) -> Result<RepairReport, StoreError>
                     cut = offset + meta.len as u64;
                     keep_frame = Some(offset);
                 } else {
-                    removed.push(cursor.record(&meta, prev, event));
+                    removed.push(cursor.record(&meta, prev, body));
                 }
                 prev = meta.hash;
                 expected += 1;
@@ -194,17 +190,11 @@ fn read_records(path: &Path, out: &mut Vec<Record>, prev: &mut Hash, expected: &
         len
     };
     let mut cursor = FrameCursor::new(&file, HEADER_LEN as u64, end);
-    while let Ok(Step::Frame { meta, event, .. }) = cursor.step() {
+    while let Ok(Step::Frame { meta, body, .. }) = cursor.step() {
         if meta.seq != *expected {
             return;
         }
-        out.push(Record {
-            seq: meta.seq,
-            recorded_at: meta.recorded_at,
-            prev: *prev,
-            hash: meta.hash,
-            event: cursor.chunk().slice(event),
-        });
+        out.push(cursor.record(&meta, *prev, body));
         *prev = meta.hash;
         *expected += 1;
     }
