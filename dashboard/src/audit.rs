@@ -16,7 +16,7 @@ use super::{Dashboard, rendered};
 use crate::LedgerReader;
 use crate::Refusal;
 use crate::reader::PageReader;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_domain::Id;
@@ -218,8 +218,7 @@ pub fn trace_at(kind: &str, id: &str, at: &At) -> String {
 /// `/trace/{kind}/{id}`: the story of an award, application or
 /// organization, each event with its seq and hash, up to the page's point.
 pub async fn trace_page(
-    State(dash): State<Dashboard>,
-    _reader: PageReader,
+    PageReader(dash): PageReader,
     Path((kind, id)): Path<(String, String)>,
     Query(q): Query<AtQuery>,
 ) -> Response {

@@ -12,7 +12,7 @@ use super::point::{At, AtQuery, with_views};
 use super::{events, resolve};
 use crate::Refusal;
 use crate::reader::DataReader;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gpu_ledger_projections::table::{Cell, Table};
@@ -30,8 +30,7 @@ pub struct Options {
 }
 
 pub async fn table(
-    State(dash): State<Dashboard>,
-    _reader: DataReader,
+    DataReader(dash): DataReader,
     Path(table): Path<String>,
     Query(q): Query<AtQuery>,
     Query(options): Query<Options>,

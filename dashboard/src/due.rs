@@ -10,7 +10,7 @@ use super::point::{At, AtQuery, with_views};
 use super::{Dashboard, rendered};
 use crate::Refusal;
 use crate::reader::PageReader;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use gpu_ledger_domain::Timestamp;
 use gpu_ledger_projections::ViewParams;
@@ -39,8 +39,7 @@ pub fn parse_now(now: Option<&str>) -> Result<Option<Timestamp>, Refusal> {
 }
 
 pub async fn page(
-    State(dash): State<Dashboard>,
-    _reader: PageReader,
+    PageReader(dash): PageReader,
     Query(q): Query<AtQuery>,
     Query(settings): Query<Settings>,
 ) -> Response {

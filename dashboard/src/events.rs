@@ -14,7 +14,7 @@ use super::point::{At, AtQuery};
 use super::{Dashboard, html, problem_page, rendered, resolve};
 use crate::Refusal;
 use crate::reader::PageReader;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_ledger::Record;
@@ -63,8 +63,7 @@ pub struct Listing {
 }
 
 pub async fn page(
-    State(dash): State<Dashboard>,
-    _reader: PageReader,
+    PageReader(dash): PageReader,
     Query(q): Query<AtQuery>,
     Query(listing): Query<Listing>,
 ) -> Response {
@@ -158,11 +157,7 @@ fn row(r: &Record, at: &At) -> Markup {
 }
 
 /// `/events/{seq}`: one record, whole.
-pub async fn record(
-    State(dash): State<Dashboard>,
-    _reader: PageReader,
-    Path(seq): Path<u64>,
-) -> Response {
+pub async fn record(PageReader(dash): PageReader, Path(seq): Path<u64>) -> Response {
     let found = match dash.ledger.records(seq.max(1), 1).await {
         Ok(records) => records.into_iter().find(|r| r.seq == seq),
         Err(e) => return problem_page(Refusal::store(&e)),

@@ -6,9 +6,9 @@
 use super::charts;
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, grouped, num};
 use super::point::{At, AtQuery, with_views};
-use super::{Dashboard, problem_page, rendered};
+use super::{problem_page, rendered};
 use crate::reader::PageReader;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use gpu_ledger_projections::holdings::{Held, HoldingsView};
 use maud::{Markup, html};
@@ -27,8 +27,7 @@ pub struct Search {
 }
 
 pub async fn page(
-    State(dash): State<Dashboard>,
-    _reader: PageReader,
+    PageReader(dash): PageReader,
     Query(q): Query<AtQuery>,
     Query(search): Query<Search>,
 ) -> Response {

@@ -9,7 +9,7 @@ use super::layout::{self, Frame, Unit, csv_link, fig, figure, num};
 use super::point::{At, AtQuery, with_views};
 use super::{Dashboard, rendered, resolve};
 use crate::reader::PageReader;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use gpu_ledger_projections::pools::PoolsView;
 use maud::{Markup, html};
@@ -17,11 +17,7 @@ use std::collections::BTreeMap;
 
 const VIEW: &str = "pools";
 
-pub async fn page(
-    State(dash): State<Dashboard>,
-    _reader: PageReader,
-    Query(q): Query<AtQuery>,
-) -> Response {
+pub async fn page(PageReader(dash): PageReader, Query(q): Query<AtQuery>) -> Response {
     rendered(render(&dash, &q).await)
 }
 

@@ -1,5 +1,6 @@
 //! Who may read the dashboard, as extractors: a handler that takes a
-//! [`PageReader`] or a [`DataReader`] runs only for a request that may read.
+//! [`PageReader`] or a [`DataReader`] runs only for a request that may read,
+//! and gets the dashboard's state from it.
 //!
 //! A request carries its token in an `Authorization: Bearer` header (checked
 //! exactly as the API checks it) or in the cookie the login form sets; in
@@ -49,15 +50,15 @@ pub fn check(dash: &Dashboard, headers: &HeaderMap) -> Result<(), Denied> {
     }
 }
 
-/// A request that may read the pages.
-pub struct PageReader;
+/// A request that may read the pages, with the dashboard it reads.
+pub struct PageReader(pub Dashboard);
 
 impl FromRequestParts<Dashboard> for PageReader {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, dash: &Dashboard) -> Result<Self, Response> {
         match check(dash, &parts.headers) {
-            Ok(()) => Ok(PageReader),
+            Ok(()) => Ok(PageReader(dash.clone())),
             Err(Denied::NoToken) => {
                 let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
                 Err(
@@ -78,14 +79,14 @@ impl FromRequestParts<Dashboard> for PageReader {
     }
 }
 
-/// A request that may read data answers (CSV).
-pub struct DataReader;
+/// A request that may read data answers (CSV), with the dashboard it reads.
+pub struct DataReader(pub Dashboard);
 
 impl FromRequestParts<Dashboard> for DataReader {
     type Rejection = Refusal;
 
     async fn from_request_parts(parts: &mut Parts, dash: &Dashboard) -> Result<Self, Refusal> {
-        check(dash, &parts.headers).map(|()| DataReader).map_err(|denied| match denied {
+        check(dash, &parts.headers).map(|()| DataReader(dash.clone())).map_err(|denied| match denied {
             Denied::NoToken => Refusal::unauthorized(
                 "this server needs a token: send `Authorization: Bearer <token>` or sign in at /login",
             ),

@@ -10,7 +10,7 @@ use super::point::{At, AtQuery, with_views};
 use super::{Dashboard, rendered, resolve};
 use crate::Refusal;
 use crate::reader::PageReader;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use gpu_ledger_projections::utilization::{Thresholds, UtilizationView};
 use maud::{Markup, html};
@@ -31,8 +31,7 @@ pub struct Settings {
 }
 
 pub async fn page(
-    State(dash): State<Dashboard>,
-    _reader: PageReader,
+    PageReader(dash): PageReader,
     Query(q): Query<AtQuery>,
     Query(settings): Query<Settings>,
 ) -> Response {
