@@ -126,7 +126,20 @@ impl PgCluster {
     /// A synchronous streaming standby of `primary`, named `name` (the
     /// name the primary's `synchronous_standby_names` gives).
     pub fn standby_of(primary: &PgCluster, name: &str) -> Result<Self, String> {
+        Self::standby_on(primary, name, crate::ports::free_port(), &[])
+    }
+
+    /// [`PgCluster::standby_of`] listening on `port` (one a dead server
+    /// left, so that a fixed host list keeps naming every node), with
+    /// `settings` for when it is promoted.
+    pub fn standby_on(
+        primary: &PgCluster,
+        name: &str,
+        port: u16,
+        settings: &[(&str, &str)],
+    ) -> Result<Self, String> {
         let mut c = Self::empty()?;
+        c.port = port;
         let port = primary.port.to_string();
         c.run(
             "pg_basebackup",
@@ -151,7 +164,9 @@ impl PgCluster {
             "host=127.0.0.1 port={} user={USER} application_name={name}",
             primary.port
         );
-        c.launch(&[("primary_conninfo", &conninfo), ("hot_standby", "on")])?;
+        let mut all = vec![("primary_conninfo", conninfo.as_str()), ("hot_standby", "on")];
+        all.extend_from_slice(settings);
+        c.launch(&all)?;
         Ok(c)
     }
 
