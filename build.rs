@@ -1,21 +1,26 @@
-//! Tests that need a PostgreSQL server are marked ignored, with the reason,
-//! on a machine without its binaries (cfg `no_postgres`); under `CI=true`
-//! they always run, so that a missing install fails instead of passing.
+//! What this machine offers the whole-flow tests, as cfgs the tests read: a
+//! test whose prerequisite is missing is reported by the test runner as
+//! ignored, never as passed.
+//!
+//! - `postgres`: PostgreSQL's server programs are installed (see
+//!   `testkit/src/pg_binaries.rs`). Under `CI=true`, where `.ci/run`
+//!   installs them, the cfg is always set, so that their absence fails the
+//!   PostgreSQL tests instead of hiding them.
+//!
+//! After installing a prerequisite, `touch build.rs` so that cargo looks again.
+
+#[path = "testkit/src/pg_binaries.rs"]
+mod pg_binaries;
 
 fn main() {
-    println!("cargo::rustc-check-cfg=cfg(no_postgres)");
+    println!("cargo::rustc-check-cfg=cfg(postgres)");
+    println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=testkit/src/pg_binaries.rs");
     println!("cargo::rerun-if-env-changed=GPU_LEDGER_PG_BIN");
+    println!("cargo::rerun-if-env-changed=PATH");
     println!("cargo::rerun-if-env-changed=CI");
-    println!("cargo::rerun-if-changed=/usr/lib/postgresql");
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let found = match std::env::var("GPU_LEDGER_PG_BIN") {
-        Ok(dir) => std::path::Path::new(&dir).join("initdb").exists(),
-        Err(_) => std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|d| {
-            d.filter_map(|e| e.ok())
-                .any(|e| e.path().join("bin/initdb").exists())
-        }),
-    };
-    if !ci && !found {
-        println!("cargo::rustc-cfg=no_postgres");
+    if ci || pg_binaries::find().is_ok() {
+        println!("cargo::rustc-cfg=postgres");
     }
 }

@@ -29,7 +29,10 @@ fn on_store(store: &str) -> Command {
 }
 
 fn run_on(store: &str, args: &[&str]) -> Output {
-    on_store(store).args(args).output().expect("the binary runs")
+    on_store(store)
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 /// A command that names its stores itself (`copy`).
@@ -60,14 +63,20 @@ fn export(store: &str, out: &Path) -> Vec<u8> {
 }
 
 #[test]
-#[cfg_attr(no_postgres, ignore = "no PostgreSQL server binaries: apt-get install postgresql")]
+#[cfg_attr(
+    not(postgres),
+    ignore = "no PostgreSQL server programs: apt-get install postgresql"
+)]
 fn the_same_history_exports_byte_for_byte_as_on_the_file_store() {
     let pg = cluster();
     let dir = tempfile::tempdir().unwrap();
     let file = format!("file:{}", dir.path().join("file").display());
     let url = pg.url("schema=flow");
     for store in [&file, &url] {
-        ok(run_on(store, &["--clock-start", CLOCK, "import", example()]));
+        ok(run_on(
+            store,
+            &["--clock-start", CLOCK, "import", example()],
+        ));
     }
     let from_file = export(&file, &dir.path().join("file.jsonl"));
     let from_pg = export(&url, &dir.path().join("pg.jsonl"));
@@ -95,7 +104,10 @@ fn the_same_history_exports_byte_for_byte_as_on_the_file_store() {
     let url2 = pg.url("schema=copied");
     ok(run_plain(&["copy", "--from", &file, "--to", &url2]));
     for store in [&copied, &url2] {
-        assert!(export(store, &dir.path().join("again.jsonl")) == from_file, "{store}");
+        assert!(
+            export(store, &dir.path().join("again.jsonl")) == from_file,
+            "{store}"
+        );
     }
     // A second copy into a full store continues nothing and refuses nothing
     // of the same ledger; into another ledger it is refused.
@@ -118,7 +130,10 @@ fn the_same_history_exports_byte_for_byte_as_on_the_file_store() {
 }
 
 #[test]
-#[cfg_attr(no_postgres, ignore = "no PostgreSQL server binaries: apt-get install postgresql")]
+#[cfg_attr(
+    not(postgres),
+    ignore = "no PostgreSQL server programs: apt-get install postgresql"
+)]
 fn the_schema_is_made_by_the_program_and_analysts_read_events_as_jsonb() {
     let pg = cluster();
     // The default schema, which the README's queries name.
@@ -127,9 +142,15 @@ fn the_schema_is_made_by_the_program_and_analysts_read_events_as_jsonb() {
     let out = run_on(&url, &["head"]);
     assert_eq!(out.status.code(), Some(2));
     let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("migrate") && said.trim().lines().count() == 1, "{said}");
+    assert!(
+        said.contains("migrate") && said.trim().lines().count() == 1,
+        "{said}"
+    );
     let made = stdout_json(&ok(run_on(&url, &["--json", "migrate"])));
-    assert_eq!((made["from"].as_i64(), made["migrated"].as_bool()), (Some(0), Some(true)));
+    assert_eq!(
+        (made["from"].as_i64(), made["migrated"].as_bool()),
+        (Some(0), Some(true))
+    );
     let again = stdout_json(&ok(run_on(&url, &["--json", "migrate"])));
     assert_eq!(again["migrated"], false);
     ok(run_on(&url, &["import", example()]));
@@ -164,10 +185,12 @@ fn the_schema_is_made_by_the_program_and_analysts_read_events_as_jsonb() {
 
 /// The seq of the last record, read straight from the database.
 fn db_head(pg: &PgCluster, schema: &str) -> u64 {
-    pg.psql(&format!("SELECT coalesce(max(seq), 0) FROM {schema}.records"))
-        .unwrap()
-        .parse()
-        .unwrap()
+    pg.psql(&format!(
+        "SELECT coalesce(max(seq), 0) FROM {schema}.records"
+    ))
+    .unwrap()
+    .parse()
+    .unwrap()
 }
 
 /// Whether an import's transaction has written rows (its COPY is running
@@ -181,7 +204,10 @@ fn import_is_writing(pg: &PgCluster) -> bool {
 }
 
 #[test]
-#[cfg_attr(no_postgres, ignore = "no PostgreSQL server binaries: apt-get install postgresql")]
+#[cfg_attr(
+    not(postgres),
+    ignore = "no PostgreSQL server programs: apt-get install postgresql"
+)]
 fn an_import_killed_part_way_leaves_the_ledger_as_it_was() {
     let pg = cluster();
     let url = pg.url("schema=killed");
@@ -212,7 +238,10 @@ fn an_import_killed_part_way_leaves_the_ledger_as_it_was() {
             import.try_wait().unwrap().is_none(),
             "the import ended before it was seen writing"
         );
-        assert!(Instant::now() < deadline, "the import never started writing");
+        assert!(
+            Instant::now() < deadline,
+            "the import never started writing"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     import.kill().unwrap();
@@ -226,7 +255,10 @@ fn an_import_killed_part_way_leaves_the_ledger_as_it_was() {
     assert_eq!(db_head(&pg, "killed"), 1_000);
     assert_eq!(stdout_json(&ok(run_on(&url, &["--json", "head"]))), before);
     let verified = stdout_json(&ok(run_on(&url, &["--json", "verify"])));
-    assert_eq!((verified["ok"].as_bool(), verified["events"].as_u64()), (Some(true), Some(1_000)));
+    assert_eq!(
+        (verified["ok"].as_bool(), verified["events"].as_u64()),
+        (Some(true), Some(1_000))
+    );
     // Nothing is left holding the seqs: the same import goes through.
     ok(run_on(&url, &["import", big.to_str().unwrap()]));
     assert_eq!(db_head(&pg, "killed"), 60_000);

@@ -98,7 +98,11 @@ fn acked(answer: &Value) -> Acked {
 /// Every record of the ledger on `store`, read back with the binary's export.
 fn exported(store: &str) -> Vec<Value> {
     let out = gpu_ledger(store).arg("export").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -124,7 +128,11 @@ fn assert_acked_in_chain(records: &[Value], acked: &[(u64, String)], ids: &HashS
         .map(|r| (r["seq"].as_u64().unwrap(), r["hash"].as_str().unwrap()))
         .collect();
     for (seq, hash) in acked {
-        assert_eq!(by_seq.get(seq), Some(&hash.as_str()), "acknowledged seq {seq}");
+        assert_eq!(
+            by_seq.get(seq),
+            Some(&hash.as_str()),
+            "acknowledged seq {seq}"
+        );
     }
     let mut seen = HashSet::new();
     for r in records {
@@ -134,7 +142,10 @@ fn assert_acked_in_chain(records: &[Value], acked: &[(u64, String)], ids: &HashS
         }
     }
     for id in ids {
-        assert!(seen.contains(id), "{id} was acknowledged but is not in the chain");
+        assert!(
+            seen.contains(id),
+            "{id} was acknowledged but is not in the chain"
+        );
     }
 }
 
@@ -148,15 +159,26 @@ const VIEWS: [&str; 6] = [
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(no_postgres, ignore = "no PostgreSQL server binaries: apt-get install postgresql")]
+#[cfg_attr(
+    not(postgres),
+    ignore = "no PostgreSQL server programs: apt-get install postgresql"
+)]
 async fn two_servers_on_one_database_append_every_event_once_and_agree() {
     let pg = PgCluster::start().unwrap_or_else(|e| panic!("a PostgreSQL cluster: {e}"));
     let url = pg.url("schema=shared");
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("base.jsonl");
-    write_lines(&base, &synthetic_history(2));
-    let out = gpu_ledger(&url).args(["import", base.to_str().unwrap()]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let history = synthetic_history(2);
+    write_lines(&base, &history);
+    let out = gpu_ledger(&url)
+        .args(["import", base.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let servers = [
         Serve::start(&url, &dir.path().join("node1")),
         Serve::start(&url, &dir.path().join("node2")),
@@ -216,7 +238,11 @@ async fn two_servers_on_one_database_append_every_event_once_and_agree() {
         .unwrap();
     assert_eq!(retry.status().as_u16(), 201);
     assert_eq!(retry.headers()["idempotent-replayed"], "true");
-    assert_eq!(retry.bytes().await.unwrap(), first, "the first answer, byte for byte");
+    assert_eq!(
+        retry.bytes().await.unwrap(),
+        first,
+        "the first answer, byte for byte"
+    );
     let reused = client
         .post(format!("{}/v1/events", servers[1].base))
         .header("Idempotency-Key", "k-1")
@@ -236,7 +262,7 @@ async fn two_servers_on_one_database_append_every_event_once_and_agree() {
     assert_eq!(again.status().as_u16(), 422);
 
     let records = exported(&url);
-    assert_eq!(records.len(), 2 * 4 + 128 * 2 + 1);
+    assert_eq!(records.len(), history.len() + 128 * 2 + 1);
     assert_acked_in_chain(&records, &all_acked, &ids);
     assert_eq!(verified(&url)["events"], records.len());
 
@@ -276,7 +302,10 @@ fn seed() -> u64 {
 }
 
 /// Every node: synchronous commit to whichever standby is attached.
-const SYNC: [(&str, &str); 2] = [("synchronous_standby_names", "*"), ("synchronous_commit", "on")];
+const SYNC: [(&str, &str); 2] = [
+    ("synchronous_standby_names", "*"),
+    ("synchronous_commit", "on"),
+];
 
 /// What the clients saw.
 #[derive(Default)]
@@ -287,8 +316,50 @@ struct Tally {
     unavailable: u64,
 }
 
-/// A client appending organizations until told to stop, each retried with
-/// its Idempotency-Key until acknowledged.
+/// Appends organization `id` with its Idempotency-Key, retrying each `503`
+/// (which must say when to retry) until it is acknowledged.
+async fn append_until_acked(
+    client: &reqwest::Client,
+    url: &str,
+    id: &str,
+    acks: &AtomicU64,
+    tally: &Mutex<Tally>,
+) {
+    let started = Instant::now();
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "{id} was not acknowledged within 90 s"
+        );
+        let r = client
+            .post(url)
+            .header("Idempotency-Key", id)
+            .json(&org(id))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{id}: the server did not answer: {e}"));
+        let status = r.status().as_u16();
+        let retry_after = r.headers().get("retry-after").cloned();
+        let answer: Value = r.json().await.unwrap_or_default();
+        match status {
+            201 => {
+                let mut t = tally.lock().unwrap();
+                t.acked.extend(acked(&answer));
+                t.ids.insert(id.to_string());
+                acks.fetch_add(1, Ordering::SeqCst);
+                return;
+            }
+            503 => {
+                assert!(retry_after.is_some(), "a 503 without Retry-After: {answer}");
+                tally.lock().unwrap().unavailable += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => panic!("{id}: {other} {answer}"),
+        }
+    }
+}
+
+/// A client appending organizations until told to stop.
 async fn client_loop(
     base: String,
     c: usize,
@@ -303,41 +374,28 @@ async fn client_loop(
     let url = format!("{base}/v1/events");
     let mut k = 0;
     while !stop.load(Ordering::SeqCst) {
-        let id = format!("ORG-F{c}-{k}");
+        append_until_acked(&client, &url, &format!("ORG-F{c}-{k}"), &acks, &tally).await;
         k += 1;
-        let started = Instant::now();
-        loop {
-            assert!(
-                started.elapsed() < Duration::from_secs(90),
-                "{id} was not acknowledged within 90 s"
-            );
-            let r = client
-                .post(&url)
-                .header("Idempotency-Key", &id)
-                .json(&org(&id))
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{id}: the server did not answer: {e}"));
-            let status = r.status().as_u16();
-            let retry_after = r.headers().get("retry-after").cloned();
-            let answer: Value = r.json().await.unwrap_or_default();
-            match status {
-                201 => {
-                    let mut t = tally.lock().unwrap();
-                    t.acked.extend(acked(&answer));
-                    t.ids.insert(id.clone());
-                    acks.fetch_add(1, Ordering::SeqCst);
-                    break;
-                }
-                503 => {
-                    assert!(retry_after.is_some(), "a 503 without Retry-After: {answer}");
-                    tally.lock().unwrap().unavailable += 1;
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                other => panic!("{id}: {other} {answer}"),
-            }
-        }
     }
+}
+
+/// While no server takes writes, an append is answered `503` at once, with
+/// `Retry-After` (and, being refused, appends nothing).
+async fn assert_unavailable(client: &reqwest::Client, url: &str, id: &str) {
+    let r = client
+        .post(url)
+        .header("Idempotency-Key", id)
+        .json(&org(id))
+        .timeout(Duration::from_secs(20))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{id}: no answer while there is no primary: {e}"));
+    let status = r.status().as_u16();
+    let retry_after = r.headers().get("retry-after").cloned();
+    let answer: Value = r.json().await.unwrap_or_default();
+    assert_eq!(status, 503, "{id} with no primary: {answer}");
+    assert_eq!(answer["error"], "store_unavailable", "{answer}");
+    assert!(retry_after.is_some(), "a 503 without Retry-After");
 }
 
 async fn wait_for_acks(acks: &AtomicU64, at_least: u64, patience: Duration) -> Duration {
@@ -354,7 +412,10 @@ async fn wait_for_acks(acks: &AtomicU64, at_least: u64, patience: Duration) -> D
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(no_postgres, ignore = "no PostgreSQL server binaries: apt-get install postgresql")]
+#[cfg_attr(
+    not(postgres),
+    ignore = "no PostgreSQL server programs: apt-get install postgresql"
+)]
 async fn a_server_fails_over_to_a_promoted_standby_and_loses_nothing() {
     let mut primary = PgCluster::start_with(&SYNC).unwrap_or_else(|e| panic!("a primary: {e}"));
     let mut standby = PgCluster::standby_on(&primary, "node", free_port(), &SYNC)
@@ -384,6 +445,8 @@ async fn a_server_fails_over_to_a_promoted_standby_and_loses_nothing() {
         })
         .collect();
 
+    let probe_client = reqwest::Client::new();
+    let events_url = format!("{}/v1/events", server.base);
     let mut rng = ChaCha8Rng::seed_from_u64(seed());
     let mut worst = Duration::ZERO;
     for round in 0..failovers() {
@@ -392,6 +455,8 @@ async fn a_server_fails_over_to_a_promoted_standby_and_loses_nothing() {
         wait_for_acks(&acks, at, Duration::from_secs(60)).await;
         primary.kill();
         tokio::time::sleep(Duration::from_millis(rng.random_range(50..400u64))).await;
+        let probe = format!("ORG-PROBE-{round}");
+        assert_unavailable(&probe_client, &events_url, &probe).await;
         standby.promote().unwrap();
         let promoted = Instant::now();
         // The dead primary's port gets a new standby of the new primary.
@@ -408,6 +473,8 @@ async fn a_server_fails_over_to_a_promoted_standby_and_loses_nothing() {
             "round {round}: serving again took {since_promotion:?}"
         );
         worst = worst.max(since_promotion);
+        // The probe refused while there was no primary goes through now.
+        append_until_acked(&probe_client, &events_url, &probe, &acks, &tally).await;
     }
     stop.store(true, Ordering::SeqCst);
     for c in clients {
@@ -422,7 +489,11 @@ async fn a_server_fails_over_to_a_promoted_standby_and_loses_nothing() {
     );
     let records = exported(&url);
     assert_acked_in_chain(&records, &tally.acked, &tally.ids);
-    assert_eq!(records.len(), tally.ids.len(), "nothing but what was acknowledged");
+    assert_eq!(
+        records.len(),
+        tally.ids.len(),
+        "nothing but what was acknowledged"
+    );
     verified(&url);
     drop(server);
 }

@@ -160,9 +160,7 @@ pub enum Command {
     Copy(commands::copy::CopyArgs),
 
     /// Create or upgrade the ledger's schema in PostgreSQL (commands that write also do it on first use).
-    #[command(
-        after_help = "Example:\n  gpu-ledger --store postgres://ledger@db1/gpu migrate"
-    )]
+    #[command(after_help = "Example:\n  gpu-ledger --store postgres://ledger@db1/gpu migrate")]
     Migrate,
 }
 

@@ -119,7 +119,11 @@ impl StoreConfig {
 
     /// Writers create or upgrade the schema; readers only check it, so a
     /// read-only database role can verify and export.
-    fn open_postgres(&self, url: &str, migrate: Migrate) -> Result<Arc<dyn EventStore>, StoreError> {
+    fn open_postgres(
+        &self,
+        url: &str,
+        migrate: Migrate,
+    ) -> Result<Arc<dyn EventStore>, StoreError> {
         let options = PgOptions {
             clock: self.clock(),
             migrate,

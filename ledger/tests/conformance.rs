@@ -98,7 +98,7 @@ macro_rules! conformance {
         mod pg {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                #[cfg_attr(no_postgres, ignore = "no PostgreSQL server binaries: apt-get install postgresql")]
+                #[cfg_attr(not(postgres), ignore = "no PostgreSQL server programs: apt-get install postgresql")]
                 async fn $case() {
                     let subject = super::pg_store();
                     super::$case(subject.store.clone()).await;

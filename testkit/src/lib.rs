@@ -15,7 +15,8 @@
 //! - [`data_dir`] and [`damage`]: a data directory's segments, copies of it,
 //!   and the damage crashes and disks do to it;
 //! - [`ports`]: free loopback ports, waiting for a server to listen;
-//! - [`postgres`]: throwaway PostgreSQL clusters and streaming standbys;
+//! - [`postgres`]: throwaway PostgreSQL clusters and streaming standbys
+//!   ([`pg_binaries`]: where their programs are);
 //! - with the `server` feature, [`server`] (a real server on loopback) and
 //!   [`tokens`] (tokens of every role, tokens files).
 //!
@@ -29,6 +30,7 @@ pub mod damage;
 pub mod data_dir;
 pub mod example;
 pub mod history;
+pub mod pg_binaries;
 pub mod ports;
 pub mod postgres;
 #[cfg(feature = "server")]

@@ -21,37 +21,9 @@ use std::time::{Duration, Instant};
 /// The database user the clusters are made with.
 pub const USER: &str = "ledger";
 
-/// Where the server binaries are: `GPU_LEDGER_PG_BIN`, else the newest
-/// `/usr/lib/postgresql/N/bin` (Debian's layout).
+/// Where the server binaries are (see [`crate::pg_binaries`]).
 pub fn binaries() -> Result<PathBuf, String> {
-    if let Ok(dir) = std::env::var("GPU_LEDGER_PG_BIN") {
-        let dir = PathBuf::from(dir);
-        return if dir.join("initdb").exists() {
-            Ok(dir)
-        } else {
-            Err(format!(
-                "GPU_LEDGER_PG_BIN={} holds no initdb",
-                dir.display()
-            ))
-        };
-    }
-    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .filter_map(|e| {
-                    let version = e.file_name().to_str()?.parse::<u32>().ok()?;
-                    let bin = e.path().join("bin");
-                    bin.join("initdb").exists().then_some((version, bin))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort();
-    found.pop().map(|(_, bin)| bin).ok_or_else(|| {
-        "no PostgreSQL server binaries (initdb, postgres) in /usr/lib/postgresql/*/bin: \
-         apt-get install postgresql, or set GPU_LEDGER_PG_BIN"
-            .to_string()
-    })
+    crate::pg_binaries::find()
 }
 
 /// uid and gid to run the server programs as: the `postgres` user when
@@ -164,7 +136,10 @@ impl PgCluster {
             "host=127.0.0.1 port={} user={USER} application_name={name}",
             primary.port
         );
-        let mut all = vec![("primary_conninfo", conninfo.as_str()), ("hot_standby", "on")];
+        let mut all = vec![
+            ("primary_conninfo", conninfo.as_str()),
+            ("hot_standby", "on"),
+        ];
         all.extend_from_slice(settings);
         c.launch(&all)?;
         Ok(c)

@@ -131,7 +131,11 @@ async fn copy_records(
             let mut checked = Vec::with_capacity(page.len());
             for record in page {
                 if record.computed_hash() != record.hash {
-                    return Err(broken(from.as_ref(), record.seq, "its hash is not the hash of its contents".into()));
+                    return Err(broken(
+                        from.as_ref(),
+                        record.seq,
+                        "its hash is not the hash of its contents".into(),
+                    ));
                 }
                 let seq = record.seq;
                 match cursor.accept(record) {

@@ -486,9 +486,8 @@ impl Writer {
         records: Vec<crate::record::Record>,
     ) -> Result<(), StoreError> {
         for r in records {
-            crate::cursor::check_follows(&p.framed, &r).map_err(|b| {
-                StoreError::Invalid(format!("record seq {}: {}", b.seq, b.reason))
-            })?;
+            crate::cursor::check_follows(&p.framed, &r)
+                .map_err(|b| StoreError::Invalid(format!("record seq {}: {}", b.seq, b.reason)))?;
             if r.computed_hash() != r.hash {
                 return Err(StoreError::Invalid(format!(
                     "record seq {}: its hash is not the hash of its contents",

@@ -4,8 +4,8 @@ use super::{HeadDoc, RecordMetaDoc};
 use crate::server::AppState;
 use crate::server::auth::{Principal, Role};
 use crate::server::idempotency::{Claim, Ticket};
-use crate::server::problem::{Problem, ProblemDoc};
 use crate::server::live::AppendError;
+use crate::server::problem::{Problem, ProblemDoc};
 use crate::server::rights::may_append;
 use crate::server::store_keys::{self, store_key};
 use axum::extract::{Query, State};
@@ -122,7 +122,12 @@ async fn append(
     let mut fingerprint = body.to_vec();
     fingerprint.extend_from_slice(format!("\n{expected:?}").as_bytes());
     let store = app.live.store().clone();
-    let kept_key = store_key(store.as_ref(), &principal.key(), key.as_deref(), &fingerprint);
+    let kept_key = store_key(
+        store.as_ref(),
+        &principal.key(),
+        key.as_deref(),
+        &fingerprint,
+    );
     let ticket = match &key {
         None => None,
         Some(k) => {
@@ -159,7 +164,10 @@ async fn append(
     };
     // A first try that reached another server on the same store.
     if let Some(k) = &kept_key
-        && let Some(kept) = store.kept(&k.scope, &k.key).await.map_err(|e| Problem::store(&e))?
+        && let Some(kept) = store
+            .kept(&k.scope, &k.key)
+            .await
+            .map_err(|e| Problem::store(&e))?
     {
         let (status, bytes) = kept_answer(&kept, k)?;
         if let Some(t) = ticket {
@@ -177,7 +185,11 @@ async fn append(
             })
             .await;
         let (status, bytes, replay) = match outcome {
-            Ok(metas) => (StatusCode::CREATED, to_bytes(&json!({"records": metas})), false),
+            Ok(metas) => (
+                StatusCode::CREATED,
+                to_bytes(&json!({"records": metas})),
+                false,
+            ),
             Err(AppendError::Store(StoreError::KeyUsed(kept))) => {
                 let k = kept_key.as_ref().expect("a key was kept");
                 match kept_answer(&kept, k) {
@@ -225,7 +237,10 @@ fn replayed(status: StatusCode, bytes: Bytes) -> Response {
         status,
         [
             (header::CONTENT_TYPE, "application/json"),
-            (header::HeaderName::from_static("idempotent-replayed"), "true"),
+            (
+                header::HeaderName::from_static("idempotent-replayed"),
+                "true",
+            ),
         ],
         bytes,
     )
@@ -235,9 +250,16 @@ fn replayed(status: StatusCode, bytes: Bytes) -> Response {
 /// The answer the store kept for `key`, or the refusal of a reused key.
 fn kept_answer(kept: &Kept, key: &AppendKey) -> Result<(StatusCode, Bytes), Problem> {
     let (status, bytes) = store_keys::answer(kept, key).map_err(|m| {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", m)
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            m,
+        )
     })?;
-    Ok((StatusCode::from_u16(status).unwrap_or(StatusCode::OK), bytes))
+    Ok((
+        StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+        bytes,
+    ))
 }
 
 /// A keyed refusal: the first try's answer if one landed meanwhile on
