@@ -4,8 +4,10 @@
 //! primary under load, the standby promoted).
 //!
 //! The failover test repeats with the kill at seeded moments: 5 in CI. A
-//! longer run: `GPU_LEDGER_FAILOVERS=50 GPU_LEDGER_FAILOVER_SEED=7 cargo test
-//! --release --test postgres_servers failover -- --nocapture`.
+//! longer run (about 5 s a round here): `GPU_LEDGER_FAILOVERS=50
+//! GPU_LEDGER_FAILOVER_SEED=7 cargo test --test postgres_servers fails_over
+//! -- --nocapture`. While there is no primary, a probe append must be
+//! answered `503` with `Retry-After`, and goes through once there is.
 
 mod common;
 

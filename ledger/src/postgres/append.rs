@@ -105,16 +105,8 @@ async fn try_append(
         .await
         .map_err(|e| store.pg(&e, "preparing an append"))?;
 
-    let (begun, head_row) = futures::join!(
-        client.batch_execute("BEGIN"),
-        client.query_opt(&head_stmt, &[])
-    );
-    let head = match begun.and(head_row) {
-        Ok(row) => head_of(row.as_ref()).map_err(|b| store.broken(b.seq, b.reason)),
-        Err(e) => Err(store.pg(&e, "reading the head")),
-    };
-    let head = match head {
-        Ok(h) => h,
+    let (head, xid) = match begin_at_head(store, &client, &head_stmt, "reading the head").await {
+        Ok(begun) => begun,
         Err(e) => {
             abandon(client).await;
             return Err(e.into());
@@ -221,18 +213,51 @@ async fn try_append(
                 store: store.describe(),
                 reason: format!("the connection was lost during COMMIT: {lost}"),
             });
-            resolve(store, first, &attempt, metas, &lost)
+            resolve(store, first, &attempt, xid, metas, &lost)
                 .await
                 .map_err(Tried::Failed)
         }
     }
 }
 
+/// Opens a transaction and reads the head and the transaction's id in it,
+/// in one round trip.
+pub(super) async fn begin_at_head(
+    store: &PgStore,
+    client: &Object,
+    head_stmt: &tokio_postgres::Statement,
+    what: &str,
+) -> Result<(Head, i64), StoreError> {
+    let xid_stmt = client
+        .prepare_cached(store.inner.sql.xid)
+        .await
+        .map_err(|e| store.pg(&e, what))?;
+    let (begun, head_row, xid) = futures::join!(
+        client.batch_execute("BEGIN"),
+        client.query_opt(head_stmt, &[]),
+        client.query_one(&xid_stmt, &[])
+    );
+    match (begun, head_row, xid) {
+        (Ok(()), Ok(row), Ok(xid)) => {
+            let head = head_of(row.as_ref()).map_err(|b| store.broken(b.seq, b.reason))?;
+            Ok((head, xid.get(0)))
+        }
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(store.pg(&e, what)),
+    }
+}
+
 /// Reads back whether the attempt whose first record is `first` landed.
+///
+/// The record alone cannot say *not landed* while transaction `xid` is
+/// still in progress (a primary still waiting for its synchronous standby
+/// has committed locally, yet nobody sees its rows): until the server that
+/// takes writes reports it ended, the answer waits. An id the server never
+/// saw (a promoted standby that did not receive it) has ended for it.
 pub(super) async fn resolve(
     store: &PgStore,
     first: u64,
     attempt: &[u8; 16],
+    xid: i64,
     metas: Vec<RecordMeta>,
     lost: &str,
 ) -> Result<Vec<RecordMeta>, StoreError> {
@@ -242,7 +267,15 @@ pub(super) async fn resolve(
         "the connection was lost after COMMIT was sent; reading back whether the append landed");
     let mut tries = 0;
     loop {
-        match store.attempt_at(first).await {
+        let read = match store.in_progress(xid).await {
+            Ok(true) => Err(StoreError::Unavailable {
+                store: store.describe(),
+                reason: format!("transaction {xid} is still in progress"),
+            }),
+            Ok(false) => store.attempt_at(first).await,
+            Err(e) => Err(e),
+        };
+        match read {
             Ok(Some(Some(found))) if found[..] == attempt[..] => {
                 tracing::info!(first_seq = first, "read back: the append landed");
                 return Ok(metas);

@@ -8,8 +8,8 @@
 //! new head) or to roll back.
 
 use super::PgStore;
-use super::append::{abandon, head_after, resolve};
-use super::rows::{head_of, records_after};
+use super::append::{abandon, begin_at_head, head_after, resolve};
+use super::rows::records_after;
 use crate::cursor::{check_follows, head_of as head_of_record};
 use crate::record::{EventBatch, Record, RecordMeta};
 use crate::store::{Head, ImportSession, StoreError};
@@ -29,6 +29,8 @@ pub(super) struct PgImport {
     head: Head,
     /// Carried by the first record, to read back a COMMIT gone unanswered.
     attempt: [u8; 16],
+    /// The transaction's id, asked after with the attempt.
+    xid: i64,
 }
 
 impl PgImport {
@@ -41,21 +43,14 @@ impl PgImport {
             .prepare_cached(&store.inner.sql.head)
             .await
             .map_err(|e| store.pg(&e, "starting an import"))?;
-        let (begun, row) = futures::join!(
-            client.batch_execute("BEGIN"),
-            client.query_opt(&head_stmt, &[])
-        );
-        let head = match begun.and(row) {
-            Ok(row) => head_of(row.as_ref()).map_err(|b| store.broken(b.seq, b.reason)),
-            Err(e) => Err(store.pg(&e, "starting an import")),
-        };
-        let head = match head {
-            Ok(h) => h,
-            Err(e) => {
-                abandon(client).await;
-                return Err(e);
-            }
-        };
+        let (head, xid) =
+            match begin_at_head(store, &client, &head_stmt, "starting an import").await {
+                Ok(begun) => begun,
+                Err(e) => {
+                    abandon(client).await;
+                    return Err(e);
+                }
+            };
         if let Some(expected) = expected_seq
             && expected != head.seq
         {
@@ -74,6 +69,7 @@ impl PgImport {
             start: head,
             head,
             attempt,
+            xid,
         })
     }
 
@@ -200,7 +196,15 @@ impl ImportSession for PgImport {
                     prev: Default::default(),
                     hash: self.head.hash,
                 };
-                resolve(&self.store, first, &self.attempt, vec![meta], &lost).await?;
+                resolve(
+                    &self.store,
+                    first,
+                    &self.attempt,
+                    self.xid,
+                    vec![meta],
+                    &lost,
+                )
+                .await?;
                 Ok(self.head)
             }
         }

@@ -222,6 +222,17 @@ impl PgStore {
         Ok(out)
     }
 
+    /// Whether transaction `xid` is still in progress on the server that
+    /// takes writes; one it never heard of is not.
+    async fn in_progress(&self, xid: i64) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        match client.query_one(self.inner.sql.xid_status, &[&xid]).await {
+            Ok(row) => Ok(row.get::<_, Option<String>>(0).as_deref() == Some("in progress")),
+            Err(e) if failover::classify(&e) == failover::Failure::Refused => Ok(false),
+            Err(e) => Err(self.pg(&e, "asking after an append")),
+        }
+    }
+
     /// The attempt id record `seq` carries, if there is such a record.
     async fn attempt_at(&self, seq: u64) -> Result<Option<Option<Vec<u8>>>, StoreError> {
         let client = self.client().await?;

@@ -211,6 +211,9 @@ pub struct Sql {
     pub read: String,
     pub insert: String,
     pub notify: &'static str,
+    /// The open transaction's id, to ask after it if its COMMIT goes unanswered.
+    pub xid: &'static str,
+    pub xid_status: &'static str,
     pub attempt_at: String,
     pub key_insert: String,
     pub key_get: String,
@@ -234,6 +237,8 @@ impl Sql {
                  SELECT * FROM unnest($1::int8[], $2::int8[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[])"
             ),
             notify: "SELECT pg_notify($1, $2)",
+            xid: "SELECT txid_current()",
+            xid_status: "SELECT txid_status($1)",
             attempt_at: format!("SELECT attempt FROM {s}.records WHERE seq = $1"),
             key_insert: format!(
                 "INSERT INTO {s}.idempotency_keys (scope, key, fingerprint, first_seq, last_seq) \
