@@ -263,3 +263,36 @@ fn an_import_killed_part_way_leaves_the_ledger_as_it_was() {
     ok(run_on(&url, &["import", big.to_str().unwrap()]));
     assert_eq!(db_head(&pg, "killed"), 60_000);
 }
+
+#[test]
+#[cfg_attr(
+    not(postgres),
+    ignore = "no PostgreSQL server programs: apt-get install postgresql"
+)]
+fn copy_and_verify_refuse_a_row_changed_behind_the_programs_back() {
+    let pg = cluster();
+    let url = pg.url("schema=tampered");
+    ok(run_on(&url, &["import", example()]));
+    pg.psql(
+        "ALTER TABLE tampered.records DISABLE TRIGGER records_append_only; \
+         UPDATE tampered.records SET event = convert_to(replace(convert_from(event, 'UTF8'), '\"gpus\":8', '\"gpus\":9'), 'UTF8') \
+         WHERE seq = (SELECT min(seq) FROM tampered.events WHERE event ->> 'gpus' = '8')",
+    )
+    .unwrap();
+    let seq = pg
+        .psql("SELECT min(seq) FROM tampered.events WHERE event ->> 'gpus' = '9'")
+        .unwrap();
+    assert!(!seq.is_empty(), "a row was changed");
+    let dir = tempfile::tempdir().unwrap();
+    let target = format!("file:{}", dir.path().join("copy").display());
+    let refused = run_plain(&["copy", "--from", &url, "--to", &target]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_ne!(refused.status.code(), Some(0), "{said}");
+    assert!(said.contains(&format!("seq {seq}")), "{said}");
+    let verified = run_on(&url, &["--json", "verify"]);
+    assert_eq!(verified.status.code(), Some(1));
+    assert_eq!(
+        stdout_json(&verified)["first_bad_seq"].as_u64(),
+        seq.parse().ok()
+    );
+}
