@@ -26,11 +26,7 @@ async fn abuse_is_refused_appends_nothing_and_no_token_reaches_the_logs() {
     let data = dir.path().join("data");
     let base = dir.path().join("base.jsonl");
     write_lines(&base, &synthetic_history(2));
-    assert!(
-        run(&data, &["import", base.to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_file(&data, &base);
     let tokens_file = dir.path().join("tokens.txt");
     std::fs::write(&tokens_file, tokens::file_text(&TOKENS)).unwrap();
     let port = free_port();

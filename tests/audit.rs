@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use gpu_ledger_testkit::history::{example_lines, write_lines};
+use gpu_ledger_testkit::history::{example_lines, first_part_lines, write_lines};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -364,7 +364,7 @@ fn a_longer_allowance_and_an_earlier_point_change_what_is_found() {
 #[test]
 fn the_example_history_yields_its_expected_report() {
     let dir = tempfile::tempdir().unwrap();
-    let data = ledger(dir.path(), "data", &example_lines());
+    let data = ledger(dir.path(), "data", &first_part_lines());
     let md = ok(&data, &["audit", "report"]);
     let json = ok(&data, &["audit", "report", "--format", "json"]);
     let report: Value = serde_json::from_str(&json).unwrap();

@@ -51,11 +51,7 @@ fn an_import_killed_part_way_leaves_the_ledger_as_it_was() {
     let prefix: Vec<String> = example_lines().into_iter().take(2000).collect();
     let first = dir.path().join("first.jsonl");
     write_lines(&first, &prefix);
-    assert!(
-        run(&base, &["import", first.to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_file(&base, &first);
     let big = synthetic_history(40_000);
     let big_file = dir.path().join("big.jsonl");
     write_lines(&big_file, &big);
@@ -66,11 +62,7 @@ fn an_import_killed_part_way_leaves_the_ledger_as_it_was() {
     let probe = dir.path().join("probe");
     copy_files(&base, &probe);
     let started = Instant::now();
-    assert!(
-        run(&probe, &["import", big_file.to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_file(&probe, &big_file);
     let full = started.elapsed().as_millis() as u64;
 
     let mut rng = rng(1);
@@ -103,12 +95,7 @@ fn an_import_killed_part_way_leaves_the_ledger_as_it_was() {
             interrupted += usize::from(events == 2000);
         }
         // The store opens for writing without repair, and takes more.
-        let out = run(&data, &["import", one.to_str().unwrap()]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeeds(&data, &["import", one.to_str().unwrap()]);
         assert_eq!(verified_events(&data), events + 1);
         std::fs::remove_dir_all(&data).unwrap();
     }

@@ -36,21 +36,11 @@ async fn a_missing_segment_is_refused_and_verify_names_where_the_records_stop() 
         .unwrap();
     std::fs::remove_file(&segs[2]).unwrap();
 
-    let out = run(&data, &["--json", "verify"]);
-    assert_eq!(out.status.code(), Some(1));
-    let v = stdout_json(&out);
-    assert_eq!(v["first_bad_seq"], first_missing);
-    assert!(v["reason"].as_str().unwrap().contains("missing"), "{v}");
+    verify_breaks_at(&data, first_missing, "missing");
 
     let one = dir.path().join("one.jsonl");
     write_lines(&one, &synthetic_history(41)[160..161]);
-    let out = run(&data, &["import", one.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(segs[3].to_str().unwrap()) && stderr.contains("offset 0"),
-        "{stderr}"
-    );
+    writer_refuses(&data, &one, &[segs[3].to_str().unwrap(), "offset 0"]);
 }
 
 #[test]
@@ -61,28 +51,15 @@ fn a_torn_tail_is_cut_logged_and_kept_aside() {
     let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
     write_lines(&a, &history[..50]);
     write_lines(&b, &history[50..60]);
-    assert!(
-        run(&data, &["import", a.to_str().unwrap()])
-            .status
-            .success()
-    );
-    assert!(
-        run(&data, &["import", b.to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_file(&data, &a);
+    import_file(&data, &b);
     // A crash mid-write of the second import: its last frame half on disk,
     // and the HEAD hint behind it.
     tear_last_write(&data, 30);
 
     let c = dir.path().join("c.jsonl");
     write_lines(&c, &history[50..51]);
-    let out = run(&data, &["import", c.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeds(&data, &["import", c.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("cut off an unfinished write"),
@@ -102,16 +79,7 @@ fn a_torn_tail_is_cut_logged_and_kept_aside() {
 
 #[test]
 fn repair_truncates_after_a_seq_and_keeps_what_it_removes() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let history = synthetic_history(30);
-    let input = dir.path().join("in.jsonl");
-    write_lines(&input, &history[..100]);
-    assert!(
-        run(&data, &["import", input.to_str().unwrap()])
-            .status
-            .success()
-    );
+    let (dir, data, history) = imported_history(30, 100);
     // Damage record seq 61 (the 15th application's title).
     flip(&data, b"APP-000014", 2, 0x01);
     let v = stdout_json(&run(&data, &["--json", "verify"]));
@@ -127,12 +95,7 @@ fn repair_truncates_after_a_seq_and_keeps_what_it_removes() {
         String::from_utf8_lossy(&out.stderr)
     );
     // ...and cuts before it.
-    let out = run(&data, &["--json", "repair", "--truncate-after", "60"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeds(&data, &["--json", "repair", "--truncate-after", "60"]);
     let report = stdout_json(&out);
     assert!(report["bytes_removed"].as_u64().unwrap() > 0);
     let side = std::path::PathBuf::from(report["side_dir"].as_str().unwrap());
@@ -153,11 +116,7 @@ fn repair_truncates_after_a_seq_and_keeps_what_it_removes() {
     // The ledger goes on from there.
     let rest = dir.path().join("rest.jsonl");
     write_lines(&rest, &history[60..]);
-    assert!(
-        run(&data, &["import", rest.to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_file(&data, &rest);
     assert_eq!(
         stdout_json(&run(&data, &["--json", "verify"]))["events"],
         history.len() as u64
@@ -172,12 +131,7 @@ async fn repair_of_a_healthy_ledger_keeps_the_removed_records_readable() {
         .unwrap()
         .read_blocking(1, usize::MAX)
         .unwrap();
-    let out = run(&data, &["--json", "repair", "--truncate-after", "50"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeds(&data, &["--json", "repair", "--truncate-after", "50"]);
     let report = stdout_json(&out);
     assert_eq!(report["readable_removed"], before.len() as u64 - 50);
     let side = std::path::PathBuf::from(report["side_dir"].as_str().unwrap());

@@ -22,7 +22,6 @@ fn keep_true(path: &str, generated: &str) {
 }
 
 #[test]
-#[ignore = "until the example history tells vocabulary v2 (issue 17): it has no v2 example yet"]
 fn the_event_reference_is_what_the_declarations_say() {
     let (workload, _) = gpu_ledger_testkit::workload::history_bytes(100_000, 1);
     let workload = String::from_utf8(workload).unwrap();

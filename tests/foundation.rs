@@ -17,12 +17,7 @@ fn import_then_verify_then_export_passes_the_spec_python_check() {
     let input = dir.path().join("in.jsonl");
     write_lines(&input, &synthetic_history(500));
 
-    let out = run(&data, &["--json", "import", input.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeds(&data, &["--json", "import", input.to_str().unwrap()]);
     let imported = stdout_json(&out);
     assert_eq!(imported["appended"], 2004);
 
@@ -84,11 +79,7 @@ fn a_bad_line_at_the_end_of_a_large_file_leaves_the_ledger_unchanged() {
     let (first, rest) = history.split_at(1000);
     let first_file = dir.path().join("first.jsonl");
     write_lines(&first_file, first);
-    assert!(
-        run(&data, &["import", first_file.to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_file(&data, &first_file);
     let before_export = dir.path().join("before.jsonl");
     assert!(
         run(&data, &["export", "--out", before_export.to_str().unwrap()])
@@ -152,46 +143,23 @@ fn a_bad_line_at_the_end_of_a_large_file_leaves_the_ledger_unchanged() {
 
 #[test]
 fn flipping_one_byte_of_a_stored_record_makes_verify_name_its_seq() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let input = dir.path().join("in.jsonl");
-    write_lines(&input, &synthetic_history(50));
-    assert!(
-        run(&data, &["import", input.to_str().unwrap()])
-            .status
-            .success()
-    );
+    let (dir, data, _) = imported_history(50, usize::MAX);
 
     // Record seq 5 is the first application: APP-000000.
     let seg = flip(&data, b"APP-000000", 4, 0x20);
 
-    let out = run(&data, &["--json", "verify"]);
-    assert_eq!(out.status.code(), Some(1));
-    let v = stdout_json(&out);
-    assert_eq!(v["ok"], false);
-    assert_eq!(v["first_bad_seq"], 5);
-    assert!(v["reason"].as_str().unwrap().contains("offset"), "{v}");
+    verify_breaks_at(&data, 5, "offset");
     // A writer refuses to open it, naming the file.
-    let out = run(&data, &["import", input.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(seg.to_str().unwrap()) && stderr.contains("offset"),
-        "{stderr}"
+    writer_refuses(
+        &data,
+        &dir.path().join("in.jsonl"),
+        &[seg.to_str().unwrap(), "offset"],
     );
 }
 
 #[test]
 fn a_record_rewritten_with_a_valid_checksum_still_fails_verify_at_its_seq() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let input = dir.path().join("in.jsonl");
-    write_lines(&input, &synthetic_history(50));
-    assert!(
-        run(&data, &["import", input.to_str().unwrap()])
-            .status
-            .success()
-    );
+    let (_dir, data, _) = imported_history(50, usize::MAX);
 
     // Change the score of seq 7 (the second score of APP-000000) and fix the
     // frame checksum, as a careful forger would: only the hash chain catches it.
@@ -206,35 +174,15 @@ fn a_record_rewritten_with_a_valid_checksum_still_fails_verify_at_its_seq() {
     bytes[frame + 8..frame + 12].copy_from_slice(&crc.to_le_bytes());
     std::fs::write(&seg, &bytes).unwrap();
 
-    let out = run(&data, &["--json", "verify"]);
-    assert_eq!(out.status.code(), Some(1));
-    let v = stdout_json(&out);
-    assert_eq!(v["first_bad_seq"], 7);
-    assert!(
-        v["reason"].as_str().unwrap().contains("hash mismatch"),
-        "{v}"
-    );
+    verify_breaks_at(&data, 7, "hash mismatch");
 }
 
 #[test]
 fn a_record_cut_in_half_at_the_end_is_dropped_and_the_rest_verifies() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let history = synthetic_history(30);
-    let input = dir.path().join("in.jsonl");
-    write_lines(&input, &history[..100]);
-    assert!(
-        run(&data, &["import", input.to_str().unwrap()])
-            .status
-            .success()
-    );
+    let (dir, data, history) = imported_history(30, 100);
     let more = dir.path().join("more.jsonl");
     write_lines(&more, &history[100..101]);
-    assert!(
-        run(&data, &["import", more.to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_file(&data, &more);
 
     // A crash in the middle of writing seq 101: half its frame reached the disk,
     // and the HEAD hint had not caught up.
@@ -242,12 +190,7 @@ fn a_record_cut_in_half_at_the_end_is_dropped_and_the_rest_verifies() {
 
     let rest = dir.path().join("rest.jsonl");
     write_lines(&rest, &history[100..]);
-    let out = run(&data, &["--json", "import", rest.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(&data, &["--json", "import", rest.to_str().unwrap()]);
     let v = stdout_json(&run(&data, &["--json", "verify"]));
     assert_eq!(v["ok"], true);
     assert_eq!(v["events"], history.len() as u64);
@@ -269,11 +212,7 @@ fn a_second_process_on_the_same_data_directory_is_refused() {
     );
     assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
     drop(holder);
-    assert!(
-        run(&data, &["import", input.to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_file(&data, &input);
 }
 
 #[test]

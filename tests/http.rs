@@ -6,7 +6,8 @@
 use futures::StreamExt;
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_projections::{ViewName, ViewParams};
-use gpu_ledger_replay::{Source, Until, VerifyOptions, rebuild_views, verify};
+use gpu_ledger_replay::{Source, Until, rebuild_views};
+use gpu_ledger_testkit::auditor::{chain_verifies, views_equal_a_full_replay};
 use gpu_ledger_testkit::history::{example_lines, synthetic_history};
 use gpu_ledger_testkit::server::{TestServer, spawn};
 use gpu_ledger_testkit::tokens::{ROLES, every_role};
@@ -32,22 +33,6 @@ fn org(id: &str) -> String {
     event(
         json!({"type":"OrganizationRegistered","org_id":id,"name":"n","sector":"academia","size":"public","region":"capital"}),
     )
-}
-
-async fn chain_verifies(s: &TestServer) -> u64 {
-    let mut source = Source::store(Arc::new(s.store.clone()));
-    let report = verify(
-        &mut source,
-        VerifyOptions {
-            deep: true,
-            ..Default::default()
-        },
-        |_| {},
-    )
-    .await
-    .unwrap();
-    assert!(report.ok, "{report:?}");
-    report.events
 }
 
 /// Asserts a refusal: its status, its `error`, and that nothing was appended.
@@ -183,7 +168,7 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
 
     let (status, _) = s.get(Some("analyst-token"), "/v1/views/nope").await;
     assert_eq!(status, 404);
-    assert_eq!(chain_verifies(&s).await, s.head());
+    assert_eq!(chain_verifies(Arc::new(s.store.clone())).await, s.head());
 }
 
 #[tokio::test]
@@ -255,7 +240,7 @@ async fn thirty_two_concurrent_clients_append_a_hundred_events_each() {
     for c in clients {
         acknowledged.extend(c.await.unwrap());
     }
-    assert_eq!(chain_verifies(&s).await, 3200);
+    assert_eq!(chain_verifies(Arc::new(s.store.clone())).await, 3200);
     let records = s.store.read_blocking(1, usize::MAX).unwrap();
     let mut ids = HashSet::new();
     for r in &records {
@@ -395,6 +380,93 @@ async fn a_principal_holds_a_bounded_number_of_live_streams() {
 }
 
 #[tokio::test]
+async fn each_v2_role_acts_only_for_its_own_organization_or_reviewer_id() {
+    let s = spawn(&synthetic_history(4), every_role(), Limits::default()).await;
+    let office = |v: Value| async {
+        let (status, a) = s.post(Some("office-token"), event(v)).await;
+        assert_eq!(status, 201, "{a}");
+    };
+    // APP-000000 and APP-000002 are ORG-1's, APP-000001 and APP-000003 ORG-2's.
+    let term = ("2026-04-01T00:00:00+09:00", "2026-12-31T23:59:59+09:00");
+    office(json!({"type":"CallClosed","call_id":"CALL-1"})).await;
+    for (award, app) in [("AW-1", "APP-000000"), ("AW-2", "APP-000001")] {
+        office(json!({"type":"AwardGranted","award_id":award,"application_id":app,"gpus":8,"starts_at":term.0,"ends_at":term.1})).await;
+    }
+    for app in ["APP-000002", "APP-000003"] {
+        office(
+            json!({"type":"ApplicationRejected","application_id":app,"reason":"below the line"}),
+        )
+        .await;
+    }
+    for (notice, award) in [("N-1", "AW-1"), ("N-2", "AW-2")] {
+        office(json!({"type":"RecallNoticed","notice_id":notice,"award_id":award,"gpus":8,"reason":"underutilization","respond_by":"2027-01-31T00:00:00+09:00"})).await;
+    }
+    let appeal = |id: &str, app: &str| {
+        event(json!({"type":"AppealFiled","appeal_id":id,"application_id":app,"reason":"r"}))
+    };
+    let exemption =
+        |notice: &str| event(json!({"type":"ExemptionRequested","notice_id":notice,"reason":"r"}));
+    let output = |id: &str, award: &str| {
+        event(
+            json!({"type":"OutputReported","output_id":id,"award_id":award,"kind":"paper","title":"t"}),
+        )
+    };
+    let conflict = |id: &str, reviewer: &str, source: &str| {
+        event(
+            json!({"type":"ConflictDeclared","conflict_id":id,"reviewer_id":reviewer,"org_id":"ORG-2","source":source}),
+        )
+    };
+
+    // Within their rights.
+    for (token, body) in [
+        ("applicant-token", appeal("AP-1", "APP-000002")),
+        ("applicant-token", exemption("N-1")),
+        ("applicant-token", output("O-1", "AW-1")),
+        ("reviewer-token", conflict("CF-1", "r-001", "self_declared")),
+        ("office-token", conflict("CF-2", "r-002", "reported")),
+    ] {
+        let (status, a) = s.post(Some(token), body).await;
+        assert_eq!(status, 201, "{token}: {a}");
+    }
+
+    // Outside them: another organization's, another reviewer's, another role's.
+    let cases: Vec<(&str, String)> = vec![
+        ("applicant-token", appeal("AP-2", "APP-000003")),
+        ("applicant-token", exemption("N-2")),
+        ("applicant-token", output("O-2", "AW-2")),
+        ("reviewer-token", conflict("CF-3", "r-002", "self_declared")),
+        ("reviewer-token", conflict("CF-3", "r-001", "reported")),
+        ("office-token", conflict("CF-3", "r-003", "self_declared")),
+        (
+            "monitor-token",
+            event(
+                json!({"type":"RecallNoticed","notice_id":"N-3","award_id":"AW-2","gpus":8,"reason":"other","respond_by":"2027-01-31T00:00:00+09:00"}),
+            ),
+        ),
+        (
+            "applicant-token",
+            event(
+                json!({"type":"AwardSupplemented","supplement_id":"S-1","award_id":"AW-1","gpus":8,"reason":"r"}),
+            ),
+        ),
+        (
+            "reviewer-token",
+            event(json!({"type":"AppealDecided","appeal_id":"AP-1","upheld":true,"reason":"r"})),
+        ),
+        (
+            "applicant-token",
+            event(json!({"type":"ExemptionDecided","notice_id":"N-1","granted":true,"reason":"r"})),
+        ),
+    ];
+    let mut messages = String::new();
+    for (token, body) in cases {
+        let a = refused(&s, Some(token), body, 403, "forbidden").await;
+        messages.push_str(&format!("{token}: {}\n", a["message"].as_str().unwrap()));
+    }
+    insta::assert_snapshot!(messages);
+}
+
+#[tokio::test]
 async fn each_role_is_refused_outside_its_rights() {
     let s = spawn(&synthetic_history(2), every_role(), Limits::default()).await;
     let app = |id: &str, org: &str| {
@@ -472,19 +544,7 @@ async fn views_served_equal_views_rebuilt_by_replay() {
         let (status, _) = s.post(None, org(&format!("ORG-V{i}"))).await;
         assert_eq!(status, 201);
     }
-    let mut source = Source::store(Arc::new(s.store.clone()));
-    let rebuilt = rebuild_views(&mut source, Until::Head, |_| {})
-        .await
-        .unwrap();
-    for view in ViewName::ALL {
-        let (status, served) = s.get(None, &format!("/v1/views/{view}")).await;
-        assert_eq!(status, 200);
-        assert_eq!(
-            served,
-            rebuilt.json(view, &ViewParams::default()),
-            "view {view}"
-        );
-    }
+    views_equal_a_full_replay(&s).await;
     // And in the past, by seq and by time.
     let mut source = Source::store(Arc::new(s.store.clone()));
     let past = rebuild_views(&mut source, Until::Seq(3000), |_| {})

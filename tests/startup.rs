@@ -4,13 +4,11 @@
 
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_ledger::{EventStore, FileStore};
-use gpu_ledger_projections::{ViewName, ViewParams};
-use gpu_ledger_replay::{Source, Until, rebuild_views};
+use gpu_ledger_testkit::auditor::views_equal_a_full_replay;
 use gpu_ledger_testkit::data_dir::copy_files;
-use gpu_ledger_testkit::history::example_lines;
-use gpu_ledger_testkit::server::{TestServer, spawn_on};
-use serde_json::json;
-use std::sync::Arc;
+use gpu_ledger_testkit::history::first_part_lines;
+use gpu_ledger_testkit::history::organization_registered;
+use gpu_ledger_testkit::server::{spawn, spawn_on};
 
 /// The data directory's files, copied as a restart on another machine would see them.
 fn copy_data(from: &std::path::Path) -> tempfile::TempDir {
@@ -22,48 +20,20 @@ fn copy_data(from: &std::path::Path) -> tempfile::TempDir {
     to
 }
 
-fn org(id: &str) -> String {
-    json!({"type":"OrganizationRegistered","occurred_at":"2026-06-01T09:00:00+09:00","actor":"msit","org_id":id,"name":"n","sector":"academia","size":"public","region":"capital"}).to_string()
-}
-
-async fn views_equal_a_full_replay(s: &TestServer) {
-    let rebuilt = rebuild_views(
-        &mut Source::store(Arc::new(s.store.clone())),
-        Until::Head,
-        |_| {},
-    )
-    .await
-    .unwrap();
-    for view in ViewName::ALL {
-        let (status, served) = s.get(None, &format!("/v1/views/{view}")).await;
-        assert_eq!(status, 200);
-        assert_eq!(
-            served,
-            rebuilt.json(view, &ViewParams::default()),
-            "view {view}"
-        );
-    }
-}
-
 #[tokio::test]
 async fn a_server_restarted_from_a_snapshot_has_the_same_state_as_a_full_replay() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let store = FileStore::open(&data).unwrap();
-    let s = spawn_on(
-        dir,
-        store,
-        &example_lines(),
-        Access::Local,
-        Limits::default(),
-    )
-    .await;
+    let s = spawn(&first_part_lines(), Access::Local, Limits::default()).await;
     s.server.state.live.write_snapshot().await;
     let snapshots = s.dir.path().join("data/snapshots");
     assert_eq!(std::fs::read_dir(&snapshots).unwrap().count(), 1);
     // Records after the snapshot, then a restart on the same data.
     for i in 0..3 {
-        assert_eq!(s.post(None, org(&format!("ORG-AFTER-{i}"))).await.0, 201);
+        assert_eq!(
+            s.post(None, organization_registered(&format!("ORG-AFTER-{i}")))
+                .await
+                .0,
+            201
+        );
     }
     let dir = copy_data(&s.dir.path().join("data"));
     let store = FileStore::open(dir.path().join("data")).unwrap();
@@ -76,12 +46,12 @@ async fn a_server_restarted_from_a_snapshot_has_the_same_state_as_a_full_replay(
     );
     views_equal_a_full_replay(&s).await;
     // The rules' state too: what the snapshot knew, and what came after, is refused again.
-    let (status, answer) = s.post(None, org("ORG-AFTER-1")).await;
+    let (status, answer) = s.post(None, organization_registered("ORG-AFTER-1")).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (422, Some("organization_already_registered"))
     );
-    let (status, answer) = s.post(None, example_lines()[0].clone()).await;
+    let (status, answer) = s.post(None, first_part_lines()[0].clone()).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (422, Some("pool_already_registered"))
@@ -96,7 +66,7 @@ async fn a_damaged_or_foreign_snapshot_is_ignored() {
         let s = spawn_on(
             dir,
             store,
-            &example_lines()[..3000],
+            &first_part_lines()[..3000],
             Access::Local,
             Limits::default(),
         )
@@ -136,16 +106,7 @@ async fn a_damaged_or_foreign_snapshot_is_ignored() {
 /// would refuse the records after it or serve other views than a replay.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshots_taken_while_appends_flow_restart_to_the_state_of_a_full_replay() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = FileStore::open(dir.path().join("data")).unwrap();
-    let s = spawn_on(
-        dir,
-        store,
-        &example_lines(),
-        Access::Local,
-        Limits::default(),
-    )
-    .await;
+    let s = spawn(&first_part_lines(), Access::Local, Limits::default()).await;
     let clients: Vec<_> = (0..8)
         .map(|c| {
             let (client, url) = (s.client.clone(), s.url("/v1/events"));
@@ -153,7 +114,7 @@ async fn snapshots_taken_while_appends_flow_restart_to_the_state_of_a_full_repla
                 for i in 0..60 {
                     let answer = client
                         .post(&url)
-                        .body(org(&format!("ORG-C{c}-{i}")))
+                        .body(organization_registered(&format!("ORG-C{c}-{i}")))
                         .send()
                         .await
                         .unwrap();
@@ -175,7 +136,10 @@ async fn snapshots_taken_while_appends_flow_restart_to_the_state_of_a_full_repla
         taken.iter().any(|&seq| seq > 5416 && seq < 5416 + 480),
         "no snapshot was taken while appends flowed: {taken:?}"
     );
-    assert_eq!(s.post(None, org("ORG-LAST")).await.0, 201);
+    assert_eq!(
+        s.post(None, organization_registered("ORG-LAST")).await.0,
+        201
+    );
 
     let newest = s.server.state.live.snapshot_seq();
     let dir = copy_data(&s.dir.path().join("data"));
@@ -188,7 +152,7 @@ async fn snapshots_taken_while_appends_flow_restart_to_the_state_of_a_full_repla
         "started from the newest snapshot"
     );
     views_equal_a_full_replay(&s).await;
-    let (status, answer) = s.post(None, org("ORG-C7-59")).await;
+    let (status, answer) = s.post(None, organization_registered("ORG-C7-59")).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (422, Some("organization_already_registered"))

@@ -6,9 +6,18 @@ mod common;
 
 use common::*;
 use gpu_ledger_api::server::{Access, Limits};
-use gpu_ledger_testkit::history::{EXAMPLE, example_lines, write_lines};
+use gpu_ledger_testkit::history::{first_part_file, first_part_lines, write_lines};
 use gpu_ledger_testkit::server::{spawn, spawn_signing_every};
 use std::path::Path;
+
+/// `check KIND --flag value...` where there is no ledger: what an outside auditor runs.
+fn check(nowhere: &Path, kind: &str, flags: &[(&str, &str)]) -> std::process::Output {
+    let mut args = vec!["check", kind];
+    for (flag, value) in flags {
+        args.extend([*flag, *value]);
+    }
+    run(nowhere, &args)
+}
 
 fn ok(out: &std::process::Output) -> String {
     assert!(
@@ -40,15 +49,13 @@ fn keygen(data: &Path, key: &Path) -> String {
 
 /// `check checkpoint` of the note in `file` against `pubkey` (a key or a file holding one).
 fn check_checkpoint(file: &Path, pubkey: &str) -> std::process::Output {
-    run(
-        &file.with_extension("nowhere"),
+    let nowhere = file.with_extension("nowhere");
+    check(
+        &nowhere,
+        "checkpoint",
         &[
-            "check",
-            "checkpoint",
-            "--checkpoint",
-            file.to_str().unwrap(),
-            "--pubkey",
-            pubkey,
+            ("--checkpoint", file.to_str().unwrap()),
+            ("--pubkey", pubkey),
         ],
     )
 }
@@ -56,7 +63,8 @@ fn check_checkpoint(file: &Path, pubkey: &str) -> std::process::Output {
 /// A ledger of the example with a key and a checkpoint: (data dir, verifier key, checkpoint file).
 fn signed_ledger(dir: &Path) -> (std::path::PathBuf, String, std::path::PathBuf) {
     let data = dir.join("data");
-    ok(&run(&data, &["import", EXAMPLE]));
+    let example = first_part_file(dir);
+    ok(&run(&data, &["import", example.to_str().unwrap()]));
     let key = dir.join("checkpoint.key");
     let pubkey = keygen(&data, &key);
     let note = ok(&run(&data, &["checkpoint", "--key", key.to_str().unwrap()]));
@@ -152,24 +160,19 @@ fn an_inclusion_proof_checks_with_the_record_checkpoint_and_key_only() {
     let record = dir.path().join("record.json");
     std::fs::write(&record, &lines[1233]).unwrap();
     let nowhere = dir.path().join("no-ledger-here");
-    let check = |record: &Path| {
-        run(
+    let check_record = |record: &Path| {
+        check(
             &nowhere,
+            "inclusion",
             &[
-                "check",
-                "inclusion",
-                "--proof",
-                proof.to_str().unwrap(),
-                "--record",
-                record.to_str().unwrap(),
-                "--checkpoint",
-                cp.to_str().unwrap(),
-                "--pubkey",
-                &pubkey,
+                ("--proof", proof.to_str().unwrap()),
+                ("--record", record.to_str().unwrap()),
+                ("--checkpoint", cp.to_str().unwrap()),
+                ("--pubkey", &pubkey),
             ],
         )
     };
-    ok(&check(&record));
+    ok(&check_record(&record));
 
     // A tampered record: its content no longer hashes to its hash.
     let tampered = dir.path().join("tampered.json");
@@ -178,7 +181,7 @@ fn an_inclusion_proof_checks_with_the_record_checkpoint_and_key_only() {
         lines[1233].replacen("\"actor\":\"", "\"actor\":\"x", 1),
     )
     .unwrap();
-    let out = check(&tampered);
+    let out = check_record(&tampered);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("altered"),
@@ -188,7 +191,7 @@ fn an_inclusion_proof_checks_with_the_record_checkpoint_and_key_only() {
     // Another (genuine) record: not the one proven.
     let other = dir.path().join("other.json");
     std::fs::write(&other, &lines[1234]).unwrap();
-    assert_eq!(check(&other).status.code(), Some(1));
+    assert_eq!(check_record(&other).status.code(), Some(1));
 }
 
 #[test]
@@ -248,19 +251,14 @@ fn checkpoints_signed_by_another_key_or_edited_fail_and_consistency_holds() {
         )),
     )
     .unwrap();
-    ok(&run(
+    ok(&check(
         &nowhere,
+        "consistency",
         &[
-            "check",
-            "consistency",
-            "--proof",
-            proof.to_str().unwrap(),
-            "--from-checkpoint",
-            cp.to_str().unwrap(),
-            "--to-checkpoint",
-            cp2.to_str().unwrap(),
-            "--pubkey",
-            &pubkey,
+            ("--proof", proof.to_str().unwrap()),
+            ("--from-checkpoint", cp.to_str().unwrap()),
+            ("--to-checkpoint", cp2.to_str().unwrap()),
+            ("--pubkey", &pubkey),
         ],
     ));
     // And `verify` checks the Merkle root against the latest kept checkpoint.
@@ -279,7 +277,7 @@ fn verify_catches_a_history_rewritten_under_a_signed_checkpoint() {
     // The operator rebuilds the whole ledger with one event changed: a
     // perfectly chained history, but not the one that was signed.
     let rewritten = dir.path().join("rewritten");
-    let lines = example_lines();
+    let lines = first_part_lines();
     let mut forged = lines.clone();
     forged[99] = forged[99].replacen("\"actor\":\"", "\"actor\":\"forged-", 1);
     let file = dir.path().join("forged.jsonl");
@@ -326,7 +324,7 @@ fn verify_catches_a_history_rewritten_under_a_signed_checkpoint() {
 
 #[tokio::test]
 async fn the_server_signs_checkpoints_and_serves_proofs_over_http() {
-    let lines = example_lines();
+    let lines = first_part_lines();
     let s = spawn(&lines[..200], Access::Local, Limits::default()).await;
     let (status, _) = s.get(None, "/v1/checkpoints/latest").await;
     assert_eq!(status, 404);
@@ -366,30 +364,22 @@ async fn the_server_signs_checkpoints_and_serves_proofs_over_http() {
     std::fs::write(&cf, consistency.to_string()).unwrap();
     std::fs::write(&nf, &note).unwrap();
     let nowhere = dir.path().join("none");
-    ok(&run(
+    ok(&check(
         &nowhere,
+        "inclusion",
         &[
-            "check",
-            "inclusion",
-            "--proof",
-            pf.to_str().unwrap(),
-            "--checkpoint",
-            nf.to_str().unwrap(),
-            "--pubkey",
-            key.trim(),
+            ("--proof", pf.to_str().unwrap()),
+            ("--checkpoint", nf.to_str().unwrap()),
+            ("--pubkey", key.trim()),
         ],
     ));
-    ok(&run(
+    ok(&check(
         &nowhere,
+        "consistency",
         &[
-            "check",
-            "consistency",
-            "--proof",
-            cf.to_str().unwrap(),
-            "--to-checkpoint",
-            nf.to_str().unwrap(),
-            "--pubkey",
-            key.trim(),
+            ("--proof", cf.to_str().unwrap()),
+            ("--to-checkpoint", nf.to_str().unwrap()),
+            ("--pubkey", key.trim()),
         ],
     ));
 }
@@ -398,7 +388,7 @@ async fn the_server_signs_checkpoints_and_serves_proofs_over_http() {
 /// proofs reach them, and the old checkpoint is provably a prefix of the new.
 #[tokio::test]
 async fn records_appended_to_a_running_server_are_in_its_next_checkpoint_and_proofs() {
-    let lines = example_lines();
+    let lines = first_part_lines();
     let s = spawn(&lines[..200], Access::Local, Limits::default()).await;
     let sign = || async {
         let r = s
@@ -437,32 +427,23 @@ async fn records_appended_to_a_running_server_are_in_its_next_checkpoint_and_pro
     );
     let (old, new) = (file("old.note", &before), file("new.note", &after));
     let nowhere = dir.path().join("none");
-    ok(&run(
+    ok(&check(
         &nowhere,
+        "inclusion",
         &[
-            "check",
-            "inclusion",
-            "--proof",
-            &pf,
-            "--checkpoint",
-            &new,
-            "--pubkey",
-            key.trim(),
+            ("--proof", &pf),
+            ("--checkpoint", &new),
+            ("--pubkey", key.trim()),
         ],
     ));
-    ok(&run(
+    ok(&check(
         &nowhere,
+        "consistency",
         &[
-            "check",
-            "consistency",
-            "--proof",
-            &cf,
-            "--from-checkpoint",
-            &old,
-            "--to-checkpoint",
-            &new,
-            "--pubkey",
-            key.trim(),
+            ("--proof", &cf),
+            ("--from-checkpoint", &old),
+            ("--to-checkpoint", &new),
+            ("--pubkey", key.trim()),
         ],
     ));
 }
@@ -470,7 +451,7 @@ async fn records_appended_to_a_running_server_are_in_its_next_checkpoint_and_pro
 /// The server signs on its own, on schedule, whenever the ledger has grown.
 #[tokio::test]
 async fn the_server_signs_a_checkpoint_on_schedule_when_the_ledger_grew() {
-    let lines = example_lines();
+    let lines = first_part_lines();
     let dir = tempfile::tempdir().unwrap();
     let store = gpu_ledger_ledger::FileStore::open(dir.path().join("data")).unwrap();
     let every = std::time::Duration::from_millis(50);

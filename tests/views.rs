@@ -6,11 +6,11 @@ mod common;
 use common::*;
 use gpu_ledger_domain::decode_event;
 use gpu_ledger_projections::{Format, Projections, ViewName, ViewParams};
-use gpu_ledger_testkit::history::{EXAMPLE, example_lines, write_lines};
+use gpu_ledger_testkit::history::{first_part_file, first_part_lines, write_lines};
 
 fn example_projections() -> Projections {
     let mut p = Projections::new();
-    for (i, line) in example_lines().iter().enumerate() {
+    for (i, line) in first_part_lines().iter().enumerate() {
         p.apply(i as u64 + 1, &decode_event(line.as_bytes()).unwrap());
     }
     p
@@ -75,23 +75,15 @@ fn the_calls_view_shows_the_published_figures_of_the_first_round() {
 fn a_view_until_seq_n_equals_the_view_of_the_first_n_events_alone() {
     let dir = tempfile::tempdir().unwrap();
     let whole = dir.path().join("whole");
-    let lines = example_lines();
+    let lines = first_part_lines();
     let all = dir.path().join("all.jsonl");
     write_lines(&all, &lines);
-    assert!(
-        run(&whole, &["import", all.to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_file(&whole, &all);
     for n in [1usize, 700, 2_900, 4_321] {
         let part = dir.path().join(format!("part-{n}"));
         let first = dir.path().join(format!("first-{n}.jsonl"));
         write_lines(&first, &lines[..n]);
-        assert!(
-            run(&part, &["import", first.to_str().unwrap()])
-                .status
-                .success()
-        );
+        import_file(&part, &first);
         for view in ViewName::ALL {
             let at = run(
                 &whole,
@@ -123,7 +115,7 @@ fn a_view_until_seq_n_equals_the_view_of_the_first_n_events_alone() {
 fn a_view_as_of_a_time_covers_the_records_recorded_by_then() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let lines = example_lines();
+    let lines = first_part_lines();
     let (first, second) = lines.split_at(3000);
     let (f1, f2) = (dir.path().join("1.jsonl"), dir.path().join("2.jsonl"));
     write_lines(&f1, first);
@@ -169,7 +161,8 @@ fn a_view_as_of_a_time_covers_the_records_recorded_by_then() {
 fn csv_sections_are_chosen_by_name_and_unknown_ones_refused() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    assert!(run(&data, &["import", EXAMPLE]).status.success());
+    let example = first_part_file(dir.path());
+    import_file(&data, &example);
     let out = run(
         &data,
         &[

@@ -132,6 +132,14 @@ pub async fn get(addr: SocketAddr, path: &str) -> Result<(u16, Bytes), String> {
         0,
         0,
     )?;
+    exchange(&mut sender, request).await
+}
+
+/// Sends one request and reads its whole answer: the status and the body.
+async fn exchange(
+    sender: &mut SendRequest<Full<Bytes>>,
+    request: Request<Full<Bytes>>,
+) -> Result<(u16, Bytes), String> {
     let response = sender
         .send_request(request)
         .await
@@ -188,19 +196,9 @@ async fn drive(
             .ready()
             .await
             .map_err(|e| format!("the connection closed: {e}"))?;
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| format!("request failed: {e}"))?;
-        let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| format!("reading an answer failed: {e}"))?
-            .to_bytes();
+        let (status, body) = exchange(&mut sender, request).await?;
         let nanos = sent.elapsed().as_nanos() as u64;
-        if status != expected {
+        if status != expected.as_u16() {
             return Err(format!(
                 "expected {expected}, got {status}: {}",
                 String::from_utf8_lossy(&body[..body.len().min(500)])

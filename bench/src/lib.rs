@@ -8,6 +8,7 @@
 //!
 //! The workload it measures on is `gpu_ledger_testkit::workload`'s.
 
+pub mod decoding;
 pub mod http_load;
 pub mod stats;
 pub mod suite;

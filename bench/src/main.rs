@@ -17,12 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// Name, version and about come from Cargo.toml.
 #[derive(Parser, Debug)]
-#[command(
-    name = "gpu-ledger-bench",
-    version,
-    about = "The benchmark suite of gpu-ledger"
-)]
+#[command(version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -82,6 +79,19 @@ enum Command {
     #[command(
         after_help = "Examples:\n  cargo run --release -p gpu-ledger-bench -- run\n  cargo run --release -p gpu-ledger-bench -- run --big-events 10000000\n  cargo run --release -p gpu-ledger-bench -- run --events 100000 --runs 1 --out /tmp/smoke.md"
     )]
+    /// Decode every line of a workload file on one core, several rounds;
+    /// report the fastest round's cost per event.
+    #[command(
+        after_help = "Example:\n  gpu-ledger-testkit workload --events 1000000 --seed 1 --out /tmp/w1m.jsonl\n  gpu-ledger-bench decode --file /tmp/w1m.jsonl --rounds 5"
+    )]
+    Decode {
+        /// A JSON Lines file of event bodies.
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// Rounds over the whole file.
+        #[arg(long, default_value_t = 5, value_name = "R")]
+        rounds: usize,
+    },
     Run {
         #[command(flatten)]
         args: RunArgs,
@@ -196,6 +206,21 @@ fn main() -> ExitCode {
             }),
         })
         .map(|report| print!("{}", transparency::markdown(&report))),
+        Command::Decode { file, rounds } => gpu_ledger_bench::decoding::run(&file, rounds).map(|d| {
+            println!(
+                "decoded {} events ({} bytes) in {} rounds: best {:.0} ns/event ({:.2}M events/s on one core); rounds {}",
+                d.events,
+                d.bytes,
+                d.rounds_ns.len(),
+                d.best_ns,
+                1e3 / d.best_ns,
+                d.rounds_ns
+                    .iter()
+                    .map(|r| format!("{r:.0}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }),
         Command::Run { args } => run_suite(args),
     };
     match result {

@@ -26,6 +26,17 @@ const LABEL_W: u32 = 230;
 /// Room for the figure right of a bar.
 const VALUE_W: u32 = 90;
 
+/// An SVG chart the page's width and `height` tall, its title read out by
+/// screen readers and shown as a tooltip.
+fn chart(title: &str, height: u32, marks: Markup) -> Markup {
+    html! {
+        svg viewBox=(format!("0 0 {WIDTH} {height}")) width=(WIDTH) height=(height) role="img" aria-label=(title) {
+            title { (title) }
+            (marks)
+        }
+    }
+}
+
 fn scale(value: u64, max: u64, span: u32) -> f64 {
     if max == 0 {
         0.0
@@ -59,16 +70,17 @@ pub fn stacked_bar(title: &str, segments: &[Segment<'_>], total: u64) -> Markup 
             (x - w, w, s)
         })
         .collect();
-    html! {
-        svg viewBox=(format!("0 0 {WIDTH} 30")) width=(WIDTH) height="30" role="img" aria-label=(title) {
-            title { (title) }
+    chart(
+        title,
+        30,
+        html! {
             @for (x, w, s) in placed {
                 rect class=(s.class) x=(format!("{x:.1}")) y="2" width=(format!("{w:.1}")) height="26" {
                     title { (s.label) ": " (grouped(s.value)) " of " (grouped(total)) }
                 }
             }
-        }
-    }
+        },
+    )
 }
 
 /// Horizontal bars, one per item, with `show` formatting the figure.
@@ -77,9 +89,10 @@ pub fn bars(title: &str, items: &[(String, u64)], show: fn(u64) -> String) -> Ma
     let row = 22;
     let height = items.len() as u32 * row + 4;
     let span = WIDTH - LABEL_W - VALUE_W;
-    html! {
-        svg viewBox=(format!("0 0 {WIDTH} {height}")) width=(WIDTH) height=(height) role="img" aria-label=(title) {
-            title { (title) }
+    chart(
+        title,
+        height,
+        html! {
             @for (i, (label, value)) in items.iter().enumerate() {
                 @let y = i as u32 * row + 2;
                 @let w = scale(*value, max, span);
@@ -89,8 +102,8 @@ pub fn bars(title: &str, items: &[(String, u64)], show: fn(u64) -> String) -> Ma
                 }
                 text x=(format!("{:.1}", f64::from(LABEL_W) + w + 5.0)) y=(y + 15) { (show(*value)) }
             }
-        }
-    }
+        },
+    )
 }
 
 /// Two bars per item (e.g. requested and awarded GPUs per sector), on one scale.
@@ -99,9 +112,10 @@ pub fn paired_bars(title: &str, items: &[(String, u64, u64)], names: [(&str, &st
     let row = 40;
     let height = items.len() as u32 * row + 4;
     let span = WIDTH - LABEL_W - VALUE_W;
-    html! {
-        svg viewBox=(format!("0 0 {WIDTH} {height}")) width=(WIDTH) height=(height) role="img" aria-label=(title) {
-            title { (title) }
+    chart(
+        title,
+        height,
+        html! {
             @for (i, (label, a, b)) in items.iter().enumerate() {
                 @let y = i as u32 * row + 2;
                 text x=(LABEL_W - 6) y=(y + 23) text-anchor="end" { (clip(label, 30)) }
@@ -114,8 +128,8 @@ pub fn paired_bars(title: &str, items: &[(String, u64, u64)], names: [(&str, &st
                     text x=(format!("{:.1}", f64::from(LABEL_W) + w + 5.0)) y=(top + 12) { (grouped(value)) }
                 }
             }
-        }
-    }
+        },
+    )
 }
 
 /// Vertical columns, one per bucket (a distribution).
@@ -124,9 +138,10 @@ pub fn columns(title: &str, buckets: &[(String, u64)]) -> Markup {
     let (height, base, top) = (220u32, 190u32, 20u32);
     let n = buckets.len().max(1) as u32;
     let step = (WIDTH - 40) / n;
-    html! {
-        svg viewBox=(format!("0 0 {WIDTH} {height}")) width=(WIDTH) height=(height) role="img" aria-label=(title) {
-            title { (title) }
+    chart(
+        title,
+        height,
+        html! {
             line.axis x1="30" y1=(base) x2=(WIDTH - 10) y2=(base) {}
             @for (i, (label, value)) in buckets.iter().enumerate() {
                 @let x = 30 + i as u32 * step;
@@ -137,8 +152,8 @@ pub fn columns(title: &str, buckets: &[(String, u64)]) -> Markup {
                 text x=(x + step / 2) y=(format!("{:.1}", f64::from(base) - h - 4.0)) text-anchor="middle" { (grouped(*value)) }
                 text x=(x + step / 2) y=(base + 16) text-anchor="middle" { (label) }
             }
-        }
-    }
+        },
+    )
 }
 
 /// A line of a [`lines`] chart: its name and points (x, y).
@@ -165,8 +180,7 @@ pub fn lines(
     let y_of = |y: u64| f64::from(base) - scale(y.min(y_max), y_max, base - top);
     let ticks: Vec<u64> = (0..=4).map(|i| y_max * i / 4).collect();
     html! {
-        svg viewBox=(format!("0 0 {WIDTH} {height}")) width=(WIDTH) height=(height) role="img" aria-label=(title) {
-            title { (title) }
+        (chart(title, height, html! {
             @for t in &ticks {
                 @let y = y_of(*t);
                 line.grid x1=(left) y1=(format!("{y:.1}")) x2=(right) y2=(format!("{y:.1}")) {}
@@ -186,7 +200,7 @@ pub fn lines(
                     }
                 }
             }
-        }
+        }))
         p.note {
             @for (i, s) in series.iter().enumerate() {
                 span class=(format!("swatch k{}", i % 8)) {} (s.name)

@@ -37,6 +37,10 @@ pub trait LedgerReader: Send + Sync + 'static {
 
     /// Whether `token` is valid here, as the API decides.
     fn token_is_valid(&self, token: &str) -> bool;
+
+    /// Whether an `Authorization` header's value lets its request read,
+    /// exactly as the API decides; why not, in a sentence, when it does not.
+    fn authorization(&self, value: &axum::http::HeaderValue) -> Result<(), String>;
 }
 
 /// Runs `f` on the live views once they include what is durable now.

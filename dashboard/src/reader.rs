@@ -29,23 +29,10 @@ pub fn check(dash: &Dashboard, headers: &HeaderMap) -> Result<(), Denied> {
         return Ok(());
     }
     if let Some(value) = headers.get(header::AUTHORIZATION) {
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                Denied::Refused(Refusal::unauthorized(
-                    "the Authorization header must be `Bearer <token>`",
-                ))
-            })?;
-        return if dash.ledger.token_is_valid(token) {
-            Ok(())
-        } else {
-            Err(Denied::Refused(Refusal::unauthorized(
-                "the token is not valid for this server",
-            )))
-        };
+        return dash
+            .ledger
+            .authorization(value)
+            .map_err(|why| Denied::Refused(Refusal::unauthorized(why)));
     }
     let jar = CookieJar::from_headers(headers);
     let token = jar

@@ -107,10 +107,12 @@ pub enum AwardError {
     },
 
     #[error(
-        "award {award_id} of {gpus} GPUs would bring track {track_id} of call {call_id} to {total} awarded GPUs, over its {track_gpus}"
+        "{subject} would bring track {track_id} of call {call_id} to {total} awarded GPUs, over its {track_gpus}"
     )]
     #[serde(rename = "track_total_exceeded")]
     TrackTotalExceeded {
+        /// What grants the GPUs: `award AW-1 of 16 GPUs`, or a supplement of one.
+        subject: String,
         award_id: Id,
         call_id: Id,
         track_id: Id,
@@ -251,6 +253,31 @@ impl Programme {
     }
 
     /// Rule: the pool has `gpus` free.
+    /// A track's awarded GPUs, supplements included, never exceed its GPUs.
+    pub(crate) fn check_track_total(
+        &self,
+        track: u32,
+        more: u32,
+        award_id: &Id,
+        subject: impl FnOnce() -> String,
+    ) -> Result<(), RuleError> {
+        let t = &self.tracks[track as usize];
+        let total = t.awarded_total + u64::from(more);
+        if total > u64::from(t.gpus) {
+            return Err(AwardError::TrackTotalExceeded {
+                subject: subject(),
+                award_id: award_id.clone(),
+                call_id: self.calls.id(t.call).clone(),
+                track_id: t.track_id.clone(),
+                gpus: more,
+                total,
+                track_gpus: t.gpus,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
     pub(crate) fn check_free(
         &self,
         pool: u32,
@@ -295,18 +322,9 @@ impl Programme {
         let t = &self.tracks[a.track as usize];
         self.check_whole_servers(t.pool, e.gpus.into(), subject)?;
         self.check_free(t.pool, e.gpus, subject)?;
-        let total = t.awarded_total + u64::from(e.gpus);
-        if total > u64::from(t.gpus) {
-            return Err(AwardError::TrackTotalExceeded {
-                award_id: e.award_id.clone(),
-                call_id: self.calls.id(t.call).clone(),
-                track_id: t.track_id.clone(),
-                gpus: e.gpus,
-                total,
-                track_gpus: t.gpus,
-            }
-            .into());
-        }
+        self.check_track_total(a.track, e.gpus, &e.award_id, || {
+            format!("award {} of {} GPUs", e.award_id, e.gpus)
+        })?;
         self.check_share_cap(a.track, a.org, e.gpus, subject)?;
         Self::check_term(&e.starts_at, &e.ends_at, subject)?;
         Ok(Grant {

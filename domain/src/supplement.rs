@@ -33,20 +33,6 @@ pub enum SupplementError {
     AlreadyExists { supplement_id: Id },
 
     #[error(
-        "supplement {supplement_id} of {gpus} GPUs to award {award_id} would bring track {track_id} of call {call_id} to {total} awarded GPUs, over its {track_gpus}"
-    )]
-    #[serde(rename = "track_total_exceeded")]
-    TrackTotalExceeded {
-        supplement_id: Id,
-        award_id: Id,
-        call_id: Id,
-        track_id: Id,
-        gpus: u32,
-        total: u64,
-        track_gpus: u32,
-    },
-
-    #[error(
         "supplement {supplement_id} would bring application {application_id} to {held} GPUs held, over the {requested} it requested"
     )]
     #[serde(rename = "supplement_exceeds_request")]
@@ -72,20 +58,12 @@ impl Programme {
         let a = *self.awards.row(award);
         self.check_whole_servers(a.pool, e.gpus.into(), subject)?;
         self.check_free(a.pool, e.gpus, subject)?;
-        let t = &self.tracks[a.track as usize];
-        let total = t.awarded_total + u64::from(e.gpus);
-        if total > u64::from(t.gpus) {
-            return Err(SupplementError::TrackTotalExceeded {
-                supplement_id: e.supplement_id.clone(),
-                award_id: e.award_id.clone(),
-                call_id: self.calls.id(t.call).clone(),
-                track_id: t.track_id.clone(),
-                gpus: e.gpus,
-                total,
-                track_gpus: t.gpus,
-            }
-            .into());
-        }
+        self.check_track_total(a.track, e.gpus, &e.award_id, || {
+            format!(
+                "supplement {} of {} GPUs to award {}",
+                e.supplement_id, e.gpus, e.award_id
+            )
+        })?;
         let app = self.applications.row(a.application);
         let held = app.held + u64::from(e.gpus);
         if held > u64::from(app.requested) {

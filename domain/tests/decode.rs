@@ -24,6 +24,12 @@ fn malformed_and_invalid_input_is_refused_with_the_field_named() {
             r#"{{"type":"CallOpened","occurred_at":"2026-03-02T09:00:00Z","actor":"msit","call_id":"C1","title":"t","closes_at":"2026-03-31T00:00:00Z","tracks":{tracks}}}"#
         )
     };
+    // One academia track of 8 GPUs with `extra` fields.
+    let track = |extra: &str| {
+        pool(&format!(
+            r#"[{{"track_id":"T1","pool_id":"P","gpus":8,"eligible_sectors":["academia"]{extra}}}]"#
+        ))
+    };
     let score = |extra: &str| {
         format!(
             r#"{{"type":"ScoreRecorded","occurred_at":"2026-03-02T09:00:00Z","actor":"r","application_id":"A1","reviewer_id":"r1","score":7{extra}}}"#
@@ -99,12 +105,7 @@ fn malformed_and_invalid_input_is_refused_with_the_field_named() {
             score(",\"criteria\":{\"impact\":5,\"impact\":6}"),
         ),
         ("no tracks", pool("[]")),
-        (
-            "track with unknown field",
-            pool(
-                r#"[{"track_id":"T1","pool_id":"P","gpus":8,"eligible_sectors":["academia"],"quota":1}]"#,
-            ),
-        ),
+        ("track with unknown field", track(r#","quota":1"#)),
         (
             "track missing field",
             pool(r#"[{"track_id":"T1","pool_id":"P","eligible_sectors":["academia"]}]"#),
@@ -125,30 +126,10 @@ fn malformed_and_invalid_input_is_refused_with_the_field_named() {
                 r#"[{"track_id":"T1","pool_id":"P","gpus":8,"eligible_sectors":["academia","academia"]}]"#,
             ),
         ),
-        (
-            "track empty sizes",
-            pool(
-                r#"[{"track_id":"T1","pool_id":"P","gpus":8,"eligible_sectors":["academia"],"eligible_sizes":[]}]"#,
-            ),
-        ),
-        (
-            "track zero min_reviews",
-            pool(
-                r#"[{"track_id":"T1","pool_id":"P","gpus":8,"eligible_sectors":["academia"],"min_reviews":0}]"#,
-            ),
-        ),
-        (
-            "track bonus over 100",
-            pool(
-                r#"[{"track_id":"T1","pool_id":"P","gpus":8,"eligible_sectors":["academia"],"regional_bonus":101}]"#,
-            ),
-        ),
-        (
-            "track share zero",
-            pool(
-                r#"[{"track_id":"T1","pool_id":"P","gpus":8,"eligible_sectors":["academia"],"max_org_share_bp":0}]"#,
-            ),
-        ),
+        ("track empty sizes", track(r#","eligible_sizes":[]"#)),
+        ("track zero min_reviews", track(r#","min_reviews":0"#)),
+        ("track bonus over 100", track(r#","regional_bonus":101"#)),
+        ("track share zero", track(r#","max_org_share_bp":0"#)),
     ];
     let mut report = String::new();
     for (name, input) in cases {

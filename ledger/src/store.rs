@@ -22,6 +22,20 @@ pub struct Head {
     pub recorded_at: Option<RecordedAt>,
 }
 
+impl Head {
+    /// The optimistic-concurrency check of an append or import: a writer
+    /// that expected another head gets a conflict naming this one.
+    pub fn matches(self, expected_seq: Option<u64>) -> Result<Head, StoreError> {
+        match expected_seq {
+            Some(expected) if expected != self.seq => Err(StoreError::Conflict {
+                expected,
+                actual: self,
+            }),
+            _ => Ok(self),
+        }
+    }
+}
+
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -21,6 +21,20 @@ fn batch(tag: &str, n: usize) -> EventBatch {
 }
 
 /// Reads everything and checks seq, prev links and hashes.
+/// A store in a fresh directory after ten appends of one record each
+/// (`x0` to `x9`).
+async fn ten_appends() -> (tempfile::TempDir, FileStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::open(dir.path()).unwrap();
+    for i in 0..10 {
+        store
+            .append(batch(&format!("x{i}"), 1), None)
+            .await
+            .unwrap();
+    }
+    (dir, store)
+}
+
 fn read_all_checked(store: &FileStore) -> Vec<Record> {
     let records = store.read_blocking(1, usize::MAX).expect("read");
     let mut prev = Hash::ZERO;
@@ -116,14 +130,7 @@ async fn sixteen_concurrent_appenders_make_one_linear_chain() {
 
 #[tokio::test]
 async fn a_record_cut_in_half_at_the_end_is_dropped_on_open_and_kept_aside() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = FileStore::open(dir.path()).unwrap();
-    for i in 0..10 {
-        store
-            .append(batch(&format!("x{i}"), 1), None)
-            .await
-            .unwrap();
-    }
+    let (dir, store) = ten_appends().await;
     let before = read_all_checked(&store);
     drop(store);
     // A crash leaves the HEAD hint behind the last write; a clean close does not.
@@ -145,14 +152,7 @@ async fn a_record_cut_in_half_at_the_end_is_dropped_on_open_and_kept_aside() {
 
 #[tokio::test]
 async fn a_flipped_byte_in_an_old_record_is_refused_with_its_file_and_offset() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = FileStore::open(dir.path()).unwrap();
-    for i in 0..10 {
-        store
-            .append(batch(&format!("x{i}"), 1), None)
-            .await
-            .unwrap();
-    }
+    let (dir, store) = ten_appends().await;
     drop(store);
     // Inside the event of seq 4: its text.
     let seg = flip(dir.path(), b"x3\"}", 1, 0x01);

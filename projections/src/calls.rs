@@ -102,6 +102,21 @@ impl Calls {
                     }
                 });
             }
+            Body::AwardSupplemented(e) => {
+                let a = &cat.awards[&e.award_id];
+                let gps = u64::from(cat.gpus_per_server(&a.pool_id));
+                let gpus = u64::from(e.gpus);
+                let sector = cat.org(&a.org_id).sector;
+                self.each(&a.call_id, &a.track_id, sector, |s| {
+                    s.awarded_gpus += gpus;
+                    s.awarded_servers += gpus / gps;
+                });
+            }
+            Body::AppealDecided(e) if e.upheld => {
+                if let Some(app) = cat.appeals.get(&e.appeal_id) {
+                    self.moved(cat, app, Status::Pending);
+                }
+            }
             Body::ApplicationRejected(e) => self.moved(cat, &e.application_id, Status::Rejected),
             Body::ApplicationWithdrawn(e) => self.moved(cat, &e.application_id, Status::Withdrawn),
             _ => {}

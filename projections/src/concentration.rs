@@ -32,6 +32,7 @@ impl Concentration {
                 i64::from(e.gpus),
             ),
             Body::RecallIssued(e) => (award_keys(cat, &e.award_id), -i64::from(e.gpus)),
+            Body::AwardSupplemented(e) => (award_keys(cat, &e.award_id), i64::from(e.gpus)),
             Body::AwardEnded(e) => (
                 award_keys(cat, &e.award_id),
                 -i64::from(cat.awards[&e.award_id].held),

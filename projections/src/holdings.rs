@@ -73,6 +73,9 @@ impl Holdings {
                 let a = &cat.awards[&e.award_id];
                 self.change(cat, award_keys(cat, &e.award_id), -i64::from(a.held), -1);
             }
+            Body::AwardSupplemented(e) => {
+                self.change(cat, award_keys(cat, &e.award_id), e.gpus.into(), 0);
+            }
             _ => {}
         }
     }

@@ -47,6 +47,10 @@ impl Pools {
                 let a = &cat.awards[&e.award_id];
                 self.pool(&a.pool_id).held -= u64::from(a.held);
             }
+            Body::AwardSupplemented(e) => {
+                let pool = &cat.awards[&e.award_id].pool_id;
+                self.pool(pool).held += u64::from(e.gpus);
+            }
             _ => {}
         }
     }

@@ -21,6 +21,13 @@
 //!    recalled GPUs to the reserve list or as top-ups of partly funded
 //!    proposals, a release of recalled GPUs back to the pool, and awards
 //!    handed back early.
+//! 5. June to August 2026, the rest of an award's life (vocabulary v2):
+//!    reviewers registered and their conflicts declared, the follow-up call
+//!    selected and its rejections appealed, notices before recalls and the
+//!    holders heard, terms extended, an award topped up, outputs reported,
+//!    and a third call with notice periods and a shorter appeal window. It
+//!    only follows the first four chapters: their events and figures are
+//!    the same as before it was told.
 //!
 //! Every choice is drawn from one ChaCha8 stream seeded with `SEED`, in a
 //! fixed order, so the history is the same bytes on every run and platform.
@@ -28,12 +35,13 @@
 //! nudged one server at a time until they add up to the published totals.
 //!
 //! The chapters are told in that order by the modules named for them:
-//! `pools`, `organizations`, `first_call`, `follow_up_call`, and
-//! `monitoring` with `recalls`. Each event is a
+//! `pools`, `organizations`, `first_call`, `follow_up_call`,
+//! `monitoring` with `recalls`, and `award_life`. Each event is a
 //! [`gpu_ledger_domain::Event`] built from the domain's own types, and each
 //! line is written by the domain's canonical writer, so the file is exactly
 //! what the ledger stores.
 
+mod award_life;
 mod calendar;
 mod first_call;
 mod follow_up_call;
@@ -95,7 +103,10 @@ pub fn march_2026_events() -> Vec<Event> {
     story.run_follow_up_call();
     story.plan_troubles();
     story.monitor_first_awards();
-    story.timeline.into_events()
+    let mut events = story.timeline.into_events();
+    let second_part = award_life::award_life(&events);
+    events.extend(second_part);
+    events
 }
 
 /// The whole example history, one canonical JSON event per line.

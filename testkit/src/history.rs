@@ -16,8 +16,14 @@ use gpu_ledger_domain::score::ScoreRecorded;
 use gpu_ledger_domain::{Body, Event, Text};
 use std::path::Path;
 
-/// The March 2026 example history (5,416 events), one event per line.
+/// The March 2026 example history, one event per line: the round and its
+/// monitoring (the first part), then the rest of the awards' life in
+/// vocabulary v2 (the second part).
 pub const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/march-2026.jsonl");
+
+/// Events of the example's first part (chapters 1 to 4, all vocabulary v1):
+/// the tests of the March 2026 round and its figures read this part.
+pub const FIRST_PART_EVENTS: usize = 5416;
 
 /// The lines of [`EXAMPLE`].
 pub fn example_lines() -> Vec<String> {
@@ -32,6 +38,20 @@ pub fn example_lines() -> Vec<String> {
         .filter(|l| !l.trim().is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// The lines of the example's first part.
+pub fn first_part_lines() -> Vec<String> {
+    let mut lines = example_lines();
+    lines.truncate(FIRST_PART_EVENTS);
+    lines
+}
+
+/// The example's first part as a JSON Lines file in `dir`, to import with the binary.
+pub fn first_part_file(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("march-2026-first-part.jsonl");
+    write_lines(&path, &first_part_lines());
+    path
 }
 
 /// The lines as a JSON Lines file: each line ends with `\n`.
@@ -165,4 +185,12 @@ pub fn synthetic_history(apps: usize) -> Vec<String> {
             String::from_utf8(event.canonical_json()).expect("canonical JSON is UTF-8")
         })
         .collect()
+}
+
+/// An `OrganizationRegistered` body for `id`, dated after the example's
+/// first part: the smallest event a test can append anywhere.
+pub fn organization_registered(id: &str) -> String {
+    format!(
+        r#"{{"type":"OrganizationRegistered","occurred_at":"2026-06-01T09:00:00+09:00","actor":"msit","org_id":"{id}","name":"n","sector":"academia","size":"public","region":"capital"}}"#
+    )
 }

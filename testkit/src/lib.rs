@@ -18,7 +18,8 @@
 //! - [`postgres`]: throwaway PostgreSQL clusters and streaming standbys
 //!   ([`pg_binaries`]: where their programs are);
 //! - with the `server` feature, [`server`] (a real server on loopback) and
-//!   [`tokens`] (tokens of every role, tokens files).
+//!   [`tokens`] (tokens of every role, tokens files), and [`auditor`] (the
+//!   chain verifies, the views equal a replay).
 //!
 //! [`value`] makes the domain's ids, texts and timestamps from what a
 //! generator chose.
@@ -26,6 +27,8 @@
 //! Regenerate the committed example with
 //! `cargo run -p gpu-ledger-testkit -- example --out examples/march-2026.jsonl`.
 
+#[cfg(feature = "server")]
+pub mod auditor;
 pub mod damage;
 pub mod data_dir;
 pub mod example;

@@ -5,7 +5,7 @@
 //!   fails here rather than in the committed file.
 //! - `workload` writes a rule-valid history of N events from a seed.
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use gpu_ledger_domain::{Programme, decode_event};
 use gpu_ledger_testkit::example::march_2026_history;
 use gpu_ledger_testkit::history::to_jsonl;
@@ -15,18 +15,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// The example history and benchmark workloads of gpu-ledger.
 #[derive(Parser, Debug)]
-#[command(
-    name = "gpu-ledger-testkit",
-    version,
-    about = "The example history and benchmark workloads of gpu-ledger"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand, Debug)]
+#[command(name = "gpu-ledger-testkit", version)]
 enum Command {
     /// Write the March 2026 example history (the first call with the report's
     /// figures, the follow-up call, and three months of monitoring).
@@ -57,7 +48,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let result = match Cli::parse().command {
+    let result = match Command::parse() {
         Command::Example { out } => example(out),
         Command::Workload { events, seed, out } => write_workload(events, seed, out),
     };

@@ -40,36 +40,98 @@ pub fn accepted_batch(lines: &[String]) -> EventBatch {
     batch
 }
 
-/// The file store as several writers share one store: no appends queued
-/// for this process alone, only appends at an expected seq, as on
-/// EventStoreDB.
-pub struct SharedFileStore(pub FileStore);
+/// The file store as another backend uses it, to run the paths only that
+/// backend takes.
+pub struct FileStoreAs {
+    pub store: FileStore,
+    pub imports: Imports,
+}
+
+/// How imports reach the store.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Imports {
+    /// All or nothing, as the file store does.
+    Atomic,
+    /// Each push appended at once, as on EventStoreDB: an import cannot be
+    /// taken back, so it must be checked whole before the first push.
+    PushByPush,
+}
+
+impl FileStoreAs {
+    /// Several writers share one store: no appends queued for this process
+    /// alone, only appends at an expected seq, as on EventStoreDB.
+    pub fn shared(store: FileStore) -> Self {
+        FileStoreAs {
+            store,
+            imports: Imports::Atomic,
+        }
+    }
+
+    /// A store whose imports cannot be taken back.
+    pub fn push_by_push(store: FileStore) -> Self {
+        FileStoreAs {
+            store,
+            imports: Imports::PushByPush,
+        }
+    }
+}
+
+struct Appending {
+    store: FileStore,
+    head: u64,
+}
 
 #[async_trait]
-impl EventStore for SharedFileStore {
+impl ImportSession for Appending {
+    async fn push(&mut self, events: EventBatch) -> Result<(), StoreError> {
+        self.head += self.store.append(events, Some(self.head)).await?.len() as u64;
+        Ok(())
+    }
+    async fn commit(self: Box<Self>) -> Result<Head, StoreError> {
+        self.store.head().await
+    }
+    async fn abort(self: Box<Self>) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl EventStore for FileStoreAs {
     async fn append(
         &self,
         events: EventBatch,
         expected_seq: Option<u64>,
     ) -> Result<Vec<RecordMeta>, StoreError> {
-        self.0.append(events, expected_seq).await
+        self.store.append(events, expected_seq).await
     }
     async fn head(&self) -> Result<Head, StoreError> {
-        self.0.head().await
+        self.store.head().await
     }
     async fn read(&self, from_seq: u64, max: usize) -> Result<Vec<Record>, StoreError> {
-        self.0.read(from_seq, max).await
+        self.store.read(from_seq, max).await
     }
     fn follow(&self, after_seq: u64) -> BoxStream<'static, Result<Record, StoreError>> {
-        self.0.follow(after_seq)
+        self.store.follow(after_seq)
     }
     async fn begin_import(
         &self,
         expected_seq: Option<u64>,
     ) -> Result<Box<dyn ImportSession>, StoreError> {
-        self.0.begin_import(expected_seq).await
+        match self.imports {
+            Imports::Atomic => self.store.begin_import(expected_seq).await,
+            Imports::PushByPush => Ok(Box::new(Appending {
+                store: self.store.clone(),
+                head: self.store.head().await?.seq,
+            })),
+        }
+    }
+    fn atomic_import(&self) -> bool {
+        self.imports == Imports::Atomic
     }
     fn describe(&self) -> String {
-        "shared".into()
+        match self.imports {
+            Imports::Atomic => "shared".into(),
+            Imports::PushByPush => format!("push-by-push {}", self.store.describe()),
+        }
     }
 }

@@ -25,6 +25,13 @@ fn committed_bytes() -> Vec<u8> {
 }
 
 /// The committed example's events, in file order.
+/// The events of the first part (the round and its monitoring), which the
+/// chapters after it only follow.
+fn first_part(mut events: Vec<Event>) -> Vec<Event> {
+    events.truncate(gpu_ledger_testkit::history::FIRST_PART_EVENTS);
+    events
+}
+
 fn committed_events() -> Vec<Event> {
     let bytes = committed_bytes();
     let text = std::str::from_utf8(&bytes).expect("the example is UTF-8");
@@ -294,7 +301,7 @@ fn first_call_awards_follow_the_ranking_and_every_proposal_is_reviewed_before_th
 
 #[test]
 fn monitoring_leads_to_recalls_redistribution_release_and_hand_backs() {
-    let events = committed_events();
+    let events = first_part(committed_events());
     let mut reports: HashMap<String, Vec<(u32, bool)>> = HashMap::new();
     let mut pending = BTreeSet::new();
     let mut awarded = BTreeSet::new();
@@ -373,7 +380,7 @@ fn monitoring_leads_to_recalls_redistribution_release_and_hand_backs() {
 
 #[test]
 fn the_follow_up_call_has_the_reports_three_tracks_and_no_awards() {
-    let events = committed_events();
+    let events = first_part(committed_events());
     let call = events
         .iter()
         .find_map(|e| match &e.body {
@@ -420,4 +427,48 @@ fn the_follow_up_call_has_the_reports_three_tracks_and_no_awards() {
         Body::AwardGranted(b) => follow_up_apps.contains(b.application_id.as_str()),
         _ => false,
     }));
+}
+
+#[test]
+fn the_second_part_tells_every_v2_type_after_the_first_part_ends() {
+    use gpu_ledger_domain::EventType;
+    let events = committed_events();
+    let (first, second) = events.split_at(gpu_ledger_testkit::history::FIRST_PART_EVENTS);
+    let v2 = [
+        EventType::ReviewerRegistered,
+        EventType::ConflictDeclared,
+        EventType::RecallNoticed,
+        EventType::ExemptionRequested,
+        EventType::ExemptionDecided,
+        EventType::AppealFiled,
+        EventType::AppealDecided,
+        EventType::AwardExtended,
+        EventType::AwardSupplemented,
+        EventType::OutputReported,
+    ];
+    for t in v2 {
+        assert!(
+            first.iter().all(|e| e.event_type() != t),
+            "the first part stays v1, but tells {t}"
+        );
+        assert!(
+            second.iter().any(|e| e.event_type() == t),
+            "the second part never tells {t}"
+        );
+    }
+    let last_of_first = first.last().unwrap().occurred_at.instant();
+    assert!(
+        second
+            .iter()
+            .all(|e| e.occurred_at.instant() > last_of_first),
+        "the second part only follows the first"
+    );
+    let calls_with_periods = second
+        .iter()
+        .filter(|e| matches!(&e.body, Body::CallOpened(c) if c.recall_notice_days.is_some() && c.appeal_days.is_some()))
+        .count();
+    assert_eq!(
+        calls_with_periods, 1,
+        "a call with notice and appeal periods"
+    );
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender};
 
 /// Lines in a chunk.
-pub(super) const LINES_PER_CHUNK: usize = 4096;
+pub const LINES_PER_CHUNK: usize = 4096;
 
 /// Lines of the input, in order.
 pub(super) struct RawChunk {

@@ -16,6 +16,8 @@
 
 mod lines;
 
+pub use lines::LINES_PER_CHUNK;
+
 use crate::progress::Progress;
 use gpu_ledger_domain::{EventError, Programme, RuleError};
 use gpu_ledger_ledger::{EventStore, Head, StoreError};
@@ -182,109 +184,5 @@ async fn import_file(
             }),
         },
         (Err(e), None) => Err(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use async_trait::async_trait;
-    use futures::stream::BoxStream;
-    use gpu_ledger_ledger::{EventBatch, FileStore, ImportSession, Record, RecordMeta};
-
-    /// The file store with imports that are not all or nothing: each push
-    /// is appended at once, as on EventStoreDB.
-    struct PushByPush(FileStore);
-
-    struct Appending {
-        store: FileStore,
-        head: u64,
-    }
-
-    #[async_trait]
-    impl ImportSession for Appending {
-        async fn push(&mut self, events: EventBatch) -> Result<(), StoreError> {
-            self.head += self.store.append(events, Some(self.head)).await?.len() as u64;
-            Ok(())
-        }
-        async fn commit(self: Box<Self>) -> Result<Head, StoreError> {
-            self.store.head().await
-        }
-        async fn abort(self: Box<Self>) -> Result<(), StoreError> {
-            Ok(())
-        }
-    }
-
-    #[async_trait]
-    impl EventStore for PushByPush {
-        async fn append(
-            &self,
-            events: EventBatch,
-            expected_seq: Option<u64>,
-        ) -> Result<Vec<RecordMeta>, StoreError> {
-            self.0.append(events, expected_seq).await
-        }
-        async fn head(&self) -> Result<Head, StoreError> {
-            self.0.head().await
-        }
-        async fn read(&self, from_seq: u64, max: usize) -> Result<Vec<Record>, StoreError> {
-            self.0.read(from_seq, max).await
-        }
-        fn follow(&self, after_seq: u64) -> BoxStream<'static, Result<Record, StoreError>> {
-            self.0.follow(after_seq)
-        }
-        async fn begin_import(
-            &self,
-            _expected_seq: Option<u64>,
-        ) -> Result<Box<dyn ImportSession>, StoreError> {
-            Ok(Box::new(Appending {
-                store: self.0.clone(),
-                head: self.0.head().await?.seq,
-            }))
-        }
-        fn atomic_import(&self) -> bool {
-            false
-        }
-        fn describe(&self) -> String {
-            format!("push-by-push {}", self.0.describe())
-        }
-    }
-
-    fn example() -> String {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/march-2026.jsonl");
-        std::fs::read_to_string(path).expect("the example history")
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_store_that_cannot_take_back_gets_nothing_of_a_file_with_a_late_bad_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let store: Arc<dyn EventStore> = Arc::new(PushByPush(FileStore::open(dir.path()).unwrap()));
-        let text = example();
-        let lines = text.lines().count() as u64;
-        assert!(
-            lines > lines::LINES_PER_CHUNK as u64,
-            "the bad line is in a later chunk"
-        );
-        let input = dir.path().join("late-bad-line.jsonl");
-        std::fs::write(&input, format!("{text}{{\"type\":\"NoSuchEvent\"}}\n")).unwrap();
-
-        match import_into(store.clone(), &input, Some(0), true).await {
-            Err(ImportError::Refused { line, .. }) => assert_eq!(line, lines + 1),
-            Err(e) => panic!("expected the bad line refused, got {e}"),
-            Ok(_) => panic!("expected the bad line refused"),
-        }
-        assert_eq!(
-            store.head().await.unwrap().seq,
-            0,
-            "checked before any push"
-        );
-
-        // A good file goes in whole.
-        let good = dir.path().join("good.jsonl");
-        std::fs::write(&good, &text).unwrap();
-        let (appended, head) = import_into(store.clone(), &good, Some(0), true)
-            .await
-            .unwrap();
-        assert_eq!((appended, head.seq), (lines, lines));
     }
 }

@@ -95,6 +95,19 @@ impl FromRequestParts<AppState> for Principal {
     }
 }
 
+/// A request from someone allowed to read the ledger, with the server's
+/// state: what every read-only route takes. Its rejection is the 401.
+pub struct Reader(pub AppState);
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Problem> {
+        app.principal(&parts.headers)?;
+        Ok(Reader(app.clone()))
+    }
+}
+
 impl Principal {
     /// A stable name for scoping idempotency keys and for logs (never the token).
     pub fn key(&self) -> String {
@@ -171,6 +184,19 @@ impl Tokens {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+/// The principal an `Authorization: Bearer <token>` value names, or why none.
+pub fn bearer(tokens: &Tokens, value: &axum::http::HeaderValue) -> Result<Principal, &'static str> {
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or("the Authorization header must be `Bearer <token>`")?;
+    tokens
+        .authenticate(token)
+        .ok_or("the token is not valid for this server")
 }
 
 /// A new random token (printed once to whoever makes it).

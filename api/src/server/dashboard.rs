@@ -3,7 +3,7 @@
 //! cookie.
 
 use super::AppState;
-use super::auth::Principal;
+use super::auth::{self, Principal};
 use super::problem::Problem;
 use super::routes::events_live::live_records;
 use crate::server::Access;
@@ -57,6 +57,13 @@ impl LedgerReader for AppState {
         match &*self.access {
             Access::Local => true,
             Access::Tokens(t) => t.authenticate(token).is_some(),
+        }
+    }
+
+    fn authorization(&self, value: &axum::http::HeaderValue) -> Result<(), String> {
+        match &*self.access {
+            Access::Local => Ok(()),
+            Access::Tokens(t) => auth::bearer(t, value).map(|_| ()).map_err(str::to_string),
         }
     }
 }

@@ -84,17 +84,18 @@ impl AppState {
                 "this server needs a token: send `Authorization: Bearer <token>`",
             ));
         };
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                Problem::unauthorized("the Authorization header must be `Bearer <token>`")
-            })?;
-        tokens
-            .authenticate(token)
-            .ok_or_else(|| Problem::unauthorized("the token is not valid for this server"))
+        auth::bearer(tokens, value).map_err(Problem::unauthorized)
+    }
+
+    /// The head of the ledger, for a handler (a `503` if it cannot be read).
+    pub async fn head(&self) -> Result<gpu_ledger_ledger::Head, Problem> {
+        self.live.store().head().await.map_err(|e| {
+            Problem::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable",
+                format!("the ledger could not be read: {e}"),
+            )
+        })
     }
 }
 

@@ -88,7 +88,8 @@ fn paragraph(out: &mut String, doc: &str) {
     }
 }
 
-fn one_line(doc: &str) -> String {
+/// A doc comment's lines as one line of text.
+pub(crate) fn one_line(doc: &str) -> String {
     doc.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())

@@ -6,6 +6,7 @@
 //! schema-driven client or fuzzer then sends what the decoder accepts.
 
 use super::declaration::ObjectSpec;
+use super::reference::one_line;
 use crate::event::{COMMON_FIELDS, EventType};
 use serde_json::{Map, Value, json};
 
@@ -48,14 +49,6 @@ pub fn object(spec: &ObjectSpec, event_type: Option<EventType>) -> Value {
         out["description"] = doc.into();
     }
     out
-}
-
-fn one_line(doc: &str) -> String {
-    doc.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Every event type's schema, by type name.

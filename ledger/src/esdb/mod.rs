@@ -48,6 +48,12 @@ pub use location::DEFAULT_STREAM;
 const WRITE_TRIES: u32 = 5;
 /// Tries of a read before the error is reported.
 const READ_TRIES: u32 = 5;
+
+/// How a read goes on after a failure.
+enum ReadOn {
+    Stop,
+    Retry,
+}
 /// Without an expected seq, how often an append chains onto a head that
 /// moved before giving up.
 const REBASE_TRIES: u32 = 32;
@@ -188,6 +194,28 @@ impl EsdbStore {
 
     /// Waits before another try of something that failed transiently, or
     /// says it is time to give up.
+    /// What a read does after `e`: stop where the stream ends (or does not
+    /// exist yet), send again after a pause if the failure is transient and
+    /// tries are left, or fail.
+    async fn after_read_failure(
+        &self,
+        e: &eventstore::Error,
+        attempt: &mut u32,
+    ) -> Result<ReadOn, StoreError> {
+        match classify(e) {
+            Failure::NoStream => Ok(ReadOn::Stop),
+            Failure::Transient
+                if self
+                    .pause_before_retry(e, *attempt, READ_TRIES, "a read")
+                    .await =>
+            {
+                *attempt += 1;
+                Ok(ReadOn::Retry)
+            }
+            _ => Err(self.backend(e)),
+        }
+    }
+
     async fn pause_before_retry(
         &self,
         e: &eventstore::Error,
@@ -338,15 +366,7 @@ impl EventStore for EsdbStore {
     ) -> Result<Vec<RecordMeta>, StoreError> {
         let mut rebased = 0;
         loop {
-            let head = self.head().await?;
-            if let Some(expected) = expected_seq
-                && expected != head.seq
-            {
-                return Err(StoreError::Conflict {
-                    expected,
-                    actual: head,
-                });
-            }
+            let head = self.head().await?.matches(expected_seq)?;
             if events.is_empty() {
                 return Ok(Vec::new());
             }
@@ -402,17 +422,9 @@ impl EventStore for EsdbStore {
                 .max_count((max - out.len()).saturating_add(1));
             let mut events = match self.client().read_stream(self.stream(), &options).await {
                 Ok(events) => events,
-                Err(e) => match classify(&e) {
-                    Failure::NoStream => break,
-                    Failure::Transient
-                        if self
-                            .pause_before_retry(&e, attempt, READ_TRIES, "a read")
-                            .await =>
-                    {
-                        attempt += 1;
-                        continue 'send;
-                    }
-                    _ => return Err(self.backend(&e)),
+                Err(e) => match self.after_read_failure(&e, &mut attempt).await? {
+                    ReadOn::Stop => break,
+                    ReadOn::Retry => continue 'send,
                 },
             };
             loop {
@@ -430,18 +442,10 @@ impl EventStore for EsdbStore {
                         }
                     }
                     Ok(None) => break 'send,
-                    Err(e) => match classify(&e) {
-                        Failure::NoStream => break 'send,
-                        // The cursor knows what was read: go on from there.
-                        Failure::Transient
-                            if self
-                                .pause_before_retry(&e, attempt, READ_TRIES, "a read")
-                                .await =>
-                        {
-                            attempt += 1;
-                            continue 'send;
-                        }
-                        _ => return Err(self.backend(&e)),
+                    // The cursor knows what was read: a retry goes on from there.
+                    Err(e) => match self.after_read_failure(&e, &mut attempt).await? {
+                        ReadOn::Stop => break 'send,
+                        ReadOn::Retry => continue 'send,
                     },
                 }
             }
@@ -457,15 +461,7 @@ impl EventStore for EsdbStore {
         &self,
         expected_seq: Option<u64>,
     ) -> Result<Box<dyn ImportSession>, StoreError> {
-        let head = self.head().await?;
-        if let Some(expected) = expected_seq
-            && expected != head.seq
-        {
-            return Err(StoreError::Conflict {
-                expected,
-                actual: head,
-            });
-        }
+        let head = self.head().await?.matches(expected_seq)?;
         Ok(Box::new(import::EsdbImport::new(self.clone(), head)))
     }
 

@@ -1,6 +1,7 @@
 //! Walking the frames of one segment file, reading it in large chunks.
 
 use super::format::{Decoded, decode_frame};
+use crate::Record;
 use crate::chain::Hash;
 use crate::time::RecordedAt;
 use bytes::Bytes;
@@ -65,6 +66,18 @@ impl<'f> FrameCursor<'f> {
     }
 
     /// The chunk the last frame's event lives in.
+    /// The record a frame holds, chained onto `prev`; its event shares the
+    /// chunk's bytes, uncopied.
+    pub fn record(&self, meta: &FrameMeta, prev: Hash, event: Range<usize>) -> Record {
+        Record {
+            seq: meta.seq,
+            recorded_at: meta.recorded_at,
+            prev,
+            hash: meta.hash,
+            event: self.chunk.slice(event),
+        }
+    }
+
     pub fn chunk(&self) -> &Bytes {
         &self.chunk
     }

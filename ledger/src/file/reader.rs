@@ -89,13 +89,7 @@ fn read_segment(
                     ));
                 }
                 if meta.seq >= *next {
-                    out.push(Record {
-                        seq: meta.seq,
-                        recorded_at: meta.recorded_at,
-                        prev,
-                        hash: meta.hash,
-                        event: cursor.chunk().slice(event),
-                    });
+                    out.push(cursor.record(&meta, prev, event));
                     *next += 1;
                 }
                 prev = meta.hash;

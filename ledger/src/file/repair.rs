@@ -84,13 +84,7 @@ pub fn truncate_after(dir: &Path, keep: u64) -> Result<RepairReport, StoreError>
                     cut = offset + meta.len as u64;
                     keep_frame = Some(offset);
                 } else {
-                    removed.push(Record {
-                        seq: meta.seq,
-                        recorded_at: meta.recorded_at,
-                        prev,
-                        hash: meta.hash,
-                        event: cursor.chunk().slice(event),
-                    });
+                    removed.push(cursor.record(&meta, prev, event));
                 }
                 prev = meta.hash;
                 expected += 1;

@@ -290,16 +290,8 @@ impl Writer {
         let mut newest = None;
         let mut frames = 0u64;
         for (events, expected, reply) in group {
-            if let Some(expected) = expected
-                && expected != tentative.seq
-            {
-                outcomes.push((
-                    reply,
-                    Err(StoreError::Conflict {
-                        expected,
-                        actual: tentative,
-                    }),
-                ));
+            if let Err(conflict) = tentative.matches(expected) {
+                outcomes.push((reply, Err(conflict)));
                 continue;
             }
             let mut metas = Vec::with_capacity(events.len());
@@ -366,13 +358,8 @@ impl Writer {
         started: oneshot::Sender<Result<(), StoreError>>,
         failure: Arc<Mutex<Option<StoreError>>>,
     ) {
-        if let Some(expected) = expected_seq
-            && expected != self.head.seq
-        {
-            let _ = started.send(Err(StoreError::Conflict {
-                expected,
-                actual: self.head,
-            }));
+        if let Err(conflict) = self.head.matches(expected_seq) {
+            let _ = started.send(Err(conflict));
             return;
         }
         if let Err(e) = self.prepare() {

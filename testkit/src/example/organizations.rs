@@ -22,6 +22,51 @@ pub(super) struct Organization {
     pub(super) activity: u32,
 }
 
+/// How one sector's organizations are drawn: their ids, their odds of
+/// being in the capital region, and how many proposals they tend to send.
+struct Habits {
+    id_prefix: &'static str,
+    sector: Sector,
+    /// (in the capital, out of)
+    capital_odds: (u32, u32),
+    most_activity: u32,
+}
+
+const ACADEMIA: Habits = Habits {
+    id_prefix: "ORG-A",
+    sector: Sector::Academia,
+    capital_odds: (9, 20),
+    most_activity: 8,
+};
+const INDUSTRY: Habits = Habits {
+    id_prefix: "ORG-I",
+    sector: Sector::Industry,
+    capital_odds: (3, 5),
+    most_activity: 3,
+};
+const RESEARCH: Habits = Habits {
+    id_prefix: "ORG-R",
+    sector: Sector::Research,
+    capital_odds: (1, 4),
+    most_activity: 5,
+};
+
+impl Habits {
+    /// The sector's `n`th organization (from 0); draws its region, then its activity.
+    fn draw(&self, dice: &mut ChaCha8Rng, n: usize, name: String, size: Size) -> Organization {
+        let (capital, out_of) = self.capital_odds;
+        let region = region_of(dice, capital, out_of);
+        Organization {
+            id: format!("{}{:03}", self.id_prefix, n + 1),
+            name,
+            sector: self.sector,
+            size,
+            region,
+            activity: dice.random_range(1..=self.most_activity),
+        }
+    }
+}
+
 impl Story {
     /// Universities (a few institutes of science and technology among
     /// them), companies of every size, and public research institutes,
@@ -43,14 +88,7 @@ impl Story {
             } else {
                 (names::university(stem), Size::Large)
             };
-            self.organizations.push(Organization {
-                id: format!("ORG-A{:03}", n + 1),
-                name,
-                sector: Sector::Academia,
-                size,
-                region: region_of(dice, 9, 20),
-                activity: dice.random_range(1..=8),
-            });
+            self.organizations.push(ACADEMIA.draw(dice, n, name, size));
         }
 
         // One company in ten is large and named for its trade; the others
@@ -75,14 +113,7 @@ impl Story {
                 };
                 (names::company(stem, trade), size)
             };
-            self.organizations.push(Organization {
-                id: format!("ORG-I{:03}", n + 1),
-                name,
-                sector: Sector::Industry,
-                size,
-                region: region_of(dice, 3, 5),
-                activity: dice.random_range(1..=3),
-            });
+            self.organizations.push(INDUSTRY.draw(dice, n, name, size));
         }
         self.newcomer_names = pairs[industry.organizations..industry.organizations + 8]
             .iter()
@@ -95,14 +126,8 @@ impl Story {
             .take(research.organizations)
             .enumerate()
         {
-            self.organizations.push(Organization {
-                id: format!("ORG-R{:03}", n + 1),
-                name: (*name).to_owned(),
-                sector: Sector::Research,
-                size: Size::Public,
-                region: region_of(dice, 1, 4),
-                activity: dice.random_range(1..=5),
-            });
+            self.organizations
+                .push(RESEARCH.draw(dice, n, (*name).to_owned(), Size::Public));
         }
 
         let mut order: Vec<usize> = (0..self.organizations.len()).collect();

@@ -1,11 +1,9 @@
 //! `GET /v1/chain/head`: the last record's seq and hash.
 
 use super::HeadDoc;
-use crate::server::AppState;
-use crate::server::auth::Principal;
-use crate::server::problem::{Problem, ProblemDoc};
+use crate::server::auth::Reader;
+use crate::server::problem::Problem;
 use axum::Json;
-use axum::extract::State;
 
 /// The head of the hash chain.
 #[utoipa::path(
@@ -14,18 +12,9 @@ use axum::extract::State;
     tag = "chain",
     responses(
         (status = 200, description = "The last record (seq 0 and 64 zeros when empty)", body = HeadDoc),
-        (status = 401, description = "No or unknown token", body = ProblemDoc),
     )
 )]
-pub async fn chain_head(
-    State(app): State<AppState>,
-    _reader: Principal,
-) -> Result<Json<serde_json::Value>, Problem> {
-    let head = app
-        .live
-        .store()
-        .head()
-        .await
-        .map_err(|e| Problem::store(&e))?;
+pub async fn chain_head(Reader(app): Reader) -> Result<Json<serde_json::Value>, Problem> {
+    let head = app.head().await?;
     Ok(Json(serde_json::to_value(head).expect("a head serialises")))
 }

@@ -3,7 +3,7 @@
 //! /v1/checkpoints`: sign one now (the office).
 
 use crate::server::AppState;
-use crate::server::auth::{Principal, Role};
+use crate::server::auth::{Principal, Reader, Role};
 use crate::server::problem::{Problem, ProblemDoc};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -25,14 +25,10 @@ fn note(text: String) -> Response {
     tag = "checkpoints",
     responses(
         (status = 200, description = "A signed note: origin, tree size, base64 root, signature", content_type = "text/plain", body = String),
-        (status = 401, description = "No or unknown token", body = ProblemDoc),
         (status = 404, description = "No checkpoint signed yet", body = ProblemDoc),
     )
 )]
-pub async fn latest_checkpoint(
-    State(app): State<AppState>,
-    _reader: Principal,
-) -> Result<Response, Problem> {
+pub async fn latest_checkpoint(Reader(app): Reader) -> Result<Response, Problem> {
     let (_, text) = app
         .live
         .transparency
@@ -49,14 +45,12 @@ pub async fn latest_checkpoint(
     params(("size" = u64, Path, description = "The tree size the checkpoint was issued at")),
     responses(
         (status = 200, description = "A signed note", content_type = "text/plain", body = String),
-        (status = 401, description = "No or unknown token", body = ProblemDoc),
         (status = 404, description = "No checkpoint was issued at that size", body = ProblemDoc),
     )
 )]
 pub async fn checkpoint_by_size(
-    State(app): State<AppState>,
+    Reader(app): Reader,
     Path(size): Path<u64>,
-    _reader: Principal,
 ) -> Result<Response, Problem> {
     let text =
         app.live.transparency.checkpoint(size).ok_or_else(|| {
@@ -72,7 +66,6 @@ pub async fn checkpoint_by_size(
     tag = "checkpoints",
     responses(
         (status = 201, description = "The new signed note", content_type = "text/plain", body = String),
-        (status = 401, description = "No or unknown token", body = ProblemDoc),
         (status = 403, description = "Only the office may ask for a checkpoint", body = ProblemDoc),
         (status = 409, description = "The server has no checkpoint key", body = ProblemDoc),
     )

@@ -2,7 +2,7 @@
 
 use super::{HeadDoc, RecordMetaDoc};
 use crate::server::AppState;
-use crate::server::auth::{Principal, Role};
+use crate::server::auth::{Principal, Reader, Role};
 use crate::server::idempotency::{Claim, Ticket};
 use crate::server::live::AppendError;
 use crate::server::problem::{Problem, ProblemDoc};
@@ -51,7 +51,6 @@ pub struct AppendAnswer {
     responses(
         (status = 201, description = "Appended and durable", body = AppendAnswer),
         (status = 400, description = "Malformed JSON, an unknown type or field, a missing field, null", body = ProblemDoc),
-        (status = 401, description = "No or unknown token", body = ProblemDoc),
         (status = 403, description = "The token's role may not append this event", body = ProblemDoc),
         (status = 409, description = "The head is not at the expected seq; the answer holds the current head", body = ProblemDoc),
         (status = 413, description = "The body or the batch is over its limit", body = ProblemDoc),
@@ -369,12 +368,10 @@ pub struct Page {
     params(PageQuery),
     responses(
         (status = 200, description = "A page of records", body = Page),
-        (status = 401, description = "No or unknown token", body = ProblemDoc),
     )
 )]
 pub async fn get_events(
-    State(app): State<AppState>,
-    _reader: Principal,
+    Reader(app): Reader,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, Problem> {
     let after = q.after.unwrap_or(0);
@@ -384,7 +381,7 @@ pub async fn get_events(
         .read(after + 1, limit)
         .await
         .map_err(|e| Problem::store(&e))?;
-    let head = store.head().await.map_err(|e| Problem::store(&e))?;
+    let head = app.head().await?;
     let next_after = records.last().map_or(after, |r| r.seq);
     // The records' stored bytes are spliced in as they are, not parsed again.
     let mut body = Vec::with_capacity(records.iter().map(|r| r.event.len() + 200).sum());

@@ -41,7 +41,6 @@ pub struct LiveQuery {
     responses(
         (status = 200, description = "A text/event-stream of records", content_type = "text/event-stream", body = String),
         (status = 400, description = "Last-Event-ID is not a seq", body = ProblemDoc),
-        (status = 401, description = "No or unknown token", body = ProblemDoc),
         (status = 429, description = "This principal already holds its most live streams", body = ProblemDoc),
     )
 )]
@@ -91,14 +90,7 @@ pub async fn live_records(
         })?;
     let after = match resume.or(after) {
         Some(a) => a,
-        None => {
-            app.live
-                .store()
-                .head()
-                .await
-                .map_err(|e| Problem::store(&e))?
-                .seq
-        }
+        None => app.head().await?.seq,
     };
     let counted = Counted::new(app.live.metrics.live_subscribers.clone());
     let stream = app.live.subscribe(after).map(move |r| {

@@ -39,6 +39,7 @@ pub fn document(api: &utoipa::openapi::OpenApi) -> Document {
             {"type": "array", "minItems": 1, "items": {"$ref": reference("Event")}},
         ]
     });
+    answers_401_behind_a_token(&mut doc);
     if let Some(content) = doc
         .pointer_mut("/paths/~1v1~1events/post/requestBody/content/application~1json")
         .and_then(Value::as_object_mut)
@@ -48,4 +49,29 @@ pub fn document(api: &utoipa::openapi::OpenApi) -> Document {
     Document(Bytes::from(
         serde_json::to_vec(&doc).expect("the OpenAPI document serialises"),
     ))
+}
+
+/// Every operation behind a token may answer 401: said here once rather
+/// than by each handler. Public operations declare `security(())`.
+fn answers_401_behind_a_token(doc: &mut Value) {
+    let public = json!([{}]);
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in item.values_mut() {
+            if op.get("security") == Some(&public) {
+                continue;
+            }
+            if let Some(responses) = op["responses"].as_object_mut() {
+                responses.insert(
+                    "401".into(),
+                    json!({
+                        "description": "No or unknown token",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProblemDoc"}}}
+                    }),
+                );
+            }
+        }
+    }
 }

@@ -1,9 +1,8 @@
 //! `GET /v1/views/{name}`: an analyst's view, live or at a point in history.
 
-use crate::server::AppState;
-use crate::server::auth::Principal;
+use crate::server::auth::Reader;
 use crate::server::problem::{Problem, ProblemDoc};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -39,13 +38,11 @@ pub struct ViewQuery {
     responses(
         (status = 200, description = "The view (application/json, or text/csv)", body = serde_json::Value),
         (status = 400, description = "A bad parameter", body = ProblemDoc),
-        (status = 401, description = "No or unknown token", body = ProblemDoc),
         (status = 404, description = "No such view", body = ProblemDoc),
     )
 )]
 pub async fn get_view(
-    State(app): State<AppState>,
-    _reader: Principal,
+    Reader(app): Reader,
     Path(name): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> Result<Response, Problem> {
@@ -87,12 +84,7 @@ pub async fn get_view(
         }
         (None, None) => Until::Head,
     };
-    let head = app
-        .live
-        .store()
-        .head()
-        .await
-        .map_err(|e| Problem::store(&e))?;
+    let head = app.head().await?;
     let live = match until {
         Until::Head => true,
         Until::Seq(n) => n >= head.seq,
