@@ -112,16 +112,13 @@ async fn try_append(
             return Err(e.into());
         }
     };
-    if events.is_empty() || expected_seq.is_some_and(|e| e != head.seq) {
+    if let Err(conflict) = head.matches(expected_seq) {
         abandon(client).await;
-        return match expected_seq {
-            Some(expected) if expected != head.seq => Err(StoreError::Conflict {
-                expected,
-                actual: head,
-            }
-            .into()),
-            _ => Ok(Vec::new()),
-        };
+        return Err(conflict.into());
+    }
+    if events.is_empty() {
+        abandon(client).await;
+        return Ok(Vec::new());
     }
 
     let attempt = attempt_id()?;

@@ -51,14 +51,9 @@ impl PgImport {
                     return Err(e);
                 }
             };
-        if let Some(expected) = expected_seq
-            && expected != head.seq
-        {
+        if let Err(conflict) = head.matches(expected_seq) {
             abandon(client).await;
-            return Err(StoreError::Conflict {
-                expected,
-                actual: head,
-            });
+            return Err(conflict);
         }
         let mut attempt = [0u8; 16];
         getrandom::fill(&mut attempt)
