@@ -204,3 +204,120 @@ proptest! {
         }
     }
 }
+
+/// One store as the alike test drives it: by its `--store` value through
+/// the binary, and in process behind a server.
+struct Subject {
+    store: String,
+    server: gpu_ledger_api::server::Server,
+    opened: std::sync::Arc<dyn gpu_ledger_ledger::EventStore>,
+}
+
+impl Subject {
+    async fn start(store: String) -> Self {
+        use gpu_ledger_api::server::transparency::TransparencyConfig;
+        use gpu_ledger_api::store_config::StoreConfig;
+        let opened = StoreConfig::of_store(&store, None)
+            .unwrap()
+            .open_for_writing()
+            .unwrap();
+        let server = gpu_ledger_api::server::start(
+            opened.clone(),
+            "127.0.0.1:0".parse().unwrap(),
+            Access::Local,
+            Limits::default(),
+            TransparencyConfig::default(),
+        )
+        .await
+        .unwrap();
+        Self {
+            store,
+            server,
+            opened,
+        }
+    }
+
+    async fn head(&self) -> u64 {
+        self.opened.head().await.unwrap().seq
+    }
+}
+
+fn on_store(store: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_gpu-ledger"))
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// The same corpus on the file store and on PostgreSQL: every import is
+/// refused with the same words and exit code, every body with the same
+/// status and answer, and neither store appends anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(postgres),
+    ignore = "no PostgreSQL server programs: apt-get install postgresql"
+)]
+async fn bad_input_and_rule_refusals_are_answered_alike_on_the_file_store_and_postgres() {
+    let pg = gpu_ledger_testkit::postgres::PgCluster::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.jsonl");
+    write_lines(&base, &valid());
+    let stores = [
+        format!("file:{}", dir.path().join("data").display()),
+        pg.url("schema=alike"),
+    ];
+    for store in &stores {
+        let out = on_store(store, &["import", base.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let file = dir.path().join("bad.jsonl");
+    for (what, body) in corpus() {
+        let mut bytes = body.clone();
+        bytes.push(b'\n');
+        std::fs::write(&file, &bytes).unwrap();
+        let [on_file, on_pg] = stores
+            .each_ref()
+            .map(|s| on_store(s, &["import", file.to_str().unwrap()]));
+        assert_eq!(on_file.status.code(), Some(1), "{what}");
+        assert_eq!(on_pg.status.code(), on_file.status.code(), "{what}");
+        assert_eq!(
+            String::from_utf8_lossy(&on_pg.stderr),
+            String::from_utf8_lossy(&on_file.stderr),
+            "{what}: import"
+        );
+    }
+
+    let subjects = [
+        Subject::start(stores[0].clone()).await,
+        Subject::start(stores[1].clone()).await,
+    ];
+    let heads = [subjects[0].head().await, subjects[1].head().await];
+    assert_eq!(heads[0], heads[1]);
+    let client = reqwest::Client::new();
+    for (what, body) in corpus() {
+        let mut answers = Vec::new();
+        for s in &subjects {
+            let r = client
+                .post(format!("http://{}/v1/events", s.server.addr))
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            answers.push((status, r.text().await.unwrap()));
+            assert_eq!(s.head().await, heads[0], "{what} appended to {}", s.store);
+        }
+        assert!(
+            matches!(answers[0].0, 400 | 413 | 422),
+            "{what}: {answers:?}"
+        );
+        assert_eq!(answers[0], answers[1], "{what}: the answers differ");
+    }
+}

@@ -27,8 +27,10 @@ pub struct Cli {
     pub data: Option<PathBuf>,
 
     /// Where the ledger lives: `file:DIR` (the embedded store, the same as
-    /// --data DIR) or an EventStoreDB / KurrentDB connection string
-    /// (`esdb://host:2113?tls=false`, `&stream=NAME` to choose the stream).
+    /// --data DIR), a PostgreSQL URL (`postgres://user@host:5432/db`,
+    /// several hosts and `target_session_attrs=read-write` to fail over,
+    /// `schema=NAME` to choose the schema) or an EventStoreDB / KurrentDB
+    /// connection string (`esdb://host:2113?tls=false`, `&stream=NAME`).
     #[arg(long, global = true, value_name = "STORE")]
     pub store: Option<String>,
 
@@ -146,6 +148,20 @@ pub enum Command {
     /// Show the sequence number and hash of the last record.
     #[command(after_help = "Example:\n  gpu-ledger head\n  gpu-ledger --json head")]
     Head,
+
+    /// Move a ledger between stores record for record, verifying each; ends with equal heads.
+    ///
+    /// Every seq, recorded_at and hash is kept, so the copy exports byte for
+    /// byte what the original does. The target must be empty, or hold the
+    /// beginning of the same ledger (an interrupted copy is continued).
+    #[command(
+        after_help = "Examples:\n  gpu-ledger copy --from file:/var/lib/gpu-ledger --to postgres://ledger@db1/gpu\n  gpu-ledger copy --from postgres://ledger@db1/gpu --to file:/backup/ledger"
+    )]
+    Copy(commands::copy::CopyArgs),
+
+    /// Create or upgrade the ledger's schema in PostgreSQL (commands that write also do it on first use).
+    #[command(after_help = "Example:\n  gpu-ledger --store postgres://ledger@db1/gpu migrate")]
+    Migrate,
 }
 
 pub fn main() -> ExitCode {
@@ -235,5 +251,7 @@ async fn run(cli: Cli) -> Result<Outcome, CommandError> {
         Command::Check(args) => commands::check::run(&args),
         Command::Repair(args) => commands::repair::run(&config, &args).await,
         Command::Head => commands::head::run(&config).await,
+        Command::Copy(args) => commands::copy::run(&args, cli.json).await,
+        Command::Migrate => commands::migrate::run(&config).await,
     }
 }

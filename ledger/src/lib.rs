@@ -9,17 +9,20 @@
 //! - readers see only acknowledged records, in order, and can follow new ones.
 //!
 //! Backends: [`FileStore`], the embedded default (segment files in a data
-//! directory, no server to run), and [`EsdbStore`], one stream on an
-//! EventStoreDB / KurrentDB server or cluster.
+//! directory, no server to run); [`PgStore`], one table in a PostgreSQL
+//! database (several servers on one ledger, a standby to fail over to); and
+//! [`EsdbStore`], one stream on an EventStoreDB / KurrentDB server or cluster.
 
 pub mod canonical;
 pub mod chain;
 pub mod checkpoint;
+pub mod cursor;
 pub mod esdb;
 pub mod export;
 pub mod file;
 pub mod merkle;
 pub mod note;
+pub mod postgres;
 pub mod record;
 pub mod store;
 pub mod time;
@@ -27,6 +30,7 @@ pub mod time;
 pub use chain::Hash;
 pub use esdb::{EsdbOptions, EsdbStore};
 pub use file::{FileStore, FileStoreOptions};
+pub use postgres::{PgOptions, PgStore};
 pub use record::{EventBatch, Record, RecordMeta};
-pub use store::{EventStore, Head, ImportSession, Queued, StoreError};
+pub use store::{AppendKey, EventStore, Head, ImportSession, Kept, KeptAnswer, Queued, StoreError};
 pub use time::{Clock, RecordedAt};

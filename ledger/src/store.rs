@@ -82,6 +82,23 @@ pub enum StoreError {
 
     #[error("{0}")]
     Backend(String),
+
+    /// No database can take writes now (a primary died and no standby has
+    /// been promoted yet); nothing was appended. Worth trying again soon.
+    #[error("{store}: {reason}; nothing was appended, try again shortly")]
+    Unavailable { store: String, reason: String },
+
+    /// The connection was lost after COMMIT was sent and no database could
+    /// be asked since whether it landed: the records may or may not be in
+    /// the ledger. Reading the ledger (or a retry with the same
+    /// `Idempotency-Key`) tells.
+    #[error("{store}: the outcome of the append is not known yet: {reason}")]
+    OutcomeUnknown { store: String, reason: String },
+
+    /// The append's idempotency key was already used: nothing was appended,
+    /// and this is what the key was first given.
+    #[error("the idempotency key {:?} was already used", .0.key)]
+    KeyUsed(Box<Kept>),
 }
 
 impl StoreError {
@@ -103,8 +120,40 @@ impl StoreError {
             StoreError::Invalid(_) => "invalid",
             StoreError::Closed => "closed",
             StoreError::Backend(_) => "backend",
+            StoreError::Unavailable { .. } => "unavailable",
+            StoreError::OutcomeUnknown { .. } => "outcome_unknown",
+            StoreError::KeyUsed(_) => "key_used",
         }
     }
+}
+
+/// An append's `Idempotency-Key`, for a store that keeps keys beside the
+/// records (so that a retry sent to another server gets the first answer).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppendKey {
+    /// Whose key it is (a hash of the client's token): clients never collide.
+    pub scope: String,
+    pub key: String,
+    /// SHA-256 of the request the key first came with.
+    pub fingerprint: Hash,
+}
+
+/// What a store kept for an idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kept {
+    pub key: String,
+    /// The fingerprint of the request the key first came with.
+    pub fingerprint: Hash,
+    pub answer: KeptAnswer,
+}
+
+/// The first answer to a keyed append.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeptAnswer {
+    /// It was appended: its records.
+    Appended(Vec<RecordMeta>),
+    /// It was refused (nothing appended): the answer's status and body.
+    Refused { status: u16, body: Vec<u8> },
 }
 
 /// A backend of the ledger.
@@ -162,12 +211,68 @@ pub trait EventStore: Send + Sync + 'static {
 
     /// Where the ledger lives, for messages (`file:/var/lib/gpu-ledger`).
     fn describe(&self) -> String;
+
+    /// Resolves, with the error to answer, once the store knows it cannot
+    /// take an append now (a server backend with no writable database), so
+    /// that callers waiting their turn answer at once instead of queueing
+    /// behind an append being resolved. Never, for a store that always can.
+    fn outage(&self) -> BoxFuture<'static, StoreError> {
+        Box::pin(futures::future::pending())
+    }
+
+    /// Whether this store keeps idempotency keys beside the records, shared
+    /// by every process on it ([`EventStore::append_keyed`]).
+    fn keeps_keys(&self) -> bool {
+        false
+    }
+
+    /// [`EventStore::append`], keeping `key` with the records in the same
+    /// transaction. A key already kept appends nothing and is
+    /// [`StoreError::KeyUsed`] with what it was given first. A store that
+    /// does not keep keys ignores it.
+    async fn append_keyed(
+        &self,
+        events: EventBatch,
+        expected_seq: Option<u64>,
+        key: &AppendKey,
+    ) -> Result<Vec<RecordMeta>, StoreError> {
+        let _ = key;
+        self.append(events, expected_seq).await
+    }
+
+    /// What was kept for `key` of `scope`, if anything.
+    async fn kept(&self, scope: &str, key: &str) -> Result<Option<Kept>, StoreError> {
+        let _ = (scope, key);
+        Ok(None)
+    }
+
+    /// Keeps the answer of a keyed append that was refused (nothing was
+    /// appended), unless the key is kept already.
+    async fn keep_refusal(
+        &self,
+        key: &AppendKey,
+        status: u16,
+        body: &[u8],
+    ) -> Result<(), StoreError> {
+        let _ = (key, status, body);
+        Ok(())
+    }
 }
 
 /// A bulk import in progress (see [`EventStore::begin_import`]).
 #[async_trait]
 pub trait ImportSession: Send {
     async fn push(&mut self, events: EventBatch) -> Result<(), StoreError>;
+    /// Pushes records made elsewhere exactly as they are (their seq,
+    /// `recorded_at` and hash kept): what `copy` moves between backends.
+    /// Each must follow the one before, the first the ledger's head.
+    async fn push_records(&mut self, records: Vec<Record>) -> Result<(), StoreError> {
+        let _ = records;
+        Err(StoreError::Invalid(
+            "this store cannot take records as they are (copy to a file or PostgreSQL store)"
+                .into(),
+        ))
+    }
     /// Makes everything pushed durable and visible; returns the new head.
     async fn commit(self: Box<Self>) -> Result<Head, StoreError>;
     /// Discards everything pushed.

@@ -3,6 +3,9 @@
 //! backend.
 //!
 //! - The file store: always.
+//! - PostgreSQL: a throwaway cluster per case, started by the test from the
+//!   server binaries (`apt-get install postgresql`); without them these
+//!   cases are ignored (not passed), and under `CI=true` they fail.
 //! - EventStoreDB / KurrentDB: when `GPU_LEDGER_ESDB_URL` names a reachable
 //!   server (`esdb://localhost:2113?tls=false`) as the tests are built;
 //!   every case gets a stream of its own. Without it those cases are
@@ -11,8 +14,10 @@
 use futures::StreamExt;
 use gpu_ledger_ledger::export::parse_export_line;
 use gpu_ledger_ledger::{
-    EsdbStore, EventBatch, EventStore, FileStore, Hash, Head, Record, RecordMeta, StoreError,
+    EsdbStore, EventBatch, EventStore, FileStore, Hash, Head, PgStore, Record, RecordMeta,
+    StoreError,
 };
+use gpu_ledger_testkit::postgres::PgCluster;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +29,7 @@ const PATIENCE: Duration = Duration::from_secs(20);
 struct Subject {
     store: Arc<dyn EventStore>,
     _dir: Option<tempfile::TempDir>,
+    _cluster: Option<PgCluster>,
 }
 
 fn file_store() -> Subject {
@@ -32,6 +38,18 @@ fn file_store() -> Subject {
     Subject {
         store: Arc::new(store),
         _dir: Some(dir),
+        _cluster: None,
+    }
+}
+
+/// A PostgreSQL store in a schema of its own, on a cluster of its own.
+fn pg_store() -> Subject {
+    let cluster = PgCluster::start().unwrap_or_else(|e| panic!("a PostgreSQL cluster: {e}"));
+    let store = PgStore::connect(&cluster.url("schema=conformance")).expect("a PostgreSQL store");
+    Subject {
+        store: Arc::new(store),
+        _dir: None,
+        _cluster: Some(cluster),
     }
 }
 
@@ -51,6 +69,7 @@ fn esdb_store(case: &str) -> Subject {
     Subject {
         store: Arc::new(store),
         _dir: None,
+        _cluster: None,
     }
 }
 
@@ -62,6 +81,16 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let subject = super::file_store();
+                    super::$case(subject.store.clone()).await;
+                }
+            )*
+        }
+        mod pg {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(postgres), ignore = "no PostgreSQL server programs: apt-get install postgresql")]
+                async fn $case() {
+                    let subject = super::pg_store();
                     super::$case(subject.store.clone()).await;
                 }
             )*

@@ -15,6 +15,8 @@
 //! - [`data_dir`] and [`damage`]: a data directory's segments, copies of it,
 //!   and the damage crashes and disks do to it;
 //! - [`ports`]: free loopback ports, waiting for a server to listen;
+//! - [`postgres`]: throwaway PostgreSQL clusters and streaming standbys
+//!   ([`pg_binaries`]: where their programs are);
 //! - with the `server` feature, [`server`] (a real server on loopback) and
 //!   [`tokens`] (tokens of every role, tokens files), and [`auditor`] (the
 //!   chain verifies, the views equal a replay).
@@ -31,7 +33,9 @@ pub mod damage;
 pub mod data_dir;
 pub mod example;
 pub mod history;
+pub mod pg_binaries;
 pub mod ports;
+pub mod postgres;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod stores;

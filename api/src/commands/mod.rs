@@ -3,11 +3,13 @@
 pub mod audit;
 pub mod check;
 pub mod checkpoint;
+pub mod copy;
 pub mod diff;
 pub mod export;
 pub mod head;
 pub mod import;
 pub mod keygen;
+pub mod migrate;
 pub mod prove;
 pub mod repair;
 pub mod serve;

@@ -2,7 +2,8 @@
 //!
 //! One module per route in [`routes`]; [`live`] holds the rules' state and
 //! the live views; [`auth`] the tokens and roles; [`idempotency`] the
-//! `Idempotency-Key` answers; [`problem`] the one JSON shape of refusals;
+//! `Idempotency-Key` answers (and [`store_keys`] those a shared store keeps);
+//! [`problem`] the one JSON shape of refusals;
 //! [`request_log`] one structured log line per request; [`metrics`] what
 //! `/metrics` shows. The OpenAPI document is generated from the handlers.
 
@@ -16,6 +17,7 @@ pub mod query;
 mod request_log;
 pub mod rights;
 pub mod routes;
+pub mod store_keys;
 pub mod transparency;
 
 use auth::{Principal, Tokens};

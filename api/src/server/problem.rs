@@ -99,6 +99,11 @@ impl Problem {
     pub fn store(e: &StoreError) -> Self {
         match e {
             StoreError::Conflict { expected, actual } => Self::conflict(*expected, *actual),
+            StoreError::OutcomeUnknown { .. } => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "outcome_unknown",
+                format!("{e}; it was not acknowledged"),
+            ),
             other => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "store_unavailable",
@@ -131,9 +136,20 @@ impl From<AppendError> for Problem {
     }
 }
 
+/// Seconds a client is told to wait before trying a `503` again: about
+/// what a standby takes to be promoted and found.
+pub const RETRY_AFTER_SECS: &str = "2";
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(self.body)).into_response()
+        let mut response = (self.status, axum::Json(self.body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        response
     }
 }
 

@@ -9,8 +9,8 @@
 //! broken chain) ends it, with the error.
 
 use super::EsdbStore;
-use super::cursor::Cursor;
 use super::revision::{Failure, backoff, classify, subscribe_after};
+use crate::cursor::Cursor;
 use crate::record::Record;
 use crate::store::{EventStore, StoreError};
 use eventstore::{SubscribeToStreamOptions, Subscription, SubscriptionEvent};

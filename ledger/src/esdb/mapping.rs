@@ -94,7 +94,7 @@ impl EventParts {
 /// The record a stream event carries, checked against the event's place in
 /// the stream: canonical record data, `seq` one past the revision, the body's
 /// type as event type, the id derived from the hash, and the hash its content
-/// gives. Links to other records are checked by [`super::cursor`].
+/// gives. Links to other records are checked by [`crate::cursor`].
 pub fn record_of(event: &RecordedEvent) -> Result<Record, MappingError> {
     let bad = |m: String| MappingError(format!("stream revision {}: {m}", event.revision));
     let record = parse_export_line(&event.data).map_err(|e| bad(e.0))?;

@@ -9,7 +9,7 @@
 //! the expected revision ([`revision`]), so of two writers racing on the same
 //! stream only one succeeds and the other chains onto the new head (or, if
 //! its caller named an expected seq, gets [`StoreError::Conflict`]). Records
-//! are checked against their predecessors as they are read ([`cursor`]);
+//! are checked against their predecessors as they are read ([`crate::cursor`]);
 //! following uses a catch-up subscription that resumes after a dropped
 //! connection ([`follow`]).
 //!
@@ -20,19 +20,18 @@
 //! crypto provider process-wide: v4 installs its own on first connection and
 //! panics if one is already installed, so nothing else in the process may.
 
-mod cursor;
 mod follow;
 mod import;
 pub mod location;
 mod mapping;
 mod revision;
 
+use crate::cursor::{self, Cursor};
 use crate::record::{EventBatch, Record, RecordMeta};
 use crate::store::{EventStore, Head, ImportSession, StoreError};
 use crate::time::{Clock, RecordedAt};
 use async_trait::async_trait;
 use bytes::Bytes;
-use cursor::Cursor;
 use eventstore::{
     AppendToStreamOptions, Client, ClientSettings, EventData, ReadStreamOptions, ResolvedEvent,
     StreamPosition,

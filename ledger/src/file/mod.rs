@@ -376,6 +376,18 @@ impl ImportSession for FileImport {
         Ok(())
     }
 
+    async fn push_records(&mut self, records: Vec<Record>) -> Result<(), StoreError> {
+        if self
+            .chunks
+            .send(writer::ImportMsg::Records(records))
+            .await
+            .is_err()
+        {
+            return Err(self.failed());
+        }
+        Ok(())
+    }
+
     async fn commit(self: Box<Self>) -> Result<Head, StoreError> {
         let (reply, rx) = oneshot::channel();
         if self

@@ -46,6 +46,8 @@ pub(crate) enum Request {
 
 pub(crate) enum ImportMsg {
     Chunk(EventBatch),
+    /// Records made elsewhere, framed exactly as they are (`copy`).
+    Records(Vec<crate::record::Record>),
     Commit(oneshot::Sender<Result<Head, StoreError>>),
     Abort(oneshot::Sender<Result<(), StoreError>>),
 }
@@ -410,6 +412,16 @@ impl Writer {
                         break Err(e);
                     }
                 }
+                Some(ImportMsg::Records(records)) => {
+                    if let Err(e) = self.frame_records(&mut p, records) {
+                        break Err(e);
+                    }
+                    if self.buf.len() >= IMPORT_WRITE_BYTES
+                        && let Err(e) = self.write_import(&mut p, true)
+                    {
+                        break Err(e);
+                    }
+                }
                 Some(ImportMsg::Commit(reply)) => break Ok((reply, p)),
                 Some(ImportMsg::Abort(reply)) => {
                     self.undo_import(start);
@@ -451,6 +463,35 @@ impl Writer {
                 }
             }
         }
+    }
+
+    /// Frames records made elsewhere as they are, after checking that each
+    /// follows the one before (the first, the import's last record).
+    fn frame_records(
+        &mut self,
+        p: &mut Pending,
+        records: Vec<crate::record::Record>,
+    ) -> Result<(), StoreError> {
+        for r in records {
+            crate::cursor::check_follows(&p.framed, &r)
+                .map_err(|b| StoreError::Invalid(format!("record seq {}: {}", b.seq, b.reason)))?;
+            if r.computed_hash() != r.hash {
+                return Err(StoreError::Invalid(format!(
+                    "record seq {}: its hash is not the hash of its contents",
+                    r.seq
+                )));
+            }
+            let at = self.buf.len();
+            if r.seq.is_multiple_of(SPARSE_EVERY) {
+                p.index_marks.push((r.seq, at));
+            }
+            encode_frame(&mut self.buf, 0, r.seq, r.recorded_at, &r.hash, &r.event);
+            p.before_newest = p.framed;
+            p.framed = crate::cursor::head_of(&r);
+            p.newest_at = Some(at);
+            p.frames_in_buf += 1;
+        }
+        Ok(())
     }
 
     /// Writes the import's buffered frames, all but the newest when `hold_newest`.

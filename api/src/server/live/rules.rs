@@ -8,14 +8,16 @@
 //! expected seqs no longer match), and the rules' state is rebuilt from the
 //! store before the next append.
 //!
-//! Where several servers share one store (EventStoreDB), another server may
-//! have appended since this one last looked: the rules' state first catches
-//! up with the store, and an append that loses a race is checked again and
-//! retried, unless its client asked for a precise head.
+//! Where several servers share one store (PostgreSQL, EventStoreDB), another
+//! server may have appended since this one last looked: the rules' state
+//! first catches up with the store, and an append that loses a race is
+//! checked again and retried, unless its client asked for a precise head.
+//! While such a store has no writable database, appends waiting their turn
+//! are answered at once instead of queueing behind one being resolved.
 
 use super::LiveLedger;
 use gpu_ledger_domain::{Event, Programme, RuleError};
-use gpu_ledger_ledger::{EventBatch, Head, RecordMeta, StoreError};
+use gpu_ledger_ledger::{AppendKey, EventBatch, Head, RecordMeta, StoreError};
 use gpu_ledger_replay::fold::{BATCH, fold};
 use gpu_ledger_replay::{RebuildError, Source, rebuild_programme};
 
@@ -82,11 +84,27 @@ impl LiveLedger {
         expected_seq: Option<u64>,
         allowed: impl Fn(&Event, &Programme) -> Result<(), String>,
     ) -> Result<Vec<RecordMeta>, AppendError> {
+        self.append_keyed(events, expected_seq, None, allowed).await
+    }
+
+    /// [`LiveLedger::append`], with the request's idempotency key kept by a
+    /// store that keeps keys, in the append's own transaction.
+    pub async fn append_keyed(
+        &self,
+        events: &[Event],
+        expected_seq: Option<u64>,
+        key: Option<&AppendKey>,
+        allowed: impl Fn(&Event, &Programme) -> Result<(), String>,
+    ) -> Result<Vec<RecordMeta>, AppendError> {
         let mut batch = EventBatch::with_capacity(events.len(), events.len() * 256);
         for e in events {
             batch.push_with(|buf| e.write_canonical_json(buf));
         }
-        let mut rules = self.rules.lock().await;
+        let mut rules = tokio::select! {
+            biased;
+            rules = self.rules.lock() => rules,
+            e = self.store.outage() => return Err(AppendError::Store(e)),
+        };
         if rules.stale {
             self.rebuild_rules(&mut rules).await?;
         }
@@ -142,7 +160,7 @@ impl LiveLedger {
                 }
                 // A backend that cannot queue: append while holding the lock,
                 // and take the events back exactly if the store refuses them.
-                Err(returned) => match self.store.append(returned.clone(), Some(expected)).await {
+                Err(returned) => match self.store_append(returned.clone(), expected, key).await {
                     Ok(metas) => {
                         rules.programme.release(undo);
                         rules.next_seq += events.len() as u64;
@@ -175,6 +193,18 @@ impl LiveLedger {
                 }),
                 Err(e) => Err(AppendError::Store(e)),
             };
+        }
+    }
+
+    async fn store_append(
+        &self,
+        batch: EventBatch,
+        expected: u64,
+        key: Option<&AppendKey>,
+    ) -> Result<Vec<RecordMeta>, StoreError> {
+        match key {
+            Some(key) => self.store.append_keyed(batch, Some(expected), key).await,
+            None => self.store.append(batch, Some(expected)).await,
         }
     }
 

@@ -4,14 +4,17 @@ use super::{HeadDoc, RecordMetaDoc};
 use crate::server::AppState;
 use crate::server::auth::{Principal, Reader, Role};
 use crate::server::idempotency::{Claim, Ticket};
+use crate::server::live::AppendError;
 use crate::server::problem::{Problem, ProblemDoc};
 use crate::server::query::Query;
 use crate::server::rights::may_append;
+use crate::server::store_keys::{self, store_key};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use gpu_ledger_domain::{Event, decode_event};
+use gpu_ledger_ledger::{AppendKey, EventStore, Kept, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::time::Instant;
@@ -116,11 +119,18 @@ async fn append(
         ),
     };
     let events = parse_events(&body, app.limits.batch_events)?;
+    let mut fingerprint = body.to_vec();
+    fingerprint.extend_from_slice(format!("\n{expected:?}").as_bytes());
+    let store = app.live.store().clone();
+    let kept_key = store_key(
+        store.as_ref(),
+        &principal.key(),
+        key.as_deref(),
+        &fingerprint,
+    );
     let ticket = match &key {
         None => None,
         Some(k) => {
-            let mut fingerprint = body.to_vec();
-            fingerprint.extend_from_slice(format!("\n{expected:?}").as_bytes());
             match app
                 .idempotency
                 .claim(&principal.key(), k, &fingerprint)
@@ -152,39 +162,124 @@ async fn append(
             }
         }
     };
+    // A first try that reached another server on the same store.
+    if let Some(k) = &kept_key
+        && let Some(kept) = store
+            .kept(&k.scope, &k.key)
+            .await
+            .map_err(|e| Problem::store(&e))?
+    {
+        let (status, bytes) = kept_answer(&kept, k)?;
+        if let Some(t) = ticket {
+            Ticket::finish(t, status.as_u16(), bytes.clone());
+        }
+        return Ok(replayed(status, bytes));
+    }
     // The append runs to the end even if the client goes away, so that its
     // answer is kept for a retry.
     let live = app.live.clone();
     let task = tokio::spawn(async move {
         let outcome = live
-            .append(&events, expected, |e, programme| {
+            .append_keyed(&events, expected, kept_key.as_ref(), |e, programme| {
                 may_append(&principal, e, programme)
             })
             .await;
-        let (status, body) = match outcome {
-            Ok(metas) => (StatusCode::CREATED, json!({"records": metas})),
+        let (status, bytes, replay) = match outcome {
+            Ok(metas) => (
+                StatusCode::CREATED,
+                to_bytes(&json!({"records": metas})),
+                false,
+            ),
+            Err(AppendError::Store(StoreError::KeyUsed(kept))) => {
+                let k = kept_key.as_ref().expect("a key was kept");
+                match kept_answer(&kept, k) {
+                    Ok((status, bytes)) => (status, bytes, true),
+                    Err(p) => (p.status, to_bytes(&p.body), false),
+                }
+            }
             Err(refused) => {
                 let p = Problem::from(refused);
-                (p.status, p.body)
+                match &kept_key {
+                    Some(k) if p.status.as_u16() < 500 => refusal_of(store.as_ref(), k, p).await,
+                    _ => (p.status, to_bytes(&p.body), false),
+                }
             }
         };
-        let bytes = Bytes::from(serde_json::to_vec(&body).expect("answers serialise"));
         if let Some(t) = ticket {
             Ticket::finish(t, status.as_u16(), bytes.clone());
         }
-        (status, body, bytes)
+        (status, bytes, replay)
     });
-    let (status, body, bytes) = task.await.map_err(|e| {
+    let (status, bytes, replay) = task.await.map_err(|e| {
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             format!("the append task failed: {e}"),
         )
     })?;
+    if replay {
+        return Ok(replayed(status, bytes));
+    }
     if status != StatusCode::CREATED {
+        let body = serde_json::from_slice(&bytes).unwrap_or_default();
         return Err(Problem { status, body });
     }
     Ok((status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+}
+
+fn to_bytes(body: &serde_json::Value) -> Bytes {
+    Bytes::from(serde_json::to_vec(body).expect("answers serialise"))
+}
+
+/// A first answer given again.
+fn replayed(status: StatusCode, bytes: Bytes) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (
+                header::HeaderName::from_static("idempotent-replayed"),
+                "true",
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The answer the store kept for `key`, or the refusal of a reused key.
+fn kept_answer(kept: &Kept, key: &AppendKey) -> Result<(StatusCode, Bytes), Problem> {
+    let (status, bytes) = store_keys::answer(kept, key).map_err(|m| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            m,
+        )
+    })?;
+    Ok((
+        StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+        bytes,
+    ))
+}
+
+/// A keyed refusal: the first try's answer if one landed meanwhile on
+/// another server, else this refusal, kept for retries.
+async fn refusal_of(
+    store: &dyn EventStore,
+    key: &AppendKey,
+    p: Problem,
+) -> (StatusCode, Bytes, bool) {
+    if let Ok(Some(kept)) = store.kept(&key.scope, &key.key).await {
+        return match kept_answer(&kept, key) {
+            Ok((status, bytes)) => (status, bytes, true),
+            Err(p) => (p.status, to_bytes(&p.body), false),
+        };
+    }
+    let bytes = to_bytes(&p.body);
+    if let Err(e) = store.keep_refusal(key, p.status.as_u16(), &bytes).await {
+        tracing::warn!(error = %e, "could not keep a refusal's idempotency key");
+    }
+    (p.status, bytes, false)
 }
 
 /// `?expected_seq=N` or `If-Match: N` (quoted or not); both must agree.

@@ -1,4 +1,5 @@
-//! Where a reader of the stream stands, and the chain checked as it reads.
+//! Where a reader of a server backend stands (EventStoreDB, PostgreSQL), and
+//! the chain checked as it reads.
 //!
 //! A server backend is not opened by scanning and checking its files the way
 //! the file store is, so the chain is checked as records are read: each one
