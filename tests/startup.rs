@@ -1,6 +1,9 @@
 //! Start-up from a snapshot: the rules' state and the views restored from a
 //! snapshot, plus the records after it, equal a full replay; a damaged
-//! snapshot, or one the ledger no longer matches, is ignored.
+//! snapshot, or one the ledger no longer matches, is ignored; and the
+//! banner `serve` starts with.
+
+mod common;
 
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_ledger::{EventStore, FileStore};
@@ -156,5 +159,69 @@ async fn snapshots_taken_while_appends_flow_restart_to_the_state_of_a_full_repla
     assert_eq!(
         (status, answer["error"].as_str()),
         (422, Some("organization_already_registered"))
+    );
+}
+
+/// The start-up banner a newcomer copies from: in tokens mode the examples
+/// that need a token carry the header, the dashboard's address is given,
+/// and `--load` on a ledger that already holds events says it skipped.
+#[test]
+fn the_banner_shows_the_dashboard_token_headers_and_a_skipped_load() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let history = dir.path().join("history.jsonl");
+    gpu_ledger_testkit::history::write_lines(
+        &history,
+        &gpu_ledger_testkit::history::synthetic_history(2),
+    );
+    common::import_file(&data, &history);
+    let tokens = dir.path().join("tokens");
+    common::succeeds(
+        &data,
+        &[
+            "token",
+            "--role",
+            "analyst",
+            "--tokens",
+            tokens.to_str().unwrap(),
+        ],
+    );
+    let port = gpu_ledger_testkit::ports::free_port();
+    let mut server = common::gpu_ledger(&data)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--tokens"])
+        .arg(&tokens)
+        .arg("--load")
+        .arg(&history)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = String::new();
+    for line in BufReader::new(server.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        banner.push_str(&line);
+        banner.push('\n');
+        if line.starts_with("Stop with") {
+            break;
+        }
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(banner.contains("Skipped --load"), "{banner}");
+    assert!(
+        banner.contains(&format!("Dashboard: http://127.0.0.1:{port}/")),
+        "{banner}"
+    );
+    assert!(
+        banner.contains(&format!(
+            "curl -H \"Authorization: Bearer $T\" http://127.0.0.1:{port}/v1/chain/head"
+        )),
+        "{banner}"
+    );
+    assert!(
+        banner.contains(&format!("curl http://127.0.0.1:{port}/v1/health\n")),
+        "{banner}"
     );
 }

@@ -56,11 +56,19 @@ pub async fn run(config: &StoreConfig, args: &ServeArgs) -> Result<Outcome, Comm
     };
     let local = matches!(access, Access::Local);
     let store = config.open_for_writing()?;
-    if let Some(file) = &args.load
-        && store.head().await?.seq == 0
-    {
-        let (n, _) = crate::import::import_into(store.clone(), file, Some(0), false).await?;
-        eprintln!("Loaded {} events from {}.", grouped(n), file.display());
+    if let Some(file) = &args.load {
+        match store.head().await?.seq {
+            0 => {
+                let (n, _) =
+                    crate::import::import_into(store.clone(), file, Some(0), false).await?;
+                eprintln!("Loaded {} events from {}.", grouped(n), file.display());
+            }
+            held => eprintln!(
+                "Skipped --load {}: the ledger already holds {} events (load fills an empty ledger only; use `import` to add).",
+                file.display(),
+                grouped(held)
+            ),
+        }
     }
     let limits = Limits {
         body_bytes: args.max_body,
@@ -88,15 +96,20 @@ pub async fn run(config: &StoreConfig, args: &ServeArgs) -> Result<Outcome, Comm
         grouped(head.seq),
         head.hash
     );
-    if local {
+    // With tokens, the examples that need one carry the header, so that
+    // they work when pasted after `T=$(gpu-ledger token ...)`.
+    let auth = if local {
         eprintln!(
             "Local mode: no tokens file, so every request may append; bound to loopback only."
         );
+        ""
     } else {
         eprintln!("Tokens required: send `Authorization: Bearer <token>`.");
-    }
+        " -H \"Authorization: Bearer $T\""
+    };
+    eprintln!("Dashboard: {base}/");
     eprintln!(
-        "Try:\n  curl {base}/v1/health\n  curl {base}/v1/chain/head\n  curl '{base}/v1/views/calls?format=csv'\n  curl '{base}/v1/events?after={}&limit=5'\n  curl -N {base}/v1/events/live\n  curl {base}/v1/openapi.json\n  curl {base}/metrics\nStop with Ctrl-C.",
+        "Try:\n  curl {base}/v1/health\n  curl{auth} {base}/v1/chain/head\n  curl{auth} '{base}/v1/views/calls?format=csv'\n  curl{auth} '{base}/v1/events?after={}&limit=5'\n  curl{auth} -N {base}/v1/events/live\n  curl {base}/v1/openapi.json\n  curl {base}/metrics\nStop with Ctrl-C.",
         head.seq.saturating_sub(5)
     );
     let served = server
