@@ -14,7 +14,7 @@
 //! lost or handed out twice.
 
 use crate::record::Record;
-use crate::store::Head;
+use crate::store::{Head, StoreError};
 
 /// A record that does not follow the one before it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -132,6 +132,26 @@ impl Cursor {
         self.last = head_of(&record);
         Ok(Some(record))
     }
+}
+
+/// A follower of a server backend: the next record, waiting for it as long
+/// as it takes, or the error that ends the following.
+pub(crate) trait NextRecord: Send + 'static {
+    fn next_record(&mut self) -> impl Future<Output = Result<Record, StoreError>> + Send;
+}
+
+/// The records a follower hands out, its first error as the last item.
+pub(crate) fn follow_with(
+    follower: impl NextRecord,
+) -> futures::stream::BoxStream<'static, Result<Record, StoreError>> {
+    use futures::StreamExt;
+    futures::stream::unfold(Some(follower), |follower| async move {
+        let mut follower = follower?;
+        let next = follower.next_record().await;
+        let goes_on = next.is_ok().then_some(follower);
+        Some((next, goes_on))
+    })
+    .boxed()
 }
 
 #[cfg(test)]

@@ -10,11 +10,10 @@
 
 use super::EsdbStore;
 use super::revision::{Failure, backoff, classify, subscribe_after};
-use crate::cursor::Cursor;
+use crate::cursor::{Cursor, NextRecord, follow_with};
 use crate::record::Record;
 use crate::store::{EventStore, StoreError};
 use eventstore::{SubscribeToStreamOptions, Subscription, SubscriptionEvent};
-use futures::StreamExt;
 use futures::stream::BoxStream;
 
 /// The records after `after_seq`, then each new one.
@@ -27,17 +26,8 @@ pub(super) fn follow(
         cursor: Cursor::after(after_seq),
         subscription: None,
         failures: 0,
-        ended: false,
     };
-    futures::stream::unfold(state, |mut f| async move {
-        if f.ended {
-            return None;
-        }
-        let next = f.next().await;
-        f.ended = next.is_err();
-        Some((next, f))
-    })
-    .boxed()
+    follow_with(state)
 }
 
 struct Follower {
@@ -46,7 +36,6 @@ struct Follower {
     subscription: Option<Subscription>,
     /// Failed subscriptions in a row (for the pause before the next).
     failures: u32,
-    ended: bool,
 }
 
 /// A subscription whose first event is record `first_seq`.
@@ -58,8 +47,14 @@ async fn subscribe(store: &EsdbStore, first_seq: u64) -> Subscription {
         .await
 }
 
+impl NextRecord for Follower {
+    fn next_record(&mut self) -> impl Future<Output = Result<Record, StoreError>> + Send {
+        Follower::next_record(self)
+    }
+}
+
 impl Follower {
-    async fn next(&mut self) -> Result<Record, StoreError> {
+    async fn next_record(&mut self) -> Result<Record, StoreError> {
         loop {
             if self.subscription.is_none() {
                 // From the anchor, or from the record after the last one handed out.

@@ -13,7 +13,7 @@
 
 use super::PgStore;
 use super::failover::backoff;
-use crate::cursor::Cursor;
+use crate::cursor::{Cursor, NextRecord, follow_with};
 use crate::record::Record;
 use crate::store::{EventStore, StoreError};
 use futures::StreamExt;
@@ -39,17 +39,8 @@ pub(super) fn follow(
         listening: None,
         pending: VecDeque::new(),
         failures: 0,
-        ended: false,
     };
-    futures::stream::unfold(state, |mut f| async move {
-        if f.ended {
-            return None;
-        }
-        let next = f.next().await;
-        f.ended = next.is_err();
-        Some((next, f))
-    })
-    .boxed()
+    follow_with(state)
 }
 
 struct Follower {
@@ -59,7 +50,6 @@ struct Follower {
     pending: VecDeque<Record>,
     /// Failed connections or reads in a row (for the pause before the next).
     failures: u32,
-    ended: bool,
 }
 
 /// A connection of the follower's own, LISTENing.
@@ -69,8 +59,14 @@ struct Listening {
     read: Statement,
 }
 
+impl NextRecord for Follower {
+    fn next_record(&mut self) -> impl Future<Output = Result<Record, StoreError>> + Send {
+        Follower::next_record(self)
+    }
+}
+
 impl Follower {
-    async fn next(&mut self) -> Result<Record, StoreError> {
+    async fn next_record(&mut self) -> Result<Record, StoreError> {
         loop {
             if let Some(r) = self.pending.pop_front() {
                 return Ok(r);
