@@ -48,12 +48,6 @@ async fn subscribe(store: &EsdbStore, first_seq: u64) -> Subscription {
 }
 
 impl NextRecord for Follower {
-    fn next_record(&mut self) -> impl Future<Output = Result<Record, StoreError>> + Send {
-        Follower::next_record(self)
-    }
-}
-
-impl Follower {
     async fn next_record(&mut self) -> Result<Record, StoreError> {
         loop {
             if self.subscription.is_none() {

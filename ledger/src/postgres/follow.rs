@@ -60,12 +60,6 @@ struct Listening {
 }
 
 impl NextRecord for Follower {
-    fn next_record(&mut self) -> impl Future<Output = Result<Record, StoreError>> + Send {
-        Follower::next_record(self)
-    }
-}
-
-impl Follower {
     async fn next_record(&mut self) -> Result<Record, StoreError> {
         loop {
             if let Some(r) = self.pending.pop_front() {
@@ -107,7 +101,9 @@ impl Follower {
             }
         }
     }
+}
 
+impl Follower {
     /// After `e`: the error if it cannot mend, else a pause before trying again.
     async fn pause(&mut self, e: StoreError) -> Result<(), StoreError> {
         if matches!(e, StoreError::Broken { .. } | StoreError::Invalid(_)) {
