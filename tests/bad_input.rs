@@ -215,21 +215,12 @@ struct Subject {
 
 impl Subject {
     async fn start(store: String) -> Self {
-        use gpu_ledger_api::server::transparency::TransparencyConfig;
         use gpu_ledger_api::store_config::StoreConfig;
         let opened = StoreConfig::of_store(&store, None)
             .unwrap()
             .open_for_writing()
             .unwrap();
-        let server = gpu_ledger_api::server::start(
-            opened.clone(),
-            "127.0.0.1:0".parse().unwrap(),
-            Access::Local,
-            Limits::default(),
-            TransparencyConfig::default(),
-        )
-        .await
-        .unwrap();
+        let server = gpu_ledger_testkit::server::local_server(opened.clone()).await;
         Self {
             store,
             server,

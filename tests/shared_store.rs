@@ -6,11 +6,10 @@
 
 use futures::future::join_all;
 use gpu_ledger_api::import::{ImportError, LINES_PER_CHUNK, import_into};
-use gpu_ledger_api::server::transparency::TransparencyConfig;
-use gpu_ledger_api::server::{Access, Limits, start};
 use gpu_ledger_ledger::{EventStore, FileStore};
 use gpu_ledger_testkit::auditor::chain_verifies;
 use gpu_ledger_testkit::history::organization_registered;
+use gpu_ledger_testkit::server::local_server;
 use gpu_ledger_testkit::stores::FileStoreAs;
 use serde_json::Value;
 use std::sync::Arc;
@@ -22,15 +21,7 @@ async fn two_servers_on_one_store_stay_correct() {
         Arc::new(FileStoreAs::shared(FileStore::open(dir.path()).unwrap()));
     let mut servers = Vec::new();
     for _ in 0..2 {
-        let s = start(
-            store.clone(),
-            "127.0.0.1:0".parse().unwrap(),
-            Access::Local,
-            Limits::default(),
-            TransparencyConfig::default(),
-        )
-        .await
-        .unwrap();
+        let s = local_server(store.clone()).await;
         servers.push(format!("http://{}/v1/events", s.addr));
     }
     let client = reqwest::Client::new();

@@ -76,6 +76,20 @@ pub async fn spawn_signing_every(
     }
 }
 
+/// A server in local mode with the default limits and no checkpoints, over
+/// `store` as it is, on a free loopback port: one of several on one store.
+pub async fn local_server(store: Arc<dyn EventStore>) -> Server {
+    start(
+        store,
+        "127.0.0.1:0".parse().expect("a loopback address"),
+        Access::Local,
+        Limits::default(),
+        TransparencyConfig::default(),
+    )
+    .await
+    .expect("the server starts")
+}
+
 impl TestServer {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
