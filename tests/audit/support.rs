@@ -50,14 +50,9 @@ pub fn ledger(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
     let file = dir.join(format!("{name}.jsonl"));
     write_lines(&file, lines);
     let data = dir.join(name);
-    let out = gpu_ledger(&data)
-        .args(["--clock-start", CLOCK, "import", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    crate::common::succeeds(
+        &data,
+        &["--clock-start", CLOCK, "import", file.to_str().unwrap()],
     );
     data
 }
