@@ -93,6 +93,11 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
     )
     .await;
     assert_eq!(a["index"], 1);
+    let message = a["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("event 2 of the batch (index 1): "),
+        "{a}"
+    );
     refused(&s, None, pool("P-3"), 401, "unauthorized").await;
     refused(&s, Some("wrong-token"), pool("P-3"), 401, "unauthorized").await;
     refused(&s, Some("monitor-token"), pool("P-3"), 403, "forbidden").await;
@@ -108,6 +113,11 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
     )
     .await;
     assert_eq!(a["index"], 1);
+    let message = a["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("event 2 of the batch (index 1): "),
+        "{a}"
+    );
     refused(
         &s,
         office,

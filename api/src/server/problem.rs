@@ -43,7 +43,7 @@ impl Problem {
             EventError::Malformed(_) => StatusCode::BAD_REQUEST,
             EventError::Value(_) => StatusCode::UNPROCESSABLE_ENTITY,
         };
-        let at = index.map(|i| format!("event {i}: ")).unwrap_or_default();
+        let at = index.map(in_the_batch).unwrap_or_default();
         let mut p = Self::new(status, e.kind(), format!("{at}{e}"));
         if let Some(i) = index {
             p = p.with("index", i);
@@ -59,7 +59,7 @@ impl Problem {
         let mut body = e.to_json();
         if let Some(i) = index {
             body["index"] = i.into();
-            body["message"] = format!("event {i}: {e}").into();
+            body["message"] = format!("{}{e}", in_the_batch(i)).into();
         }
         Self {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -162,4 +162,10 @@ pub struct ProblemDoc {
     error: String,
     /// One sentence a person can act on.
     message: String,
+}
+
+/// How a message names an event of a batch: counted from 1 for people, with
+/// the 0-based `index` the body also carries.
+pub fn in_the_batch(index: usize) -> String {
+    format!("event {} of the batch (index {index}): ", index + 1)
 }

@@ -58,7 +58,7 @@ pub enum AppendError {
     #[error("the ledger's head is at seq {}, not the expected {expected}", head.seq)]
     Conflict { expected: u64, head: Head },
     /// Event `index` of the append breaks a rule (`batch`: it came in an array).
-    #[error("{}{error}", if *batch { format!("event {index}: ") } else { String::new() })]
+    #[error("{}{error}", if *batch { crate::server::problem::in_the_batch(*index) } else { String::new() })]
     Rule {
         index: usize,
         batch: bool,
