@@ -533,10 +533,7 @@ async fn trace_pages_say_where_notices_appeals_and_supplements_stand_at_each_poi
         .find(|a| a["award_id"] == noticed["award_id"])
         .unwrap()["org_id"];
     let (_, html) = s
-        .get_text(
-            None,
-            &format!("/trace/organization/{}", org.as_str().unwrap()),
-        )
+        .get_text(None, &format!("/trace/org/{}", org.as_str().unwrap()))
         .await;
     standing_row(&html, "standing-notices", &text(noticed, "notice_id"));
 }
@@ -643,6 +640,17 @@ async fn the_former_spelling_of_a_page_redirects_to_its_address() {
     assert_eq!(resp.headers()["location"], "/utilization?until_seq=3");
     let (status, _) = s.get_text(None, "/utilisation").await;
     assert_eq!(status, 200, "a browser following it lands on the page");
+    // An organization's trace is /trace/org/ID, as `audit trace --org ID`.
+    let resp = client
+        .get(s.url("/trace/organization/ORG-1?until_seq=3"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 308);
+    assert_eq!(resp.headers()["location"], "/trace/org/ORG-1?until_seq=3");
+    let (status, html) = s.get_text(None, "/trace/org/ORG-1").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Trace of organization ORG-1"), "{html}");
 }
 
 #[tokio::test]

@@ -202,7 +202,8 @@ fn subject_id(subject: &Subject) -> &Id {
     }
 }
 
-/// The trace page of a subject (`award`, `application` or `organization`).
+/// The trace page of a subject (`award`, `application` or `org`, as the
+/// command line's `audit trace --award | --application | --org`).
 pub fn trace_href(kind: &str, id: &str) -> Option<String> {
     Some(format!(
         "/trace/{kind}/{}",
@@ -236,10 +237,10 @@ async fn render_trace(
     let subject = match kind {
         "award" => Subject::Award(id),
         "application" => Subject::Application(id),
-        "organization" => Subject::Organization(id),
+        "org" => Subject::Organization(id),
         other => {
             return Err(Refusal::not_found(format!(
-                "there is no trace of {other:?}: trace an award, application or organization"
+                "there is no trace of {other:?}: trace an award, application or org"
             )));
         }
     };

@@ -272,7 +272,7 @@ fn trace_kind(field: &str) -> Option<&'static str> {
     match field {
         "award_id" => Some("award"),
         "application_id" => Some("application"),
-        "org_id" => Some("organization"),
+        "org_id" => Some("org"),
         _ => None,
     }
 }

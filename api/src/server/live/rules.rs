@@ -24,6 +24,17 @@ use gpu_ledger_replay::{RebuildError, Source, Until, rebuild_programme};
 /// How many times an append that lost a race to another server is retried.
 const MAX_RACES: u32 = 64;
 
+/// The pause before retrying after the `attempt`-th lost race: growing to
+/// 8 ms and jittered, so that a server that keeps winning (its own clients
+/// queued behind each other) drains its burst instead of outrunning this
+/// one 64 times in a row; at most about half a second in all.
+fn race_backoff(attempt: u32) -> std::time::Duration {
+    use std::hash::BuildHasher;
+    let cap_us = 250 * u64::from(attempt.min(32));
+    let jitter = std::collections::hash_map::RandomState::new().hash_one(attempt) % cap_us.max(1);
+    std::time::Duration::from_micros(cap_us / 2 + jitter / 2)
+}
+
 pub(super) struct Rules {
     programme: Programme,
     /// Seq after every append checked so far, durable or in flight.
@@ -171,6 +182,7 @@ impl LiveLedger {
                     {
                         rules.programme.rollback(undo);
                         batch = returned;
+                        tokio::time::sleep(race_backoff(attempts)).await;
                         continue;
                     }
                     Err(e) => {
