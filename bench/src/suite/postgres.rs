@@ -133,3 +133,43 @@ impl Database {
         Ok(ticks as f64 / clock_ticks_per_second())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg_attr(not(postgres), ignore = "needs PostgreSQL's server programs")]
+    fn the_benchmark_database_flushes_commits_and_counts_its_own_work() {
+        let db = Database::start().unwrap_or_else(|e| panic!("{e}"));
+        for setting in ["fsync=on", "synchronous_commit=on", "full_page_writes=on"] {
+            assert!(
+                super::super::comparison::settings_text(&db.settings).contains(setting),
+                "{setting} in {:?}",
+                db.settings
+            );
+        }
+        db.drop_ledger()
+            .expect("dropping a schema that is not there");
+        assert_eq!(db.ledger_bytes().expect("bytes of no tables"), 0);
+
+        let cpu = db.cpu_seconds().expect("the database's CPU time");
+        let wal = db.wal_position().expect("the WAL position");
+        // Work done by a backend that has ended by the next reading: its
+        // time must still be counted (through the postmaster's children).
+        db.cluster
+            .psql(&format!(
+                "CREATE SCHEMA {SCHEMA}; CREATE TABLE {SCHEMA}.t AS \
+                 SELECT g AS n, md5(g::text) AS h FROM generate_series(1, 300000) g"
+            ))
+            .expect("some work for the database");
+        assert!(
+            db.cpu_seconds().expect("the database's CPU time") > cpu + 0.05,
+            "creating 300,000 rows took the database some CPU"
+        );
+        assert!(db.wal_bytes_since(&wal).expect("WAL written") > 1 << 20);
+        assert!(db.ledger_bytes().expect("bytes of the table") > 1 << 20);
+        db.drop_ledger().expect("dropping the schema");
+        assert_eq!(db.ledger_bytes().expect("bytes of no tables"), 0);
+    }
+}
