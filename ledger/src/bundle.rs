@@ -158,7 +158,8 @@ pub fn check(bytes: &[u8], policy: &Policy) -> Result<Checked, BundleError> {
             need: policy.quorum,
         });
     }
-    let record = parse_export_line(&bundle.record).map_err(|e| BundleError::Record(e.to_string()))?;
+    let record =
+        parse_export_line(&bundle.record).map_err(|e| BundleError::Record(e.to_string()))?;
     if record.computed_hash() != record.hash {
         return Err(BundleError::Record(format!(
             "its content hashes to {}, not to its stated hash {}: it was altered",

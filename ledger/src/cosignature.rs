@@ -38,11 +38,7 @@ pub enum CosignatureError {
 
 /// The cosignature line of `signer` on the checkpoint text `text` at `timestamp`
 /// (seconds since the epoch, not zero).
-pub fn cosign(
-    signer: &NoteSigner,
-    text: &str,
-    timestamp: u64,
-) -> Result<String, CosignatureError> {
+pub fn cosign(signer: &NoteSigner, text: &str, timestamp: u64) -> Result<String, CosignatureError> {
     if signer.kind() != KeyKind::Cosignature {
         return Err(CosignatureError::NotAWitnessKey(signer.name().into()));
     }
@@ -102,7 +98,8 @@ mod tests {
     #[test]
     fn a_cosignature_checks_and_commits_to_its_time_and_the_checkpoint() {
         let (log, note) = checkpoint_note();
-        let witness = NoteSigner::generate_kind("witness.example/w1", KeyKind::Cosignature).unwrap();
+        let witness =
+            NoteSigner::generate_kind("witness.example/w1", KeyKind::Cosignature).unwrap();
         let text = log.verifier().open(&note).unwrap().to_string();
         let line = cosign(&witness, &text, 1_700_000_000).unwrap();
         let cosigned = attach(&note, &line);
@@ -123,7 +120,8 @@ mod tests {
 
     #[test]
     fn a_witness_key_round_trips_as_text_with_type_0x04() {
-        let witness = NoteSigner::generate_kind("witness.example/w1", KeyKind::Cosignature).unwrap();
+        let witness =
+            NoteSigner::generate_kind("witness.example/w1", KeyKind::Cosignature).unwrap();
         let vkey = witness.verifier().to_text();
         let parsed = NoteVerifier::parse(&vkey).unwrap();
         assert_eq!(parsed.kind, KeyKind::Cosignature);

@@ -27,6 +27,7 @@ pub mod note;
 pub mod postgres;
 pub mod record;
 pub mod store;
+pub mod tiles;
 pub mod time;
 pub mod witness;
 

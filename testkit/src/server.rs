@@ -45,6 +45,24 @@ pub async fn spawn_signing_every(
     limits: Limits,
     every: std::time::Duration,
 ) -> TestServer {
+    let checkpoints = TransparencyConfig {
+        state_dir: Some(dir.path().join("data")),
+        signer: Some(NoteSigner::generate("test.example/ledger").expect("a signing key")),
+        every,
+        ..TransparencyConfig::default()
+    };
+    spawn_with_checkpoints(dir, store, history, access, limits, checkpoints).await
+}
+
+/// [`spawn_on`], with the checkpoint key, schedule and witnesses of `checkpoints`.
+pub async fn spawn_with_checkpoints(
+    dir: tempfile::TempDir,
+    store: FileStore,
+    history: &[String],
+    access: Access,
+    limits: Limits,
+    checkpoints: TransparencyConfig,
+) -> TestServer {
     if !history.is_empty() {
         let mut import = store.begin_import(Some(0)).await.expect("an import begins");
         import
@@ -53,11 +71,6 @@ pub async fn spawn_signing_every(
             .expect("the history is pushed");
         import.commit().await.expect("the history is committed");
     }
-    let checkpoints = TransparencyConfig {
-        state_dir: Some(dir.path().join("data")),
-        signer: Some(NoteSigner::generate("test.example/ledger").expect("a signing key")),
-        every,
-    };
     let server = start(
         Arc::new(store.clone()),
         "127.0.0.1:0".parse().expect("a loopback address"),

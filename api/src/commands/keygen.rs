@@ -1,7 +1,7 @@
 //! `gpu-ledger keygen`: a key to sign checkpoints with.
 
 use super::{CommandError, Outcome};
-use gpu_ledger_ledger::note::NoteSigner;
+use gpu_ledger_ledger::note::{KeyKind, NoteSigner};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
@@ -15,11 +15,20 @@ pub struct KeygenArgs {
     /// Where to write the private key (mode 0600; refuses to overwrite).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+
+    /// A witness's key (C2SP tlog-cosignature, type 0x04), named e.g.
+    /// `audit-board.example/w1`, instead of a ledger's.
+    #[arg(long)]
+    pub witness: bool,
 }
 
 pub fn run(args: &KeygenArgs) -> Result<Outcome, CommandError> {
-    let signer =
-        NoteSigner::generate(&args.name).map_err(|e| CommandError::Failed(e.to_string()))?;
+    let kind = match args.witness {
+        true => KeyKind::Cosignature,
+        false => KeyKind::Ed25519,
+    };
+    let signer = NoteSigner::generate_kind(&args.name, kind)
+        .map_err(|e| CommandError::Failed(e.to_string()))?;
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -76,7 +76,9 @@ impl Refusal {
 /// Why a witness cannot start.
 #[derive(Debug, thiserror::Error)]
 pub enum WitnessError {
-    #[error("the witness key {0} is a log key; make a witness key with `gpu-ledger keygen --witness`")]
+    #[error(
+        "the witness key {0} is a log key; make a witness key with `gpu-ledger keygen --witness`"
+    )]
     NotAWitnessKey(String),
     #[error("the log key {0} is a witness key (type 0x04); a log signs with a type 0x01 key")]
     NotALogKey(String),

@@ -107,7 +107,14 @@ fn refuses_a_fork_of_the_same_size_with_another_root() {
     // Growing from the rewritten history: its proof does not reach the root cosigned.
     let refusal = w.add_checkpoint(&other.request(12, 20), NOW).unwrap_err();
     assert!(
-        matches!(refusal, Refusal::BadProof { old: 12, size: 20, .. }),
+        matches!(
+            refusal,
+            Refusal::BadProof {
+                old: 12,
+                size: 20,
+                ..
+            }
+        ),
         "{refusal:?}"
     );
     assert_eq!(w.cosigned_size(ORIGIN), 12);
@@ -177,7 +184,9 @@ fn refuses_unknown_keys_with_403_and_unknown_logs_with_404() {
     assert!(matches!(refusal, Refusal::NotSigned { .. }), "{refusal:?}");
     assert_eq!(refusal.status(), 403);
     // The trusted key's line over edited text: a bad signature, 403.
-    let edited = log.request(0, 5).replacen(&format!("{ORIGIN}\n5\n"), &format!("{ORIGIN}\n6\n"), 1);
+    let edited =
+        log.request(0, 5)
+            .replacen(&format!("{ORIGIN}\n5\n"), &format!("{ORIGIN}\n6\n"), 1);
     let refusal = w.add_checkpoint(&edited, NOW).unwrap_err();
     assert!(matches!(refusal, Refusal::NotSigned { .. }), "{refusal:?}");
     // Another origin entirely.
@@ -240,6 +249,8 @@ fn a_log_key_cannot_witness_and_a_witness_key_cannot_be_a_log_key() {
     assert!(matches!(err, WitnessError::NotAWitnessKey(_)));
     let wkey = NoteSigner::generate_kind("w", KeyKind::Cosignature).unwrap();
     let again = NoteSigner::generate_kind("w", KeyKind::Cosignature).unwrap();
-    let err = Witness::open(wkey, vec![again.verifier()], dir.path()).err().unwrap();
+    let err = Witness::open(wkey, vec![again.verifier()], dir.path())
+        .err()
+        .unwrap();
     assert!(matches!(err, WitnessError::NotALogKey(_)));
 }
