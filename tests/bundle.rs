@@ -24,17 +24,10 @@ fn witnessed_ledger(
     let input = dir.join("in.jsonl");
     write_lines(&input, &first_part_lines()[..events]);
     import_file(&data, &input);
+    // The operator's key, as `keygen` writes it.
     let key = dir.join("ledger.key");
-    succeeds(
-        &data,
-        &[
-            "keygen",
-            "--name",
-            "ledger.msit.go.kr/gpu",
-            "--out",
-            key.to_str().unwrap(),
-        ],
-    );
+    let operator = NoteSigner::generate("ledger.msit.go.kr/gpu").unwrap();
+    std::fs::write(&key, operator.to_private_text()).unwrap();
     succeeds(&data, &["checkpoint", "--key", key.to_str().unwrap()]);
     let kept = CheckpointDir::new(&data);
     let (size, mut note) = kept.latest().unwrap();

@@ -42,7 +42,7 @@ fn tiles_at(level: u8, size: u64) -> Vec<Tile> {
             width: TILE_WIDTH,
         })
         .collect();
-    if hashes % TILE_WIDTH > 0 {
+    if !hashes.is_multiple_of(TILE_WIDTH) {
         tiles.push(Tile {
             level: Some(level),
             index: hashes / TILE_WIDTH,
@@ -56,13 +56,7 @@ fn tiles_at(level: u8, size: u64) -> Vec<Tile> {
 async fn a_mirror_recomputes_every_leaf_and_the_signed_root_from_tiles_over_http() {
     let lines = first_part_lines();
     let s = spawn(&lines[..700], Access::Local, Limits::default()).await;
-    let r = s
-        .client
-        .post(s.url("/v1/checkpoints/latest"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 201);
+    assert_eq!(s.sign_checkpoint().await.0, 201);
 
     let key = std::fs::read_to_string(s.dir.path().join("data/checkpoints/verifier.key")).unwrap();
     let (status, cache, note) = fetch(&s, "/tlog/checkpoint").await;

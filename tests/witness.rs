@@ -3,9 +3,10 @@
 //! publishes only what a quorum cosigned and keeps taking appends when a
 //! witness is down.
 
+mod common;
+
 use gpu_ledger_api::server::transparency::TransparencyConfig;
 use gpu_ledger_api::server::witnessing::{WitnessConfig, WitnessPeer};
-use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_api::witness::{WitnessServer, start};
 use gpu_ledger_ledger::checkpoint::Checkpoint;
 use gpu_ledger_ledger::cosignature;
@@ -14,7 +15,7 @@ use gpu_ledger_ledger::note::{KeyKind, NoteSigner, NoteVerifier};
 use gpu_ledger_ledger::witness::Witness;
 use gpu_ledger_ledger::witness::request::AddCheckpoint;
 use gpu_ledger_testkit::history::first_part_lines;
-use gpu_ledger_testkit::server::{TestServer, spawn_with_checkpoints};
+use gpu_ledger_testkit::server::spawn_with_checkpoints;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -71,16 +72,6 @@ impl TestWitness {
     }
 }
 
-async fn sign(s: &TestServer) -> (u16, String) {
-    let r = s
-        .client
-        .post(s.url("/v1/checkpoints/latest"))
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
 fn cosigners(note: &str, witnesses: &[&TestWitness]) -> Vec<bool> {
     witnesses
         .iter()
@@ -99,30 +90,22 @@ async fn a_quorum_of_2_of_3_publishes_only_after_two_cosigned_and_appends_go_on_
     let peers = vec![w1.peer("one"), w2.peer("two"), w3.peer("three")];
     // The third witness is down from the start: its port refuses connections.
     w3.down().await;
-    let data_dir = tempfile::tempdir().unwrap();
-    let store = gpu_ledger_ledger::FileStore::open(data_dir.path().join("data")).unwrap();
-    let checkpoints = TransparencyConfig {
-        state_dir: Some(data_dir.path().join("data")),
-        signer: Some(NoteSigner::parse(&log.to_private_text()).unwrap()),
-        witnesses: WitnessConfig {
-            peers,
-            quorum: 2,
-            timeout: Duration::from_secs(5),
-        },
-        ..TransparencyConfig::default()
+    let quorum = WitnessConfig {
+        peers,
+        quorum: 2,
+        timeout: Duration::from_secs(5),
     };
-    let s = spawn_with_checkpoints(
-        data_dir,
-        store,
-        &lines[..100],
-        Access::Local,
-        Limits::default(),
-        checkpoints,
-    )
+    let signer = NoteSigner::parse(&log.to_private_text()).unwrap();
+    let s = spawn_with_checkpoints(&lines[..100], |data| TransparencyConfig {
+        state_dir: Some(data.to_path_buf()),
+        signer: Some(signer),
+        witnesses: quorum,
+        ..TransparencyConfig::default()
+    })
     .await;
 
     // Two of three up: published, with both their cosignatures.
-    let (status, note) = sign(&s).await;
+    let (status, note) = s.sign_checkpoint().await;
     assert_eq!(status, 201, "{note}");
     assert_eq!(Checkpoint::open(&note, &log.verifier()).unwrap().size, 100);
     assert_eq!(cosigners(&note, &[&w1, &w2, &w3]), [true, true, false]);
@@ -136,7 +119,7 @@ async fn a_quorum_of_2_of_3_publishes_only_after_two_cosigned_and_appends_go_on_
         let (status, answer) = s.post(None, line.clone()).await;
         assert_eq!(status, 201, "{answer}");
     }
-    let (status, refusal) = sign(&s).await;
+    let (status, refusal) = s.sign_checkpoint().await;
     assert_eq!(status, 409, "{refusal}");
     assert!(
         refusal.contains("only 1 of the 2 witness cosignatures needed came for size 130"),
@@ -152,7 +135,7 @@ async fn a_quorum_of_2_of_3_publishes_only_after_two_cosigned_and_appends_go_on_
 
     // The second witness back (it remembers size 100): published again.
     w2.start_on(w2_addr).await;
-    let (status, newer) = sign(&s).await;
+    let (status, newer) = s.sign_checkpoint().await;
     assert_eq!(status, 201, "{newer}");
     assert_eq!(Checkpoint::open(&newer, &log.verifier()).unwrap().size, 130);
     assert_eq!(cosigners(&newer, &[&w1, &w2, &w3]), [true, true, false]);
@@ -251,4 +234,115 @@ async fn the_witness_answers_the_specs_statuses_over_http_and_remembers_across_a
     assert!(cosignature::verify(&w.verifier(), &kept).is_ok());
     assert_eq!(post(addr, request(8, 12)).await.0, 200);
     w.down().await;
+}
+
+/// The binary as a witness operator runs it: `keygen --witness`, then
+/// `witness serve`, which cosigns over HTTP; and its refusals of bad setup.
+#[tokio::test]
+async fn the_witness_command_serves_and_refuses_a_bad_setup_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("witness-data");
+    let key = dir.path().join("witness.key");
+    let out = common::succeeds(
+        &data,
+        &[
+            "keygen",
+            "--witness",
+            "--name",
+            "board.example/w1",
+            "--out",
+            key.to_str().unwrap(),
+        ],
+    );
+    let vkey = NoteVerifier::parse(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    assert_eq!(vkey.kind, KeyKind::Cosignature);
+    let log = NoteSigner::generate(ORIGIN).unwrap();
+    let log_file = dir.path().join("ledger.vkey");
+    std::fs::write(&log_file, log.verifier().to_text()).unwrap();
+    let log_arg = format!("{ORIGIN}={}", log_file.display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut child = common::gpu_ledger(&data)
+        .args([
+            "witness",
+            "serve",
+            "--key",
+            key.to_str().unwrap(),
+            "--log",
+            &log_arg,
+        ])
+        .args(["--listen", &port.to_string()])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let body = AddCheckpoint {
+        old_size: 0,
+        proof: vec![],
+        checkpoint: Checkpoint {
+            size: 1,
+            root: gpu_ledger_ledger::merkle::leaf_hash(b"one"),
+        }
+        .sign(&log)
+        .unwrap(),
+    }
+    .to_body();
+    let mut answer = None;
+    for _ in 0..200 {
+        match client
+            .post(format!("http://{port}/add-checkpoint"))
+            .body(body.clone())
+            .send()
+            .await
+        {
+            Ok(r) => {
+                answer = Some((r.status().as_u16(), r.text().await.unwrap()));
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(25)).await,
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (status, line) = answer.expect("the witness answered");
+    assert_eq!(status, 200, "{line}");
+    let cosigned = cosignature::attach(&body[body.find("\n\n").unwrap() + 2..], &line);
+    assert!(cosignature::verify(&vkey, &cosigned).is_ok());
+
+    // A log key under another origin, a log key as the witness's own key, no --data.
+    let ledger_key = dir.path().join("ledger.key");
+    std::fs::write(&ledger_key, log.to_private_text()).unwrap();
+    let fails = |data: Option<&Path>, key: &Path, log: &str| {
+        let mut c = match data {
+            Some(d) => common::gpu_ledger(d),
+            None => std::process::Command::new(env!("CARGO_BIN_EXE_gpu-ledger")),
+        };
+        let out = c
+            .args([
+                "witness",
+                "serve",
+                "--key",
+                key.to_str().unwrap(),
+                "--log",
+                log,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let other = format!("other.example/log={}", log_file.display());
+    let said = [
+        fails(Some(&data), &key, &other),
+        fails(Some(&data), &ledger_key, &log_arg),
+        fails(None, &key, &log_arg),
+    ]
+    .concat();
+    insta::assert_snapshot!(said, @r#"
+    gpu-ledger: --log other.example/log: the key is named "test.example/ledger"; a log's key is named by its origin
+    gpu-ledger: the witness key test.example/ledger is a log key; make a witness key with `gpu-ledger keygen --witness`
+    gpu-ledger: a witness needs --data DIR to keep what it cosigned across restarts
+    "#);
 }

@@ -18,7 +18,7 @@
 //! The figures and the ratios to the peer are printed, and written into the
 //! generated section of `BENCHMARKS.md` (see [`report`]).
 
-mod build;
+pub mod build;
 pub mod machine;
 pub mod process;
 pub mod report;

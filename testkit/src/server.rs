@@ -51,11 +51,30 @@ pub async fn spawn_signing_every(
         every,
         ..TransparencyConfig::default()
     };
-    spawn_with_checkpoints(dir, store, history, access, limits, checkpoints).await
+    serve_with(dir, store, history, access, limits, checkpoints).await
 }
 
-/// [`spawn_on`], with the checkpoint key, schedule and witnesses of `checkpoints`.
+/// A server in local mode over a fresh store holding `history`, with the
+/// checkpoint key, schedule and witnesses `checkpoints` gives for its data directory.
 pub async fn spawn_with_checkpoints(
+    history: &[String],
+    checkpoints: impl FnOnce(&std::path::Path) -> TransparencyConfig,
+) -> TestServer {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = FileStore::open(dir.path().join("data")).expect("a fresh file store");
+    let checkpoints = checkpoints(&dir.path().join("data"));
+    serve_with(
+        dir,
+        store,
+        history,
+        Access::Local,
+        Limits::default(),
+        checkpoints,
+    )
+    .await
+}
+
+async fn serve_with(
     dir: tempfile::TempDir,
     store: FileStore,
     history: &[String],
@@ -134,6 +153,18 @@ impl TestServer {
         let resp = r.send().await.expect("the server answers");
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// `POST /v1/checkpoints/latest` (sign one now): the status and the note or refusal.
+    pub async fn sign_checkpoint(&self) -> (u16, String) {
+        let resp = (self
+            .client
+            .post(self.url("/v1/checkpoints/latest"))
+            .send()
+            .await)
+            .expect("the server answers");
+        let status = resp.status().as_u16();
+        (status, resp.text().await.expect("a text body"))
     }
 
     /// `GET path` with its status and body as text, for pages, CSV and notes.

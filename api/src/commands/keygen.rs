@@ -41,8 +41,14 @@ pub fn run(args: &KeygenArgs) -> Result<Outcome, CommandError> {
     let verifier = signer.verifier().to_text();
     // The explanation goes to stderr so that stdout is the verifier key
     // alone: `keygen ... > verifier.key` gives a file `--pubkey` accepts.
+    let readers = match args.witness {
+        true => {
+            "give it to the ledger's operator (serve --witness) and to readers who require your cosignature"
+        }
+        false => "publish it; auditors check checkpoints with it",
+    };
     eprintln!(
-        "Private key written to {} (keep it secret).\nVerifier key on stdout (publish it; auditors check checkpoints with it).",
+        "Private key written to {} (keep it secret).\nVerifier key on stdout ({readers}).",
         args.out.display()
     );
     Ok(Outcome {

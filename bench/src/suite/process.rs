@@ -256,18 +256,29 @@ pub struct Server {
 impl Server {
     /// Starts `gpu-ledger --data DIR serve --addr ADDR`, its log to `log`.
     pub fn spawn(binary: &Path, data: &Path, addr: SocketAddr, log: &Path) -> Result<Self, String> {
+        let addr_arg = addr.to_string();
+        Self::spawn_args(binary, data, &["serve", "--addr", &addr_arg], addr, log)
+    }
+
+    /// Starts `gpu-ledger --data DIR ARGS...` that will answer on `addr`
+    /// (a server with more options, or a witness), its log to `log`.
+    pub fn spawn_args(
+        binary: &Path,
+        data: &Path,
+        args: &[&str],
+        addr: SocketAddr,
+        log: &Path,
+    ) -> Result<Self, String> {
         let log = File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
         let child = Command::new(binary)
             .arg("--data")
             .arg(data)
-            .arg("serve")
-            .arg("--addr")
-            .arg(addr.to_string())
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
-            .map_err(|e| format!("cannot start {} serve: {e}", binary.display()))?;
+            .map_err(|e| format!("cannot start {} {}: {e}", binary.display(), args.join(" ")))?;
         Ok(Self {
             child: Some(child),
             addr,

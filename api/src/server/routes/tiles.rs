@@ -35,7 +35,7 @@ pub async fn tlog_checkpoint(Reader(app): Reader) -> Result<Response, Problem> {
 
 /// A tile (`tile/<L>/<N>[.p/<W>]`) or entry bundle (`tile/entries/<N>[.p/<W>]`).
 pub async fn tile(Reader(app): Reader, Path(path): Path<String>) -> Result<Response, Problem> {
-    let tile = Tile::parse(&path).map_err(|e| Problem::not_found(e))?;
+    let tile = Tile::parse(&path).map_err(Problem::not_found)?;
     app.live.caught_up().await;
     let store = app.live.store().as_ref();
     let bytes = app
