@@ -346,3 +346,57 @@ async fn the_witness_command_serves_and_refuses_a_bad_setup_with_a_reason() {
     gpu-ledger: a witness needs --data DIR to keep what it cosigned across restarts
     "#);
 }
+
+/// A log that does not know what a witness last cosigned (a restarted
+/// server) sends from 0, is told the size with 409, and resends from it.
+#[tokio::test]
+async fn the_log_follows_a_409_and_resends_from_the_witness_size() {
+    use gpu_ledger_api::server::witnessing::Witnesses;
+    let dir = tempfile::tempdir().unwrap();
+    let log = NoteSigner::generate(ORIGIN).unwrap();
+    let w = TestWitness::up("w.example/witness", &log.verifier(), dir.path()).await;
+    let leaves: Vec<_> = (0..9u64)
+        .map(|i| gpu_ledger_ledger::chain::sha256(&i.to_be_bytes()))
+        .collect();
+    let nodes = MemoryNodes::from_leaf_hashes(leaves);
+    let checkpoint = |size: u64| Checkpoint {
+        size,
+        root: tree_hash(&nodes, size).unwrap(),
+    };
+    // The witness already cosigned size 5, before this log's memory began.
+    let first = AddCheckpoint {
+        old_size: 0,
+        proof: vec![],
+        checkpoint: checkpoint(5).sign(&log).unwrap(),
+    };
+    let r = reqwest::Client::new()
+        .post(format!("http://{}/add-checkpoint", w.addr()))
+        .body(first.to_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let witnesses = Witnesses::new(WitnessConfig {
+        peers: vec![w.peer("one")],
+        quorum: 1,
+        timeout: Duration::from_secs(5),
+    })
+    .unwrap();
+    let asked = std::sync::Mutex::new(Vec::new());
+    let prove = |old: u64| {
+        asked.lock().unwrap().push(old);
+        consistency_proof(&nodes, old, 9).map_err(|e| e.to_string())
+    };
+    let note = checkpoint(9).sign(&log).unwrap();
+    let cosigned = witnesses.cosign(&note, checkpoint(9), &prove).await;
+    assert_eq!(cosigned.cosigners, ["one"], "{:?}", cosigned.failures);
+    assert_eq!(*asked.lock().unwrap(), [0, 5]);
+    assert!(cosignature::verify(&w.verifier(), &cosigned.note).is_ok());
+    // Its memory now says 9: the next checkpoint goes straight from there.
+    asked.lock().unwrap().clear();
+    let again = witnesses.cosign(&note, checkpoint(9), &prove).await;
+    assert_eq!(again.cosigners, ["one"]);
+    assert_eq!(*asked.lock().unwrap(), [9]);
+    let mut w = w;
+    w.down().await;
+}
