@@ -9,7 +9,7 @@
 //! latest report made so far, and says which record it covers, until the
 //! new one is ready.
 
-use super::layout::{self, Frame, short_hash};
+use super::layout::{self, Frame, count, short_hash};
 use super::point::{At, AtQuery, with_views};
 use super::standing;
 use super::{Dashboard, rendered};
@@ -249,7 +249,7 @@ async fn render_trace(
     let last = match at.until {
         Until::Seq(n) => n.min(head.seq),
         Until::Head => head.seq,
-        Until::RecordedAt(_) => super::resolve(dash, &at).await?.0,
+        Until::RecordedAt(_) | Until::OccurredAt(_) => super::resolve(dash, &at).await?.0,
     };
     let key: TraceKey = (kind.to_string(), subject_id(&subject).to_string(), last);
     let cached = {
@@ -306,7 +306,7 @@ async fn render_trace(
         (standing)
         section.card id="trace" {
             p {
-                (story.lines.len()) " events of the ledger up to record #" (story.as_of_seq)
+                (count(story.lines.len() as u64, "event")) " of the ledger up to record #" (story.as_of_seq)
                 " (hash " (short_hash(&story.head_hash.to_hex())) "), as "
                 code { "gpu-ledger audit trace" } " tells it."
             }

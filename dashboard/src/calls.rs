@@ -44,10 +44,7 @@ fn body(view: &CallsView, at: &At) -> Markup {
                 h3 { (c.call_id) " · " (c.title) }
                 p.note { "Status: " (c.status) " · closes " (c.closes_at) }
                 table {
-                    tr {
-                        th { "" } th.n { "applications" } th.n { "GPUs requested" } th.n { "selected" }
-                        th.n { "GPUs awarded" } th.n { "selection ratio" } th.n { "GPUs redistributed" }
-                    }
+                    (stats_header())
                     (stats_row("All tracks", &format!("/calls/{i}/totals"), &c.totals, true))
                     @for (j, t) in c.tracks.iter().enumerate() {
                         (stats_row(&format!("Track {} ({} GPUs)", t.track_id, t.gpus), &format!("/calls/{i}/tracks/{j}"), &t.stats, false))
@@ -60,9 +57,40 @@ fn body(view: &CallsView, at: &At) -> Markup {
                     &format!("{}: GPUs requested and awarded by sector", c.call_id),
                     &c.by_sector.iter().map(|(s, st)| (s.to_string(), st.requested_gpus, st.awarded_gpus)).collect::<Vec<_>>(),
                     [("requested", "requested"), ("awarded", "awarded")],
+                    "GPUs",
                 ))
                 p.note { span class="swatch requested" {} "GPUs requested" span class="swatch awarded" {} "GPUs awarded" }
             }
+        }
+    }
+}
+
+/// Each call's headline, as the ministry publishes it: applications,
+/// selected and GPUs awarded, in all and by sector; for the front page.
+pub fn headline(view: &CallsView, at: &At) -> Markup {
+    html! {
+        @if view.calls.is_empty() { p.note { "No call is open yet." } }
+        @for (i, c) in view.calls.iter().enumerate() {
+            h4 id=(format!("headline-{}", c.call_id)) {
+                a href=(format!("/calls{}#call-{}", at.query(&[]), c.call_id)) { (c.call_id) } " · " (c.title)
+                " (" (c.status) ")"
+            }
+            table.headline {
+                (stats_header())
+                (stats_row("All tracks", &format!("/calls/{i}/totals"), &c.totals, true))
+                @for (sector, s) in &c.by_sector {
+                    (stats_row(&format!("Sector: {sector}"), &format!("/calls/{i}/by_sector/{sector}"), s, false))
+                }
+            }
+        }
+    }
+}
+
+fn stats_header() -> Markup {
+    html! {
+        tr {
+            th { "" } th.n { "applications" } th.n { "GPUs requested" } th.n { "selected" }
+            th.n { "GPUs awarded" } th.n { "selection ratio" } th.n { "GPUs redistributed" }
         }
     }
 }

@@ -3,9 +3,9 @@
 //! programme-wide and per track, now and over time (one point per week of
 //! business time, or per 1,000 events).
 
-use super::charts::{self, Series};
+use super::charts::{self, Axes, Series};
 use super::history::{Every, Sample, Want};
-use super::layout::{self, Frame, Unit, csv_link, fig, figure, num, percent};
+use super::layout::{self, Frame, Unit, csv_link, figures, num, percent};
 use super::point::{At, AtQuery, with_views};
 use super::{Dashboard, rendered, resolve};
 use crate::Refusal;
@@ -97,12 +97,12 @@ fn figures_row(ptr: &str, f: &Figures) -> Markup {
 fn now(view: &ConcentrationView, at: &At) -> Markup {
     let p = &view.programme;
     html! {
-        div.figures {
-            (figure("top-5 share of GPUs held", fig(VIEW, "/programme/top5_share_bp", p.top5_share_bp, Unit::Bp)))
-            (figure("HHI (0–10,000)", fig(VIEW, "/programme/hhi", p.hhi, Unit::Count)))
-            (figure("capital region", fig(VIEW, "/programme/capital_share_bp", p.capital_share_bp, Unit::Bp)))
-            (figure("non-capital regions", fig(VIEW, "/programme/non_capital_share_bp", p.non_capital_share_bp, Unit::Bp)))
-        }
+        (figures(VIEW, &[
+            ("top-5 share of GPUs held", "/programme/top5_share_bp", p.top5_share_bp, Unit::Bp),
+            ("HHI (0–10,000)", "/programme/hhi", p.hhi, Unit::Count),
+            ("capital region", "/programme/capital_share_bp", p.capital_share_bp, Unit::Bp),
+            ("non-capital regions", "/programme/non_capital_share_bp", p.non_capital_share_bp, Unit::Bp),
+        ]))
         section.card {
             (csv_link(at, VIEW, Some("summary")))
             h3 { "Programme-wide and per track" }
@@ -185,13 +185,22 @@ fn over_time(
         .unwrap_or(0);
     // Round the scale up to a whole thousand so the grid reads easily.
     let hhi_max = hhi_max.div_ceil(1000).max(1) * 1000;
-    // Name a point by its business date and record.
+    // Name a position by its business date and record: a point's own, or
+    // between points (a tick), by the scale itself.
     let x_label = |x: u64| match points.iter().find(|p| x_of(p) == x) {
         Some(p) if p.occurred_at.len() >= 10 => {
             format!("{} (#{})", &p.occurred_at[..10], p.seq)
         }
         Some(p) => format!("#{}", p.seq),
-        None => String::new(),
+        None => match every {
+            Every::Events => format!("#{x}"),
+            Every::Week => chrono::DateTime::from_timestamp(x as i64, 0)
+                .map_or_else(String::new, |t| t.format("%Y-%m-%d").to_string()),
+        },
+    };
+    let x_axis = match every {
+        Every::Events => "record (seq)",
+        Every::Week => "business time (week ending)",
     };
     let other = match every {
         Every::Week => Every::Events,
@@ -212,11 +221,11 @@ fn over_time(
             }
             @if !complete { p.warn { "History is still being computed; earlier points are missing. Reload in a moment." } }
             h4 { "HHI" }
-            (charts::lines("HHI over time, programme-wide and on the largest tracks", &hhi, hhi_max, layout::grouped, &x_label))
+            (charts::lines("HHI over time, programme-wide and on the largest tracks", &hhi, hhi_max, layout::grouped, &x_label, Axes { x: x_axis, y: "HHI (0–10,000)" }))
             h4 { "Top-5 share" }
-            (charts::lines("Top-5 share over time", &series(|s| s.top5_share_bp, true), 10_000, percent, &x_label))
+            (charts::lines("Top-5 share over time", &series(|s| s.top5_share_bp, true), 10_000, percent, &x_label, Axes { x: x_axis, y: "top-5 share of GPUs held" }))
             h4 { "Capital region's share" }
-            (charts::lines("Capital region's share of GPUs held over time", &series(|s| s.capital_share_bp, false), 10_000, percent, &x_label))
+            (charts::lines("Capital region's share of GPUs held over time", &series(|s| s.capital_share_bp, false), 10_000, percent, &x_label, Axes { x: x_axis, y: "capital region's share of GPUs held" }))
             h4 { "Latest points" }
             table id="over-time-table" {
                 tr { th.n { "record" } th { "business time" } th.n { "GPUs held" } th.n { "top-5 share" } th.n { "HHI" } th.n { "capital" } th.n { "non-capital" } }

@@ -9,7 +9,7 @@
 //! no page can be made to write.
 
 use super::audit::trace_href;
-use super::layout::{self, Frame, csv_link, short_hash};
+use super::layout::{self, Frame, count, csv_link, short_hash};
 use super::point::{At, AtQuery};
 use super::{Dashboard, html, problem_page, rendered, resolve};
 use crate::Refusal;
@@ -109,7 +109,7 @@ async fn render(dash: &Dashboard, q: &AtQuery, limit: Option<usize>) -> Result<M
         section.card {
             (csv_link(&at, "events", None))
             p {
-                "The latest " (records.len()) " records, newest first. "
+                "The latest " (count(records.len() as u64, "record")) ", newest first. "
                 @if now {
                     "New records appear as they are appended (head: " strong id="live-head" data-value=(seq) { "#" (seq) } ")."
                 }
@@ -118,10 +118,46 @@ async fn render(dash: &Dashboard, q: &AtQuery, limit: Option<usize>) -> Result<M
                 @for r in &records { (row(r, &at)) }
             }
             @if records.is_empty() { p.note { "The ledger is empty." } }
+            (paging(records.last().map_or(1, |r| r.seq), seq, head.seq, limit))
         }
         @if now { script { (PreEscaped(LIVE_SCRIPT)) } }
     };
     Ok(layout::page(&frame, body))
+}
+
+/// Links to the page of older records (ending just before `oldest`, the
+/// oldest shown) and of newer ones (up to `shown`, the newest shown, plus a
+/// page; the live head when that reaches it).
+fn paging(oldest: u64, shown: u64, head: u64, limit: usize) -> Markup {
+    let limit_pair = (limit != DEFAULT_LIMIT).then(|| format!("limit={limit}"));
+    let href = |until: Option<u64>| {
+        let pairs: Vec<String> = until
+            .map(|n| format!("until_seq={n}"))
+            .into_iter()
+            .chain(limit_pair.clone())
+            .collect();
+        if pairs.is_empty() {
+            "/events".to_string()
+        } else {
+            format!("/events?{}", pairs.join("&"))
+        }
+    };
+    let newer = shown.saturating_add(limit as u64);
+    html! {
+        nav.paging id="events-paging" {
+            @if oldest > 1 {
+                a id="older" href=(href(Some(oldest - 1))) { "← older: up to #" (oldest - 1) }
+            }
+            @if shown < head {
+                @if oldest > 1 { " · " }
+                @if newer >= head {
+                    a id="newer" href=(href(None)) { "newer: up to the head, #" (head) " →" }
+                } @else {
+                    a id="newer" href=(href(Some(newer))) { "newer: up to #" (newer) " →" }
+                }
+            }
+        }
+    }
 }
 
 /// The event of a record as JSON (records hold canonical JSON).

@@ -72,19 +72,19 @@ fn body(view: &HoldingsView, at: &At, search: &str) -> Markup {
             (csv_link(at, VIEW, Some("sectors")))
             h3 { "By sector" }
             (held_table("sector", view.by_sector.iter().map(|(k, h)| (k.to_string(), format!("/by_sector/{k}"), *h))))
-            (charts::bars("GPUs held by sector", &view.by_sector.iter().map(|(k, h)| (k.to_string(), h.gpus)).collect::<Vec<_>>(), grouped))
+            (charts::bars("GPUs held by sector", &view.by_sector.iter().map(|(k, h)| (k.to_string(), h.gpus)).collect::<Vec<_>>(), grouped, "GPUs held"))
         }
         section.card {
             (csv_link(at, VIEW, Some("regions")))
             h3 { "By region" }
             (held_table("region", view.by_region.iter().map(|(k, h)| (k.to_string(), format!("/by_region/{k}"), *h))))
-            (charts::bars("GPUs held by region", &view.by_region.iter().map(|(k, h)| (k.to_string(), h.gpus)).collect::<Vec<_>>(), grouped))
+            (charts::bars("GPUs held by region", &view.by_region.iter().map(|(k, h)| (k.to_string(), h.gpus)).collect::<Vec<_>>(), grouped, "GPUs held"))
         }
         section.card {
             (csv_link(at, VIEW, Some("tracks")))
             h3 { "By track" }
             (held_table("call and track", view.by_track.iter().enumerate().map(|(i, t)| (format!("{} {} ({})", t.call_id, t.track_id, t.pool_id), format!("/by_track/{i}"), t.held))))
-            (charts::bars("GPUs held by track", &view.by_track.iter().map(|t| (format!("{} {}", t.call_id, t.track_id), t.held.gpus)).collect::<Vec<_>>(), grouped))
+            (charts::bars("GPUs held by track", &view.by_track.iter().map(|t| (format!("{} {}", t.call_id, t.track_id), t.held.gpus)).collect::<Vec<_>>(), grouped, "GPUs held"))
         }
         section.card id="organizations" {
             (csv_link(at, VIEW, Some("organizations")))
@@ -163,6 +163,7 @@ fn organizations(view: &HoldingsView, at: &At, search: &str) -> Markup {
                 (format!("{} {}", o.org_id, o.name), o.held.gpus)
             }).collect::<Vec<_>>(),
             grouped,
+            "GPUs held",
         ))
     }
 }

@@ -1,11 +1,12 @@
-//! `/`: the programme at a glance: every pool as a stacked bar (held,
-//! awaiting redistribution, free), the totals, the head of the chain, the
-//! latest signed checkpoint, and the audit's exceptions with the events
-//! that prove them.
+//! `/`: the programme at a glance: first each call's headline (the
+//! ministry's table: applications, selected, GPUs awarded, by sector), then
+//! every pool as a stacked bar (held, awaiting redistribution, free) drawn
+//! to one scale, the totals, the head of the chain, the latest signed
+//! checkpoint, and the audit's exceptions with the events that prove them.
 
 use super::audit::{self, ExceptionLine, Exceptions};
 use super::charts::{self, Segment};
-use super::layout::{self, Frame, Unit, csv_link, fig, figure, num};
+use super::layout::{self, Frame, Unit, csv_link, figures, noun_for, num};
 use super::point::{At, AtQuery, with_views};
 use super::{Dashboard, rendered, resolve};
 use crate::reader::PageReader;
@@ -38,7 +39,24 @@ async fn render(dash: &Dashboard, q: &AtQuery) -> Result<Markup, crate::Refusal>
     let exceptions = audit::exceptions(dash, seq).await;
     with_views(dash, &at, |v| {
         let pools = v.p.pools.view(&v.p.catalog);
+        let calls = v.p.calls.view(&v.p.catalog);
         let body = html! {
+            section.card id="round" {
+                (csv_link(&at, "calls", None))
+                h3 { "The round" }
+                (super::calls::headline(&calls, &at))
+            }
+            section.card {
+                (csv_link(&at, VIEW, None))
+                h3 { "Pools" }
+                (totals(&pools))
+                p.note {
+                    span class="swatch held" {} "held by active awards"
+                    span class="swatch awaiting" {} "recalled, awaiting redistribution"
+                    span class="swatch free" {} "free"
+                }
+                (pools_table(&pools))
+            }
             section.card {
                 h3 { "Chain" }
                 p {
@@ -53,17 +71,6 @@ async fn render(dash: &Dashboard, q: &AtQuery) -> Result<Markup, crate::Refusal>
                     p.note { "The ledger's head is record #" (v.head.seq) " (" code { (v.head.hash.to_hex()) } ")." }
                 }
                 (checkpoint_block(checkpoint.as_ref()))
-            }
-            section.card {
-                (csv_link(&at, VIEW, None))
-                h3 { "Pools" }
-                (totals(&pools))
-                p.note {
-                    span class="swatch held" {} "held by active awards"
-                    span class="swatch awaiting" {} "recalled, awaiting redistribution"
-                    span class="swatch free" {} "free"
-                }
-                (pools_table(&pools))
             }
             (exceptions_block(&exceptions, &at))
         };
@@ -82,17 +89,29 @@ async fn render(dash: &Dashboard, q: &AtQuery) -> Result<Markup, crate::Refusal>
 
 fn totals(pools: &PoolsView) -> Markup {
     let t = &pools.total;
-    html! {
-        div.figures {
-            (figure("GPUs in all pools", fig(VIEW, "/total/capacity", t.capacity, Unit::Count)))
-            (figure("held by active awards", fig(VIEW, "/total/held", t.held, Unit::Count)))
-            (figure("awaiting redistribution", fig(VIEW, "/total/awaiting_redistribution", t.awaiting_redistribution, Unit::Count)))
-            (figure("free", fig(VIEW, "/total/free", t.free, Unit::Count)))
-        }
-    }
+    figures(
+        VIEW,
+        &[
+            (
+                "GPUs in all pools",
+                "/total/capacity",
+                t.capacity,
+                Unit::Count,
+            ),
+            ("held by active awards", "/total/held", t.held, Unit::Count),
+            (
+                "awaiting redistribution",
+                "/total/awaiting_redistribution",
+                t.awaiting_redistribution,
+                Unit::Count,
+            ),
+            ("free", "/total/free", t.free, Unit::Count),
+        ],
+    )
 }
 
 fn pools_table(pools: &PoolsView) -> Markup {
+    let largest = pools.pools.iter().map(|p| p.capacity).max().unwrap_or(0);
     html! {
         @for (i, p) in pools.pools.iter().enumerate() {
             h4 { (p.pool_id) " · " (p.name) }
@@ -104,6 +123,8 @@ fn pools_table(pools: &PoolsView) -> Markup {
                     Segment { label: "free", value: p.free, class: "free" },
                 ],
                 p.capacity,
+                largest,
+                "GPUs (every pool on one scale)",
             ))
             table {
                 tr { th { "source" } th { "GPU" } th.n { "per server" } th.n { "capacity" } th.n { "held" } th.n { "awaiting" } th.n { "free" } }
@@ -179,7 +200,7 @@ fn exceptions_block(found: &Exceptions, at: &At) -> Markup {
                             a.csv href=(format!("/csv/exceptions{}", at.query(&[]))) download { "CSV" }
                             p {
                                 strong id="exception-count" data-value=(list.len()) { (list.len()) }
-                                " exceptions up to record #" (covered) " ("
+                                " " (noun_for(list.len() as u64, "exception")) " up to record #" (covered) " ("
                                 code { "gpu-ledger audit report --until-seq " (covered) } ")."
                             }
                             @if !list.is_empty() {

@@ -3,7 +3,7 @@
 //! the `utilization` view decides them), and the latest recalls with where
 //! their GPUs went.
 
-use super::charts;
+use super::charts::{self, Axes};
 use super::history::{RecallLog, Slice, Want};
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, grouped, num};
 use super::point::{At, AtQuery, with_views};
@@ -108,7 +108,7 @@ fn distribution(view: &UtilizationView) -> Markup {
                 (figure("a period is low under", fig(VIEW, "/threshold_bp", view.threshold_bp.into(), Unit::Bp)))
                 (figure("low periods in a row make a candidate", fig(VIEW, "/periods", view.periods.into(), Unit::Count)))
             }
-            (charts::columns("Active awards by their latest reported utilization", &columns))
+            (charts::columns("Active awards by their latest reported utilization", &columns, Axes { x: "latest reported utilization", y: "active awards" }))
             table id="distribution" {
                 tr { @for (label, _) in &columns { th.n { (label) } } }
                 tr { @for (_, n) in &columns { td.n { (n) } } }

@@ -36,5 +36,7 @@ pub use esdb::{EsdbOptions, EsdbStore};
 pub use file::{FileStore, FileStoreOptions};
 pub use postgres::{PgOptions, PgStore};
 pub use record::{EventBatch, Record, RecordMeta};
-pub use store::{AppendKey, EventStore, Head, ImportSession, Kept, KeptAnswer, Queued, StoreError};
+pub use store::{
+    AppendKey, EventStore, Head, ImportSession, Kept, KeptAnswer, KeptKeys, Queued, StoreError,
+};
 pub use time::{Clock, RecordedAt};

@@ -112,23 +112,11 @@ impl PgCluster {
     ) -> Result<Self, String> {
         let mut c = Self::empty()?;
         c.port = port;
-        let port = primary.port.to_string();
-        c.run(
+        let data = path_str(&c.data)?.to_string();
+        c.run_connected(
             "pg_basebackup",
-            &[
-                "-D",
-                path_str(&c.data)?,
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port,
-                "-U",
-                USER,
-                "-X",
-                "stream",
-                "-c",
-                "fast",
-            ],
+            primary.port,
+            &["-D", &data, "-X", "stream", "-c", "fast"],
         )?;
         std::fs::write(c.data.join("standby.signal"), b"").map_err(|e| e.to_string())?;
         c.hand_over(&c.data.join("standby.signal"))?;
@@ -197,6 +185,14 @@ impl PgCluster {
             ));
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// [`Self::run`] of a client program connected to the server on `port`
+    /// over loopback TCP as the test user.
+    fn run_connected(&self, program: &str, port: u16, args: &[&str]) -> Result<String, String> {
+        let port = port.to_string();
+        let to = ["-h", "127.0.0.1", "-p", &port, "-U", USER];
+        self.run(program, &[&to[..], args].concat())
     }
 
     fn launch(&mut self, settings: &[(&str, &str)]) -> Result<(), String> {
@@ -299,28 +295,19 @@ impl PgCluster {
 
     /// Runs SQL with psql; the output, one row per line, `|` between fields.
     pub fn psql(&self, sql: &str) -> Result<String, String> {
-        let port = self.port.to_string();
-        self.run(
-            "psql",
-            &[
-                "-X",
-                "-q",
-                "-At",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port,
-                "-U",
-                USER,
-                "-d",
-                "postgres",
-                "-c",
-                sql,
-            ],
-        )
-        .map(|s| s.trim_end().to_string())
+        let args = [
+            "-X",
+            "-q",
+            "-At",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            "postgres",
+            "-c",
+            sql,
+        ];
+        self.run_connected("psql", self.port, &args)
+            .map(|s| s.trim_end().to_string())
     }
 
     /// `kill -9` of the server: no shutdown, no goodbye to clients.

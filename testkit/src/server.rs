@@ -146,13 +146,7 @@ impl TestServer {
     }
 
     pub async fn get(&self, token: Option<&str>, path: &str) -> (u16, serde_json::Value) {
-        let mut r = self.client.get(self.url(path));
-        if let Some(t) = token {
-            r = r.bearer_auth(t);
-        }
-        let resp = r.send().await.expect("the server answers");
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+        get_json(&self.client, &self.url(path), token).await
     }
 
     /// `POST /v1/checkpoints/latest` (sign one now): the status and the note or refusal.
@@ -177,4 +171,20 @@ impl TestServer {
         let status = resp.status().as_u16();
         (status, resp.text().await.expect("a text body"))
     }
+}
+
+/// `GET url`, with a bearer token when one is given: the status and the JSON
+/// body (`null` when the body is not JSON), for servers a test started itself.
+pub async fn get_json(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let mut r = client.get(url);
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let resp = r.send().await.expect("the server answers");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
 }

@@ -16,7 +16,7 @@ use super::exceptions::{Exception, ExceptionFinder, Kind, Settings};
 use super::integrity::{Integrity, replay_checked};
 use super::rank::{RankShown, rank_of};
 use super::reconciliation::{PoolsReconciled, Reconciliation};
-use super::render::{Cell, Document, Documented, Item, Span, code, grouped, percent, text};
+use super::render::{Cell, Document, Documented, Item, Span, code, count, grouped, percent, text};
 use super::{AuditError, EventRef};
 use crate::source::Source;
 use crate::views::Until;
@@ -38,11 +38,35 @@ pub struct ReportOptions {
     pub settings: Settings,
 }
 
+/// A point in history given as a time: which clock, and the time (UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AsOf {
+    pub clock: &'static str,
+    pub at: String,
+}
+
+impl AsOf {
+    pub fn of(until: Until) -> Option<AsOf> {
+        let at = match until {
+            Until::OccurredAt(t) => gpu_ledger_domain::timestamp::utc_text(t),
+            Until::RecordedAt(t) => t.to_string(),
+            Until::Head | Until::Seq(_) => return None,
+        };
+        Some(AsOf {
+            clock: until.clock()?,
+            at,
+        })
+    }
+}
+
 /// The audit report. Its JSON is what `--format json` prints.
 #[derive(Debug, Serialize)]
 pub struct AuditReport {
     /// The seq of the last event the report covers.
     pub as_of_seq: u64,
+    /// For a report at a time: the clock it was read on and the time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<AsOf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub call: Option<Id>,
     pub settings: Settings,
@@ -162,6 +186,7 @@ pub async fn audit_report(
         .collect();
     Ok(AuditReport {
         as_of_seq: integrity.events_checked,
+        as_of: AsOf::of(until),
         call: options.call.clone(),
         settings: options.settings,
         integrity,
@@ -454,10 +479,10 @@ impl AuditReport {
         d.heading(2, "3. Exceptions");
         let total: usize = self.exception_counts.iter().map(|k| k.count).sum();
         d.paragraph(vec![text(format!(
-            "{} exception(s). Each lists the events that prove it (seq and hash); \
+            "{}. Each lists the events that prove it (seq and hash); \
              recalled GPUs may await redistribution {} days, a notice may stay open {} days \
              past its respond_by, and an appeal undecided {} days.",
-            grouped(total as u64),
+            count(total as u64, "exception"),
             self.settings.max_awaiting_days,
             self.settings.max_notice_overdue_days,
             self.settings.max_appeal_days
@@ -561,6 +586,16 @@ impl Documented for AuditReport {
         ))];
         intro.push(code(self.integrity.head_hash.to_string()));
         intro.push(text(")."));
+        if let Some(as_of) = &self.as_of {
+            let clock = match as_of.clock {
+                "occurred_at" => "business time",
+                _ => "ledger time",
+            };
+            intro.push(text(format!(
+                " The point was asked as a time: {} on {clock} ({}).",
+                as_of.at, as_of.clock
+            )));
+        }
         if let Some(call) = &self.call {
             intro.push(text(
                 " The calls section and the exceptions are narrowed to call ",

@@ -19,7 +19,7 @@ use super::LiveLedger;
 use gpu_ledger_domain::{Event, Programme, RuleError};
 use gpu_ledger_ledger::{AppendKey, EventBatch, Head, RecordMeta, StoreError};
 use gpu_ledger_replay::fold::{BATCH, fold};
-use gpu_ledger_replay::{RebuildError, Source, rebuild_programme};
+use gpu_ledger_replay::{RebuildError, Source, Until, rebuild_programme};
 
 /// How many times an append that lost a race to another server is retried.
 const MAX_RACES: u32 = 64;
@@ -202,8 +202,8 @@ impl LiveLedger {
         expected: u64,
         key: Option<&AppendKey>,
     ) -> Result<Vec<RecordMeta>, StoreError> {
-        match key {
-            Some(key) => self.store.append_keyed(batch, Some(expected), key).await,
+        match key.zip(self.store.kept_keys()) {
+            Some((key, keys)) => keys.append_keyed(batch, Some(expected), key).await,
             None => self.store.append(batch, Some(expected)).await,
         }
     }
@@ -216,7 +216,7 @@ impl LiveLedger {
         let caught_up = fold(
             &mut Source::store_after(self.store.clone(), seq),
             BATCH,
-            |_| true,
+            Until::Head,
             |entries| {
                 for e in entries {
                     programme

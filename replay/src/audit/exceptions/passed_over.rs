@@ -10,10 +10,11 @@
 
 use super::super::EventRef;
 use super::super::integrity::Checked;
-use super::super::rank::{Outranked, RankShown, rank_of};
+use super::super::rank::{Outranked, rank_of};
+use super::super::render::count;
 use super::Known;
 use super::evidence::in_seq_order;
-use super::rival::Rival;
+use super::rival::RankedAbove;
 use gpu_ledger_domain::Id;
 use serde::Serialize;
 
@@ -23,14 +24,9 @@ pub struct PassedOver<G> {
     /// What gave the GPUs (the redistribution or the supplement).
     #[serde(flatten)]
     pub given: G,
-    pub application_id: Id,
-    pub org_id: Id,
-    pub call_id: Id,
-    pub track_id: Id,
+    /// With the best-ranked application pending at that moment.
     #[serde(flatten)]
-    pub rank: RankShown,
-    /// The best-ranked application pending at that moment.
-    pub outranked_by: Rival,
+    pub ranked: RankedAbove,
     pub higher_ranked_pending: usize,
     /// The call's opening, the event that gave the GPUs, the award's
     /// origin where the GPUs topped one up, and the scores and
@@ -70,12 +66,7 @@ impl<G> PassedOver<G> {
         evidence.of_rank(&rival_id, &cat.apps[&rival_id], &mut events);
         Some(PassedOver {
             given,
-            application_id: application_id.clone(),
-            org_id: app.org_id.clone(),
-            call_id: app.call_id.clone(),
-            track_id: app.track_id.clone(),
-            rank: score.into(),
-            outranked_by: Rival::of(cat, &rival_id, rival_score),
+            ranked: RankedAbove::of(cat, application_id, score, &rival_id, rival_score),
             higher_ranked_pending: higher,
             events: in_seq_order(events),
         })
@@ -85,10 +76,9 @@ impl<G> PassedOver<G> {
     /// application(s) ranked higher.`
     pub fn passed_over_text(&self) -> String {
         format!(
-            "{}, was pending; {} pending application(s) ranked higher.",
-            self.outranked_by
-                .passed_over_by(&self.application_id, &self.org_id, &self.rank),
-            self.higher_ranked_pending
+            "{}, was pending; {} ranked higher.",
+            self.ranked.text(),
+            count(self.higher_ranked_pending as u64, "pending application")
         )
     }
 }

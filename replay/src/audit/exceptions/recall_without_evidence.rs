@@ -12,6 +12,7 @@
 
 use super::super::EventRef;
 use super::super::integrity::Checked;
+use super::super::render::count;
 use super::evidence::in_seq_order;
 use super::{Detector, Known};
 use gpu_ledger_domain::recall::RecallReason;
@@ -147,8 +148,13 @@ impl Detector for Detect {
 
     fn summary(x: &RecallWithoutEvidence) -> String {
         format!(
-            "Recall {} took {} GPUs from award {} ({}), reason {}, with no evidence before it ({} utilization report(s) of the award before it).",
-            x.recall_id, x.gpus, x.award_id, x.org_id, x.reason, x.reports_before
+            "Recall {} took {} GPUs from award {} ({}), reason {}, with no evidence before it ({} of the award before it).",
+            x.recall_id,
+            x.gpus,
+            x.award_id,
+            x.org_id,
+            x.reason,
+            count(x.reports_before.into(), "utilization report")
         )
     }
 }
