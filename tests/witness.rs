@@ -236,6 +236,23 @@ async fn the_witness_answers_the_specs_statuses_over_http_and_remembers_across_a
     w.down().await;
 }
 
+/// `gpu-ledger [--data DIR] witness serve --key KEY --log LOG`.
+fn witness_serve(data: Option<&Path>, key: &Path, log: &str) -> std::process::Command {
+    let mut c = match data {
+        Some(d) => common::gpu_ledger(d),
+        None => std::process::Command::new(env!("CARGO_BIN_EXE_gpu-ledger")),
+    };
+    c.args([
+        "witness",
+        "serve",
+        "--key",
+        key.to_str().unwrap(),
+        "--log",
+        log,
+    ]);
+    c
+}
+
 /// The binary as a witness operator runs it: `keygen --witness`, then
 /// `witness serve`, which cosigns over HTTP; and its refusals of bad setup.
 #[tokio::test]
@@ -264,15 +281,7 @@ async fn the_witness_command_serves_and_refuses_a_bad_setup_with_a_reason() {
         .unwrap()
         .local_addr()
         .unwrap();
-    let mut child = common::gpu_ledger(&data)
-        .args([
-            "witness",
-            "serve",
-            "--key",
-            key.to_str().unwrap(),
-            "--log",
-            &log_arg,
-        ])
+    let mut child = witness_serve(Some(&data), &key, &log_arg)
         .args(["--listen", &port.to_string()])
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -315,21 +324,7 @@ async fn the_witness_command_serves_and_refuses_a_bad_setup_with_a_reason() {
     let ledger_key = dir.path().join("ledger.key");
     std::fs::write(&ledger_key, log.to_private_text()).unwrap();
     let fails = |data: Option<&Path>, key: &Path, log: &str| {
-        let mut c = match data {
-            Some(d) => common::gpu_ledger(d),
-            None => std::process::Command::new(env!("CARGO_BIN_EXE_gpu-ledger")),
-        };
-        let out = c
-            .args([
-                "witness",
-                "serve",
-                "--key",
-                key.to_str().unwrap(),
-                "--log",
-                log,
-            ])
-            .output()
-            .unwrap();
+        let out = witness_serve(data, key, log).output().unwrap();
         assert_eq!(out.status.code(), Some(2));
         String::from_utf8(out.stderr).unwrap()
     };
