@@ -159,6 +159,10 @@ pub enum Command {
     )]
     Copy(commands::copy::CopyArgs),
 
+    /// Run a witness: cosign ledgers' checkpoints that extend what it cosigned before (C2SP tlog-witness).
+    #[command(subcommand)]
+    Witness(commands::witness::WitnessArgs),
+
     /// Create or upgrade the ledger's schema in PostgreSQL (commands that write also do it on first use).
     #[command(after_help = "Example:\n  gpu-ledger --store postgres://ledger@db1/gpu migrate")]
     Migrate,
@@ -166,11 +170,13 @@ pub enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _logs = init_logging(if matches!(cli.command, Command::Serve(_)) {
-        "info"
-    } else {
-        "warn"
-    });
+    let _logs = init_logging(
+        if matches!(cli.command, Command::Serve(_) | Command::Witness(_)) {
+            "info"
+        } else {
+            "warn"
+        },
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -253,5 +259,6 @@ async fn run(cli: Cli) -> Result<Outcome, CommandError> {
         Command::Head => commands::head::run(&config).await,
         Command::Copy(args) => commands::copy::run(&args, cli.json).await,
         Command::Migrate => commands::migrate::run(&config).await,
+        Command::Witness(args) => commands::witness::run(cli.data.as_deref(), &args).await,
     }
 }

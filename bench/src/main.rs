@@ -61,6 +61,29 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         work_dir: Option<PathBuf>,
     },
+    /// Durable appends to `gpu-ledger serve` signing a checkpoint every
+    /// second, without witnesses and with 2 of 3 (separate `gpu-ledger
+    /// witness serve` processes); then timed witnessed checkpoints.
+    #[command(
+        after_help = "Example:\n  gpu-ledger-bench witness --clients 16 --seconds 10 --rounds 3"
+    )]
+    Witness {
+        /// The gpu-ledger binary [default: built with `cargo build --release -p gpu-ledger`].
+        #[arg(long, value_name = "FILE")]
+        binary: Option<PathBuf>,
+        #[arg(long, default_value_t = 16, value_name = "C")]
+        clients: usize,
+        #[arg(long, default_value_t = 10, value_name = "S")]
+        seconds: u64,
+        #[arg(long, default_value_t = 3, value_name = "R")]
+        rounds: usize,
+        /// Witnessed checkpoints timed after each witnessed run.
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        signings: usize,
+        /// Scratch directory [default: a fresh one under the temp dir].
+        #[arg(long, value_name = "DIR")]
+        work_dir: Option<PathBuf>,
+    },
     /// Query one view of a running `gpu-ledger serve` back to back; report
     /// latency percentiles.
     #[command(
@@ -222,6 +245,34 @@ fn main() -> ExitCode {
             }),
         })
         .map(|report| print!("{}", transparency::markdown(&report))),
+        Command::Witness {
+            binary,
+            clients,
+            seconds,
+            rounds,
+            signings,
+            work_dir,
+        } => binary
+            .map_or_else(
+                || {
+                    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+                    suite::build::cargo_build(&["-p", "gpu-ledger"], &workspace, "gpu-ledger")
+                },
+                Ok,
+            )
+            .and_then(|binary| {
+                gpu_ledger_bench::witnessing::run(&gpu_ledger_bench::witnessing::Options {
+                    binary,
+                    clients,
+                    seconds,
+                    rounds,
+                    signings,
+                    work_dir: work_dir.unwrap_or_else(|| {
+                        std::env::temp_dir().join(format!("gpu-ledger-witness-{}", std::process::id()))
+                    }),
+                })
+            })
+            .map(|report| print!("{}", report.markdown())),
         Command::Decode { file, rounds } => gpu_ledger_bench::decoding::run(&file, rounds).map(|d| {
             println!(
                 "decoded {} events ({} bytes) in {} rounds: best {:.0} ns/event ({:.2}M events/s on one core); rounds {}",

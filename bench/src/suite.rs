@@ -22,7 +22,7 @@
 //! PostgreSQL against the file store and the peer (see [`comparison`]),
 //! written into a section of their own.
 
-mod build;
+pub mod build;
 pub mod comparison;
 pub mod machine;
 pub mod postgres;

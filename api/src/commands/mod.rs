@@ -16,6 +16,7 @@ pub mod serve;
 pub mod token;
 pub mod verify;
 pub mod view;
+pub mod witness;
 
 use gpu_ledger_ledger::StoreError;
 use gpu_ledger_replay::{RebuildError, SourceError};
@@ -168,4 +169,18 @@ pub async fn open_source(
             (gpu_ledger_replay::Source::store(store), Some(head.seq))
         }
     })
+}
+
+/// Writes `bytes` to a file that must not exist yet, and syncs it: what a
+/// command hands a person to keep.
+pub fn write_new(path: &std::path::Path, bytes: &[u8]) -> Result<(), CommandError> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| CommandError::Failed(format!("cannot create {}: {e}", path.display())))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| CommandError::Failed(format!("cannot write {}: {e}", path.display())))
 }

@@ -287,17 +287,39 @@ impl Server {
         addr: SocketAddr,
         log: &Path,
     ) -> Result<Self, String> {
+        let addr_arg = addr.to_string();
+        Self::start(binary, store.args(), &["serve", "--addr", &addr_arg], addr, log)
+    }
+
+    /// Starts `gpu-ledger --data DIR ARGS...` that will answer on `addr`
+    /// (a server with more options, or a witness), its log to `log`.
+    pub fn spawn_args(
+        binary: &Path,
+        data: &Path,
+        args: &[&str],
+        addr: SocketAddr,
+        log: &Path,
+    ) -> Result<Self, String> {
+        let store = vec!["--data".into(), data.into()];
+        Self::start(binary, store, args, addr, log)
+    }
+
+    fn start(
+        binary: &Path,
+        store: Vec<std::ffi::OsString>,
+        args: &[&str],
+        addr: SocketAddr,
+        log: &Path,
+    ) -> Result<Self, String> {
         let log = File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
         let child = Command::new(binary)
-            .args(store.args())
-            .arg("serve")
-            .arg("--addr")
-            .arg(addr.to_string())
+            .args(store)
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
-            .map_err(|e| format!("cannot start {} serve: {e}", binary.display()))?;
+            .map_err(|e| format!("cannot start {} {}: {e}", binary.display(), args.join(" ")))?;
         Ok(Self {
             child: Some(child),
             addr,
