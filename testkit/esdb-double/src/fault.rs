@@ -20,11 +20,20 @@ pub enum Fault {
     Hang,
     /// `CANCELLED`, nothing written (a server shutting the call down).
     Cancelled,
+    /// The events are written, the answer is `ABORTED "Operation timed
+    /// out"`, and the leader is lost: every node answers `UNAVAILABLE` for
+    /// this many milliseconds (an election), then the same node leads again.
+    LeaderLostAfterCommit { for_ms: u64 },
 }
 
 impl Fault {
     /// Whether the events are written before the fault.
     pub fn commits(self) -> bool {
-        matches!(self, Fault::TimeoutAfterCommit | Fault::DropAfterCommit)
+        matches!(
+            self,
+            Fault::TimeoutAfterCommit
+                | Fault::DropAfterCommit
+                | Fault::LeaderLostAfterCommit { .. }
+        )
     }
 }

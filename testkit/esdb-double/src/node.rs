@@ -64,6 +64,11 @@ impl Shared {
         }
     }
 
+    /// Every node answers `UNAVAILABLE` for `d` from now.
+    pub fn unavailable_for(&self, d: Duration) {
+        *self.unavailable_until.lock().expect("lock") = Some(Instant::now() + d);
+    }
+
     /// The barrier this append waits at, if appends are being gathered.
     pub fn gate(&self) -> Option<Arc<Barrier>> {
         let mut gate = self.gate.lock().expect("gate lock");
@@ -176,7 +181,7 @@ impl EsdbDouble {
     /// An election that lasts `d`: every Streams call answers
     /// `UNAVAILABLE` until it is over, then node `then` leads.
     pub fn election(&self, d: Duration, then: usize) {
-        *self.shared.unavailable_until.lock().expect("lock") = Some(Instant::now() + d);
+        self.shared.unavailable_for(d);
         self.elect(then);
     }
 

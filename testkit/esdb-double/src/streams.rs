@@ -301,6 +301,10 @@ impl Streams for StreamsService {
             .append(&stream, expected, &events);
         match fault {
             Some(Fault::TimeoutAfterCommit) => Err(status_timed_out()),
+            Some(Fault::LeaderLostAfterCommit { for_ms }) => {
+                self.shared.unavailable_for(Duration::from_millis(for_ms));
+                Err(status_timed_out())
+            }
             Some(Fault::DropAfterCommit) => {
                 self.shared.cut_connections(self.node);
                 std::future::pending().await
