@@ -90,6 +90,11 @@ fn org(id: &str) -> Value {
 
 const ROUNDS: usize = 6;
 
+/// Who got a 201: (round, server).
+type Sender = (usize, usize);
+/// What one 201 acknowledged: (seq, hash) of each record.
+type Acked = Vec<(u64, String)>;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_sending_identical_events_at_once_never_share_a_201() {
     let double = EsdbDouble::start().await.unwrap();
@@ -111,8 +116,7 @@ async fn two_servers_sending_identical_events_at_once_never_share_a_201() {
         Serve::start(url.clone(), dir.path().join("node2.log")).await,
     ];
     let client = reqwest::Client::new();
-    // Every 201: (round, server) -> its (seq, hash) records.
-    let mut created: Vec<((usize, usize), Vec<(u64, String)>)> = Vec::new();
+    let mut created: Vec<(Sender, Acked)> = Vec::new();
     for round in 0..ROUNDS {
         let body = org(&format!("ORG-TWIN-{round}"));
         double.gather_appends(2);
@@ -161,7 +165,7 @@ async fn two_servers_sending_identical_events_at_once_never_share_a_201() {
     }
 
     // Every 201 names records no other 201 names...
-    let mut owner: HashMap<u64, (usize, usize)> = HashMap::new();
+    let mut owner: HashMap<u64, Sender> = HashMap::new();
     for (who, records) in &created {
         for (seq, _) in records {
             if let Some(first) = owner.insert(*seq, *who) {
@@ -194,4 +198,22 @@ async fn two_servers_sending_identical_events_at_once_never_share_a_201() {
     verify.args(["--json", "verify"]);
     let report: Value = serde_json::from_str(&succeeded(&run(verify).await)).unwrap();
     assert_eq!(report["ok"], true, "{report}");
+}
+
+/// An operator deciding how to import onto EventStoreDB is told, where they
+/// look first, that it is not all or nothing there.
+#[test]
+fn import_help_says_imports_are_not_atomic_on_eventstoredb() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gpu-ledger"))
+        .args(["import", "--help"])
+        .output()
+        .unwrap();
+    let help = succeeded(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.contains("On EventStoreDB (`--store esdb://...`) an import is not atomic"),
+        "{help}"
+    );
 }
