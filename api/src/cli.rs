@@ -59,6 +59,11 @@ pub enum Command {
     /// Each line is one event body (events.md), checked against the rules and
     /// the state so far. If any line is refused, the first such line is
     /// reported with its number and rule, and nothing of the file is appended.
+    ///
+    /// On EventStoreDB (`--store esdb://...`) an import is not atomic: the
+    /// whole file is checked first, then appended in pieces, each visible
+    /// once made; a server failure part-way leaves a valid prefix of the
+    /// file in the ledger, and the error names its seqs.
     #[command(
         after_help = "Example:\n  gpu-ledger import examples/march-2026.jsonl\n  gpu-ledger --json import day-42.jsonl"
     )]
