@@ -22,8 +22,11 @@
 //!   the `not-leader` exception naming the leader's endpoint;
 //! - a request's `grpc-timeout` is honoured (tonic cancels the handler).
 //!
-//! Subscriptions are not served (`Unimplemented`): the backend follows by
-//! reading, see `ledger/src/esdb/follow.rs` for why.
+//! A subscription is served as what a server does to a consumer too slow to
+//! keep up: confirmed, what the stream holds after its start, caught up,
+//! then ended with an OK status. The backend follows by reading, not by
+//! subscribing, because of what the v4 client does then (see
+//! `ledger/src/esdb/follow.rs` and `ledger/tests/esdb_subscription.rs`).
 
 // `tonic::Status` is the error every generated service method returns; the
 // helpers that build one return it as is rather than boxing it to unbox.

@@ -214,16 +214,16 @@ impl Streams for StreamsService {
         let Some(StreamOption::Stream(stream_options)) = options.stream_option else {
             return Err(Status::unimplemented("the double reads streams, not $all"));
         };
+        let subscription = matches!(options.count_option, Some(CountOption::Subscription(_)));
         let count = match options.count_option {
             Some(CountOption::Count(n)) => n,
-            Some(CountOption::Subscription(_)) => {
-                return Err(Status::unimplemented("the double serves no subscriptions"));
-            }
-            None => u64::MAX,
+            _ => u64::MAX,
         };
         let stream = stream_name(stream_options.stream_identifier)?;
-        let backwards = options.read_direction == 1;
+        let backwards = options.read_direction == 1 && !subscription;
         let from = match stream_options.revision_option {
+            // A subscription from revision R delivers what comes after R.
+            Some(RevisionOption::Revision(r)) if subscription => Some(r + 1),
             Some(RevisionOption::Revision(r)) => Some(r),
             Some(RevisionOption::Start(_)) | None => {
                 if backwards {
@@ -250,7 +250,7 @@ impl Streams for StreamsService {
             .lock()
             .expect("db lock")
             .read(&stream, from, backwards, count);
-        let messages: Vec<Result<ReadResp, Status>> = match found {
+        let mut messages: Vec<Result<ReadResp, Status>> = match found {
             None => vec![Ok(ReadResp {
                 content: Some(read_resp::Content::StreamNotFound(
                     read_resp::StreamNotFound {
@@ -265,6 +265,32 @@ impl Streams for StreamsService {
                 .map(|e| Ok(read_event(e, as_strings)))
                 .collect(),
         };
+        if subscription {
+            // Confirmed, what is there, caught up, and then the server ends
+            // the call with OK, as KurrentDB does to a consumer too slow to
+            // keep up (or on shutdown): the fault `follow` was built around.
+            messages.retain(|m| {
+                !matches!(
+                    m,
+                    Ok(ReadResp {
+                        content: Some(read_resp::Content::StreamNotFound(_))
+                    })
+                )
+            });
+            messages.insert(
+                0,
+                Ok(ReadResp {
+                    content: Some(read_resp::Content::Confirmation(
+                        read_resp::SubscriptionConfirmation {
+                            subscription_id: "double".into(),
+                        },
+                    )),
+                }),
+            );
+            messages.push(Ok(ReadResp {
+                content: Some(read_resp::Content::CaughtUp(read_resp::CaughtUp {})),
+            }));
+        }
         Ok(Response::new(futures::stream::iter(messages).boxed()))
     }
 
