@@ -1361,3 +1361,42 @@ async fn as_of_is_business_time_on_the_api_and_the_dashboard() {
     let (status, _) = s.get(None, "/v1/views/pools?as_of=yesterday").await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn a_query_that_does_not_parse_is_refused_naming_the_parameter() {
+    let s = spawn(&synthetic_history(1), Access::Local, Limits::default()).await;
+    // A page says it on a page, in the dashboard's layout.
+    for path in [
+        "/events?limit=x",
+        "/utilization?threshold_bp=-1",
+        "/concentration?every=fortnight",
+    ] {
+        let resp = s.client.get(s.url(path)).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 400, "{path}");
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        let html = resp.text().await.unwrap();
+        let name = path.split(['?', '=']).nth(1).unwrap();
+        assert!(html.contains(name), "{path}: {html}");
+        assert!(html.contains("<html"), "{path}: {html}");
+    }
+    // A data answer says it as the API does.
+    let resp = s
+        .client
+        .get(s.url("/csv/holdings?limit=-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "bad_query", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("limit"),
+        "{body}"
+    );
+}

@@ -12,20 +12,15 @@
 //! head and its server chains after the first or refuses the event. Every
 //! `201` must be a record of its own in the chain.
 
+mod common;
+
+use common::serve::{Acked, Serve, acked, on_store as gpu_ledger, org_registered as org};
 use gpu_ledger_esdb_double::EsdbDouble;
 use gpu_ledger_testkit::history::{synthetic_history, write_lines};
-use gpu_ledger_testkit::ports::{free_port, listening_within};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
-
-fn gpu_ledger(store: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gpu-ledger"));
-    c.arg("--store").arg(store);
-    c
-}
+use std::process::{Command, Output};
 
 /// Runs `command` off the runtime (the double is served on it meanwhile).
 async fn run(mut command: Command) -> Output {
@@ -43,57 +38,17 @@ fn succeeded(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Serve {
-    /// A server on `store`; `log` takes its standard error.
-    async fn start(store: String, log: PathBuf) -> Self {
-        tokio::task::spawn_blocking(move || {
-            let port = free_port();
-            let log_path = log;
-            let child = gpu_ledger(&store)
-                .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-                .env("GPU_LEDGER_LOG", "warn")
-                .stdout(Stdio::null())
-                .stderr(std::fs::File::create(&log_path).unwrap())
-                .spawn()
-                .unwrap();
-            assert!(
-                listening_within(port, Duration::from_secs(60)),
-                "the server did not start: {}",
-                std::fs::read_to_string(&log_path).unwrap_or_default()
-            );
-            Serve {
-                child,
-                base: format!("http://127.0.0.1:{port}"),
-            }
-        })
+/// A server on `store`, started off the runtime (the double is served on it).
+async fn serve(store: String, log: PathBuf) -> Serve {
+    tokio::task::spawn_blocking(move || Serve::start(&store, None, &log))
         .await
         .unwrap()
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn org(id: &str) -> Value {
-    json!({"type":"OrganizationRegistered","occurred_at":"2026-03-20T09:00:00+09:00","actor":"msit",
-           "org_id":id,"name":format!("Lab {id}"),"sector":"academia","size":"public","region":"capital"})
 }
 
 const ROUNDS: usize = 6;
 
 /// Who got a 201: (round, server).
 type Sender = (usize, usize);
-/// What one 201 acknowledged: (seq, hash) of each record.
-type Acked = Vec<(u64, String)>;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_sending_identical_events_at_once_never_share_a_201() {
@@ -112,8 +67,8 @@ async fn two_servers_sending_identical_events_at_once_never_share_a_201() {
     succeeded(&run(import).await);
 
     let servers = [
-        Serve::start(url.clone(), dir.path().join("node1.log")).await,
-        Serve::start(url.clone(), dir.path().join("node2.log")).await,
+        serve(url.clone(), dir.path().join("node1.log")).await,
+        serve(url.clone(), dir.path().join("node2.log")).await,
     ];
     let client = reqwest::Client::new();
     let mut created: Vec<(Sender, Acked)> = Vec::new();
@@ -140,17 +95,7 @@ async fn two_servers_sending_identical_events_at_once_never_share_a_201() {
         for (s, (status, answer)) in answers.iter().enumerate() {
             match status {
                 201 => {
-                    let records = answer["records"]
-                        .as_array()
-                        .expect("a 201 lists its records")
-                        .iter()
-                        .map(|r| {
-                            (
-                                r["seq"].as_u64().unwrap(),
-                                r["hash"].as_str().unwrap().to_string(),
-                            )
-                        })
-                        .collect();
+                    let records = acked(answer);
                     created.push(((round, s), records));
                 }
                 // The twin refused by the rules once the other landed.

@@ -11,91 +11,24 @@
 
 mod common;
 
+use common::serve::{Serve, acked, on_store as gpu_ledger, org_registered as org};
 use common::stdout_json;
 use gpu_ledger_testkit::history::{synthetic_history, write_lines};
-use gpu_ledger_testkit::ports::{free_port, listening_within};
+use gpu_ledger_testkit::ports::free_port;
 use gpu_ledger_testkit::postgres::PgCluster;
 use gpu_ledger_testkit::server::get_json;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-fn gpu_ledger(store: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gpu-ledger"));
-    c.arg("--store").arg(store);
-    c
-}
-
-/// A `serve` process on `store`, keeping what it derives in `data`.
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Serve {
-    fn start(store: &str, data: &Path) -> Self {
-        let port = free_port();
-        let log = std::fs::File::create(data.with_extension("log")).unwrap();
-        let child = gpu_ledger(store)
-            .arg("--data")
-            .arg(data)
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .env("GPU_LEDGER_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        assert!(
-            listening_within(port, Duration::from_secs(60)),
-            "the server did not start: {}",
-            std::fs::read_to_string(data.with_extension("log")).unwrap_or_default()
-        );
-        Self {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn org(id: &str) -> Value {
-    json!({"type":"OrganizationRegistered","occurred_at":"2026-03-20T09:00:00+09:00","actor":"msit",
-           "org_id":id,"name":format!("Lab {id}"),"sector":"academia","size":"public","region":"capital"})
-}
 
 fn application(app: &str, org: &str) -> Value {
     json!({"type":"ApplicationSubmitted","occurred_at":"2026-03-20T09:00:00+09:00","actor":"msit",
            "application_id":app,"call_id":"CALL-1","track_id":"T1","org_id":org,
            "title":"t","purpose":"research","requested_gpus":8})
-}
-
-/// What one `201` acknowledged: (seq, hash) of each record.
-type Acked = Vec<(u64, String)>;
-
-fn acked(answer: &Value) -> Acked {
-    answer["records"]
-        .as_array()
-        .expect("a 201 lists its records")
-        .iter()
-        .map(|r| {
-            (
-                r["seq"].as_u64().unwrap(),
-                r["hash"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 /// Every record of the ledger on `store`, read back with the binary's export.
@@ -183,8 +116,16 @@ async fn two_servers_on_one_database_append_every_event_once_and_agree() {
         String::from_utf8_lossy(&out.stderr)
     );
     let servers = [
-        Serve::start(&url, &dir.path().join("node1")),
-        Serve::start(&url, &dir.path().join("node2")),
+        Serve::start(
+            &url,
+            Some(&dir.path().join("node1")),
+            &dir.path().join("node1.log"),
+        ),
+        Serve::start(
+            &url,
+            Some(&dir.path().join("node2")),
+            &dir.path().join("node2.log"),
+        ),
     ];
     let client = reqwest::Client::new();
 
@@ -425,7 +366,11 @@ async fn a_server_fails_over_to_a_promoted_standby_and_loses_nothing() {
         "postgres://ledger@{hosts}/postgres?target_session_attrs=read-write&connect_timeout=2&schema=failover"
     );
     let dir = tempfile::tempdir().unwrap();
-    let server = Serve::start(&url, &dir.path().join("node"));
+    let server = Serve::start(
+        &url,
+        Some(&dir.path().join("node")),
+        &dir.path().join("node.log"),
+    );
 
     let stop = Arc::new(AtomicBool::new(false));
     let acks = Arc::new(AtomicU64::new(0));

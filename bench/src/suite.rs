@@ -233,17 +233,69 @@ pub struct PeerSteps {
     pub one_by_one: Step,
 }
 
-/// Every figure of one run of the suite.
+/// Where, when and on what a run of the suite (either mode) measured: what
+/// each generated section opens with.
 #[derive(Debug, Clone)]
-pub struct Results {
+pub struct Session {
     pub options: Options,
     pub machine: Machine,
     pub started: String,
     pub minutes: f64,
-    /// Cores other work on the machine kept busy during the run, on average.
+    /// Cores other work on the machine kept busy during the run, on average
+    /// (a database the run started counts as other work while it runs: an
+    /// upper bound).
     pub others_cores: f64,
     pub workload: Summary,
     pub workload_seconds: f64,
+}
+
+/// The clocks a run reads at its start, to say at its end how long it took
+/// and how busy the rest of the machine was meanwhile.
+pub(crate) struct Stopwatch {
+    clock: Instant,
+    cpu_at_start: CpuClock,
+    started: String,
+}
+
+impl Stopwatch {
+    pub(crate) fn start() -> Self {
+        Self {
+            clock: Instant::now(),
+            cpu_at_start: CpuClock::now(),
+            started: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        }
+    }
+
+    /// The session of a run that began at this watch's start.
+    pub(crate) fn session(
+        &self,
+        options: &Options,
+        machine: Machine,
+        workload: &Workload,
+    ) -> Session {
+        Session {
+            options: options.clone(),
+            machine,
+            started: self.started.clone(),
+            minutes: 0.0,
+            others_cores: 0.0,
+            workload: workload.summary.clone(),
+            workload_seconds: workload.seconds,
+        }
+    }
+
+    /// Closes `session`: its length, and the cores others used meanwhile.
+    pub(crate) fn stop(&self, session: &mut Session) {
+        let wall = self.clock.elapsed().as_secs_f64();
+        session.minutes = wall / 60.0;
+        session.others_cores = CpuClock::now().others_cores_since(&self.cpu_at_start, wall);
+    }
+}
+
+/// Every figure of one run of the suite.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub session: Session,
     pub ours: Scaling,
     pub peer: PeerSteps,
     /// Per view: its runs.
@@ -337,9 +389,7 @@ impl Workload {
 
 /// The full suite on the file store.
 fn run_full(options: Options) -> Result<Results, String> {
-    let clock = Instant::now();
-    let cpu_at_start = CpuClock::now();
-    let started = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
+    let watch = Stopwatch::start();
     let work = WorkDir::new(options.work_dir.clone())?;
     let machine = Machine::describe(&options.workspace, work.path());
     let runtime = crate::runtime(options.threads)?;
@@ -351,13 +401,7 @@ fn run_full(options: Options) -> Result<Results, String> {
 
     let data = work.file("ledger");
     let mut results = Results {
-        options: options.clone(),
-        machine,
-        started,
-        minutes: 0.0,
-        others_cores: 0.0,
-        workload: workload.summary.clone(),
-        workload_seconds: workload.seconds,
+        session: watch.session(&options, machine, &workload),
         ours: Scaling {
             events: n,
             workload_bytes: workload.summary.tally.bytes,
@@ -391,7 +435,7 @@ fn run_full(options: Options) -> Result<Results, String> {
         peer_steps(&programs.peer, &work, &workload, n, &mut results.peer, &of)?;
         results.fsync_ms.push(fsync_probe(&work, &of)?);
     }
-    results.options.one_by_one_events = workload.first_count;
+    results.session.options.one_by_one_events = workload.first_count;
 
     // The server on the ledger just measured: start-up, then reads on the
     // untouched ledger, then appends (which add to it).
@@ -475,9 +519,7 @@ fn run_full(options: Options) -> Result<Results, String> {
         work_dir: work.file("transparency"),
     })?);
 
-    let wall = clock.elapsed().as_secs_f64();
-    results.minutes = wall / 60.0;
-    results.others_cores = CpuClock::now().others_cores_since(&cpu_at_start, wall);
+    watch.stop(&mut results.session);
     let markdown = report::markdown(&results);
     report::write_section(&options.out, report::BEGIN, report::END, &markdown)?;
     say(format_args!(

@@ -11,12 +11,13 @@
 
 use super::layout::{self, Frame, count, short_hash};
 use super::point::{At, AtQuery, with_views};
+use super::query::PageQuery;
 use super::standing;
 use super::{Dashboard, rendered};
 use crate::LedgerReader;
 use crate::Refusal;
 use crate::reader::PageReader;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_domain::Id;
@@ -221,7 +222,7 @@ pub fn trace_at(kind: &str, id: &str, at: &At) -> String {
 pub async fn trace_page(
     PageReader(dash): PageReader,
     Path((kind, id)): Path<(String, String)>,
-    Query(q): Query<AtQuery>,
+    PageQuery(q): PageQuery<AtQuery>,
 ) -> Response {
     rendered(render_trace(&dash, &kind, &id, &q).await)
 }

@@ -5,16 +5,16 @@
 use super::charts;
 use super::layout::{self, Frame, Unit, csv_link, num};
 use super::point::{At, AtQuery, with_views};
+use super::query::PageQuery;
 use super::{problem_page, rendered};
 use crate::reader::PageReader;
-use axum::extract::Query;
 use axum::response::Response;
 use gpu_ledger_projections::calls::{CallsView, Stats};
 use maud::{Markup, html};
 
 const VIEW: &str = "calls";
 
-pub async fn page(PageReader(dash): PageReader, Query(q): Query<AtQuery>) -> Response {
+pub async fn page(PageReader(dash): PageReader, PageQuery(q): PageQuery<AtQuery>) -> Response {
     let at = match At::parse(&q) {
         Ok(at) => at,
         Err(p) => return problem_page(p),

@@ -7,10 +7,10 @@ use super::charts::{self, Axes, Series};
 use super::history::{Every, Sample, Want};
 use super::layout::{self, Frame, Unit, csv_link, figures, num, percent};
 use super::point::{At, AtQuery, with_views};
+use super::query::PageQuery;
 use super::{Dashboard, rendered, resolve};
 use crate::Refusal;
 use crate::reader::PageReader;
-use axum::extract::Query;
 use axum::response::Response;
 use gpu_ledger_domain::Timestamp;
 use gpu_ledger_projections::concentration::{ConcentrationView, Figures};
@@ -31,8 +31,8 @@ pub struct Sampling {
 
 pub async fn page(
     PageReader(dash): PageReader,
-    Query(q): Query<AtQuery>,
-    Query(sampling): Query<Sampling>,
+    PageQuery(q): PageQuery<AtQuery>,
+    PageQuery(sampling): PageQuery<Sampling>,
 ) -> Response {
     rendered(render(&dash, &q, sampling.every.unwrap_or_default()).await)
 }

@@ -9,10 +9,11 @@ use super::Dashboard;
 use super::audit::{self, Exceptions};
 use super::history::{Every, Want};
 use super::point::{At, AtQuery, with_views};
+use super::query::DataQuery;
 use super::{events, resolve};
 use crate::Refusal;
 use crate::reader::DataReader;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gpu_ledger_projections::table::{Cell, Table};
@@ -32,8 +33,8 @@ pub struct Options {
 pub async fn table(
     DataReader(dash): DataReader,
     Path(table): Path<String>,
-    Query(q): Query<AtQuery>,
-    Query(options): Query<Options>,
+    DataQuery(q): DataQuery<AtQuery>,
+    DataQuery(options): DataQuery<Options>,
 ) -> Response {
     match csv(&dash, &table, &q, &options).await {
         Ok((name, body)) => (

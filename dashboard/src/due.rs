@@ -7,10 +7,10 @@
 use super::audit::trace_at;
 use super::layout::{self, Frame, Unit, csv_link_with, fig, figure};
 use super::point::{At, AtQuery, with_views};
+use super::query::PageQuery;
 use super::{Dashboard, rendered};
 use crate::Refusal;
 use crate::reader::PageReader;
-use axum::extract::Query;
 use axum::response::Response;
 use gpu_ledger_domain::Timestamp;
 use gpu_ledger_projections::ViewParams;
@@ -40,8 +40,8 @@ pub fn parse_now(now: Option<&str>) -> Result<Option<Timestamp>, Refusal> {
 
 pub async fn page(
     PageReader(dash): PageReader,
-    Query(q): Query<AtQuery>,
-    Query(settings): Query<Settings>,
+    PageQuery(q): PageQuery<AtQuery>,
+    PageQuery(settings): PageQuery<Settings>,
 ) -> Response {
     rendered(render(&dash, &q, settings.now.as_deref()).await)
 }

@@ -11,10 +11,11 @@
 use super::audit::trace_href;
 use super::layout::{self, Frame, count, csv_link, short_hash};
 use super::point::{At, AtQuery};
+use super::query::PageQuery;
 use super::{Dashboard, html, problem_page, rendered, resolve};
 use crate::Refusal;
 use crate::reader::PageReader;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use gpu_ledger_ledger::Record;
@@ -64,8 +65,8 @@ pub struct Listing {
 
 pub async fn page(
     PageReader(dash): PageReader,
-    Query(q): Query<AtQuery>,
-    Query(listing): Query<Listing>,
+    PageQuery(q): PageQuery<AtQuery>,
+    PageQuery(listing): PageQuery<Listing>,
 ) -> Response {
     rendered(render(&dash, &q, listing.limit).await)
 }

@@ -6,9 +6,9 @@
 use super::charts;
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, grouped, num};
 use super::point::{At, AtQuery, with_views};
+use super::query::PageQuery;
 use super::{problem_page, rendered};
 use crate::reader::PageReader;
-use axum::extract::Query;
 use axum::response::Response;
 use gpu_ledger_projections::holdings::{Held, HoldingsView};
 use maud::{Markup, html};
@@ -28,8 +28,8 @@ pub struct Search {
 
 pub async fn page(
     PageReader(dash): PageReader,
-    Query(q): Query<AtQuery>,
-    Query(search): Query<Search>,
+    PageQuery(q): PageQuery<AtQuery>,
+    PageQuery(search): PageQuery<Search>,
 ) -> Response {
     let at = match At::parse(&q) {
         Ok(at) => at,

@@ -43,6 +43,7 @@ pub mod login;
 pub mod outputs;
 pub mod point;
 pub mod programme;
+pub mod query;
 pub mod reader;
 pub mod refusal;
 pub mod standing;

@@ -6,9 +6,10 @@
 //! the API, so a page cannot be made to write.
 
 use super::layout::message_page;
+use super::query::PageQuery;
 use super::{Dashboard, html};
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, html};
@@ -67,7 +68,7 @@ fn form_page(next: &str, refused: bool) -> Markup {
 }
 
 /// `GET /login`: the form (or, in local mode, a word that none is needed).
-pub async fn form(State(dash): State<Dashboard>, Query(q): Query<Next>) -> Response {
+pub async fn form(State(dash): State<Dashboard>, PageQuery(q): PageQuery<Next>) -> Response {
     let next = safe_next(q.next.as_deref());
     if dash.ledger.needs_token() {
         html(StatusCode::OK, form_page(next, false))

@@ -8,9 +8,9 @@ use super::audit::{self, ExceptionLine, Exceptions};
 use super::charts::{self, Segment};
 use super::layout::{self, Frame, Unit, csv_link, figures, noun_for, num};
 use super::point::{At, AtQuery, with_views};
+use super::query::PageQuery;
 use super::{Dashboard, rendered, resolve};
 use crate::reader::PageReader;
-use axum::extract::Query;
 use axum::response::Response;
 use gpu_ledger_projections::pools::PoolsView;
 use maud::{Markup, html};
@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 const VIEW: &str = "pools";
 
-pub async fn page(PageReader(dash): PageReader, Query(q): Query<AtQuery>) -> Response {
+pub async fn page(PageReader(dash): PageReader, PageQuery(q): PageQuery<AtQuery>) -> Response {
     rendered(render(&dash, &q).await)
 }
 

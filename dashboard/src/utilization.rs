@@ -7,10 +7,10 @@ use super::charts::{self, Axes};
 use super::history::{RecallLog, Slice, Want};
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, grouped, num};
 use super::point::{At, AtQuery, with_views};
+use super::query::PageQuery;
 use super::{Dashboard, rendered, resolve};
 use crate::Refusal;
 use crate::reader::PageReader;
-use axum::extract::Query;
 use axum::response::Response;
 use gpu_ledger_projections::utilization::{Thresholds, UtilizationView};
 use maud::{Markup, html};
@@ -32,8 +32,8 @@ pub struct Settings {
 
 pub async fn page(
     PageReader(dash): PageReader,
-    Query(q): Query<AtQuery>,
-    Query(settings): Query<Settings>,
+    PageQuery(q): PageQuery<AtQuery>,
+    PageQuery(settings): PageQuery<Settings>,
 ) -> Response {
     rendered(render(&dash, &q, &settings).await)
 }

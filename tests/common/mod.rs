@@ -2,6 +2,8 @@
 //! tests share besides (histories, servers, damage) is in `gpu_ledger_testkit`.
 #![allow(dead_code)]
 
+pub mod serve;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};

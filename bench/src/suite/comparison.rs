@@ -13,31 +13,22 @@
 //! (between `bench:postgres:begin` and `bench:postgres:end`), so that the
 //! full suite's section and its analysis are left as they are.
 
-use super::machine::{CpuClock, Machine};
+use super::machine::Machine;
 use super::postgres::Database;
 use super::process::bytes_on_disk;
 use super::serving::{settle, startups};
 use super::store::Store;
 use super::work_dir::{WorkDir, remove_dir};
 use super::{
-    LoadRun, Options, PeerSteps, Programs, Runs, Scaling, Settle, Workload, append_run,
-    fsync_probe, offline_steps, peer_steps, report, say,
+    LoadRun, Options, PeerSteps, Programs, Runs, Scaling, Session, Settle, Stopwatch, Workload,
+    append_run, fsync_probe, offline_steps, peer_steps, report, say,
 };
-use gpu_ledger_testkit::workload::Summary;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Every figure of one run of the PostgreSQL mode.
 #[derive(Debug, Clone)]
 pub struct Comparison {
-    pub options: Options,
-    pub machine: Machine,
-    pub started: String,
-    pub minutes: f64,
-    /// Cores other work on the machine kept busy during the run, on average
-    /// (the database counts as other work while it runs: an upper bound).
-    pub others_cores: f64,
-    pub workload: Summary,
-    pub workload_seconds: f64,
+    pub session: Session,
     /// `SELECT version()` of the cluster.
     pub database_version: String,
     /// The settings that decide what a commit costs, as the server reported them.
@@ -58,9 +49,7 @@ pub struct Comparison {
 
 /// Runs the PostgreSQL mode, writes its section, prints where.
 pub fn run(options: Options) -> Result<Comparison, String> {
-    let clock = Instant::now();
-    let cpu_at_start = CpuClock::now();
-    let started = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
+    let watch = Stopwatch::start();
     let work = WorkDir::new(options.work_dir.clone())?;
     let machine = Machine::describe(&options.workspace, work.path());
     let runtime = crate::runtime(options.threads)?;
@@ -86,13 +75,7 @@ pub fn run(options: Options) -> Result<Comparison, String> {
         ..Scaling::default()
     };
     let mut c = Comparison {
-        options: options.clone(),
-        machine,
-        started,
-        minutes: 0.0,
-        others_cores: 0.0,
-        workload: workload.summary.clone(),
-        workload_seconds: workload.seconds,
+        session: watch.session(&options, machine, &workload),
         database_version: database.version.clone(),
         database_settings: database.settings.clone(),
         file: scaling(),
@@ -138,7 +121,7 @@ pub fn run(options: Options) -> Result<Comparison, String> {
         peer_steps(&programs.peer, &work, &workload, n, &mut c.peer, &of)?;
         c.fsync_ms.push(fsync_probe(&work, &of)?);
     }
-    c.options.one_by_one_events = workload.first_count;
+    c.session.options.one_by_one_events = workload.first_count;
 
     // Both servers run from here on; the one not measured is idle.
     let mut file_server = startups(
@@ -187,9 +170,7 @@ pub fn run(options: Options) -> Result<Comparison, String> {
     drop(database);
     remove_dir(&file_data)?;
 
-    let wall = clock.elapsed().as_secs_f64();
-    c.minutes = wall / 60.0;
-    c.others_cores = CpuClock::now().others_cores_since(&cpu_at_start, wall);
+    watch.stop(&mut c.session);
     let markdown = report::comparison::markdown(&c);
     report::write_section(
         &options.out,

@@ -25,7 +25,7 @@ pub(super) fn goals(r: &Results) -> Vec<(String, String, Option<bool>)> {
     let one = r
         .peer
         .one_by_one
-        .rates(r.options.one_by_one_events)
+        .rates(r.session.options.one_by_one_events)
         .median();
     let mut g = vec![
         (
