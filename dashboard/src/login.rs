@@ -4,12 +4,19 @@
 //! never shown back, put in a URL, or logged (the request log has no
 //! headers and no bodies). Only the dashboard's pages read the cookie, never
 //! the API, so a page cannot be made to write.
+//!
+//! A sign-in another site's page starts is refused ([`foreign_origin`]):
+//! otherwise a page could sign the browser in with the attacker's token
+//! (login CSRF) and show the attacker's choice of data as the user's. After
+//! signing in, the browser goes back to `next`, a path on this server only
+//! ([`safe_next`]).
 
 use super::layout::message_page;
 use super::{Dashboard, html};
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use super::origin::foreign_origin;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
@@ -28,10 +35,21 @@ pub struct Login {
     next: Option<String>,
 }
 
-/// Where to go after signing in: a path on this server only.
-fn safe_next(next: Option<&str>) -> &str {
+/// Where to go after signing in: a path on this server only, else `/`.
+/// A path is `/` then visible ASCII (what a percent-encoded URL is): no
+/// second `/` or `\` at its start (a browser reads `//host` and `/\host` as
+/// another host), no backslash anywhere, and no space, tab, CR or LF (a
+/// browser drops tabs and newlines from a URL, so `/\t/host` is `//host`;
+/// CR and LF cannot be in a header at all).
+pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n)
+            if n.starts_with('/')
+                && !matches!(n.as_bytes().get(1), Some(b'/' | b'\\'))
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n
+        }
         _ => "/",
     }
 }
@@ -83,7 +101,20 @@ pub async fn form(State(dash): State<Dashboard>, Query(q): Query<Next>) -> Respo
 }
 
 /// `POST /login`: checks the token and keeps it in the cookie.
-pub async fn submit(State(dash): State<Dashboard>, Form(login): Form<Login>) -> Response {
+pub async fn submit(
+    State(dash): State<Dashboard>,
+    headers: HeaderMap,
+    Form(login): Form<Login>,
+) -> Response {
+    if let Some(why) = foreign_origin(&headers) {
+        return html(
+            StatusCode::FORBIDDEN,
+            message_page(
+                "Sign-in refused",
+                &format!("{why}: sign in from this server's own form at /login."),
+            ),
+        );
+    }
     let next = safe_next(login.next.as_deref()).to_string();
     if !dash.ledger.needs_token() {
         return Redirect::to(&next).into_response();
@@ -116,4 +147,32 @@ pub async fn logout() -> Response {
         .headers_mut()
         .insert(header::SET_COOKIE, HeaderValue::from_static(CLEAR_COOKIE));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_path_on_this_server_or_the_programme_page() {
+        for ok in ["/", "/calls?until_seq=10", "/trace/org/ORG-1", "/a%2F%2Fb"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for off in [
+            "//evil.example/",
+            "/\\evil.example/",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/calls\r\nSet-Cookie: x=1",
+            "/a\\b",
+            "https://evil.example/",
+            "evil.example",
+            "/ space",
+            "/서울",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(off)), "/", "{off:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }
