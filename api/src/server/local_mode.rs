@@ -12,7 +12,7 @@
 //!   without asking (a `no-cors` fetch with a `text/plain` body, a form
 //!   post). A browser says where a request started (`Origin`,
 //!   `Sec-Fetch-Site`): one that another page started is refused
-//!   ([`foreign_origin`]).
+//!   ([`foreign_origin`]); a link followed from another site still opens.
 //! - **Appends that need no permission**: `POST /v1/events` must say
 //!   `Content-Type: application/json`, which no page can send to another
 //!   origin without the browser first asking this server (a preflight it
@@ -64,12 +64,12 @@ pub fn check(method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<(), Prob
             .with("host", other.unwrap_or_default()));
         }
     }
-    if let Some(why) = foreign_origin(headers) {
+    if let Some(why) = foreign_origin(method, headers) {
         return Err(Problem::new(
             StatusCode::FORBIDDEN,
             "foreign_origin",
             format!(
-                "this server runs in local mode and answers its own pages and programs that are not browsers only: {why}"
+                "this server runs in local mode, where only its own pages (and programs that are not browsers) may send it requests: {why}"
             ),
         ));
     }
@@ -81,9 +81,10 @@ pub fn check(method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<(), Prob
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             format!(
-                "an append must be sent with `Content-Type: application/json`, not {}",
-                got.as_deref()
-                    .map_or("without one".to_string(), |t| format!("{t:?}"))
+                "an append must be sent with `Content-Type: application/json`; {}",
+                got.as_deref().map_or("this one has none".to_string(), |t| format!(
+                    "this one says {t:?}"
+                ))
             ),
         )
         .with("content_type", got.unwrap_or_default()));
