@@ -161,10 +161,21 @@ async fn the_login_stays_on_this_server_refuses_other_sites_and_sends_its_policy
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    // The form as a browser opens it: its nonce, in the page and in a cookie.
+    let resp = client.get(s.url("/login")).send().await.unwrap();
+    let form_cookie = resp.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    assert!(
+        form_cookie.contains("HttpOnly") && form_cookie.contains("SameSite=Strict"),
+        "{form_cookie}"
+    );
+    let form_cookie = form_cookie.split(';').next().unwrap().to_string();
+    let nonce = form_cookie.trim_start_matches("gpu_ledger_login=").to_string();
+    assert!(resp.text().await.unwrap().contains(&format!("name=\"form\" value=\"{nonce}\"")));
     let login = |next: &str| {
         client
             .post(s.url("/login"))
-            .form(&[("token", "analyst-token"), ("next", next)])
+            .header("cookie", &form_cookie)
+            .form(&[("token", "analyst-token"), ("next", next), ("form", &nonce)])
     };
     // `next` leads to a path of this server or to `/`; never off-site, never a 500.
     for next in [
@@ -208,6 +219,26 @@ async fn the_login_stays_on_this_server_refuses_other_sites_and_sends_its_policy
         assert!(resp.headers().get(SET_COOKIE).is_none(), "{header}: {value}");
         let page = resp.text().await.unwrap();
         assert!(page.contains("Sign-in refused"), "{page}");
+    }
+    // A cross-site post carries no SameSite=Strict cookie, and another site
+    // cannot read the form's nonce: either missing, or another, is refused.
+    for (cookie, form) in [
+        (None, Some(nonce.as_str())),
+        (Some(form_cookie.as_str()), None),
+        (Some(form_cookie.as_str()), Some("guessed")),
+        (Some("gpu_ledger_login="), Some("")),
+    ] {
+        let mut r = client.post(s.url("/login"));
+        if let Some(c) = cookie {
+            r = r.header("cookie", c);
+        }
+        let mut fields = vec![("token", "analyst-token"), ("next", "/")];
+        if let Some(f) = form {
+            fields.push(("form", f));
+        }
+        let resp = r.form(&fields).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 403, "{cookie:?} {form:?}");
+        assert!(resp.headers().get(SET_COOKIE).is_none());
     }
     let resp = login("/")
         .header("origin", &own)

@@ -5,9 +5,13 @@
 //! headers and no bodies). Only the dashboard's pages read the cookie, never
 //! the API, so a page cannot be made to write.
 //!
-//! A sign-in another site's page starts is refused ([`foreign_origin`]):
-//! otherwise a page could sign the browser in with the attacker's token
-//! (login CSRF) and show the attacker's choice of data as the user's. After
+//! A sign-in another site's page starts is refused: otherwise a page could
+//! sign the browser in with the attacker's token (login CSRF) and show the
+//! attacker's choice of data as the user's. Twice over: the browser must not
+//! say the request came from elsewhere ([`foreign_origin`]), and the form
+//! must carry the nonce this server put both in it and in a SameSite=Strict
+//! cookie for `/login` when it showed it (a cross-site post carries no such
+//! cookie, and another site cannot read the form). After
 //! signing in, the browser goes back to `next`, a path on this server only
 //! ([`safe_next`]).
 
@@ -18,8 +22,12 @@ use axum::extract::{Query, State};
 use super::origin::foreign_origin;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
+
+/// The cookie that carries the nonce of the sign-in form last shown.
+pub const FORM_COOKIE: &str = "gpu_ledger_login";
 
 /// Forgets the token cookie.
 pub const CLEAR_COOKIE: &str = "gpu_ledger_token=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
@@ -33,6 +41,36 @@ pub struct Next {
 pub struct Login {
     token: String,
     next: Option<String>,
+    /// The form's nonce, as [`FORM_COOKIE`] also holds it.
+    form: Option<String>,
+}
+
+/// A fresh nonce for a sign-in form: 128 random bits.
+fn nonce() -> Option<String> {
+    use base64::Engine;
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The form's page, with its nonce set in the cookie too.
+fn form_answer(status: StatusCode, next: &str, refused: bool, nonce: &str) -> Response {
+    let mut response = html(status, form_page(next, refused, nonce));
+    let cookie = format!("{FORM_COOKIE}={nonce}; Path=/login; HttpOnly; SameSite=Strict");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+fn refused_page(why: &str) -> Response {
+    html(
+        StatusCode::FORBIDDEN,
+        message_page(
+            "Sign-in refused",
+            &format!("{why}: open this server's own form at /login and sign in there."),
+        ),
+    )
 }
 
 /// Where to go after signing in: a path on this server only, else `/`.
@@ -59,7 +97,7 @@ pub fn encode_component(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-fn form_page(next: &str, refused: bool) -> Markup {
+fn form_page(next: &str, refused: bool, nonce: &str) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -76,6 +114,7 @@ fn form_page(next: &str, refused: bool) -> Markup {
                     label for="token" { "Token" }
                     input type="password" id="token" name="token" autocomplete="current-password" required;
                     input type="hidden" name="next" value=(next);
+                    input type="hidden" name="form" value=(nonce);
                     button type="submit" { "Sign in" }
                 }
                 p { small { "The token is kept in a cookie of this browser only until it is closed or you sign out." } }
@@ -88,7 +127,16 @@ fn form_page(next: &str, refused: bool) -> Markup {
 pub async fn form(State(dash): State<Dashboard>, Query(q): Query<Next>) -> Response {
     let next = safe_next(q.next.as_deref());
     if dash.ledger.needs_token() {
-        html(StatusCode::OK, form_page(next, false))
+        match nonce() {
+            Some(n) => form_answer(StatusCode::OK, next, false, &n),
+            None => html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                message_page(
+                    "No sign-in form",
+                    "The server has no randomness for the form right now: try again.",
+                ),
+            ),
+        }
     } else {
         html(
             StatusCode::OK,
@@ -107,18 +155,21 @@ pub async fn submit(
     Form(login): Form<Login>,
 ) -> Response {
     if let Some(why) = foreign_origin(&axum::http::Method::POST, &headers) {
-        return html(
-            StatusCode::FORBIDDEN,
-            message_page(
-                "Sign-in refused",
-                &format!("{why}: sign in from this server's own form at /login."),
-            ),
-        );
+        return refused_page(&why);
     }
     let next = safe_next(login.next.as_deref()).to_string();
     if !dash.ledger.needs_token() {
         return Redirect::to(&next).into_response();
     }
+    let jar = CookieJar::from_headers(&headers);
+    let nonce = match (jar.get(FORM_COOKIE), login.form.as_deref()) {
+        (Some(kept), Some(sent)) if !sent.is_empty() && kept.value() == sent => sent.to_string(),
+        _ => {
+            return refused_page(
+                "this sign-in does not carry the form this server showed this browser (it may come from another site's page)",
+            );
+        }
+    };
     let token = login.token.trim();
     // Only tokens that a cookie can carry as they are (those `gpu-ledger
     // token` makes always can).
@@ -127,7 +178,7 @@ pub async fn submit(
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b));
     if !cookie_safe || !dash.ledger.token_is_valid(token) {
-        return html(StatusCode::UNAUTHORIZED, form_page(&next, true));
+        return form_answer(StatusCode::UNAUTHORIZED, &next, true, &nonce);
     }
     let cookie = format!(
         "{}={token}; Path=/; HttpOnly; SameSite=Strict",
