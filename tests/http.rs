@@ -132,7 +132,8 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
         .client
         .post(s.url("/v1/events"))
         .bearer_auth("office-token")
-        .header("content-type", "application/json").body(big)
+        .header("content-type", "application/json")
+        .body(big)
         .send()
         .await
         .unwrap();
@@ -145,7 +146,8 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
         .client
         .post(s.url(&format!("/v1/events?expected_seq={stale}")))
         .bearer_auth("office-token")
-        .header("content-type", "application/json").body(pool("P-7"))
+        .header("content-type", "application/json")
+        .body(pool("P-7"))
         .send()
         .await
         .unwrap();
@@ -157,7 +159,8 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
         .post(s.url("/v1/events"))
         .bearer_auth("office-token")
         .header("If-Match", stale.to_string())
-        .header("content-type", "application/json").body(pool("P-7"))
+        .header("content-type", "application/json")
+        .body(pool("P-7"))
         .send()
         .await
         .unwrap();
@@ -167,7 +170,8 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
         .post(s.url("/v1/events"))
         .bearer_auth("office-token")
         .header("If-Match", format!("\"{}\"", s.head()))
-        .header("content-type", "application/json").body(pool("P-7"))
+        .header("content-type", "application/json")
+        .body(pool("P-7"))
         .send()
         .await
         .unwrap();
@@ -185,7 +189,8 @@ async fn a_retry_with_an_idempotency_key_appends_once() {
         s.client
             .post(s.url("/v1/events"))
             .header("Idempotency-Key", key)
-            .header("content-type", "application/json").body(body)
+            .header("content-type", "application/json")
+            .body(body)
             .send()
     };
     let head = s.head();
@@ -426,9 +431,15 @@ async fn each_v2_role_acts_only_for_its_own_organization_or_reviewer_id() {
 
     // Within their rights.
     for (token, body) in [
-        ("applicant-token", by("org:ORG-1", appeal("AP-1", "APP-000002"))),
+        (
+            "applicant-token",
+            by("org:ORG-1", appeal("AP-1", "APP-000002")),
+        ),
         ("applicant-token", by("org:ORG-1", exemption("N-1"))),
-        ("applicant-token", by("org:ORG-1:kim", output("O-1", "AW-1"))),
+        (
+            "applicant-token",
+            by("org:ORG-1:kim", output("O-1", "AW-1")),
+        ),
         (
             "reviewer-token",
             by("reviewer:r-001", conflict("CF-1", "r-001", "self_declared")),
@@ -497,7 +508,10 @@ async fn each_role_is_refused_outside_its_rights() {
 
     // Within their rights (the rules may still refuse; the role does not).
     let (status, a) = s
-        .post(Some("applicant-token"), by("org:ORG-1", app("APP-NEW", "ORG-1")))
+        .post(
+            Some("applicant-token"),
+            by("org:ORG-1", app("APP-NEW", "ORG-1")),
+        )
         .await;
     assert_eq!(status, 201, "{a}");
     let (status, a) = s
@@ -508,7 +522,10 @@ async fn each_role_is_refused_outside_its_rights() {
         .await;
     assert_eq!(status, 201, "{a}");
     let (status, a) = s
-        .post(Some("applicant-token"), by("org:ORG-1", withdraw("APP-NEW")))
+        .post(
+            Some("applicant-token"),
+            by("org:ORG-1", withdraw("APP-NEW")),
+        )
         .await;
     assert_eq!(status, 201, "{a}");
     let (status, a) = s
@@ -696,7 +713,11 @@ async fn the_openapi_document_matches_the_routes() {
             let req = match method.as_str() {
                 "get" if concrete.ends_with("/live") => continue,
                 "get" => s.client.get(s.url(&concrete)),
-                "post" => s.client.post(s.url(&concrete)).header("content-type", "application/json").body(org("ORG-DOC")),
+                "post" => s
+                    .client
+                    .post(s.url(&concrete))
+                    .header("content-type", "application/json")
+                    .body(org("ORG-DOC")),
                 other => panic!("undocumented method {other}"),
             };
             // The router's own 404/405 carry no problem body; a handler's 404 does.

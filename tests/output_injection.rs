@@ -84,7 +84,10 @@ async fn every_csv_neutralises_formulas_and_keeps_numbers() {
     assert_neutralised(&cli, "view pools --format csv");
     // The JSON stays exact: it is for programs, not spreadsheets.
     let (_, json) = s.get(None, "/v1/views/pools").await;
-    assert!(json.to_string().contains(r#""name":"=HYPERLINK("#), "{json}");
+    assert!(
+        json.to_string().contains(r#""name":"=HYPERLINK("#),
+        "{json}"
+    );
 }
 
 /// What a terminal would act on in `out`, if anything.
@@ -111,9 +114,16 @@ fn terminal_output_shows_controls_and_bidi_escaped() {
     ] {
         let out = succeeds(&data, args);
         let out = String::from_utf8(out.stdout).unwrap();
-        assert_eq!(terminal_controls(&out), Vec::<char>::new(), "gpu-ledger {args:?}:\n{out}");
+        assert_eq!(
+            terminal_controls(&out),
+            Vec::<char>::new(),
+            "gpu-ledger {args:?}:\n{out}"
+        );
         for escaped in [r"\u001B", r"\u0007", r"\u202E", r"\u2066", r"\u009B"] {
-            assert!(out.contains(escaped), "gpu-ledger {args:?} shows {escaped}:\n{out}");
+            assert!(
+                out.contains(escaped),
+                "gpu-ledger {args:?} shows {escaped}:\n{out}"
+            );
         }
     }
     // The table stays aligned: each row of the pools table is as wide as its header.

@@ -31,7 +31,8 @@ async fn two_servers_on_one_store_stay_correct() {
         async move {
             let r = client
                 .post(&url)
-                .header("content-type", "application/json").body(organization_registered(&format!("ORG-{i}")))
+                .header("content-type", "application/json")
+                .body(organization_registered(&format!("ORG-{i}")))
                 .send()
                 .await
                 .unwrap();
@@ -44,14 +45,16 @@ async fn two_servers_on_one_store_stay_correct() {
     // A rule across servers: what server 0 registered, server 1 refuses.
     let r = client
         .post(&servers[0])
-        .header("content-type", "application/json").body(organization_registered("ORG-ONCE"))
+        .header("content-type", "application/json")
+        .body(organization_registered("ORG-ONCE"))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 201);
     let r = client
         .post(&servers[1])
-        .header("content-type", "application/json").body(organization_registered("ORG-ONCE"))
+        .header("content-type", "application/json")
+        .body(organization_registered("ORG-ONCE"))
         .send()
         .await
         .unwrap();
@@ -65,7 +68,8 @@ async fn two_servers_on_one_store_stay_correct() {
     let stale = store.head().await.unwrap().seq - 1;
     let r = client
         .post(format!("{}?expected_seq={stale}", servers[1]))
-        .header("content-type", "application/json").body(organization_registered("ORG-LATE"))
+        .header("content-type", "application/json")
+        .body(organization_registered("ORG-LATE"))
         .send()
         .await
         .unwrap();

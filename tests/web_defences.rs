@@ -112,7 +112,12 @@ async fn a_web_page_cannot_drive_a_local_mode_server() {
     insta::assert_snapshot!(seen);
 
     // The local user's own programs and pages still work.
-    for host in [None, Some("localhost"), Some("[::1]:9"), Some("dash.localhost")] {
+    for host in [
+        None,
+        Some("localhost"),
+        Some("[::1]:9"),
+        Some("dash.localhost"),
+    ] {
         let mut r = c.get(s.url("/v1/chain/head"));
         if let Some(h) = host {
             r = r.header(HOST, h);
@@ -169,8 +174,15 @@ async fn the_login_stays_on_this_server_refuses_other_sites_and_sends_its_policy
         "{form_cookie}"
     );
     let form_cookie = form_cookie.split(';').next().unwrap().to_string();
-    let nonce = form_cookie.trim_start_matches("gpu_ledger_login=").to_string();
-    assert!(resp.text().await.unwrap().contains(&format!("name=\"form\" value=\"{nonce}\"")));
+    let nonce = form_cookie
+        .trim_start_matches("gpu_ledger_login=")
+        .to_string();
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains(&format!("name=\"form\" value=\"{nonce}\""))
+    );
     let login = |next: &str| {
         client
             .post(s.url("/login"))
@@ -190,7 +202,11 @@ async fn the_login_stays_on_this_server_refuses_other_sites_and_sends_its_policy
         let resp = login(next).send().await.unwrap();
         assert_eq!(resp.status().as_u16(), 303, "{next:?}");
         assert_eq!(resp.headers()[LOCATION], "/", "{next:?}");
-        assert_eq!(resp.headers().get_all(SET_COOKIE).iter().count(), 1, "{next:?}");
+        assert_eq!(
+            resp.headers().get_all(SET_COOKIE).iter().count(),
+            1,
+            "{next:?}"
+        );
         let form = client
             .get(s.url("/login"))
             .query(&[("next", next)])
@@ -199,7 +215,10 @@ async fn the_login_stays_on_this_server_refuses_other_sites_and_sends_its_policy
             .unwrap();
         assert_eq!(form.status().as_u16(), 200, "{next:?}");
         assert!(
-            form.text().await.unwrap().contains("name=\"next\" value=\"/\""),
+            form.text()
+                .await
+                .unwrap()
+                .contains("name=\"next\" value=\"/\""),
             "{next:?}"
         );
     }
@@ -216,7 +235,10 @@ async fn the_login_stays_on_this_server_refuses_other_sites_and_sends_its_policy
     ] {
         let resp = login("/").header(header, value).send().await.unwrap();
         assert_eq!(resp.status().as_u16(), 403, "{header}: {value}");
-        assert!(resp.headers().get(SET_COOKIE).is_none(), "{header}: {value}");
+        assert!(
+            resp.headers().get(SET_COOKIE).is_none(),
+            "{header}: {value}"
+        );
         let page = resp.text().await.unwrap();
         assert!(page.contains("Sign-in refused"), "{page}");
     }
@@ -246,7 +268,11 @@ async fn the_login_stays_on_this_server_refuses_other_sites_and_sends_its_policy
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status().as_u16(), 303, "this server's own form signs in");
+    assert_eq!(
+        resp.status().as_u16(),
+        303,
+        "this server's own form signs in"
+    );
 
     // Every answer of the dashboard carries its browser policy.
     for (path, token) in [
@@ -326,5 +352,9 @@ async fn a_token_appends_only_as_its_own_principal() {
     }
     // The monitor's own form passes the actor check; the rules then judge it.
     let (status, a) = s.post(Some("monitor-token"), report("monitor")).await;
-    assert_eq!((status, a["error"].as_str()), (422, Some("unknown_award")), "{a}");
+    assert_eq!(
+        (status, a["error"].as_str()),
+        (422, Some("unknown_award")),
+        "{a}"
+    );
 }

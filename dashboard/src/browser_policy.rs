@@ -56,7 +56,10 @@ mod tests {
     #[test]
     fn the_policy_names_each_inline_script_by_hash_and_nothing_else_runs() {
         let csp = &*CONTENT_SECURITY_POLICY;
-        assert!(csp.starts_with("default-src 'none'; script-src 'sha256-"), "{csp}");
+        assert!(
+            csp.starts_with("default-src 'none'; script-src 'sha256-"),
+            "{csp}"
+        );
         assert_eq!(csp.matches("'sha256-").count(), 2, "{csp}");
         assert!(!csp.contains("script-src 'unsafe-inline'"), "{csp}");
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");

@@ -16,10 +16,10 @@
 //! ([`safe_next`]).
 
 use super::layout::message_page;
+use super::origin::foreign_origin;
 use super::{Dashboard, html};
 use axum::Form;
 use axum::extract::{Query, State};
-use super::origin::foreign_origin;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;

@@ -238,7 +238,10 @@ mod tests {
         let mut t = Table::new("t", "T", vec!["name"]);
         t.row(vec!["Lab\u{1b}]0;pwned\u{7}\u{202e}X".into()]);
         let text = t.to_text();
-        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{text}"
+        );
         assert!(text.contains("Lab\\u001B]0;pwned\\u0007\\u202EX"), "{text}");
     }
 }

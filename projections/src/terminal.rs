@@ -50,7 +50,8 @@ mod tests {
 
     #[test]
     fn controls_and_bidi_are_shown_escaped_and_the_rest_is_kept() {
-        let hostile = "Lab\u{1b}]0;owned\u{7}\u{1b}[2J\r\t\u{9b}31m x\u{202e}1000-WA\u{2066}\u{2069}";
+        let hostile =
+            "Lab\u{1b}]0;owned\u{7}\u{1b}[2J\r\t\u{9b}31m x\u{202e}1000-WA\u{2066}\u{2069}";
         assert_eq!(
             shown(hostile),
             "Lab\\u001B]0;owned\\u0007\\u001B[2J\\u000D\\u0009\\u009B31m x\\u202E1000-WA\\u2066\\u2069"

@@ -82,9 +82,10 @@ pub fn check(method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<(), Prob
             "unsupported_media_type",
             format!(
                 "an append must be sent with `Content-Type: application/json`; {}",
-                got.as_deref().map_or("this one has none".to_string(), |t| format!(
-                    "this one says {t:?}"
-                ))
+                got.as_deref()
+                    .map_or("this one has none".to_string(), |t| format!(
+                        "this one says {t:?}"
+                    ))
             ),
         )
         .with("content_type", got.unwrap_or_default()));
@@ -159,9 +160,18 @@ mod tests {
         h.insert(header::HOST, "127.0.0.1:1".parse().unwrap());
         let post = |h: &HeaderMap| check(&Method::POST, &"/v1/events".parse().unwrap(), h);
         assert_eq!(post(&h).unwrap_err().kind(), "unsupported_media_type");
-        for refused in ["text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx"] {
+        for refused in [
+            "text/plain;charset=UTF-8",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonx",
+        ] {
             h.insert(header::CONTENT_TYPE, refused.parse().unwrap());
-            assert_eq!(post(&h).unwrap_err().kind(), "unsupported_media_type", "{refused}");
+            assert_eq!(
+                post(&h).unwrap_err().kind(),
+                "unsupported_media_type",
+                "{refused}"
+            );
         }
         for ok in ["application/json", "Application/JSON; charset=utf-8"] {
             h.insert(header::CONTENT_TYPE, ok.parse().unwrap());
