@@ -147,7 +147,7 @@ async fn a_server_killed_under_concurrent_appends_loses_no_acknowledged_event() 
                     let body = format!(
                         r#"{{"type":"OrganizationRegistered","occurred_at":"2026-06-01T00:00:00Z","actor":"msit","org_id":"{id}","name":"n","sector":"academia","size":"public","region":"capital"}}"#
                     );
-                    match client.post(&url).body(body).send().await {
+                    match client.post(&url).header("content-type", "application/json").body(body).send().await {
                         Ok(r) if r.status().as_u16() == 201 => acked.lock().unwrap().push(id),
                         Ok(r) => panic!("unexpected answer {}", r.status()),
                         Err(_) => return,

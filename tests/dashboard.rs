@@ -690,6 +690,23 @@ fn no_redirects() -> reqwest::Client {
         .unwrap()
 }
 
+/// The sign-in form's cookie (`name=value`) and the nonce its page carries,
+/// as a browser gets them by opening `/login`.
+async fn sign_in_form(client: &reqwest::Client, s: &TestServer) -> (String, String) {
+    let resp = client.get(s.url("/login")).send().await.unwrap();
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap();
+    let pair = cookie.split(';').next().unwrap().to_string();
+    let page = resp.text().await.unwrap();
+    let nonce = page
+        .split("name=\"form\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form carries a nonce")
+        .to_string();
+    assert_eq!(pair, format!("gpu_ledger_login={nonce}"));
+    (pair, nonce)
+}
+
 #[tokio::test]
 async fn with_tokens_pages_need_one_and_every_role_may_read() {
     let s = spawn(&example_lines(), every_role(), Limits::default()).await;
@@ -709,9 +726,15 @@ async fn with_tokens_pages_need_one_and_every_role_may_read() {
     assert_eq!(status, 200);
     assert!(form.contains("type=\"password\""));
     // A wrong token is refused and not echoed.
+    let (form_cookie, nonce) = sign_in_form(&client, &s).await;
     let resp = client
         .post(s.url("/login"))
-        .form(&[("token", "not-a-token-at-all"), ("next", "/calls")])
+        .header("cookie", &form_cookie)
+        .form(&[
+            ("token", "not-a-token-at-all"),
+            ("next", "/calls"),
+            ("form", &nonce),
+        ])
         .send()
         .await
         .unwrap();
@@ -722,9 +745,15 @@ async fn with_tokens_pages_need_one_and_every_role_may_read() {
         let (status, html) = s.get_text(Some(token), "/holdings").await;
         assert_eq!(status, 200, "{token}");
         assert!(!html.contains(token), "a page never shows the token");
+        let (form_cookie, nonce) = sign_in_form(&client, &s).await;
         let resp = client
             .post(s.url("/login"))
-            .form(&[("token", *token), ("next", "/calls?until_seq=10")])
+            .header("cookie", &form_cookie)
+            .form(&[
+                ("token", *token),
+                ("next", "/calls?until_seq=10"),
+                ("form", &nonce),
+            ])
             .send()
             .await
             .unwrap();

@@ -23,6 +23,13 @@ fn event(mut v: Value) -> String {
     v.to_string()
 }
 
+/// `body` as `actor` sends it (a token appends only as its own principal).
+fn by(actor: &str, body: String) -> String {
+    let mut v: Value = serde_json::from_str(&body).unwrap();
+    v["actor"] = json!(actor);
+    v.to_string()
+}
+
 fn pool(id: &str) -> String {
     event(
         json!({"type":"PoolRegistered","pool_id":id,"name":"n","source":"owned","gpu_model":"m","gpus":16,"gpus_per_server":8}),
@@ -125,6 +132,7 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
         .client
         .post(s.url("/v1/events"))
         .bearer_auth("office-token")
+        .header("content-type", "application/json")
         .body(big)
         .send()
         .await
@@ -138,6 +146,7 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
         .client
         .post(s.url(&format!("/v1/events?expected_seq={stale}")))
         .bearer_auth("office-token")
+        .header("content-type", "application/json")
         .body(pool("P-7"))
         .send()
         .await
@@ -150,6 +159,7 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
         .post(s.url("/v1/events"))
         .bearer_auth("office-token")
         .header("If-Match", stale.to_string())
+        .header("content-type", "application/json")
         .body(pool("P-7"))
         .send()
         .await
@@ -160,6 +170,7 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
         .post(s.url("/v1/events"))
         .bearer_auth("office-token")
         .header("If-Match", format!("\"{}\"", s.head()))
+        .header("content-type", "application/json")
         .body(pool("P-7"))
         .send()
         .await
@@ -178,6 +189,7 @@ async fn a_retry_with_an_idempotency_key_appends_once() {
         s.client
             .post(s.url("/v1/events"))
             .header("Idempotency-Key", key)
+            .header("content-type", "application/json")
             .body(body)
             .send()
     };
@@ -419,10 +431,19 @@ async fn each_v2_role_acts_only_for_its_own_organization_or_reviewer_id() {
 
     // Within their rights.
     for (token, body) in [
-        ("applicant-token", appeal("AP-1", "APP-000002")),
-        ("applicant-token", exemption("N-1")),
-        ("applicant-token", output("O-1", "AW-1")),
-        ("reviewer-token", conflict("CF-1", "r-001", "self_declared")),
+        (
+            "applicant-token",
+            by("org:ORG-1", appeal("AP-1", "APP-000002")),
+        ),
+        ("applicant-token", by("org:ORG-1", exemption("N-1"))),
+        (
+            "applicant-token",
+            by("org:ORG-1:kim", output("O-1", "AW-1")),
+        ),
+        (
+            "reviewer-token",
+            by("reviewer:r-001", conflict("CF-1", "r-001", "self_declared")),
+        ),
         ("office-token", conflict("CF-2", "r-002", "reported")),
     ] {
         let (status, a) = s.post(Some(token), body).await;
@@ -487,16 +508,29 @@ async fn each_role_is_refused_outside_its_rights() {
 
     // Within their rights (the rules may still refuse; the role does not).
     let (status, a) = s
-        .post(Some("applicant-token"), app("APP-NEW", "ORG-1"))
+        .post(
+            Some("applicant-token"),
+            by("org:ORG-1", app("APP-NEW", "ORG-1")),
+        )
         .await;
     assert_eq!(status, 201, "{a}");
     let (status, a) = s
-        .post(Some("reviewer-token"), score("APP-NEW", "r-001"))
+        .post(
+            Some("reviewer-token"),
+            by("reviewer:r-001", score("APP-NEW", "r-001")),
+        )
         .await;
     assert_eq!(status, 201, "{a}");
-    let (status, a) = s.post(Some("applicant-token"), withdraw("APP-NEW")).await;
+    let (status, a) = s
+        .post(
+            Some("applicant-token"),
+            by("org:ORG-1", withdraw("APP-NEW")),
+        )
+        .await;
     assert_eq!(status, 201, "{a}");
-    let (status, a) = s.post(Some("monitor-token"), report.clone()).await;
+    let (status, a) = s
+        .post(Some("monitor-token"), by("monitor", report.clone()))
+        .await;
     assert_eq!(
         (status, a["error"].as_str()),
         (422, Some("unknown_award")),
@@ -679,7 +713,11 @@ async fn the_openapi_document_matches_the_routes() {
             let req = match method.as_str() {
                 "get" if concrete.ends_with("/live") => continue,
                 "get" => s.client.get(s.url(&concrete)),
-                "post" => s.client.post(s.url(&concrete)).body(org("ORG-DOC")),
+                "post" => s
+                    .client
+                    .post(s.url(&concrete))
+                    .header("content-type", "application/json")
+                    .body(org("ORG-DOC")),
                 other => panic!("undocumented method {other}"),
             };
             // The router's own 404/405 carry no problem body; a handler's 404 does.

@@ -31,6 +31,7 @@ async fn two_servers_on_one_store_stay_correct() {
         async move {
             let r = client
                 .post(&url)
+                .header("content-type", "application/json")
                 .body(organization_registered(&format!("ORG-{i}")))
                 .send()
                 .await
@@ -44,6 +45,7 @@ async fn two_servers_on_one_store_stay_correct() {
     // A rule across servers: what server 0 registered, server 1 refuses.
     let r = client
         .post(&servers[0])
+        .header("content-type", "application/json")
         .body(organization_registered("ORG-ONCE"))
         .send()
         .await
@@ -51,6 +53,7 @@ async fn two_servers_on_one_store_stay_correct() {
     assert_eq!(r.status().as_u16(), 201);
     let r = client
         .post(&servers[1])
+        .header("content-type", "application/json")
         .body(organization_registered("ORG-ONCE"))
         .send()
         .await
@@ -65,6 +68,7 @@ async fn two_servers_on_one_store_stay_correct() {
     let stale = store.head().await.unwrap().seq - 1;
     let r = client
         .post(format!("{}?expected_seq={stale}", servers[1]))
+        .header("content-type", "application/json")
         .body(organization_registered("ORG-LATE"))
         .send()
         .await

@@ -117,6 +117,7 @@ async fn snapshots_taken_while_appends_flow_restart_to_the_state_of_a_full_repla
                 for i in 0..60 {
                     let answer = client
                         .post(&url)
+                        .header("content-type", "application/json")
                         .body(organization_registered(&format!("ORG-C{c}-{i}")))
                         .send()
                         .await

@@ -8,6 +8,7 @@ use crate::commands::{self, CommandError, Outcome};
 use crate::store_config::StoreConfig;
 use clap::{Parser, Subcommand};
 use gpu_ledger_ledger::RecordedAt;
+use gpu_ledger_projections::terminal::shown;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -200,12 +201,12 @@ pub fn main() -> ExitCode {
             if json && !outcome.json.is_null() {
                 print_line(&outcome.json.to_string());
             } else if !json && !outcome.human.is_empty() {
-                print_line(&outcome.human);
+                print_line(&shown(&outcome.human));
             }
             ExitCode::from(outcome.code)
         }
         Err(e) => {
-            eprintln!("gpu-ledger: {e}");
+            eprintln!("gpu-ledger: {}", shown(&e.to_string()));
             if json {
                 print_line(&e.to_json().to_string());
             }

@@ -29,7 +29,7 @@ const MAX_LIMIT: usize = 1000;
 
 /// Prepends each new record to the list, built the way the server builds
 /// the rows (text only: nothing from a record is parsed as HTML).
-const LIVE_SCRIPT: &str = r#"
+pub(crate) const LIVE_SCRIPT: &str = r#"
 const list = document.getElementById('events');
 if (list && list.dataset.live === '1' && window.EventSource) {
   const src = new EventSource('/events/live?after=' + list.dataset.after);

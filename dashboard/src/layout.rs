@@ -81,7 +81,7 @@ form.search input[type=search]{width:18rem;padding:.25rem}
 
 /// Moves the slider's number as it is dragged, and goes there on release.
 /// The form works the same without it.
-const SLIDER_SCRIPT: &str = r#"
+pub(crate) const SLIDER_SCRIPT: &str = r#"
 for (const f of document.querySelectorAll('form.history')) {
   const r = f.querySelector('input[type=range]'), o = f.querySelector('output');
   r.addEventListener('input', () => { o.value = r.value; });

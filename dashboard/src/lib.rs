@@ -11,7 +11,8 @@
 //! served by the server at `/events/live` under the same cookie. Each page works with scripts
 //! off; a few lines of inline script only add the live events list and make
 //! the history slider move as it is dragged. Nothing is fetched from
-//! anywhere else: CSS, SVG and script are inline.
+//! anywhere else: CSS, SVG and script are inline, and every answer carries
+//! a policy that says so to the browser ([`browser_policy`]).
 //!
 //! Every page takes `?until_seq=N` or `?as_of=T` (the API's meanings) and
 //! then shows the programme as it was: the current state comes from the live
@@ -29,6 +30,7 @@
 //! stands in [`standing`].
 
 pub mod audit;
+pub mod browser_policy;
 pub mod calls;
 pub mod charts;
 pub mod concentration;
@@ -40,6 +42,7 @@ pub mod holdings;
 pub mod layout;
 pub mod ledger;
 pub mod login;
+pub mod origin;
 pub mod outputs;
 pub mod point;
 pub mod programme;
@@ -106,6 +109,7 @@ pub fn router<S>(ledger: Arc<dyn LedgerReader>, history: Arc<History>) -> Router
         .route("/csv/{table}", get(csv::table))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .layer(axum::middleware::map_response(browser_policy::apply))
         .with_state(dash)
 }
 

@@ -4,16 +4,31 @@
 //! never shown back, put in a URL, or logged (the request log has no
 //! headers and no bodies). Only the dashboard's pages read the cookie, never
 //! the API, so a page cannot be made to write.
+//!
+//! A sign-in another site's page starts is refused: otherwise a page could
+//! sign the browser in with the attacker's token (login CSRF) and show the
+//! attacker's choice of data as the user's. Twice over: the browser must not
+//! say the request came from elsewhere ([`foreign_origin`]), and the form
+//! must carry the nonce this server put both in it and in a SameSite=Strict
+//! cookie for `/login` when it showed it (a cross-site post carries no such
+//! cookie, and another site cannot read the form). After
+//! signing in, the browser goes back to `next`, a path on this server only
+//! ([`safe_next`]).
 
 use super::layout::message_page;
+use super::origin::foreign_origin;
 use super::query::PageQuery;
 use super::{Dashboard, html};
 use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
+
+/// The cookie that carries the nonce of the sign-in form last shown.
+pub const FORM_COOKIE: &str = "gpu_ledger_login";
 
 /// Forgets the token cookie.
 pub const CLEAR_COOKIE: &str = "gpu_ledger_token=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
@@ -27,12 +42,53 @@ pub struct Next {
 pub struct Login {
     token: String,
     next: Option<String>,
+    /// The form's nonce, as [`FORM_COOKIE`] also holds it.
+    form: Option<String>,
 }
 
-/// Where to go after signing in: a path on this server only.
-fn safe_next(next: Option<&str>) -> &str {
+/// A fresh nonce for a sign-in form: 128 random bits.
+fn nonce() -> Option<String> {
+    use base64::Engine;
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The form's page, with its nonce set in the cookie too.
+fn form_answer(status: StatusCode, next: &str, refused: bool, nonce: &str) -> Response {
+    let mut response = html(status, form_page(next, refused, nonce));
+    let cookie = format!("{FORM_COOKIE}={nonce}; Path=/login; HttpOnly; SameSite=Strict");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+fn refused_page(why: &str) -> Response {
+    html(
+        StatusCode::FORBIDDEN,
+        message_page(
+            "Sign-in refused",
+            &format!("{why}: open this server's own form at /login and sign in there."),
+        ),
+    )
+}
+
+/// Where to go after signing in: a path on this server only, else `/`.
+/// A path is `/` then visible ASCII (what a percent-encoded URL is): no
+/// second `/` or `\` at its start (a browser reads `//host` and `/\host` as
+/// another host), no backslash anywhere, and no space, tab, CR or LF (a
+/// browser drops tabs and newlines from a URL, so `/\t/host` is `//host`;
+/// CR and LF cannot be in a header at all).
+pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n)
+            if n.starts_with('/')
+                && !matches!(n.as_bytes().get(1), Some(b'/' | b'\\'))
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n
+        }
         _ => "/",
     }
 }
@@ -42,7 +98,7 @@ pub fn encode_component(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-fn form_page(next: &str, refused: bool) -> Markup {
+fn form_page(next: &str, refused: bool, nonce: &str) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -59,6 +115,7 @@ fn form_page(next: &str, refused: bool) -> Markup {
                     label for="token" { "Token" }
                     input type="password" id="token" name="token" autocomplete="current-password" required;
                     input type="hidden" name="next" value=(next);
+                    input type="hidden" name="form" value=(nonce);
                     button type="submit" { "Sign in" }
                 }
                 p { small { "The token is kept in a cookie of this browser only until it is closed or you sign out." } }
@@ -71,7 +128,16 @@ fn form_page(next: &str, refused: bool) -> Markup {
 pub async fn form(State(dash): State<Dashboard>, PageQuery(q): PageQuery<Next>) -> Response {
     let next = safe_next(q.next.as_deref());
     if dash.ledger.needs_token() {
-        html(StatusCode::OK, form_page(next, false))
+        match nonce() {
+            Some(n) => form_answer(StatusCode::OK, next, false, &n),
+            None => html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                message_page(
+                    "No sign-in form",
+                    "The server has no randomness for the form right now: try again.",
+                ),
+            ),
+        }
     } else {
         html(
             StatusCode::OK,
@@ -84,11 +150,27 @@ pub async fn form(State(dash): State<Dashboard>, PageQuery(q): PageQuery<Next>) 
 }
 
 /// `POST /login`: checks the token and keeps it in the cookie.
-pub async fn submit(State(dash): State<Dashboard>, Form(login): Form<Login>) -> Response {
+pub async fn submit(
+    State(dash): State<Dashboard>,
+    headers: HeaderMap,
+    Form(login): Form<Login>,
+) -> Response {
+    if let Some(why) = foreign_origin(&axum::http::Method::POST, &headers) {
+        return refused_page(&why);
+    }
     let next = safe_next(login.next.as_deref()).to_string();
     if !dash.ledger.needs_token() {
         return Redirect::to(&next).into_response();
     }
+    let jar = CookieJar::from_headers(&headers);
+    let nonce = match (jar.get(FORM_COOKIE), login.form.as_deref()) {
+        (Some(kept), Some(sent)) if !sent.is_empty() && kept.value() == sent => sent.to_string(),
+        _ => {
+            return refused_page(
+                "this sign-in does not carry the form this server showed this browser (it may come from another site's page)",
+            );
+        }
+    };
     let token = login.token.trim();
     // Only tokens that a cookie can carry as they are (those `gpu-ledger
     // token` makes always can).
@@ -97,7 +179,7 @@ pub async fn submit(State(dash): State<Dashboard>, Form(login): Form<Login>) -> 
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b));
     if !cookie_safe || !dash.ledger.token_is_valid(token) {
-        return html(StatusCode::UNAUTHORIZED, form_page(&next, true));
+        return form_answer(StatusCode::UNAUTHORIZED, &next, true, &nonce);
     }
     let cookie = format!(
         "{}={token}; Path=/; HttpOnly; SameSite=Strict",
@@ -117,4 +199,32 @@ pub async fn logout() -> Response {
         .headers_mut()
         .insert(header::SET_COOKIE, HeaderValue::from_static(CLEAR_COOKIE));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_path_on_this_server_or_the_programme_page() {
+        for ok in ["/", "/calls?until_seq=10", "/trace/org/ORG-1", "/a%2F%2Fb"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for off in [
+            "//evil.example/",
+            "/\\evil.example/",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/calls\r\nSet-Cookie: x=1",
+            "/a\\b",
+            "https://evil.example/",
+            "evil.example",
+            "/ space",
+            "/서울",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(off)), "/", "{off:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

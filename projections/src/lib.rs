@@ -24,6 +24,7 @@ pub mod pools;
 pub mod ranking;
 pub mod reviews;
 pub mod table;
+pub mod terminal;
 pub mod utilization;
 
 pub use catalog::Catalog;

@@ -1,5 +1,13 @@
 //! Views as tables: printed for people, or written as CSV for spreadsheets.
 //! A view is one or more named tables; the first is its main one.
+//!
+//! Every CSV of the project (the API's views, `view --format csv`, the
+//! dashboard's links) is written by [`Table::to_csv`], and its text cells go
+//! through [`spreadsheet_safe`] there: a cell that a spreadsheet would read
+//! as a formula is neutralised the OWASP way. Numbers are typed cells
+//! ([`Cell::Int`], [`Cell::Bp`], [`Cell::Hundredths`]) and are written as
+//! they are, so a numeric column stays numeric. The text tables escape
+//! what a terminal would act on, per cell ([`crate::terminal::shown`]).
 
 use crate::figures::{hundredths, percent};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
@@ -30,7 +38,7 @@ impl Cell {
 
     fn csv(&self) -> String {
         match self {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => spreadsheet_safe(s).into_owned(),
             Cell::Int(n) | Cell::Bp(n) => n.to_string(),
             Cell::Hundredths(n) => hundredths(*n),
             Cell::Empty => String::new(),
@@ -128,7 +136,7 @@ impl Table {
             .set_header(self.columns.clone());
         for row in &self.rows {
             t.add_row(row.iter().map(|c| {
-                let cell = comfy_table::Cell::new(c.text());
+                let cell = comfy_table::Cell::new(crate::terminal::shown(&c.text()));
                 if c.is_number() {
                     cell.set_alignment(CellAlignment::Right)
                 } else {
@@ -154,6 +162,20 @@ impl Table {
     }
 }
 
+/// A text cell as a spreadsheet should show it: one that begins with a
+/// character a spreadsheet reads as the start of a formula (`=`, `+`, `-`,
+/// `@`) or that Excel drops before one (tab, carriage return) gets a
+/// leading `'`, so that it is shown as the text it is (OWASP, "CSV
+/// Injection"); the CSV writer then quotes it as any cell. Only text cells
+/// pass here: numbers are written from typed cells, never as text, so
+/// `-` never starts a number this would change.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
 pub use crate::figures::{bp, grouped};
 
 #[cfg(test)]
@@ -173,5 +195,53 @@ mod tests {
             "name,gpus,ratio\n\"Seoul, \"\"AI\"\"\",13712,3080\n"
         );
         assert!(t.to_text().contains("13,712") && t.to_text().contains("30.80%"));
+    }
+
+    #[test]
+    fn text_cells_a_spreadsheet_would_run_are_neutralised_and_numbers_are_not() {
+        let mut t = Table::new("t", "T", vec!["name", "gpus"]);
+        for name in [
+            "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "+1+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            "a=1",
+            "",
+        ] {
+            t.row(vec![name.into(), 8u64.into()]);
+        }
+        t.row(vec![Cell::Empty, Cell::Hundredths(0)]);
+        let shown = t.to_csv().replace('\t', "<TAB>").replace('\r', "<CR>");
+        assert_eq!(
+            shown,
+            [
+                "name,gpus",
+                r#""'=HYPERLINK(""http://evil.example"",""x"")",8"#,
+                "'+1+cmd|' /C calc'!A0,8",
+                "'-2+3,8",
+                "'@SUM(A1),8",
+                "'<TAB>=1,8",
+                "\"'<CR>=1\",8",
+                "a=1,8",
+                ",8",
+                ",0.00",
+                "",
+            ]
+            .join("\n")
+        );
+    }
+
+    #[test]
+    fn text_tables_show_terminal_controls_escaped() {
+        let mut t = Table::new("t", "T", vec!["name"]);
+        t.row(vec!["Lab\u{1b}]0;pwned\u{7}\u{202e}X".into()]);
+        let text = t.to_text();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{text}"
+        );
+        assert!(text.contains("Lab\\u001B]0;pwned\\u0007\\u202EX"), "{text}");
     }
 }

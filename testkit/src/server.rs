@@ -136,7 +136,11 @@ impl TestServer {
         token: Option<&str>,
         body: impl Into<reqwest::Body>,
     ) -> (u16, serde_json::Value) {
-        let mut r = self.client.post(self.url("/v1/events")).body(body);
+        let mut r = self
+            .client
+            .post(self.url("/v1/events"))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
         if let Some(t) = token {
             r = r.bearer_auth(t);
         }

@@ -3,7 +3,8 @@
 //! One module per route in [`routes`]; [`live`] holds the rules' state and
 //! the live views; [`auth`] the tokens and roles; [`idempotency`] the
 //! `Idempotency-Key` answers (and [`store_keys`] those a shared store keeps);
-//! [`problem`] the one JSON shape of refusals;
+//! [`problem`] the one JSON shape of refusals; [`local_mode`] what keeps a
+//! server without tokens to the local user's own programs and pages;
 //! [`request_log`] one structured log line per request; [`metrics`] what
 //! `/metrics` shows. The OpenAPI document is generated from the handlers.
 
@@ -11,6 +12,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod idempotency;
 pub mod live;
+pub mod local_mode;
 pub mod metrics;
 pub mod problem;
 pub mod query;
@@ -153,6 +155,7 @@ pub fn router(
         .routes(utoipa_axum::routes!(routes::proofs::consistency_proof))
         .split_for_parts();
     let limit = state.limits.body_bytes;
+    let local = matches!(&*state.access, Access::Local);
     let router = router
         // The dashboard's HTML pages (not API operations, so not in the document).
         .merge(gpu_ledger_dashboard::router(
@@ -168,7 +171,17 @@ pub fn router(
             "/tlog/tile/{*path}",
             axum::routing::get(routes::tiles::tile),
         )
-        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::extract::DefaultBodyLimit::max(limit));
+    // In local mode, before any route: the refusals are logged and counted.
+    let router = if local {
+        router.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            local_mode::guard,
+        ))
+    } else {
+        router
+    };
+    let router = router
         .layer(axum::middleware::from_fn(request_log::log_request))
         .layer(axum::Extension(routes::openapi::document(&api)))
         .with_state(state);

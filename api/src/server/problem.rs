@@ -128,6 +128,9 @@ impl From<AppendError> for Problem {
                 error,
             } => Problem::rule(&error, batch.then_some(index)),
             AppendError::Forbidden(reason) => Problem::forbidden(reason),
+            AppendError::Actor(reason) => {
+                Problem::new(StatusCode::FORBIDDEN, "actor_not_principal", reason)
+            }
             AppendError::Store(e) => Problem::store(&e),
             AppendError::Recovering(message) => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "recovering", message)

@@ -78,6 +78,9 @@ pub enum AppendError {
     /// The principal may not append this event.
     #[error("{0}")]
     Forbidden(String),
+    /// The event's `actor` names someone other than the token's principal.
+    #[error("{0}")]
+    Actor(String),
     /// The store could not make the append durable.
     #[error("the ledger could not make the append durable: {0}; it was not acknowledged")]
     Store(StoreError),
@@ -87,13 +90,14 @@ pub enum AppendError {
 }
 
 impl LiveLedger {
-    /// Checks `events` against the rules (and `allowed` against the principal)
+    /// Checks `events` against the rules (and `allowed` against the principal:
+    /// its rights and the actor it may name)
     /// and appends them atomically; returns their records once durable.
     pub async fn append(
         &self,
         events: &[Event],
         expected_seq: Option<u64>,
-        allowed: impl Fn(&Event, &Programme) -> Result<(), String>,
+        allowed: impl Fn(&Event, &Programme) -> Result<(), AppendError>,
     ) -> Result<Vec<RecordMeta>, AppendError> {
         self.append_keyed(events, expected_seq, None, allowed).await
     }
@@ -105,7 +109,7 @@ impl LiveLedger {
         events: &[Event],
         expected_seq: Option<u64>,
         key: Option<&AppendKey>,
-        allowed: impl Fn(&Event, &Programme) -> Result<(), String>,
+        allowed: impl Fn(&Event, &Programme) -> Result<(), AppendError>,
     ) -> Result<Vec<RecordMeta>, AppendError> {
         let mut batch = EventBatch::with_capacity(events.len(), events.len() * 256);
         for e in events {
@@ -140,7 +144,7 @@ impl LiveLedger {
                 return Err(AppendError::Conflict { expected, head });
             }
             for e in events {
-                allowed(e, &rules.programme).map_err(AppendError::Forbidden)?;
+                allowed(e, &rules.programme)?;
             }
             let undo = rules.programme.savepoint();
             for (index, e) in events.iter().enumerate() {

@@ -7,7 +7,7 @@ use crate::server::idempotency::{Claim, Ticket};
 use crate::server::live::AppendError;
 use crate::server::problem::{Problem, ProblemDoc};
 use crate::server::query::Query;
-use crate::server::rights::may_append;
+use crate::server::rights::{actor_names, may_append};
 use crate::server::store_keys::{self, store_key};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -52,9 +52,10 @@ pub struct AppendAnswer {
     responses(
         (status = 201, description = "Appended and durable", body = AppendAnswer),
         (status = 400, description = "Malformed JSON, an unknown type or field, a missing field, null", body = ProblemDoc),
-        (status = 403, description = "The token's role may not append this event", body = ProblemDoc),
+        (status = 403, description = "The token's role may not append this event (`forbidden`), or its `actor` names someone else (`actor_not_principal`); in local mode, a request from a foreign `Host` or `Origin`", body = ProblemDoc),
         (status = 409, description = "The head is not at the expected seq; the answer holds the current head", body = ProblemDoc),
         (status = 413, description = "The body or the batch is over its limit", body = ProblemDoc),
+        (status = 415, description = "In local mode, a body not sent as `Content-Type: application/json`", body = ProblemDoc),
         (status = 422, description = "An event breaks a rule or a value rule, or the Idempotency-Key was used with another body", body = ProblemDoc),
         (status = 503, description = "The store could not make the append durable", body = ProblemDoc),
     )
@@ -182,7 +183,8 @@ async fn append(
     let task = tokio::spawn(async move {
         let outcome = live
             .append_keyed(&events, expected, kept_key.as_ref(), |e, programme| {
-                may_append(&principal, e, programme)
+                may_append(&principal, e, programme).map_err(AppendError::Forbidden)?;
+                actor_names(&principal, e.actor.as_str()).map_err(AppendError::Actor)
             })
             .await;
         let (status, bytes, replay) = match outcome {
