@@ -9,6 +9,7 @@
 //! latest report made so far, and says which record it covers, until the
 //! new one is ready.
 
+use super::language::Reading;
 use super::layout::{self, Frame, short_hash};
 use super::point::{At, AtQuery, with_views};
 use super::standing;
@@ -219,10 +220,11 @@ pub fn trace_at(kind: &str, id: &str, at: &At) -> String {
 /// organization, each event with its seq and hash, up to the page's point.
 pub async fn trace_page(
     PageReader(dash): PageReader,
+    r: Reading,
     Path((kind, id)): Path<(String, String)>,
     Query(q): Query<AtQuery>,
 ) -> Response {
-    rendered(render_trace(&dash, &kind, &id, &q).await)
+    rendered(render_trace(&dash, &kind, &id, &q, &r).await)
 }
 
 async fn render_trace(
@@ -230,6 +232,7 @@ async fn render_trace(
     kind: &str,
     id: &str,
     q: &AtQuery,
+    r: &Reading,
 ) -> Result<maud::Markup, Refusal> {
     let at = At::parse(q)?;
     let id = Id::parse(id).map_err(|e| Refusal::not_found(format!("{id:?}: {e}")))?;
@@ -286,7 +289,18 @@ async fn render_trace(
             story
         }
     };
-    let title = format!("Trace of {} {}", story.subject.kind, story.subject.id);
+    let subject_kind = match &subject {
+        Subject::Award(_) => r.t("trace-of-award"),
+        Subject::Application(_) => r.t("trace-of-application"),
+        Subject::Organization(_) => r.t("trace-of-organization"),
+    };
+    let title = r.f(
+        "trace-title",
+        &[
+            ("kind", subject_kind.into()),
+            ("id", story.subject.id.as_str().into()),
+        ],
+    );
     let path = trace_href(kind, story.subject.id.as_str()).unwrap_or_default();
     let frame = Frame {
         title: &title,
@@ -295,26 +309,31 @@ async fn render_trace(
         seq: story.as_of_seq,
         head: &head,
         keep: Vec::new(),
+        reading: r,
     };
     let of = match &subject {
         Subject::Award(id) => standing::Of::Award(id),
         Subject::Application(id) => standing::Of::Application(id),
         Subject::Organization(id) => standing::Of::Organization(id),
     };
-    let standing = with_views(dash, &at, |v| standing::card(&v.p.catalog, v.p.seq, of)).await?;
+    let standing = with_views(dash, &at, |v| standing::card(&v.p.catalog, v.p.seq, of, r)).await?;
+    let here = at.language_query();
     let body = html! {
         (standing)
         section.card id="trace" {
             p {
-                (story.lines.len()) " events of the ledger up to record #" (story.as_of_seq)
-                " (hash " (short_hash(&story.head_hash.to_hex())) "), as "
-                code { "gpu-ledger audit trace" } " tells it."
+                (r.h("trace-events", &[
+                    ("count", html! { (story.lines.len()) }),
+                    ("seq", html! { (story.as_of_seq) }),
+                    ("hash", short_hash(&story.head_hash.to_hex())),
+                    ("command", html! { code { "gpu-ledger audit trace" } }),
+                ]))
             }
             table {
-                tr { th.n { "record" } th { "when" } th { "type" } th { "part" } th { "what" } th { "hash" } }
+                tr { th.n { (r.t("col-record")) } th { (r.t("col-when")) } th { (r.t("col-type")) } th { (r.t("col-part")) } th { (r.t("col-what")) } th { (r.t("col-hash")) } }
                 @for line in &story.lines {
                     tr {
-                        td.n { a href=(format!("/events/{}", line.seq)) { "#" (line.seq) } }
+                        td.n { a href=(format!("/events/{}{here}", line.seq)) { "#" (line.seq) } }
                         td.mono { (line.occurred_at) }
                         td.type { (line.event_type) }
                         td { (serde_json::to_value(line.role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default().replace('_', " ")) }

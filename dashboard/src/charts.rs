@@ -9,6 +9,7 @@
 //! them. Shapes are always written with a closing tag: in an HTML page a
 //! `<line>` without one would swallow the elements after it.
 
+use super::language::Reading;
 use super::layout::grouped;
 use maud::{Markup, html};
 
@@ -58,7 +59,7 @@ fn clip(s: &str, n: usize) -> String {
 
 /// One bar split into segments that add up to `total` (e.g. a pool's held,
 /// awaiting and free GPUs).
-pub fn stacked_bar(title: &str, segments: &[Segment<'_>], total: u64) -> Markup {
+pub fn stacked_bar(title: &str, segments: &[Segment<'_>], total: u64, r: &Reading) -> Markup {
     let span = WIDTH - 2;
     // Each segment starts where the ones before it end.
     let mut x = 1.0;
@@ -76,7 +77,7 @@ pub fn stacked_bar(title: &str, segments: &[Segment<'_>], total: u64) -> Markup 
         html! {
             @for (x, w, s) in placed {
                 rect class=(s.class) x=(format!("{x:.1}")) y="2" width=(format!("{w:.1}")) height="26" {
-                    title { (s.label) ": " (grouped(s.value)) " of " (grouped(total)) }
+                    title { (s.label) ": " (r.f("chart-of", &[("value", grouped(s.value).into()), ("total", grouped(total).into())])) }
                 }
             }
         },
@@ -170,6 +171,7 @@ pub fn lines(
     y_max: u64,
     show: fn(u64) -> String,
     x_label: &dyn Fn(u64) -> String,
+    r: &Reading,
 ) -> Markup {
     let (height, left, right, top, base) = (260u32, 70u32, WIDTH - 20, 14u32, 220u32);
     let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
@@ -196,7 +198,7 @@ pub fn lines(
                 }
                 @if let Some((x, y)) = s.points.last() {
                     circle class=(format!("line s{}", i % 8)) cx=(format!("{:.1}", x_of(*x))) cy=(format!("{:.1}", y_of(*y))) r="3" {
-                        title { (s.name) " at " (x_label(*x)) ": " (show(*y)) }
+                        title { (r.f("chart-at", &[("name", s.name.as_str().into()), ("x", x_label(*x).into()), ("y", show(*y).into())])) }
                     }
                 }
             }

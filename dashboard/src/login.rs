@@ -5,6 +5,7 @@
 //! headers and no bodies). Only the dashboard's pages read the cookie, never
 //! the API, so a page cannot be made to write.
 
+use super::language::{Language, Reading};
 use super::layout::message_page;
 use super::{Dashboard, html};
 use axum::Form;
@@ -41,49 +42,59 @@ pub fn encode_component(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-fn form_page(next: &str, refused: bool) -> Markup {
+fn form_page(next: &str, refused: bool, r: &Reading) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(r.language().code()) {
             head {
                 meta charset="utf-8";
-                title { "Sign in · gpu-ledger" }
+                title { (r.t("login-title")) " · gpu-ledger" }
                 style { "body{font:15px system-ui,sans-serif;margin:3rem auto;max-width:32rem;color:#1d2430}input{width:100%;padding:.4rem;margin:.4rem 0}" }
             }
             body {
-                h1 { "gpu-ledger dashboard" }
-                p { "This server needs a token. Any role may read the dashboard; no page changes the ledger." }
-                @if refused { p id="refused" style="color:#8a3b00" { "That token is not valid for this server." } }
-                form method="post" action="/login" {
-                    label for="token" { "Token" }
+                p { (r.switch()) }
+                h1 { (r.t("login-heading")) }
+                p { (r.t("login-needs-token")) }
+                @if refused { p id="refused" style="color:#8a3b00" { (r.t("login-refused")) } }
+                form method="post" action=(login_action(r)) {
+                    label for="token" { (r.t("login-token")) }
                     input type="password" id="token" name="token" autocomplete="current-password" required;
                     input type="hidden" name="next" value=(next);
-                    button type="submit" { "Sign in" }
+                    button type="submit" { (r.t("login-title")) }
                 }
-                p { small { "The token is kept in a cookie of this browser only until it is closed or you sign out." } }
+                p { small { (r.t("login-cookie")) } }
             }
         }
     }
 }
 
+/// Where the form posts: a refusal is shown in the form's language.
+fn login_action(r: &Reading) -> String {
+    match r.language() {
+        Language::En => "/login".to_string(),
+        other => format!("/login?lang={}", other.code()),
+    }
+}
+
 /// `GET /login`: the form (or, in local mode, a word that none is needed).
-pub async fn form(State(dash): State<Dashboard>, Query(q): Query<Next>) -> Response {
+pub async fn form(State(dash): State<Dashboard>, r: Reading, Query(q): Query<Next>) -> Response {
     let next = safe_next(q.next.as_deref());
     if dash.ledger.needs_token() {
-        html(StatusCode::OK, form_page(next, false))
+        html(StatusCode::OK, form_page(next, false, &r))
     } else {
         html(
             StatusCode::OK,
-            message_page(
-                "No sign-in needed",
-                "This server runs in local mode: every page is open without a token.",
-            ),
+            message_page(&r.t("login-not-needed"), &r.t("login-local-mode"), &r),
         )
     }
 }
 
 /// `POST /login`: checks the token and keeps it in the cookie.
-pub async fn submit(State(dash): State<Dashboard>, Form(login): Form<Login>) -> Response {
+pub async fn submit(
+    State(dash): State<Dashboard>,
+    r: Reading,
+    Form(login): Form<Login>,
+) -> Response {
     let next = safe_next(login.next.as_deref()).to_string();
     if !dash.ledger.needs_token() {
         return Redirect::to(&next).into_response();
@@ -96,7 +107,7 @@ pub async fn submit(State(dash): State<Dashboard>, Form(login): Form<Login>) -> 
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b));
     if !cookie_safe || !dash.ledger.token_is_valid(token) {
-        return html(StatusCode::UNAUTHORIZED, form_page(&next, true));
+        return html(StatusCode::UNAUTHORIZED, form_page(&next, true, &r));
     }
     let cookie = format!(
         "{}={token}; Path=/; HttpOnly; SameSite=Strict",
