@@ -9,7 +9,7 @@
 //! latest report made so far, and says which record it covers, until the
 //! new one is ready.
 
-use super::language::Reading;
+use super::language::{Language, Reading};
 use super::layout::{self, Frame, short_hash};
 use super::point::{At, AtQuery, with_views};
 use super::standing;
@@ -41,10 +41,22 @@ const KEEP_TRACES: usize = 16;
 pub struct ExceptionLine {
     /// The exception's kind, e.g. `award_out_of_rank_order`.
     pub kind: &'static str,
-    /// One sentence saying what was found.
+    /// One sentence saying what was found (in English, as the CSV has it).
     pub summary: String,
+    /// The same in Korean.
+    pub korean: String,
     /// The events that prove it: (seq, hash).
     pub events: Vec<(u64, String)>,
+}
+
+impl ExceptionLine {
+    /// The sentence in `lang`.
+    pub fn summary_in(&self, lang: Language) -> &str {
+        match lang {
+            Language::En => &self.summary,
+            Language::Ko => &self.korean,
+        }
+    }
 }
 
 /// A report's outcome: its exceptions, or why it could not be made.
@@ -160,6 +172,7 @@ async fn report(ledger: &dyn LedgerReader, seq: u64) -> Outcome {
         .map(|e| ExceptionLine {
             kind: e.kind().as_str(),
             summary: e.summary(),
+            korean: e.summary_in(Language::Ko),
             events: e
                 .events()
                 .iter()
@@ -214,6 +227,18 @@ pub fn trace_href(kind: &str, id: &str) -> Option<String> {
 /// The trace page of a subject, at the point `at` in history.
 pub fn trace_at(kind: &str, id: &str, at: &At) -> String {
     trace_href(kind, id).unwrap_or_default() + &at.query(&[])
+}
+
+/// The part an event plays in a story: in English as the trace's JSON
+/// names it, in Korean in the audit's words.
+fn role(role: gpu_ledger_replay::audit::trace::Role, lang: Language) -> String {
+    match lang {
+        Language::En => serde_json::to_value(role)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default(),
+        Language::Ko => role.said(lang),
+    }
 }
 
 /// `/trace/{kind}/{id}`: the story of an award, application or
@@ -336,8 +361,8 @@ async fn render_trace(
                         td.n { a href=(format!("/events/{}{here}", line.seq)) { "#" (line.seq) } }
                         td.mono { (line.occurred_at) }
                         td.type { (line.event_type) }
-                        td { (serde_json::to_value(line.role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default().replace('_', " ")) }
-                        td { (line.text) }
+                        td { (role(line.role, r.language())) }
+                        td { (match r.language() { Language::Ko => &line.korean, Language::En => &line.text }) }
                         td { (short_hash(&line.hash.to_hex())) }
                     }
                 }

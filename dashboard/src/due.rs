@@ -169,7 +169,7 @@ fn notices(view: &DueView, links: &Links<'_>) -> Markup {
             h3 { (r.t("due-notices")) }
             @if view.notices.is_empty() { p.note { (r.t("due-notices-none")) } } @else {
                 table {
-                    tr { th { (r.t("col-notice")) } th { (r.t("col-award")) } th { (r.t("col-organization")) } th.n { "GPUs" } th { (r.t("col-reason")) } th { (r.t("col-respond-by")) } th { (r.t("col-exemption")) } th { (r.t("col-next")) } th.n { (r.t("col-days")) } }
+                    tr { th { (r.t("col-notice")) } th { (r.t("col-award")) } th { (r.t("col-organization")) } th.n { (r.t("col-gpus")) } th { (r.t("col-reason")) } th { (r.t("col-respond-by")) } th { (r.t("col-exemption")) } th { (r.t("col-next")) } th.n { (r.t("col-days")) } }
                     @for (i, n) in view.notices.iter().enumerate().take(SHOWN) {
                         tr {
                             td { code { (n.notice_id) } }

@@ -105,7 +105,7 @@ fn held_table(
 ) -> Markup {
     html! {
         table {
-            tr { th { (key) } th.n { "GPUs" } th.n { (r.t("col-servers")) } th.n { (r.t("col-active-awards")) } }
+            tr { th { (key) } th.n { (r.t("col-gpus")) } th.n { (r.t("col-servers")) } th.n { (r.t("col-active-awards")) } }
             @for (label, ptr, h) in rows {
                 tr {
                     td { (label) }
@@ -157,7 +157,7 @@ fn organizations(view: &HoldingsView, at: &At, search: &str, r: &Reading) -> Mar
             }
         }
         table id="org-table" {
-            tr { th.n { "#" } th { (r.t("col-organization")) } th { (r.t("col-sector")) } th { (r.t("col-region")) } th.n { "GPUs" } th.n { (r.t("col-servers")) } th.n { (r.t("col-active-awards")) } }
+            tr { th.n { "#" } th { (r.t("col-organization")) } th { (r.t("col-sector")) } th { (r.t("col-region")) } th.n { (r.t("col-gpus")) } th.n { (r.t("col-servers")) } th.n { (r.t("col-active-awards")) } }
             @for i in &shown {
                 @let o = &view.by_organization[*i];
                 tr {

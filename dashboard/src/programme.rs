@@ -164,7 +164,7 @@ fn exception_table(list: &[ExceptionLine], at: &At, r: &Reading) -> Markup {
             @for e in list.iter().take(EXCEPTIONS_SHOWN) {
                 tr {
                     td { code { (e.kind) } }
-                    td { (e.summary) }
+                    td { (e.summary_in(r.language())) }
                     td { @for (seq, hash) in &e.events { a href=(format!("/events/{seq}{}", at.query(&[]))) title=(hash) { "#" (seq) } " " } }
                 }
             }

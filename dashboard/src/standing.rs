@@ -72,7 +72,7 @@ pub fn card(cat: &Catalog, seq: u64, of: Of<'_>, r: &Reading) -> Markup {
             }
             @if !notices.is_empty() {
                 table id="standing-notices" {
-                    tr { th { (r.t("col-recall-notice")) } th { (r.t("col-award")) } th.n { "GPUs" } th { (r.t("col-reason")) } th { (r.t("col-noticed")) } th { (r.t("col-respond-by")) } th { (r.t("col-stands")) } }
+                    tr { th { (r.t("col-recall-notice")) } th { (r.t("col-award")) } th.n { (r.t("col-gpus")) } th { (r.t("col-reason")) } th { (r.t("col-noticed")) } th { (r.t("col-respond-by")) } th { (r.t("col-stands")) } }
                     @for (id, n) in &notices {
                         tr {
                             td { code { (id) } }

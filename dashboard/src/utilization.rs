@@ -170,7 +170,7 @@ fn recalls(history: &Slice, at: &At, complete: bool, t: &Reading) -> Markup {
             } @else {
                 p.note { (t.f("utilization-recalls-latest", &[("shown", recent.len().into()), ("total", history.recalls_total.into())])) }
                 table {
-                    tr { th { (t.t("col-recall")) } th { (t.t("col-when")) } th { (t.t("col-from")) } th.n { "GPUs" } th { (t.t("col-reason")) } th { (t.t("col-where-they-went")) } }
+                    tr { th { (t.t("col-recall")) } th { (t.t("col-when")) } th { (t.t("col-from")) } th.n { (t.t("col-gpus")) } th { (t.t("col-reason")) } th { (t.t("col-where-they-went")) } }
                     @for r in recent {
                         @let moved: u64 = r.moves.iter().map(|m| u64::from(m.gpus)).sum();
                         tr {

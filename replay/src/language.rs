@@ -236,6 +236,41 @@ pub fn keys(source: &str) -> Result<Vec<String>, CatalogError> {
         .collect())
 }
 
+/// Each message of a Fluent source, by key, as the runs of text between
+/// its placeables: what a test looks for on a page in the other language.
+pub fn phrases(source: &str) -> Result<Vec<(String, Vec<String>)>, CatalogError> {
+    use fluent_syntax::ast::{Entry, PatternElement};
+    let resource = FluentResource::try_new(source.to_string()).map_err(|(_, errors)| {
+        CatalogError::Syntax {
+            lang: "?",
+            errors: format!("{errors:?}"),
+        }
+    })?;
+    Ok(resource
+        .entries()
+        .filter_map(|e| match e {
+            Entry::Message(m) => Some((m.id.name, m.value.as_ref()?)),
+            _ => None,
+        })
+        .map(|(key, pattern)| {
+            let mut runs = vec![String::new()];
+            for element in &pattern.elements {
+                match element {
+                    PatternElement::TextElement { value } => {
+                        runs.last_mut().expect("one run").push_str(value)
+                    }
+                    PatternElement::Placeable { .. } => runs.push(String::new()),
+                }
+            }
+            let runs = runs
+                .iter()
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty());
+            (key.to_string(), runs.collect())
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,6 +306,10 @@ mod tests {
         assert_eq!(" EN ".parse::<Language>(), Ok(Language::En));
         assert!("fr".parse::<Language>().is_err());
         assert_eq!(keys(EN).unwrap(), ["hello", "count"]);
+        assert_eq!(
+            phrases(KO).unwrap()[0],
+            ("hello".to_string(), vec!["님, 안녕하세요.".to_string()])
+        );
         assert!(Catalog::new("a = 1\na = 2\n", KO).is_err());
         assert!(Catalog::new("= broken", KO).is_err());
     }

@@ -41,6 +41,7 @@ col-ends = ends
 col-exemption = exemption
 col-filed = filed
 col-from = from
+col-gpus = GPUs
 col-gpu-days = GPU-days
 col-gpus-held = GPUs held
 col-granted = granted

@@ -41,6 +41,7 @@ col-ends = 종료일
 col-exemption = 면제
 col-filed = 제기일
 col-from = 회수 대상
+col-gpus = GPU
 col-gpu-days = GPU-일
 col-gpus-held = 보유 GPU
 col-granted = 배정

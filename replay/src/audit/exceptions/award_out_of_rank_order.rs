@@ -10,6 +10,7 @@ use super::super::rank::{RankShown, rank_of};
 use super::evidence::in_seq_order;
 use super::rival::Rival;
 use super::{Detector, Known};
+use crate::language::Messages;
 use gpu_ledger_domain::Id;
 use gpu_ledger_domain::application::Status;
 use gpu_ledger_projections::catalog::Origin;
@@ -40,11 +41,6 @@ pub struct Detect;
 
 impl Detector for Detect {
     type Found = AwardOutOfRankOrder;
-
-    const EXPLANATION: &'static str = "An AwardGranted to an application while another application of the same track, \
-         with a strictly higher rank at the end and at least the track's min_reviews scores, \
-         ends up rejected or still pending. One per such award; the best-ranked such \
-         application is named.";
 
     fn finish(self, known: &Known<'_>) -> Vec<AwardOutOfRankOrder> {
         let (cat, evidence) = (known.catalog, known.evidence);
@@ -102,14 +98,21 @@ impl Detector for Detect {
         out
     }
 
-    fn summary(x: &AwardOutOfRankOrder) -> String {
+    fn summary(x: &AwardOutOfRankOrder, w: &Messages<'_>) -> String {
         let rival = &x.outranked_by;
-        format!(
-            "Award {} went to {}, ended up {}; {} such application(s) ranked higher.",
-            x.award_id,
-            rival.passed_over_by(&x.application_id, &x.org_id, &x.rank),
-            rival.status,
-            x.higher_ranked
+        w.with(
+            "summary-award_out_of_rank_order",
+            &[
+                ("award", x.award_id.as_str().into()),
+                (
+                    "passed_over",
+                    rival
+                        .passed_over_by(&x.application_id, &x.org_id, &x.rank, w)
+                        .into(),
+                ),
+                ("status", super::super::words::word(w, rival.status).into()),
+                ("higher", x.higher_ranked.into()),
+            ],
         )
     }
 }

@@ -14,6 +14,7 @@ use super::super::rank::{Outranked, RankShown, rank_of};
 use super::Known;
 use super::evidence::in_seq_order;
 use super::rival::Rival;
+use crate::language::Messages;
 use gpu_ledger_domain::Id;
 use serde::Serialize;
 
@@ -83,12 +84,18 @@ impl<G> PassedOver<G> {
 
     /// `A (O), rank R, while B (P), rank S, was pending; N pending
     /// application(s) ranked higher.`
-    pub fn passed_over_text(&self) -> String {
-        format!(
-            "{}, was pending; {} pending application(s) ranked higher.",
-            self.outranked_by
-                .passed_over_by(&self.application_id, &self.org_id, &self.rank),
-            self.higher_ranked_pending
+    pub fn passed_over_text(&self, w: &Messages<'_>) -> String {
+        w.with(
+            "passed-over-pending",
+            &[
+                (
+                    "passed_over",
+                    self.outranked_by
+                        .passed_over_by(&self.application_id, &self.org_id, &self.rank, w)
+                        .into(),
+                ),
+                ("higher", self.higher_ranked_pending.into()),
+            ],
         )
     }
 }
