@@ -208,7 +208,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Reading {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gpu_ledger_replay::language::{MISSING, keys};
+    use gpu_ledger_replay::language::{MISSING, keys, keys_in_code};
     use std::collections::BTreeSet;
 
     fn set(source: &str) -> BTreeSet<String> {
@@ -216,40 +216,11 @@ mod tests {
     }
 
     /// Every key the code asks for: the first string argument of each
-    /// `.t(`, `.f(` and `.h(` call in the dashboard's sources, and the
-    /// labels of the navigation.
+    /// `.t(`, `.f(` and `.h(` call in the dashboard's sources, the keys its
+    /// matches choose, and the labels of the navigation.
     fn used_keys() -> BTreeSet<String> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-        let mut used = BTreeSet::new();
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let whole = std::fs::read_to_string(&path).unwrap();
-            // The code, not its tests (this scanner among them).
-            let source = whole.split("#[cfg(test)]").next().unwrap();
-            // The first argument, on the call's line or (as rustfmt
-            // writes a long call) the next.
-            for call in [".t(", ".f(", ".h("] {
-                for (at, _) in source.match_indices(call) {
-                    let rest = source[at + call.len()..].trim_start();
-                    if let Some(rest) = rest.strip_prefix('"') {
-                        used.insert(rest[..rest.find('"').unwrap()].to_string());
-                    }
-                }
-            }
-            // Keys chosen by a match (`word`, how a notice stands): an
-            // arm's string that reads like a key.
-            for (at, _) in source.match_indices("=> \"") {
-                let rest = &source[at + 4..];
-                let key = &rest[..rest.find('"').unwrap()];
-                let like_a_key = key.contains('-')
-                    && key
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-                if like_a_key {
-                    used.insert(key.to_string());
-                }
-            }
-        }
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
+        let mut used = keys_in_code(dir, &[".t(", ".f(", ".h("]);
         for (_, key) in crate::layout::PAGES {
             used.insert(key.to_string());
         }

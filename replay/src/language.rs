@@ -218,43 +218,34 @@ impl Messages<'_> {
     }
 }
 
+/// A Fluent source parsed, for what the tests read of it.
+fn parsed(source: &str) -> Result<FluentResource, CatalogError> {
+    FluentResource::try_new(source.to_string()).map_err(|(_, errors)| CatalogError::Syntax {
+        lang: "?",
+        errors: format!("{errors:?}"),
+    })
+}
+
 /// The message ids a Fluent source defines, in its order: what the tests
 /// compare between languages and with the keys the code uses.
 pub fn keys(source: &str) -> Result<Vec<String>, CatalogError> {
-    let resource = FluentResource::try_new(source.to_string()).map_err(|(_, errors)| {
-        CatalogError::Syntax {
-            lang: "?",
-            errors: format!("{errors:?}"),
-        }
-    })?;
-    Ok(resource
-        .entries()
-        .filter_map(|e| match e {
-            fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
-            _ => None,
-        })
-        .collect())
+    Ok(phrases(source)?.into_iter().map(|(key, _)| key).collect())
 }
 
 /// Each message of a Fluent source, by key, as the runs of text between
 /// its placeables: what a test looks for on a page in the other language.
 pub fn phrases(source: &str) -> Result<Vec<(String, Vec<String>)>, CatalogError> {
     use fluent_syntax::ast::{Entry, PatternElement};
-    let resource = FluentResource::try_new(source.to_string()).map_err(|(_, errors)| {
-        CatalogError::Syntax {
-            lang: "?",
-            errors: format!("{errors:?}"),
-        }
-    })?;
+    let resource = parsed(source)?;
     Ok(resource
         .entries()
         .filter_map(|e| match e {
-            Entry::Message(m) => Some((m.id.name, m.value.as_ref()?)),
+            Entry::Message(m) => Some((m.id.name, m.value.as_ref())),
             _ => None,
         })
         .map(|(key, pattern)| {
             let mut runs = vec![String::new()];
-            for element in &pattern.elements {
+            for element in pattern.iter().flat_map(|p| &p.elements) {
                 match element {
                     PatternElement::TextElement { value } => {
                         runs.last_mut().expect("one run").push_str(value)
@@ -269,6 +260,49 @@ pub fn phrases(source: &str) -> Result<Vec<(String, Vec<String>)>, CatalogError>
             (key.to_string(), runs.collect())
         })
         .collect())
+}
+
+/// The keys the Rust sources under `dir` name, for a test that every one
+/// is in the catalogs: the first argument of each call in `calls` (such as
+/// `.text(`), on its line or the next as rustfmt writes a long call, and
+/// each match arm's string that reads like a key (`=> "word-academia"`).
+/// Only the code is read, not its tests.
+pub fn keys_in_code(dir: &std::path::Path, calls: &[&str]) -> std::collections::BTreeSet<String> {
+    let mut used = std::collections::BTreeSet::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).expect("the sources are readable") {
+            let path = entry.expect("the sources are readable").path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let whole = std::fs::read_to_string(&path).expect("the sources are readable");
+            let source = whole.split("#[cfg(test)]").next().unwrap_or("");
+            let mut quoted = |rest: &str| rest.find('"').map(|end| rest[..end].to_string());
+            for call in calls {
+                for (at, _) in source.match_indices(call) {
+                    let rest = source[at + call.len()..].trim_start();
+                    if let Some(key) = rest.strip_prefix('"').and_then(&mut quoted) {
+                        used.insert(key);
+                    }
+                }
+            }
+            for (at, _) in source.match_indices("=> \"") {
+                let Some(key) = quoted(&source[at + 4..]) else {
+                    continue;
+                };
+                let like_a_key = key.contains('-')
+                    && key.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                    });
+                if like_a_key {
+                    used.insert(key);
+                }
+            }
+        }
+    }
+    used
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ pub fn word(w: &Messages<'_>, word: &str) -> String {
 mod tests {
     use super::*;
     use crate::audit::exceptions::Kind;
-    use crate::language::{MISSING, keys};
+    use crate::language::{MISSING, keys, keys_in_code};
     use std::collections::BTreeSet;
 
     fn set(source: &str) -> BTreeSet<String> {
@@ -44,45 +44,11 @@ mod tests {
     }
 
     /// Every key the replay's code names: the first argument of each
-    /// `.text(`/`.with(` call and each `text_of(` of the report.
+    /// `.text(`/`.with(` call and each line's `said(`, and the keys its
+    /// matches choose.
     fn used_keys() -> BTreeSet<String> {
-        let mut used = BTreeSet::new();
-        let mut dirs = vec![std::path::PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src"
-        ))];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
-                }
-                let whole = std::fs::read_to_string(&path).unwrap();
-                let source = whole.split("#[cfg(test)]").next().unwrap();
-                for call in [".text(", ".with(", "said("] {
-                    for (at, _) in source.match_indices(call) {
-                        let rest = source[at + call.len()..].trim_start();
-                        if let Some(rest) = rest.strip_prefix('"') {
-                            used.insert(rest[..rest.find('"').unwrap()].to_string());
-                        }
-                    }
-                }
-                // Keys chosen by a match: an arm's string that reads like one.
-                for (at, _) in source.match_indices("=> \"") {
-                    let rest = &source[at + 4..];
-                    let key = &rest[..rest.find('"').unwrap()];
-                    if key.contains('-')
-                        && key
-                            .bytes()
-                            .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'_')
-                    {
-                        used.insert(key.to_string());
-                    }
-                }
-            }
-        }
-        used
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
+        keys_in_code(dir, &[".text(", ".with(", "said("])
     }
 
     #[test]
