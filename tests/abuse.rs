@@ -7,8 +7,9 @@ mod common;
 use common::*;
 use gpu_ledger_testkit::history::{synthetic_history, write_lines};
 use gpu_ledger_testkit::ports::{free_port, listening_within};
+use gpu_ledger_testkit::server::get_json;
 use gpu_ledger_testkit::tokens;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -53,15 +54,8 @@ async fn abuse_is_refused_appends_nothing_and_no_token_reaches_the_logs() {
     let base_url = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let head = |client: reqwest::Client, base_url: String| async move {
-        let v: Value = client
-            .get(format!("{base_url}/v1/chain/head"))
-            .bearer_auth(TOKENS[3].0)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let url = format!("{base_url}/v1/chain/head");
+        let (_, v) = get_json(&client, &url, Some(TOKENS[3].0)).await;
         v["seq"].as_u64().unwrap()
     };
     let start = head(client.clone(), base_url.clone()).await;
@@ -151,26 +145,12 @@ async fn abuse_is_refused_appends_nothing_and_no_token_reaches_the_logs() {
         );
     }
     // Reads need a token too (except health and metrics).
-    assert_eq!(
-        client
-            .get(format!("{base_url}/v1/views/pools"))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
-        401
-    );
-    assert_eq!(
-        client
-            .get(format!("{base_url}/v1/health"))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
-        200
-    );
+    let status = |path: &str| {
+        let (client, url) = (client.clone(), format!("{base_url}{path}"));
+        async move { get_json(&client, &url, None).await.0 }
+    };
+    assert_eq!(status("/v1/views/pools").await, 401);
+    assert_eq!(status("/v1/health").await, 200);
     // And the office's own append works.
     let r = client
         .post(format!("{base_url}/v1/events"))

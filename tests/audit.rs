@@ -39,26 +39,10 @@ fn exceptional_history() -> Vec<String> {
             msit,
             json!({"type":"PoolRegistered","pool_id":"P1","name":"Owned H100","source":"owned","gpu_model":"H100","gpus":1000,"gpus_per_server":8}),
         ),
-        ev(
-            "01-05T09:01",
-            msit,
-            json!({"type":"OrganizationRegistered","org_id":"OA","name":"Alpha University","sector":"academia","size":"large","region":"capital"}),
-        ),
-        ev(
-            "01-05T09:02",
-            msit,
-            json!({"type":"OrganizationRegistered","org_id":"OB","name":"부산 Beta 대학교","sector":"academia","size":"public","region":"non_capital"}),
-        ),
-        ev(
-            "01-05T09:03",
-            msit,
-            json!({"type":"OrganizationRegistered","org_id":"OC","name":"Gamma <Labs> & \"Co\" | *AI*","sector":"industry","size":"startup","region":"capital"}),
-        ),
-        ev(
-            "01-05T09:04",
-            msit,
-            json!({"type":"OrganizationRegistered","org_id":"OD","name":"Delta Institute","sector":"research","size":"public","region":"capital"}),
-        ),
+        ev("01-05T09:01", msit, org("OA", "Alpha University", "academia", "large", "capital")),
+        ev("01-05T09:02", msit, org("OB", "부산 Beta 대학교", "academia", "public", "non_capital")),
+        ev("01-05T09:03", msit, org("OC", "Gamma <Labs> & \"Co\" | *AI*", "industry", "startup", "capital")),
+        ev("01-05T09:04", msit, org("OD", "Delta Institute", "research", "public", "capital")),
         ev(
             "01-06T09:00",
             msit,
@@ -71,36 +55,20 @@ fn exceptional_history() -> Vec<String> {
             json!({"type":"CallOpened","call_id":"C2","title":"Second call","closes_at":"2026-09-01T18:00:00+09:00","tracks":[
             {"track_id":"T2","pool_id":"P1","gpus":200,"eligible_sectors":["industry"]}]}),
         ),
-        ev(
-            "01-07T10:00",
-            "org:OA:park",
-            json!({"type":"ApplicationSubmitted","application_id":"A1","call_id":"C1","track_id":"T1","org_id":"OA","title":"Korean LLM","purpose":"research","requested_gpus":200}),
-        ),
-        ev(
-            "01-07T11:00",
-            "org:OB:choi",
-            json!({"type":"ApplicationSubmitted","application_id":"A2","call_id":"C1","track_id":"T1","org_id":"OB","title":"Ocean models","purpose":"research","requested_gpus":64}),
-        ),
-        ev(
-            "01-07T12:00",
-            "org:OC:kim",
-            json!({"type":"ApplicationSubmitted","application_id":"A3","call_id":"C1","track_id":"T1","org_id":"OC","title":"Vision <beta>","purpose":"service_development","requested_gpus":64}),
-        ),
-        ev(
-            "01-07T13:00",
-            "org:OD:lim",
-            json!({"type":"ApplicationSubmitted","application_id":"A4","call_id":"C1","track_id":"T1","org_id":"OD","title":"Climate","purpose":"research","requested_gpus":32}),
-        ),
-        ev(
-            "01-07T14:00",
-            "org:OC:kim",
-            json!({"type":"ApplicationSubmitted","application_id":"A5","call_id":"C1","track_id":"T1","org_id":"OC","title":"Speech","purpose":"model_development","requested_gpus":40}),
-        ),
-        ev(
-            "01-07T15:00",
-            "org:OD:lim",
-            json!({"type":"ApplicationSubmitted","application_id":"A6","call_id":"C1","track_id":"T1","org_id":"OD","title":"Genomes","purpose":"research","requested_gpus":32}),
-        ),
+    ]
+    .into_iter()
+    .chain(
+        [
+            ("01-07T10:00", "OA:park", "A1", "Korean LLM", "research", 200),
+            ("01-07T11:00", "OB:choi", "A2", "Ocean models", "research", 64),
+            ("01-07T12:00", "OC:kim", "A3", "Vision <beta>", "service_development", 64),
+            ("01-07T13:00", "OD:lim", "A4", "Climate", "research", 32),
+            ("01-07T14:00", "OC:kim", "A5", "Speech", "model_development", 40),
+            ("01-07T15:00", "OD:lim", "A6", "Genomes", "research", 32),
+        ]
+        .map(|(at, member, id, title, purpose, gpus)| applies(at, member, id, title, purpose, gpus)),
+    )
+    .chain([
         ev("01-20T09:00", "reviewer:r1", score("A1", "r1", 90)),
         ev("01-20T09:01", "reviewer:r2", score("A1", "r2", 80)),
         ev("01-20T09:02", "reviewer:r1", score("A2", "r1", 80)),
@@ -175,7 +143,8 @@ fn exceptional_history() -> Vec<String> {
             "monitor",
             json!({"type":"UtilizationReported","award_id":"AW3","period_start":"2026-07-01T00:00:00+09:00","period_end":"2026-07-08T00:00:00+09:00","utilization_bp":9000,"off_purpose_use":false}),
         ),
-    ]
+    ])
+    .collect()
 }
 
 #[test]
@@ -397,6 +366,28 @@ fn the_report_reads_in_korean_with_no_english_left_and_the_same_json() {
         ),
         ok(&data, &["audit", "report", "--format", "json"])
     );
+    // A report at a business time says so, in Korean too.
+    let at = ok(
+        &data,
+        &[
+            "audit",
+            "report",
+            "--lang",
+            "ko",
+            "--as-of",
+            "2030-01-01T00:00:00+09:00",
+        ],
+    );
+    assert!(at.contains("업무 시각 기준"), "{at}");
+    assert_no_english("the Korean md at a time", &at, &english);
+    let at = ok(
+        &data,
+        &["audit", "report", "--as-of", "2030-01-01T00:00:00+09:00"],
+    );
+    assert!(
+        at.contains("The point was asked as a time:") && at.contains("on business time (occurred_at)"),
+        "{at}"
+    );
     let refused = run(&data, &["audit", "report", "--lang", "fr"]);
     assert!(!refused.status.success());
 }
@@ -453,25 +444,14 @@ fn a_trace_of_a_redistributed_award_shows_the_recall_and_the_award_it_came_from(
         &data,
         &["audit", "trace", "--award", "AW1", "--format", "json"],
     );
-    let out: Vec<&str> = t["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|l| l["role"] == "redistributed_out")
-        .map(|l| l["event"]["award_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(out, ["AW-R1", "AW-R2"]);
+    assert_eq!(
+        lines_of(&t, "redistributed_out", "award_id"),
+        ["AW-R1", "AW-R2"]
+    );
 
     // An organization's story holds both of its applications.
     let t = json_of(&data, &["--json", "audit", "trace", "--org", "OC"]);
-    let apps: Vec<&str> = t["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|l| l["role"] == "application")
-        .map(|l| l["event"]["application_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(apps, ["A3", "A5"]);
+    assert_eq!(lines_of(&t, "application", "application_id"), ["A3", "A5"]);
     assert_eq!(t["lines"][0]["role"], "organization");
 }
 
@@ -480,18 +460,9 @@ fn a_diff_between_two_seqs_shows_the_view_changes_and_the_events_responsible() {
     let dir = tempfile::tempdir().unwrap();
     let data = ledger(dir.path(), "data", &exceptional_history());
     let (grant, hash) = seq_of(&data, "\"award_id\":\"AW1\",\"ends_at\"");
-    let d = json_of(
-        &data,
-        &[
-            "diff",
-            "--from-seq",
-            &(grant - 1).to_string(),
-            "--to-seq",
-            &grant.to_string(),
-            "--format",
-            "json",
-        ],
-    );
+    let (before, after) = ((grant - 1).to_string(), grant.to_string());
+    let one_grant = ["diff", "--from-seq", &before, "--to-seq", &after];
+    let d = json_of(&data, &[&one_grant[..], &["--format", "json"]].concat());
     assert_eq!(d["from"]["seq"], grant - 1);
     assert_eq!(d["to"]["seq"], grant);
     assert_eq!(d["to"]["hash"], hash);
@@ -547,16 +518,7 @@ fn a_diff_between_two_seqs_shows_the_view_changes_and_the_events_responsible() {
         .unwrap();
     // Granted, two reports, a recall.
     assert_eq!(aw3["events_total"], 4);
-    let md = ok(
-        &data,
-        &[
-            "diff",
-            "--from-seq",
-            &(grant - 1).to_string(),
-            "--to-seq",
-            &grant.to_string(),
-        ],
-    );
+    let md = ok(&data, &one_grant);
     assert!(
         md.contains(&format!("seq {grant} AwardGranted `{hash}`")),
         "{md}"
@@ -588,7 +550,7 @@ fn a_diff_between_two_seqs_shows_the_view_changes_and_the_events_responsible() {
         &timed,
         &[
             "diff",
-            "--from",
+            "--recorded-from",
             "2026-07-20T12:00:00+09:00",
             "--format",
             "json",
@@ -604,9 +566,9 @@ fn a_diff_between_two_seqs_shows_the_view_changes_and_the_events_responsible() {
         &timed,
         &[
             "diff",
-            "--from",
+            "--recorded-from",
             "2026-07-22T00:00:00Z",
-            "--to",
+            "--recorded-to",
             "2026-07-21T00:00:00Z",
         ],
     );
@@ -628,47 +590,52 @@ fn what_cannot_be_answered_is_refused_clearly() {
             "{args:?}"
         );
     };
-    refused(
-        &["audit", "trace", "--award", "AW9"],
-        1,
-        "there is no award AW9 in the ledger",
-    );
-    refused(
-        &["audit", "trace", "--application", "A9"],
-        1,
-        "there is no application A9",
-    );
-    refused(
-        &["audit", "trace", "--org", "O9"],
-        1,
-        "there is no organization O9",
-    );
-    refused(
-        &["audit", "report", "--call", "C9"],
-        1,
-        "there is no call C9 in the ledger (calls: C1, C2)",
-    );
-    refused(
-        &["audit", "report", "--until-seq", "999"],
-        2,
-        "the ledger ends at seq 44: there is no seq 999",
-    );
-    refused(
-        &["diff", "--from-seq", "9", "--to-seq", "3"],
-        2,
-        "seq 9 is after seq 3",
-    );
-    refused(&["audit", "trace"], 2, "--award");
-    refused(
-        &["audit", "trace", "--award", "AW1", "--org", "OA"],
-        2,
-        "cannot be used with",
-    );
-    refused(
-        &["audit", "report", "--format", "pdf"],
-        2,
-        "formats: md, json, html",
-    );
+    let cases: [(&[&str], i32, &str); 9] = [
+        (
+            &["audit", "trace", "--award", "AW9"],
+            1,
+            "there is no award AW9 in the ledger",
+        ),
+        (
+            &["audit", "trace", "--application", "A9"],
+            1,
+            "there is no application A9",
+        ),
+        (
+            &["audit", "trace", "--org", "O9"],
+            1,
+            "there is no organization O9",
+        ),
+        (
+            &["audit", "report", "--call", "C9"],
+            1,
+            "there is no call C9 in the ledger (calls: C1, C2)",
+        ),
+        (
+            &["audit", "report", "--until-seq", "999"],
+            2,
+            "the ledger ends at seq 44: there is no seq 999",
+        ),
+        (
+            &["diff", "--from-seq", "9", "--to-seq", "3"],
+            2,
+            "seq 9 is after seq 3",
+        ),
+        (&["audit", "trace"], 2, "--award"),
+        (
+            &["audit", "trace", "--award", "AW1", "--org", "OA"],
+            2,
+            "cannot be used with",
+        ),
+        (
+            &["audit", "report", "--format", "pdf"],
+            2,
+            "formats: md, json, html",
+        ),
+    ];
+    for (args, code, says) in cases {
+        refused(args, code, says);
+    }
     let out = run(&data, &["--json", "audit", "trace", "--award", "AW9"]);
     assert_eq!(stdout_json(&out)["error"], "unknown_award");
 }

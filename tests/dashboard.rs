@@ -177,7 +177,7 @@ fn point_query(path: &str) -> String {
         .map(|(_, q)| {
             q.split('&')
                 .filter(|p| {
-                    ["until_seq=", "as_of=", "now="]
+                    ["until_seq=", "as_of=", "recorded_as_of=", "now="]
                         .iter()
                         .any(|k| p.starts_with(k))
                 })
@@ -535,10 +535,7 @@ async fn trace_pages_say_where_notices_appeals_and_supplements_stand_at_each_poi
         .find(|a| a["award_id"] == noticed["award_id"])
         .unwrap()["org_id"];
     let (_, html) = s
-        .get_text(
-            None,
-            &format!("/trace/organization/{}", org.as_str().unwrap()),
-        )
+        .get_text(None, &format!("/trace/org/{}", org.as_str().unwrap()))
         .await;
     standing_row(&html, "standing-notices", &text(noticed, "notice_id"));
 }
@@ -553,10 +550,12 @@ async fn history_is_the_views_at_that_point_by_seq_or_time() {
     let (status, html) = s.get_text(None, "/?as_of=2000-01-01T00:00:00Z").await;
     assert_eq!(status, 200);
     assert_eq!(value_of_id(&html, "seq"), 0);
-    // as_of the head's recorded_at is the present.
+    // recorded_as_of the head's recorded_at is the present.
     let (_, head) = s.get(None, "/v1/chain/head").await;
     let t = head["recorded_at"].as_str().unwrap();
-    let (_, html) = s.get_text(None, &format!("/holdings?as_of={t}")).await;
+    let (_, html) = s
+        .get_text(None, &format!("/holdings?recorded_as_of={t}"))
+        .await;
     let (_, now) = s.get(None, "/v1/views/holdings").await;
     let shown = figures(&html)
         .into_iter()
@@ -643,6 +642,17 @@ async fn the_former_spelling_of_a_page_redirects_to_its_address() {
     assert_eq!(resp.headers()["location"], "/utilization?until_seq=3");
     let (status, _) = s.get_text(None, "/utilisation").await;
     assert_eq!(status, 200, "a browser following it lands on the page");
+    // An organization's trace is /trace/org/ID, as `audit trace --org ID`.
+    let resp = client
+        .get(s.url("/trace/organization/ORG-1?until_seq=3"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 308);
+    assert_eq!(resp.headers()["location"], "/trace/org/ORG-1?until_seq=3");
+    let (status, html) = s.get_text(None, "/trace/org/ORG-1").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Trace of organization ORG-1"), "{html}");
 }
 
 #[tokio::test]
@@ -688,10 +698,12 @@ const KOREAN_PAGES: &[&str] = &[
     "/concentration?lang=ko",
     "/concentration?every=events&lang=ko",
     "/events?lang=ko",
+    "/events?until_seq=3000&limit=20&lang=ko",
     "/events/4929?lang=ko",
     "/trace/award/AW-2025-0150?lang=ko",
     "/trace/application/APP-2026-0003?lang=ko",
-    "/trace/organization/ORG-A001?lang=ko",
+    "/trace/org/ORG-A001?lang=ko",
+    "/holdings?as_of=2026-03-31T00%3A00%3A00%2B09%3A00&lang=ko",
 ];
 
 /// The pages' Korean snapshots: (name, path).
@@ -768,6 +780,29 @@ async fn every_page_reads_in_korean_with_no_english_left() {
     // The history forms carry the language as a field.
     let html = page(&s, "/calls?lang=ko").await;
     assert!(html.contains("<input type=\"hidden\" name=\"lang\" value=\"ko\">"));
+    // The front page's round, the charts' axes and the events' paging are
+    // in Korean too, and paging stays in Korean.
+    let html = page(&s, "/?lang=ko").await;
+    assert!(html.contains("<h3>공모 현황</h3>"), "{html}");
+    assert!(html.contains("GPU (모든 풀을 같은 척도로)"), "{html}");
+    let html = page(&s, "/utilization?lang=ko").await;
+    assert!(html.contains("최근 보고 활용률</text>"), "{html}");
+    let html = page(&s, "/events?until_seq=3000&limit=20&lang=ko").await;
+    assert!(
+        html.contains("<a id=\"older\" href=\"/events?until_seq=2980&amp;limit=20&amp;lang=ko\">← 이전: #2980까지</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a id=\"newer\" href=\"/events?until_seq=3020&amp;limit=20&amp;lang=ko\">다음: #3020까지 →</a>"),
+        "{html}"
+    );
+    // The former address of an organization's trace keeps the language.
+    let resp = no_redirects()
+        .get(s.url("/trace/organization/ORG-A001?lang=ko"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["location"], "/trace/org/ORG-A001?lang=ko");
 }
 
 fn no_redirects() -> reqwest::Client {
@@ -1262,4 +1297,220 @@ async fn a_headless_browser_shows_the_figures_and_the_live_list() {
     .unwrap();
     browser.close().await.unwrap();
     println!("screenshots in {}", shots.display());
+}
+
+/// The seqs listed on an events page, newest first.
+fn listed_seqs(html: &str) -> Vec<u64> {
+    html.split("<li id=\"e-")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+/// The `href` of the link with `id` on a page, if there is one.
+fn link_of(html: &str, id: &str) -> Option<String> {
+    let rest = html.split(&format!("id=\"{id}\" href=\"")).nth(1)?;
+    Some(rest.split('"').next()?.replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn the_events_page_pages_back_to_the_first_record_and_forward_to_the_head() {
+    let history = &first_part_lines()[..120];
+    let s = spawn(history, Access::Local, Limits::default()).await;
+    for (limit, query) in [(50u64, ""), (30, "?limit=30")] {
+        // Back from the head, a page at a time, to the first record.
+        let mut path = format!("/events{query}");
+        let mut seen: Vec<u64> = Vec::new();
+        let mut pages = Vec::new();
+        loop {
+            let html = page(&s, &path).await;
+            let seqs = listed_seqs(&html);
+            assert!(seqs.len() as u64 <= limit, "{path}");
+            seen.extend(&seqs);
+            pages.push(path.clone());
+            match link_of(&html, "older") {
+                Some(older) => {
+                    assert!(query.is_empty() || older.ends_with("limit=30"), "{older}");
+                    path = older;
+                }
+                None => break,
+            }
+        }
+        assert_eq!(seen, (1..=120).rev().collect::<Vec<u64>>(), "limit {limit}");
+        // And forward again through the same pages, ending at the live head.
+        let mut forward = Vec::new();
+        let mut path = pages.last().unwrap().clone();
+        while let Some(newer) = link_of(&page(&s, &path).await, "newer") {
+            forward.push(newer.clone());
+            path = newer;
+        }
+        let mut back: Vec<String> = pages[..pages.len() - 1].to_vec();
+        back.reverse();
+        assert_eq!(forward, back, "limit {limit}");
+        assert!(link_of(&page(&s, &pages[0]).await, "newer").is_none());
+    }
+}
+
+/// The SVG charts of a page, each from `<svg` to `</svg>`.
+fn charts_of(html: &str) -> Vec<&str> {
+    html.split("<svg")
+        .skip(1)
+        .map(|rest| rest.split("</svg>").next().unwrap())
+        .collect()
+}
+
+/// The texts of a chart's elements of `class`.
+fn texts_of(svg: &str, class: &str) -> Vec<String> {
+    svg.split(&format!("<text class=\"{class}\""))
+        .skip(1)
+        .map(|rest| {
+            let body = rest.split_once('>').unwrap().1;
+            body.split("</text>").next().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_chart_names_its_axes_and_labels_its_ticks() {
+    let s = spawn(&first_part_lines(), Access::Local, Limits::default()).await;
+    let mut seen = 0;
+    for path in [
+        "/",
+        "/calls",
+        "/holdings",
+        "/utilization",
+        "/concentration",
+        "/concentration?every=events",
+    ] {
+        let html = page(&s, path).await;
+        for svg in charts_of(&html) {
+            let titles = texts_of(svg, "axis-title");
+            assert!(
+                !titles.is_empty() && titles.iter().all(|t| !t.trim().is_empty()),
+                "{path}: a chart without an axis title: {svg}"
+            );
+            let ticks = texts_of(svg, "tick");
+            assert!(
+                ticks.len() >= 5 && ticks.iter().all(|t| !t.trim().is_empty()),
+                "{path}: a chart with too few tick labels ({ticks:?})"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 12, "only {seen} charts seen");
+    // The concentration lines are labelled along time, not only at both ends.
+    let html = page(&s, "/concentration").await;
+    let lines = charts_of(&html)[0];
+    let ticks = texts_of(lines, "tick");
+    let dated = ticks
+        .iter()
+        .filter(|t| t.len() >= 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-')
+        .count();
+    assert!(dated >= 5, "{ticks:?}");
+}
+
+#[tokio::test]
+async fn the_front_page_leads_with_the_round_and_draws_pools_to_one_scale() {
+    let history = first_part_lines();
+    let s = spawn(&history, Access::Local, Limits::default()).await;
+    let html = page(&s, "/").await;
+    let round = html.find("id=\"round\"").expect("the round's section");
+    let pools_at = html.find("<h3>Pools</h3>").expect("the pools' section");
+    assert!(round < pools_at, "the round comes first");
+    // Each call's headline, with its figures marked for the check against
+    // the calls view (every_page_renders_and_its_figures_are_the_views).
+    let (_, calls) = s.get(None, "/v1/views/calls").await;
+    for (i, c) in calls["calls"].as_array().unwrap().iter().enumerate() {
+        let id = c["call_id"].as_str().unwrap();
+        assert!(html.contains(&format!("id=\"headline-{id}\"")), "{id}");
+        for field in ["applications", "selected", "awarded_gpus"] {
+            let mark = format!("data-json=\"calls:/calls/{i}/totals/{field}\"");
+            assert!(html.contains(&mark), "{mark}");
+        }
+        for sector in c["by_sector"].as_object().unwrap().keys() {
+            let mark = format!("data-json=\"calls:/calls/{i}/by_sector/{sector}/selected\"");
+            assert!(html.contains(&mark), "{mark}");
+        }
+    }
+    // Pool bars on one scale: each bar's length is its capacity over the
+    // largest pool's, against the same span.
+    let (_, pools) = s.get(None, "/v1/views/pools").await;
+    let capacities: Vec<f64> = pools["pools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["capacity"].as_f64().unwrap())
+        .collect();
+    let bars = &charts_of(&html[pools_at..])[..capacities.len()];
+    let width = |svg: &str| -> f64 {
+        svg.split("<rect ")
+            .skip(1)
+            .map(|r| {
+                let w = r
+                    .split("width=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
+                w.parse::<f64>().unwrap()
+            })
+            .sum()
+    };
+    let largest = capacities.iter().cloned().fold(0.0, f64::max);
+    let full = width(bars[capacities.iter().position(|c| *c == largest).unwrap()]);
+    assert!(capacities.len() >= 2 && capacities.iter().any(|c| *c < largest));
+    for (svg, capacity) in bars.iter().zip(&capacities) {
+        let expected = full * capacity / largest;
+        assert!(
+            (width(svg) - expected).abs() < 1.0,
+            "a {capacity}-GPU pool drawn {} wide, expected {expected}",
+            width(svg)
+        );
+    }
+}
+
+/// `as_of` is business time on the API and the dashboard alike: on an
+/// imported history, 1 March 2026 is the programme as it stood then (the
+/// issue's own example gave `as_of_seq: 0`), and the dashboard's date box
+/// shows the same point.
+#[tokio::test]
+async fn as_of_is_business_time_on_the_api_and_the_dashboard() {
+    let history = first_part_lines();
+    let s = spawn(&history, Access::Local, Limits::default()).await;
+    let t = "2026-03-01T00:00:00+09:00";
+    let expected = history
+        .iter()
+        .take_while(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            let at = |s: &str| gpu_ledger_domain::Timestamp::parse(s).unwrap().instant();
+            at(v["occurred_at"].as_str().unwrap()) <= at(t)
+        })
+        .count() as u64;
+    assert!(expected > 0 && expected < history.len() as u64);
+    let (status, pools) = s
+        .get(None, "/v1/views/pools?as_of=2026-03-01T00:00:00%2B09:00")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(pools["as_of_seq"], expected);
+    assert_eq!(pools["as_of"], json!({"clock": "occurred_at", "at": t}));
+    let (_, by_seq) = s
+        .get(None, &format!("/v1/views/pools?until_seq={expected}"))
+        .await;
+    assert_eq!(pools["pools"], by_seq["pools"]);
+    let (_, recorded) = s
+        .get(
+            None,
+            "/v1/views/pools?recorded_as_of=2026-03-01T00:00:00%2B09:00",
+        )
+        .await;
+    assert_eq!(
+        recorded["as_of_seq"], 0,
+        "nothing was recorded before the import"
+    );
+    assert_eq!(recorded["as_of"]["clock"], "recorded_at");
+    let html = page(&s, "/?as_of=2026-03-01T00%3A00%3A00%2B09%3A00").await;
+    assert_eq!(value_of_id(&html, "seq"), expected);
+    let (status, _) = s.get(None, "/v1/views/pools?as_of=yesterday").await;
+    assert_eq!(status, 400);
 }

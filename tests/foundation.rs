@@ -257,3 +257,42 @@ fn the_token_command_prints_only_the_token_on_stdout() {
     let hash = gpu_ledger_api::server::auth::token_hash(token);
     assert_eq!(kept, format!("{} auditor\n", hex::encode(hash)));
 }
+
+/// Every command that reads a ledger takes the same `--from-export FILE`
+/// (and `--export FILE`), and gives from the copy what it gives from the
+/// store: an auditor handed a file needs no data directory.
+#[test]
+fn every_command_that_reads_a_ledger_takes_from_export() {
+    let (dir, data, _) = imported_history(30, 200);
+    let export = dir.path().join("ledger.jsonl");
+    succeeds(&data, &["export", "--out", export.to_str().unwrap()]);
+    let nowhere = dir.path().join("no-such-data-dir");
+    let export = export.to_str().unwrap();
+    let commands: [&[&str]; 5] = [
+        &["verify", "--deep"],
+        &["view", "holdings", "--format", "json"],
+        &["audit", "report", "--format", "json"],
+        &[
+            "audit",
+            "trace",
+            "--application",
+            "APP-000001",
+            "--format",
+            "json",
+        ],
+        &["diff", "--from-seq", "100", "--format", "json"],
+    ];
+    for command in commands {
+        let from_store = succeeds(&data, &[&["--json"], command].concat());
+        for flag in ["--from-export", "--export"] {
+            let args = [&["--json"], command, &[flag, export]].concat();
+            let from_copy = succeeds(&nowhere, &args);
+            assert_eq!(
+                String::from_utf8_lossy(&from_copy.stdout),
+                String::from_utf8_lossy(&from_store.stdout),
+                "{args:?}"
+            );
+        }
+    }
+    assert!(!nowhere.exists(), "reading an export made a data directory");
+}

@@ -92,12 +92,7 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
         "malformed_event",
     )
     .await;
-    assert_eq!(a["index"], 1);
-    let message = a["message"].as_str().unwrap_or_default();
-    assert!(
-        message.starts_with("event 2 of the batch (index 1): "),
-        "{a}"
-    );
+    refused_at_the_second_event(&a);
     refused(&s, None, pool("P-3"), 401, "unauthorized").await;
     refused(&s, Some("wrong-token"), pool("P-3"), 401, "unauthorized").await;
     refused(&s, Some("monitor-token"), pool("P-3"), 403, "forbidden").await;
@@ -112,12 +107,7 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
         "pool_already_registered",
     )
     .await;
-    assert_eq!(a["index"], 1);
-    let message = a["message"].as_str().unwrap_or_default();
-    assert!(
-        message.starts_with("event 2 of the batch (index 1): "),
-        "{a}"
-    );
+    refused_at_the_second_event(&a);
     refused(
         &s,
         office,
@@ -733,4 +723,15 @@ async fn a_query_string_that_does_not_parse_is_a_json_problem_naming_the_paramet
         let message = body["message"].as_str().unwrap_or_default();
         assert!(message.contains(parameter), "{path}: {body}");
     }
+}
+
+/// A batch refused at its second event names it counted from 1, with the
+/// 0-based index the body carries.
+fn refused_at_the_second_event(problem: &serde_json::Value) {
+    assert_eq!(problem["index"], 1);
+    let message = problem["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("event 2 of the batch (index 1): "),
+        "{problem}"
+    );
 }

@@ -15,6 +15,7 @@ use common::stdout_json;
 use gpu_ledger_testkit::history::{synthetic_history, write_lines};
 use gpu_ledger_testkit::ports::{free_port, listening_within};
 use gpu_ledger_testkit::postgres::PgCluster;
+use gpu_ledger_testkit::server::get_json;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
@@ -276,14 +277,8 @@ async fn two_servers_on_one_database_append_every_event_once_and_agree() {
             .unwrap();
         let replayed: Value = serde_json::from_slice(&out.stdout).unwrap();
         for server in &servers {
-            let live: Value = client
-                .get(format!("{}/v1/views/{view}", server.base))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let url = format!("{}/v1/views/{view}", server.base);
+            let (_, live) = get_json(&client, &url, None).await;
             assert_eq!(live, replayed, "view {view} of {}", server.base);
         }
     }

@@ -8,6 +8,7 @@ mod common;
 
 use common::*;
 use gpu_ledger_domain::{Timestamp, decode_event};
+use gpu_ledger_projections::table::Cell;
 use gpu_ledger_projections::{Format, Projections, ViewName, ViewParams};
 use gpu_ledger_testkit::history::{example_lines, first_part_file, first_part_lines, write_lines};
 use serde_json::Value;
@@ -47,6 +48,40 @@ fn every_view_of_the_example_in_every_format() {
             insta::assert_snapshot!(name, p.render(view, &params, format));
         }
     }
+}
+
+/// A column of basis points says so in its name, as the JSON field does:
+/// a spreadsheet reading `3080` must not take it for a percentage.
+#[test]
+fn every_basis_point_column_is_named_for_its_unit() {
+    let p = projections_of(&example_lines());
+    let params = ViewParams::default();
+    let mut bp_columns = 0;
+    for view in ViewName::ALL {
+        for table in p.tables(view, &params) {
+            for (i, column) in table.columns.iter().enumerate() {
+                let mut cells = table.rows.iter().map(|r| &r[i]);
+                let holds_bp = cells.clone().any(|c| matches!(c, Cell::Bp(_)));
+                let all_bp = cells.all(|c| matches!(c, Cell::Bp(_) | Cell::Empty));
+                let named_bp = column.ends_with("_bp");
+                assert!(
+                    holds_bp == named_bp || (named_bp && all_bp),
+                    "{view} table {}: column {column} holds basis points: {holds_bp}",
+                    table.name
+                );
+                bp_columns += usize::from(named_bp);
+            }
+        }
+    }
+    assert!(
+        bp_columns >= 7,
+        "only {bp_columns} basis-point columns seen"
+    );
+    let csv = p.render(ViewName::Concentration, &params, Format::Csv);
+    assert!(
+        csv.lines().next().unwrap().contains("top5_share_bp"),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -129,7 +164,7 @@ fn a_view_until_seq_n_equals_the_view_of_the_first_n_events_alone() {
 }
 
 #[test]
-fn a_view_as_of_a_time_covers_the_records_recorded_by_then() {
+fn a_view_recorded_as_of_a_time_covers_the_records_recorded_by_then() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let lines = first_part_lines();
@@ -150,7 +185,7 @@ fn a_view_as_of_a_time_covers_the_records_recorded_by_then() {
         &[
             "view",
             "holdings",
-            "--as-of",
+            "--recorded-as-of",
             "2026-03-15T09:00:00+09:00",
             "--format",
             "json",
@@ -167,9 +202,18 @@ fn a_view_as_of_a_time_covers_the_records_recorded_by_then() {
             "json",
         ],
     );
-    assert_eq!(stdout_json(&as_of), stdout_json(&until));
-    assert_eq!(stdout_json(&as_of)["as_of_seq"], 3000);
-    let bad = run(&data, &["view", "holdings", "--as-of", "yesterday"]);
+    let mut as_of = stdout_json(&as_of);
+    assert_eq!(
+        as_of["as_of"],
+        serde_json::json!({"clock": "recorded_at", "at": "2026-03-15T00:00:00.000000Z"})
+    );
+    as_of.as_object_mut().unwrap().remove("as_of");
+    assert_eq!(as_of, stdout_json(&until));
+    assert_eq!(as_of["as_of_seq"], 3000);
+    let bad = run(
+        &data,
+        &["view", "holdings", "--recorded-as-of", "yesterday"],
+    );
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("is not an RFC 3339 time"));
 }
@@ -668,4 +712,93 @@ fn the_command_line_judges_due_at_now_or_at_the_time_given() {
             "{view}"
         );
     }
+}
+
+/// How many of `lines`, from the first, occurred at or before `t`: the
+/// prefix a business-time point covers.
+fn occurred_by(lines: &[String], t: &str) -> usize {
+    let t = Timestamp::parse(t).unwrap().instant();
+    lines
+        .iter()
+        .take_while(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            Timestamp::parse(v["occurred_at"].as_str().unwrap())
+                .unwrap()
+                .instant()
+                <= t
+        })
+        .count()
+}
+
+/// `--as-of` is business time: on an imported history (every record
+/// recorded today) a 2026 date gives the programme as it stood then, the
+/// view at the seq of the last event that had occurred, and says so.
+#[test]
+fn as_of_is_business_time_on_the_example_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = first_part_lines();
+    let data = dir.path().join("data");
+    import_file(&data, &first_part_file(dir.path()));
+    for t in ["2026-01-15T00:00:00+09:00", "2026-03-01T00:00:00+09:00"] {
+        let n = occurred_by(&lines, t);
+        assert!(n > 100 && n < lines.len(), "{t}: {n}");
+        for view in ["pools", "holdings", "calls"] {
+            let mut at = stdout_json(&succeeds(
+                &data,
+                &["view", view, "--as-of", t, "--format", "json"],
+            ));
+            assert_eq!(
+                at["as_of"],
+                serde_json::json!({"clock": "occurred_at", "at": t})
+            );
+            assert_eq!(at["as_of_seq"], n as u64, "{view} as of {t}");
+            at.as_object_mut().unwrap().remove("as_of");
+            let until = stdout_json(&succeeds(
+                &data,
+                &[
+                    "view",
+                    view,
+                    "--until-seq",
+                    &n.to_string(),
+                    "--format",
+                    "json",
+                ],
+            ));
+            assert_eq!(at, until, "{view} as of {t}");
+        }
+    }
+    let bad = run(&data, &["view", "holdings", "--as-of", "yesterday"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--as-of"));
+}
+
+/// Where business time goes backwards (an event recorded late), a point
+/// ends at the first event that occurred after it, as docs/views.md says:
+/// the later events that occurred before it again are not counted.
+#[test]
+fn a_business_time_point_ends_at_the_first_event_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let lines: Vec<String> = first_part_lines()[..10]
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            let day = if i == 4 { 20 } else { i + 1 };
+            v["occurred_at"] = format!("2026-01-{day:02}T09:00:00+09:00").into();
+            serde_json::to_string(&v).unwrap()
+        })
+        .collect();
+    let file = dir.path().join("late.jsonl");
+    write_lines(&file, &lines);
+    import_file(&data, &file);
+    let seq_as_of = |t: &str| {
+        let out = succeeds(&data, &["view", "pools", "--as-of", t, "--format", "json"]);
+        stdout_json(&out)["as_of_seq"].as_u64().unwrap()
+    };
+    // Events 6 to 10 occurred on 6 to 10 January, but event 5 on the 20th.
+    assert_eq!(seq_as_of("2026-01-03T09:00:00+09:00"), 3);
+    assert_eq!(seq_as_of("2026-01-15T00:00:00+09:00"), 4);
+    assert_eq!(seq_as_of("2026-01-20T09:00:00+09:00"), 10);
+    assert_eq!(seq_as_of("2025-12-31T00:00:00+09:00"), 0);
 }

@@ -59,6 +59,11 @@ pub enum Command {
     /// Each line is one event body (events.md), checked against the rules and
     /// the state so far. If any line is refused, the first such line is
     /// reported with its number and rule, and nothing of the file is appended.
+    ///
+    /// On EventStoreDB (`--store esdb://...`) an import is not atomic: the
+    /// whole file is checked first, then appended in pieces, each visible
+    /// once made; a server failure part-way leaves a valid prefix of the
+    /// file in the ledger, and the error names its seqs.
     #[command(
         after_help = "Example:\n  gpu-ledger import examples/march-2026.jsonl\n  gpu-ledger --json import day-42.jsonl"
     )]
@@ -159,6 +164,10 @@ pub enum Command {
     )]
     Copy(commands::copy::CopyArgs),
 
+    /// Run a witness: cosign ledgers' checkpoints that extend what it cosigned before (C2SP tlog-witness).
+    #[command(subcommand)]
+    Witness(commands::witness::WitnessArgs),
+
     /// Create or upgrade the ledger's schema in PostgreSQL (commands that write also do it on first use).
     #[command(after_help = "Example:\n  gpu-ledger --store postgres://ledger@db1/gpu migrate")]
     Migrate,
@@ -166,11 +175,13 @@ pub enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _logs = init_logging(if matches!(cli.command, Command::Serve(_)) {
-        "info"
-    } else {
-        "warn"
-    });
+    let _logs = init_logging(
+        if matches!(cli.command, Command::Serve(_) | Command::Witness(_)) {
+            "info"
+        } else {
+            "warn"
+        },
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -253,5 +264,6 @@ async fn run(cli: Cli) -> Result<Outcome, CommandError> {
         Command::Head => commands::head::run(&config).await,
         Command::Copy(args) => commands::copy::run(&args, cli.json).await,
         Command::Migrate => commands::migrate::run(&config).await,
+        Command::Witness(args) => commands::witness::run(cli.data.as_deref(), &args).await,
     }
 }

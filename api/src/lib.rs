@@ -9,3 +9,4 @@ pub mod import;
 mod progress;
 pub mod server;
 pub mod store_config;
+pub mod witness;

@@ -135,6 +135,18 @@ pub async fn get(addr: SocketAddr, path: &str) -> Result<(u16, Bytes), String> {
     exchange(&mut sender, request).await
 }
 
+/// One empty `POST path` on a new connection: the status and the whole body.
+pub async fn post(addr: SocketAddr, path: &str) -> Result<(u16, Bytes), String> {
+    let mut sender = connect(addr).await?;
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(hyper::header::HOST, addr.to_string())
+        .body(Full::new(Bytes::new()))
+        .map_err(|e| format!("cannot build POST {path}: {e}"))?;
+    exchange(&mut sender, request).await
+}
+
 /// Sends one request and reads its whole answer: the status and the body.
 async fn exchange(
     sender: &mut SendRequest<Full<Bytes>>,

@@ -4,6 +4,7 @@
 //! - [`suite`]: `gpu-ledger-bench run`, every figure of `BENCHMARKS.md`;
 //! - [`http_load`]: appends and view queries against a running server;
 //! - [`transparency`]: what keeping the Merkle tree costs, and proof times;
+//! - [`witnessing`]: what witnesses cosigning checkpoints cost the appends;
 //! - [`stats`]: medians and latency percentiles.
 //!
 //! The workload it measures on is `gpu_ledger_testkit::workload`'s.
@@ -13,6 +14,7 @@ pub mod http_load;
 pub mod stats;
 pub mod suite;
 pub mod transparency;
+pub mod witnessing;
 
 /// The load generator's runtime: one thread runs it on the calling thread
 /// (least interference with the server on a small machine), more spread the

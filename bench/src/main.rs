@@ -61,6 +61,29 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         work_dir: Option<PathBuf>,
     },
+    /// Durable appends to `gpu-ledger serve` signing a checkpoint every
+    /// second, without witnesses and with 2 of 3 (separate `gpu-ledger
+    /// witness serve` processes); then timed witnessed checkpoints.
+    #[command(
+        after_help = "Example:\n  gpu-ledger-bench witness --clients 16 --seconds 10 --rounds 3"
+    )]
+    Witness {
+        /// The gpu-ledger binary [default: built with `cargo build --release -p gpu-ledger`].
+        #[arg(long, value_name = "FILE")]
+        binary: Option<PathBuf>,
+        #[arg(long, default_value_t = 16, value_name = "C")]
+        clients: usize,
+        #[arg(long, default_value_t = 10, value_name = "S")]
+        seconds: u64,
+        #[arg(long, default_value_t = 3, value_name = "R")]
+        rounds: usize,
+        /// Witnessed checkpoints timed after each witnessed run.
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        signings: usize,
+        /// Scratch directory [default: a fresh one under the temp dir].
+        #[arg(long, value_name = "DIR")]
+        work_dir: Option<PathBuf>,
+    },
     /// Query one view of a running `gpu-ledger serve` back to back; report
     /// latency percentiles.
     #[command(
@@ -74,11 +97,6 @@ enum Command {
         #[command(flatten)]
         load: LoadArgs,
     },
-    /// Measure every figure of BENCHMARKS.md against the SQLite peer (median
-    /// of several runs) and write them into its generated section.
-    #[command(
-        after_help = "Examples:\n  cargo run --release -p gpu-ledger-bench -- run\n  cargo run --release -p gpu-ledger-bench -- run --big-events 10000000\n  cargo run --release -p gpu-ledger-bench -- run --events 100000 --runs 1 --out /tmp/smoke.md"
-    )]
     /// Decode every line of a workload file on one core, several rounds;
     /// report the fastest round's cost per event.
     #[command(
@@ -92,15 +110,36 @@ enum Command {
         #[arg(long, default_value_t = 5, value_name = "R")]
         rounds: usize,
     },
+    /// Measure every figure of BENCHMARKS.md against the SQLite peer (median
+    /// of several runs) and write them into its generated section; with
+    /// `--mode postgres`, the PostgreSQL figures next to the file store's.
+    #[command(
+        after_help = "Examples:\n  cargo run --release -p gpu-ledger-bench -- run\n  cargo run --release -p gpu-ledger-bench -- run --big-events 10000000\n  cargo run --release -p gpu-ledger-bench -- run --events 100000 --runs 1 --out /tmp/smoke.md\n  cargo run --release -p gpu-ledger-bench -- run --mode postgres"
+    )]
     Run {
         #[command(flatten)]
         args: RunArgs,
     },
 }
 
+/// What `run` measures.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum RunMode {
+    /// Every figure of the generated section, on the file store.
+    Full,
+    /// Import, verify, rebuild, start-up and durable HTTP appends on a
+    /// throwaway PostgreSQL cluster (needs PostgreSQL's server programs),
+    /// next to the file store and the peer measured in the same session;
+    /// written into the section between the bench:postgres markers.
+    Postgres,
+}
+
 /// Options of the benchmark suite.
 #[derive(clap::Args, Debug)]
 struct RunArgs {
+    /// Which figures to measure.
+    #[arg(long, value_enum, default_value = "full")]
+    mode: RunMode,
     /// Events of the workload.
     #[arg(long, default_value_t = workload::DEFAULT_EVENTS, value_name = "N")]
     events: u64,
@@ -206,6 +245,34 @@ fn main() -> ExitCode {
             }),
         })
         .map(|report| print!("{}", transparency::markdown(&report))),
+        Command::Witness {
+            binary,
+            clients,
+            seconds,
+            rounds,
+            signings,
+            work_dir,
+        } => binary
+            .map_or_else(
+                || {
+                    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+                    suite::build::cargo_build(&["-p", "gpu-ledger"], &workspace, "gpu-ledger")
+                },
+                Ok,
+            )
+            .and_then(|binary| {
+                gpu_ledger_bench::witnessing::run(&gpu_ledger_bench::witnessing::Options {
+                    binary,
+                    clients,
+                    seconds,
+                    rounds,
+                    signings,
+                    work_dir: work_dir.unwrap_or_else(|| {
+                        std::env::temp_dir().join(format!("gpu-ledger-witness-{}", std::process::id()))
+                    }),
+                })
+            })
+            .map(|report| print!("{}", report.markdown())),
         Command::Decode { file, rounds } => gpu_ledger_bench::decoding::run(&file, rounds).map(|d| {
             println!(
                 "decoded {} events ({} bytes) in {} rounds: best {:.0} ns/event ({:.2}M events/s on one core); rounds {}",
@@ -264,6 +331,9 @@ fn run_suite(args: RunArgs) -> Result<(), String> {
     if args.runs == 0 || args.events == 0 {
         return Err("--runs and --events must be at least 1".into());
     }
+    if matches!(args.mode, RunMode::Postgres) && args.big_events.is_some() {
+        return Err("--big-events is a figure of the full suite, not of --mode postgres".into());
+    }
     // Defaults are relative to the checkout this program was built from.
     let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -282,6 +352,10 @@ fn run_suite(args: RunArgs) -> Result<(), String> {
         )
     };
     let options = suite::Options {
+        mode: match args.mode {
+            RunMode::Full => suite::Mode::Full,
+            RunMode::Postgres => suite::Mode::Postgres,
+        },
         events: args.events,
         seed: args.seed,
         runs: args.runs,
@@ -302,5 +376,5 @@ fn run_suite(args: RunArgs) -> Result<(), String> {
         threads: args.threads,
         command_line,
     };
-    suite::run(options).map(|_| ())
+    suite::run(options)
 }

@@ -17,12 +17,19 @@
 //!
 //! The figures and the ratios to the peer are printed, and written into the
 //! generated section of `BENCHMARKS.md` (see [`report`]).
+//!
+//! With `--mode postgres` it measures instead the store-level figures on
+//! PostgreSQL against the file store and the peer (see [`comparison`]),
+//! written into a section of their own.
 
-mod build;
+pub mod build;
+pub mod comparison;
 pub mod machine;
+pub mod postgres;
 pub mod process;
 pub mod report;
 mod serving;
+pub mod store;
 mod work_dir;
 
 pub use serving::Settle;
@@ -31,12 +38,14 @@ use crate::http_load::{self, Load, Plan};
 use crate::stats::{Latencies, median};
 use gpu_ledger_testkit::workload::{self, Summary};
 use machine::{CpuClock, Machine};
+use postgres::Database;
 use process::{Finished, bytes_on_disk, measure};
 use serving::{head_seq, load_run, settle, startups};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+use store::Store;
 use work_dir::{WorkDir, remove_database, remove_dir};
 
 /// The views the server can answer, all queried.
@@ -52,9 +61,20 @@ pub const VIEWS: [&str; 6] = [
 /// Durable writes timed by the disk probe of each run.
 pub const FSYNC_PROBES: usize = 1000;
 
+/// Which figures a run measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Every figure of the generated section, on the file store.
+    Full,
+    /// Import, verify, rebuild, start-up and durable appends on PostgreSQL,
+    /// next to the file store and the peer measured in the same session.
+    Postgres,
+}
+
 /// What to measure, and where.
 #[derive(Debug, Clone)]
 pub struct Options {
+    pub mode: Mode,
     pub events: u64,
     pub seed: u64,
     pub runs: usize,
@@ -99,8 +119,11 @@ impl Runs {
 #[derive(Debug, Clone, Default)]
 pub struct Step {
     pub seconds: Runs,
+    /// CPU time of the command itself.
     pub cpu_seconds: Runs,
     pub peak_rss_kib: Runs,
+    /// CPU time of the database server meanwhile (PostgreSQL only).
+    pub database_cpu_seconds: Runs,
 }
 
 impl Step {
@@ -128,10 +151,18 @@ pub struct LoadRun {
     /// CPU seconds per second of the server and of the load generator.
     pub server_cores: f64,
     pub client_cores: f64,
+    /// ... and of the database server (PostgreSQL only).
+    pub database_cores: Option<f64>,
 }
 
 impl LoadRun {
-    fn new(report: &http_load::LoadReport, server_cpu: f64, client_cpu: f64, wall: f64) -> Self {
+    fn new(
+        report: &http_load::LoadReport,
+        server_cpu: f64,
+        client_cpu: f64,
+        database_cpu: Option<f64>,
+        wall: f64,
+    ) -> Self {
         let l: &Latencies = &report.latencies;
         LoadRun {
             per_second: report.per_second(),
@@ -142,6 +173,7 @@ impl LoadRun {
             body_bytes: report.body_bytes,
             server_cores: server_cpu / wall,
             client_cores: client_cpu / wall,
+            database_cores: database_cpu.map(|cpu| cpu / wall),
         }
     }
 }
@@ -191,6 +223,16 @@ pub struct Scaling {
     pub disk_bytes: u64,
 }
 
+/// The peer's figures: its import and verify, and its one-commit-per-event
+/// import (its durable one-by-one rate).
+#[derive(Debug, Clone, Default)]
+pub struct PeerSteps {
+    pub import: Step,
+    pub verify: Step,
+    pub disk_bytes: u64,
+    pub one_by_one: Step,
+}
+
 /// Every figure of one run of the suite.
 #[derive(Debug, Clone)]
 pub struct Results {
@@ -203,10 +245,7 @@ pub struct Results {
     pub workload: Summary,
     pub workload_seconds: f64,
     pub ours: Scaling,
-    pub peer_import: Step,
-    pub peer_verify: Step,
-    pub peer_disk_bytes: u64,
-    pub peer_one_by_one: Step,
+    pub peer: PeerSteps,
     /// Per view: its runs.
     pub views: Vec<(String, Vec<LoadRun>)>,
     /// Per client count: its runs.
@@ -224,8 +263,80 @@ pub struct Results {
     pub transparency: Option<crate::transparency::Report>,
 }
 
-/// Runs the suite, writes the report, prints the figures.
-pub fn run(options: Options) -> Result<Results, String> {
+/// Runs the suite in the mode the options say, writes the report, prints
+/// the figures.
+pub fn run(options: Options) -> Result<(), String> {
+    match options.mode {
+        Mode::Full => run_full(options).map(|_| ()),
+        Mode::Postgres => comparison::run(options).map(|_| ()),
+    }
+}
+
+/// The programs under test: `gpu-ledger` and the SQLite peer.
+pub(crate) struct Programs {
+    pub ours: PathBuf,
+    pub peer: PathBuf,
+}
+
+impl Programs {
+    /// Builds both (or takes the given `gpu-ledger`).
+    fn build(options: &Options) -> Result<Self, String> {
+        let ours = match &options.gpu_ledger {
+            Some(binary) => binary.clone(),
+            None => build::cargo_build(&["-p", "gpu-ledger"], &options.workspace, "gpu-ledger")?,
+        };
+        let peer_target = std::env::temp_dir().join("gpu-ledger-bench-peer-target");
+        let peer_manifest = options.peer.join("Cargo.toml");
+        let peer = build::cargo_build(
+            &[
+                "--manifest-path",
+                &peer_manifest.to_string_lossy(),
+                "--target-dir",
+                &peer_target.to_string_lossy(),
+            ],
+            &options.peer,
+            "sqlite-ledger",
+        )?;
+        Ok(Self { ours, peer })
+    }
+}
+
+/// The workload of a run, and its first events for the peer's
+/// one-commit-per-event import.
+pub(crate) struct Workload {
+    pub summary: Summary,
+    pub seconds: f64,
+    pub file: PathBuf,
+    pub first_events: PathBuf,
+    /// How many events `first_events` holds.
+    pub first_count: u64,
+}
+
+impl Workload {
+    fn generate(options: &Options, work: &WorkDir) -> Result<Self, String> {
+        let n = options.events;
+        say(format_args!("workload: {n} events, seed {}", options.seed));
+        let file = work.file("workload.jsonl");
+        let (summary, seconds) = generate(n, options.seed, &file)?;
+        say(format_args!(
+            "  {} bytes in {seconds:.2} s ({:.0} events/s)",
+            summary.tally.bytes,
+            n as f64 / seconds
+        ));
+        let first_events = work.file("workload-first.jsonl");
+        let first_count = first_lines(&file, &first_events, options.one_by_one_events)?;
+        Ok(Self {
+            summary,
+            seconds,
+            file,
+            first_events,
+            first_count,
+        })
+    }
+}
+
+/// The full suite on the file store.
+fn run_full(options: Options) -> Result<Results, String> {
     let clock = Instant::now();
     let cpu_at_start = CpuClock::now();
     let started = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
@@ -233,55 +344,27 @@ pub fn run(options: Options) -> Result<Results, String> {
     let machine = Machine::describe(&options.workspace, work.path());
     let runtime = crate::runtime(options.threads)?;
 
-    let ours = match &options.gpu_ledger {
-        Some(binary) => binary.clone(),
-        None => build::cargo_build(&["-p", "gpu-ledger"], &options.workspace, "gpu-ledger")?,
-    };
-    let peer_target = std::env::temp_dir().join("gpu-ledger-bench-peer-target");
-    let peer_manifest = options.peer.join("Cargo.toml");
-    let peer = build::cargo_build(
-        &[
-            "--manifest-path",
-            &peer_manifest.to_string_lossy(),
-            "--target-dir",
-            &peer_target.to_string_lossy(),
-        ],
-        &options.peer,
-        "sqlite-ledger",
-    )?;
-
+    let programs = Programs::build(&options)?;
+    let ours = programs.ours.clone();
     let n = options.events;
-    say(format_args!("workload: {n} events, seed {}", options.seed));
-    let workload_file = work.file("workload.jsonl");
-    let (workload, workload_seconds) = generate(n, options.seed, &workload_file)?;
-    say(format_args!(
-        "  {} bytes in {workload_seconds:.2} s ({:.0} events/s)",
-        workload.tally.bytes,
-        n as f64 / workload_seconds
-    ));
-    let first_events = work.file("workload-first.jsonl");
-    let one_by_one_events = first_lines(&workload_file, &first_events, options.one_by_one_events)?;
+    let workload = Workload::generate(&options, &work)?;
 
     let data = work.file("ledger");
-    let peer_db = work.file("peer.sqlite");
-    let peer_one_db = work.file("peer-one-by-one.sqlite");
     let mut results = Results {
         options: options.clone(),
         machine,
         started,
         minutes: 0.0,
         others_cores: 0.0,
-        workload,
-        workload_seconds,
+        workload: workload.summary.clone(),
+        workload_seconds: workload.seconds,
         ours: Scaling {
             events: n,
-            workload_bytes: 0,
+            workload_bytes: workload.summary.tally.bytes,
+            applications: workload.summary.applications,
             ..Scaling::default()
         },
-        peer_import: Step::default(),
-        peer_verify: Step::default(),
-        peer_disk_bytes: 0,
-        peer_one_by_one: Step::default(),
+        peer: PeerSteps::default(),
         views: Vec::new(),
         appends: Vec::new(),
         serve_peak_rss_kib: 0,
@@ -291,60 +374,31 @@ pub fn run(options: Options) -> Result<Results, String> {
         big: None,
         transparency: None,
     };
-    results.ours.workload_bytes = results.workload.tally.bytes;
-    results.ours.applications = results.workload.applications;
 
     for run in 1..=options.runs {
         let of = format!("{run}/{}", options.runs);
-        let step = offline_steps(&ours, &data, &workload_file, n, &mut results.ours, &of)?;
-        results.ours.disk_bytes = step;
-
-        remove_database(&peer_db)?;
-        let f = measure(
-            Command::new(&peer)
-                .arg("import")
-                .arg("--db")
-                .arg(&peer_db)
-                .arg(&workload_file),
+        remove_dir(&data)?;
+        offline_steps(
+            &ours,
+            &Store::Dir(data.clone()),
+            &workload.file,
+            n,
+            &mut results.ours,
+            &of,
+            None,
         )?;
-        report_step("peer import", &of, &f, n);
-        results.peer_import.record(&f);
-        results.peer_disk_bytes = bytes_on_disk(&peer_db);
-        let f = measure(Command::new(&peer).arg("verify").arg("--db").arg(&peer_db))?;
-        report_step("peer verify", &of, &f, n);
-        results.peer_verify.record(&f);
-
-        remove_database(&peer_one_db)?;
-        let f = measure(
-            Command::new(&peer)
-                .arg("import")
-                .arg("--batch")
-                .arg("1")
-                .arg("--db")
-                .arg(&peer_one_db)
-                .arg(&first_events),
-        )?;
-        report_step("peer import --batch 1", &of, &f, one_by_one_events);
-        results.peer_one_by_one.record(&f);
-
-        let sync = process::fsync_probe(work.path(), FSYNC_PROBES)?;
-        say(format_args!(
-            "4 KiB append + fdatasync [{of}]: p50 {:.3} ms, p99 {:.3} ms",
-            sync.p50_ms(),
-            sync.p99_ms()
-        ));
-        results.fsync_ms.push((sync.p50_ms(), sync.p99_ms()));
+        results.ours.disk_bytes = bytes_on_disk(&data);
+        peer_steps(&programs.peer, &work, &workload, n, &mut results.peer, &of)?;
+        results.fsync_ms.push(fsync_probe(&work, &of)?);
     }
-    remove_database(&peer_db)?;
-    remove_database(&peer_one_db)?;
-    results.options.one_by_one_events = one_by_one_events;
+    results.options.one_by_one_events = workload.first_count;
 
     // The server on the ledger just measured: start-up, then reads on the
     // untouched ledger, then appends (which add to it).
     let log = work.file("serve.log");
     let mut server = startups(
         &ours,
-        &data,
+        &Store::Dir(data.clone()),
         &log,
         options.runs,
         &runtime,
@@ -370,7 +424,7 @@ pub fn run(options: Options) -> Result<Results, String> {
                 warmup: Duration::from_millis(200),
                 token: None,
             };
-            let r = load_run(&runtime, &mut server, &load)?;
+            let r = load_run(&runtime, &mut server, &load, None)?;
             say(format_args!(
                 "view {view} [{run}/{}]: p50 {:.3} ms, p99 {:.3} ms ({} queries, {} bytes)",
                 options.runs, r.p50_ms, r.p99_ms, r.requests, r.body_bytes
@@ -383,22 +437,14 @@ pub fn run(options: Options) -> Result<Results, String> {
     for &clients in &options.clients {
         let mut runs = Vec::new();
         for run in 1..=options.runs {
-            let load = Load {
-                addr: server.addr,
-                plan: Plan::Appends {
-                    id_prefix: format!("{}-c{clients}-r{run}", http_load::fresh_id_prefix()),
-                },
+            runs.push(append_run(
+                &runtime,
+                &mut server,
+                &options,
                 clients,
-                duration: seconds(options.http_seconds),
-                warmup: Duration::from_secs(1),
-                token: None,
-            };
-            let r = load_run(&runtime, &mut server, &load)?;
-            say(format_args!(
-                "appends, {clients} clients [{run}/{}]: {:.0}/s, p50 {:.3} ms, p99 {:.3} ms (server {:.2} cores, load generator {:.2})",
-                options.runs, r.per_second, r.p50_ms, r.p99_ms, r.server_cores, r.client_cores
-            ));
-            runs.push(r);
+                run,
+                None,
+            )?);
         }
         results.appends.push((clients, runs));
     }
@@ -433,7 +479,7 @@ pub fn run(options: Options) -> Result<Results, String> {
     results.minutes = wall / 60.0;
     results.others_cores = CpuClock::now().others_cores_since(&cpu_at_start, wall);
     let markdown = report::markdown(&results);
-    report::write_section(&options.out, &markdown)?;
+    report::write_section(&options.out, report::BEGIN, report::END, &markdown)?;
     say(format_args!(
         "wrote the figures to {}",
         options.out.display()
@@ -442,52 +488,134 @@ pub fn run(options: Options) -> Result<Results, String> {
     Ok(results)
 }
 
-/// Import, verify and rebuild of our ledger once; returns its bytes on disk.
+/// One run of the peer: import and verify on a fresh database, then the
+/// one-commit-per-event import of the first events; both databases removed
+/// afterwards.
+fn peer_steps(
+    peer: &Path,
+    work: &WorkDir,
+    workload: &Workload,
+    events: u64,
+    into: &mut PeerSteps,
+    of: &str,
+) -> Result<(), String> {
+    let db = work.file("peer.sqlite");
+    let one_db = work.file("peer-one-by-one.sqlite");
+    remove_database(&db)?;
+    let f = measure(
+        Command::new(peer)
+            .arg("import")
+            .arg("--db")
+            .arg(&db)
+            .arg(&workload.file),
+    )?;
+    report_step("peer import", of, &f, events);
+    into.import.record(&f);
+    into.disk_bytes = bytes_on_disk(&db);
+    let f = measure(Command::new(peer).arg("verify").arg("--db").arg(&db))?;
+    report_step("peer verify", of, &f, events);
+    into.verify.record(&f);
+    remove_database(&db)?;
+
+    remove_database(&one_db)?;
+    let f = measure(
+        Command::new(peer)
+            .arg("import")
+            .arg("--batch")
+            .arg("1")
+            .arg("--db")
+            .arg(&one_db)
+            .arg(&workload.first_events),
+    )?;
+    report_step("peer import --batch 1", of, &f, workload.first_count);
+    into.one_by_one.record(&f);
+    remove_database(&one_db)
+}
+
+/// (p50, p99) ms of one durable 4 KiB write on the work disk, this run.
+fn fsync_probe(work: &WorkDir, of: &str) -> Result<(f64, f64), String> {
+    let sync = process::fsync_probe(work.path(), FSYNC_PROBES)?;
+    say(format_args!(
+        "4 KiB append + fdatasync [{of}]: p50 {:.3} ms, p99 {:.3} ms",
+        sync.p50_ms(),
+        sync.p99_ms()
+    ));
+    Ok((sync.p50_ms(), sync.p99_ms()))
+}
+
+/// One run of durable single-event appends from `clients` clients.
+fn append_run(
+    runtime: &tokio::runtime::Runtime,
+    server: &mut process::Server,
+    options: &Options,
+    clients: usize,
+    run: usize,
+    database: Option<&Database>,
+) -> Result<LoadRun, String> {
+    let of = format!("{run}/{}", options.runs);
+    let load = Load {
+        addr: server.addr,
+        plan: Plan::Appends {
+            id_prefix: format!("{}-c{clients}-r{run}", http_load::fresh_id_prefix()),
+        },
+        clients,
+        duration: seconds(options.http_seconds),
+        warmup: Duration::from_secs(1),
+        token: None,
+    };
+    let r = load_run(runtime, server, &load, database)?;
+    let on = if database.is_some() {
+        " on PostgreSQL"
+    } else {
+        ""
+    };
+    say(format_args!(
+        "appends{on}, {clients} clients [{of}]: {:.0}/s, p50 {:.3} ms, p99 {:.3} ms (server {:.2} cores, load generator {:.2}{})",
+        r.per_second,
+        r.p50_ms,
+        r.p99_ms,
+        r.server_cores,
+        r.client_cores,
+        r.database_cores
+            .map(|c| format!(", database {c:.2}"))
+            .unwrap_or_default()
+    ));
+    Ok(r)
+}
+
+/// Import, verify and rebuild of a ledger on `store` once (the caller makes
+/// it fresh first); with `database`, its CPU time during each step too.
 fn offline_steps(
     ours: &Path,
-    data: &Path,
+    store: &Store,
     workload: &Path,
     events: u64,
     into: &mut Scaling,
     of: &str,
-) -> Result<u64, String> {
-    remove_dir(data)?;
-    let f = measure(
-        Command::new(ours)
-            .arg("--data")
-            .arg(data)
-            .arg("--json")
-            .arg("import")
-            .arg(workload),
-    )?;
+    database: Option<&Database>,
+) -> Result<(), String> {
+    let name = store.name();
+    let step = |args: &[&str], what: &str, into: &mut Step| -> Result<Finished, String> {
+        let before = database.map(Database::cpu_seconds).transpose()?;
+        let f = measure(Command::new(ours).args(store.args()).args(args))?;
+        if let (Some(db), Some(before)) = (database, before) {
+            into.database_cpu_seconds.push(db.cpu_seconds()? - before);
+        }
+        report_step(&format!("{name}: {what}"), of, &f, events);
+        into.record(&f);
+        Ok(f)
+    };
+    let workload = workload.to_string_lossy();
+    let f = step(&["--json", "import", &workload], "import", &mut into.import)?;
     expect_json(&f, "appended", &serde_json::json!(events))?;
-    report_step("import", of, &f, events);
-    into.import.record(&f);
-    let disk = bytes_on_disk(data);
-
-    let f = measure(
-        Command::new(ours)
-            .arg("--data")
-            .arg(data)
-            .arg("--json")
-            .arg("verify"),
-    )?;
+    let f = step(&["--json", "verify"], "verify", &mut into.verify)?;
     expect_json(&f, "ok", &serde_json::json!(true))?;
-    report_step("verify", of, &f, events);
-    into.verify.record(&f);
-
-    let f = measure(
-        Command::new(ours)
-            .arg("--data")
-            .arg(data)
-            .arg("view")
-            .arg("pools")
-            .arg("--format")
-            .arg("json"),
+    step(
+        &["view", "pools", "--format", "json"],
+        "rebuild of all views",
+        &mut into.rebuild,
     )?;
-    report_step("rebuild of all views", of, &f, events);
-    into.rebuild.record(&f);
-    Ok(disk)
+    Ok(())
 }
 
 /// Our side again on a larger ledger: how time and memory scale with history.
@@ -513,10 +641,13 @@ fn scaling(
         applications: summary.applications,
         ..Scaling::default()
     };
-    big.disk_bytes = offline_steps(ours, &data, &file, events, &mut big, "1/1")?;
+    let store = Store::Dir(data.clone());
+    remove_dir(&data)?;
+    offline_steps(ours, &store, &file, events, &mut big, "1/1", None)?;
+    big.disk_bytes = bytes_on_disk(&data);
     std::fs::remove_file(&file).map_err(|e| format!("cannot remove {}: {e}", file.display()))?;
     let log = work.file("serve-big.log");
-    let server = startups(ours, &data, &log, runs, runtime, &mut big.startup)?;
+    let server = startups(ours, &store, &log, runs, runtime, &mut big.startup)?;
     server.stop(Duration::from_secs(60))?;
     remove_dir(&data)?;
     Ok(big)

@@ -10,7 +10,7 @@
 //! new one is ready.
 
 use super::language::{Language, Reading};
-use super::layout::{self, Frame, short_hash};
+use super::layout::{self, Frame, grouped, short_hash};
 use super::point::{At, AtQuery, with_views};
 use super::standing;
 use super::{Dashboard, rendered};
@@ -216,7 +216,8 @@ fn subject_id(subject: &Subject) -> &Id {
     }
 }
 
-/// The trace page of a subject (`award`, `application` or `organization`).
+/// The trace page of a subject (`award`, `application` or `org`, as the
+/// command line's `audit trace --award | --application | --org`).
 pub fn trace_href(kind: &str, id: &str) -> Option<String> {
     Some(format!(
         "/trace/{kind}/{}",
@@ -264,10 +265,10 @@ async fn render_trace(
     let subject = match kind {
         "award" => Subject::Award(id),
         "application" => Subject::Application(id),
-        "organization" => Subject::Organization(id),
+        "org" => Subject::Organization(id),
         other => {
             return Err(Refusal::not_found(format!(
-                "there is no trace of {other:?}: trace an award, application or organization"
+                "there is no trace of {other:?}: trace an award, application or org"
             )));
         }
     };
@@ -277,7 +278,7 @@ async fn render_trace(
     let last = match at.until {
         Until::Seq(n) => n.min(head.seq),
         Until::Head => head.seq,
-        Until::RecordedAt(_) => super::resolve(dash, &at).await?.0,
+        Until::RecordedAt(_) | Until::OccurredAt(_) => super::resolve(dash, &at).await?.0,
     };
     let key: TraceKey = (kind.to_string(), subject_id(&subject).to_string(), last);
     let cached = {
@@ -347,8 +348,8 @@ async fn render_trace(
         (standing)
         section.card id="trace" {
             p {
-                (r.h("trace-events", &[
-                    ("count", html! { (story.lines.len()) }),
+                (r.h_n("trace-events", story.lines.len() as u64, &[
+                    ("count", html! { (grouped(story.lines.len() as u64)) }),
                     ("seq", html! { (story.as_of_seq) }),
                     ("hash", short_hash(&story.head_hash.to_hex())),
                     ("command", html! { code { "gpu-ledger audit trace" } }),

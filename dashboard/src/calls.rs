@@ -48,10 +48,7 @@ fn body(view: &CallsView, at: &At, r: &Reading) -> Markup {
                 h3 { (c.call_id) " · " (c.title) }
                 p.note { (r.f("calls-status", &[("status", r.word(c.status).into()), ("closes", c.closes_at.as_str().into())])) }
                 table {
-                    tr {
-                        th { "" } th.n { (r.t("calls-applications")) } th.n { (r.t("calls-gpus-requested")) } th.n { (r.t("calls-selected")) }
-                        th.n { (r.t("calls-gpus-awarded")) } th.n { (r.t("calls-selection-ratio")) } th.n { (r.t("calls-gpus-redistributed")) }
-                    }
+                    (stats_header(r))
                     (stats_row(&r.t("calls-all-tracks"), &format!("/calls/{i}/totals"), &c.totals, true))
                     @for (j, t) in c.tracks.iter().enumerate() {
                         (stats_row(&r.f("calls-track", &[("track", t.track_id.as_str().into()), ("gpus", t.gpus.to_string().into())]), &format!("/calls/{i}/tracks/{j}"), &t.stats, false))
@@ -64,9 +61,40 @@ fn body(view: &CallsView, at: &At, r: &Reading) -> Markup {
                     &r.f("calls-chart", &[("call", c.call_id.as_str().into())]),
                     &c.by_sector.iter().map(|(s, st)| (r.word(s), st.requested_gpus, st.awarded_gpus)).collect::<Vec<_>>(),
                     [(&requested, "requested"), (&awarded, "awarded")],
+                    &r.t("calls-axis-gpus"),
                 ))
                 p.note { span class="swatch requested" {} (r.t("calls-gpus-requested")) span class="swatch awarded" {} (r.t("calls-gpus-awarded")) }
             }
+        }
+    }
+}
+
+/// Each call's headline, as the ministry publishes it: applications,
+/// selected and GPUs awarded, in all and by sector; for the front page.
+pub fn headline(view: &CallsView, at: &At, r: &Reading) -> Markup {
+    html! {
+        @if view.calls.is_empty() { p.note { (r.t("calls-none")) } }
+        @for (i, c) in view.calls.iter().enumerate() {
+            h4 id=(format!("headline-{}", c.call_id)) {
+                a href=(format!("/calls{}#call-{}", at.query(&[]), c.call_id)) { (c.call_id) } " · " (c.title)
+                " (" (r.word(c.status)) ")"
+            }
+            table.headline {
+                (stats_header(r))
+                (stats_row(&r.t("calls-all-tracks"), &format!("/calls/{i}/totals"), &c.totals, true))
+                @for (sector, s) in &c.by_sector {
+                    (stats_row(&r.f("calls-sector", &[("sector", r.word(sector).into())]), &format!("/calls/{i}/by_sector/{sector}"), s, false))
+                }
+            }
+        }
+    }
+}
+
+fn stats_header(r: &Reading) -> Markup {
+    html! {
+        tr {
+            th { "" } th.n { (r.t("calls-applications")) } th.n { (r.t("calls-gpus-requested")) } th.n { (r.t("calls-selected")) }
+            th.n { (r.t("calls-gpus-awarded")) } th.n { (r.t("calls-selection-ratio")) } th.n { (r.t("calls-gpus-redistributed")) }
         }
     }
 }

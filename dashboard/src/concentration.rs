@@ -3,10 +3,10 @@
 //! programme-wide and per track, now and over time (one point per week of
 //! business time, or per 1,000 events).
 
-use super::charts::{self, Series};
+use super::charts::{self, Axes, Series};
 use super::history::{Every, Sample, Want};
 use super::language::Reading;
-use super::layout::{self, Frame, Unit, csv_link, fig, figure, num, percent};
+use super::layout::{self, Frame, Unit, csv_link, figures, num, percent};
 use super::point::{At, AtQuery, with_views};
 use super::{Dashboard, rendered, resolve};
 use crate::Refusal;
@@ -106,12 +106,12 @@ fn figures_row(ptr: &str, f: &Figures) -> Markup {
 fn now(view: &ConcentrationView, at: &At, r: &Reading) -> Markup {
     let p = &view.programme;
     html! {
-        div.figures {
-            (figure(&r.t("concentration-top5-of-held"), fig(VIEW, "/programme/top5_share_bp", p.top5_share_bp, Unit::Bp)))
-            (figure(&r.t("concentration-hhi-range"), fig(VIEW, "/programme/hhi", p.hhi, Unit::Count)))
-            (figure(&r.t("concentration-capital-region"), fig(VIEW, "/programme/capital_share_bp", p.capital_share_bp, Unit::Bp)))
-            (figure(&r.t("concentration-non-capital-regions"), fig(VIEW, "/programme/non_capital_share_bp", p.non_capital_share_bp, Unit::Bp)))
-        }
+        (figures(VIEW, &[
+            (&r.t("concentration-top5-of-held"), "/programme/top5_share_bp", p.top5_share_bp, Unit::Bp),
+            (&r.t("concentration-hhi-range"), "/programme/hhi", p.hhi, Unit::Count),
+            (&r.t("concentration-capital-region"), "/programme/capital_share_bp", p.capital_share_bp, Unit::Bp),
+            (&r.t("concentration-non-capital-regions"), "/programme/non_capital_share_bp", p.non_capital_share_bp, Unit::Bp),
+        ]))
         section.card {
             (csv_link(at, VIEW, Some("summary")))
             h3 { (r.t("concentration-scopes")) }
@@ -195,13 +195,22 @@ fn over_time(
         .unwrap_or(0);
     // Round the scale up to a whole thousand so the grid reads easily.
     let hhi_max = hhi_max.div_ceil(1000).max(1) * 1000;
-    // Name a point by its business date and record.
+    // Name a position by its business date and record: a point's own, or
+    // between points (a tick), by the scale itself.
     let x_label = |x: u64| match points.iter().find(|p| x_of(p) == x) {
         Some(p) if p.occurred_at.len() >= 10 => {
             format!("{} (#{})", &p.occurred_at[..10], p.seq)
         }
         Some(p) => format!("#{}", p.seq),
-        None => String::new(),
+        None => match every {
+            Every::Events => format!("#{x}"),
+            Every::Week => chrono::DateTime::from_timestamp(x as i64, 0)
+                .map_or_else(String::new, |t| t.format("%Y-%m-%d").to_string()),
+        },
+    };
+    let x_axis = match every {
+        Every::Events => r.t("concentration-axis-record"),
+        Every::Week => r.t("concentration-axis-week"),
     };
     let other = match every {
         Every::Week => Every::Events,
@@ -223,11 +232,11 @@ fn over_time(
             }
             @if !complete { p.warn { (r.t("concentration-incomplete")) } }
             h4 { "HHI" }
-            (charts::lines(&r.t("concentration-chart-hhi"), &hhi, hhi_max, layout::grouped, &x_label, r))
+            (charts::lines(&r.t("concentration-chart-hhi"), &hhi, hhi_max, layout::grouped, &x_label, Axes { x: &x_axis, y: &r.t("concentration-hhi-range") }, r))
             h4 { (r.t("col-top5-share-title")) }
-            (charts::lines(&r.t("concentration-chart-top5"), &series(|s| s.top5_share_bp, true), 10_000, percent, &x_label, r))
+            (charts::lines(&r.t("concentration-chart-top5"), &series(|s| s.top5_share_bp, true), 10_000, percent, &x_label, Axes { x: &x_axis, y: &r.t("concentration-top5-of-held") }, r))
             h4 { (r.t("concentration-capital-share")) }
-            (charts::lines(&r.t("concentration-chart-capital"), &series(|s| s.capital_share_bp, false), 10_000, percent, &x_label, r))
+            (charts::lines(&r.t("concentration-chart-capital"), &series(|s| s.capital_share_bp, false), 10_000, percent, &x_label, Axes { x: &x_axis, y: &r.t("concentration-axis-capital-share") }, r))
             h4 { (r.t("concentration-latest-points")) }
             table id="over-time-table" {
                 tr { th.n { (r.t("col-record")) } th { (r.t("col-business-time")) } th.n { (r.t("col-gpus-held")) } th.n { (r.t("col-top5-share")) } th.n { "HHI" } th.n { (r.t("col-capital")) } th.n { (r.t("col-non-capital")) } }

@@ -10,7 +10,7 @@
 
 use super::audit::trace_href;
 use super::language::Reading;
-use super::layout::{self, Frame, csv_link, short_hash};
+use super::layout::{self, Frame, csv_link, grouped, short_hash};
 use super::point::{At, AtQuery};
 use super::{Dashboard, html, problem_page, rendered, resolve};
 use crate::Refusal;
@@ -118,7 +118,7 @@ async fn render(
         section.card {
             (csv_link(&at, "events", None))
             p {
-                (r.f("events-latest", &[("count", records.len().into())])) " "
+                (r.f("events-latest", &[("n", records.len().into()), ("count", grouped(records.len() as u64).into())])) " "
                 @if now {
                     (r.h("events-live", &[("head", html! { strong id="live-head" data-value=(seq) { "#" (seq) } })]))
                 }
@@ -127,10 +127,46 @@ async fn render(
                 @for rec in &records { (row(rec, &at, r)) }
             }
             @if records.is_empty() { p.note { (r.t("events-empty")) } }
+            (paging(records.last().map_or(1, |r| r.seq), seq, head.seq, limit, &at, r))
         }
         @if now { script { (PreEscaped(LIVE_SCRIPT)) } }
     };
     Ok(layout::page(&frame, body))
+}
+
+/// Links to the page of older records (ending just before `oldest`, the
+/// oldest shown) and of newer ones (up to `shown`, the newest shown, plus a
+/// page; the live head when that reaches it), in the page's language.
+fn paging(oldest: u64, shown: u64, head: u64, limit: usize, at: &At, r: &Reading) -> Markup {
+    let limit_text = limit.to_string();
+    let limit_pair: &[(&str, &str)] = if limit == DEFAULT_LIMIT {
+        &[]
+    } else {
+        &[("limit", &limit_text)]
+    };
+    let href = |until: Option<u64>| {
+        let point = match until {
+            Some(n) => at.at_seq(n),
+            None => at.now(),
+        };
+        format!("/events{}", point.query(limit_pair))
+    };
+    let newer = shown.saturating_add(limit as u64);
+    html! {
+        nav.paging id="events-paging" {
+            @if oldest > 1 {
+                a id="older" href=(href(Some(oldest - 1))) { (r.f("events-older", &[("seq", (oldest - 1).into())])) }
+            }
+            @if shown < head {
+                @if oldest > 1 { " · " }
+                @if newer >= head {
+                    a id="newer" href=(href(None)) { (r.f("events-newer-head", &[("seq", head.into())])) }
+                } @else {
+                    a id="newer" href=(href(Some(newer))) { (r.f("events-newer", &[("seq", newer.into())])) }
+                }
+            }
+        }
+    }
 }
 
 /// The event of a record as JSON (records hold canonical JSON).
@@ -259,7 +295,7 @@ fn trace_kind(field: &str) -> Option<&'static str> {
     match field {
         "award_id" => Some("award"),
         "application_id" => Some("application"),
-        "org_id" => Some("organization"),
+        "org_id" => Some("org"),
         _ => None,
     }
 }

@@ -348,7 +348,7 @@ impl History {
             let replayed = fold(
                 &mut ledger.replay_after(from),
                 BATCH,
-                |_| true,
+                Until::Head,
                 |entries| {
                     for e in entries {
                         self.replay(e, &mut views);
@@ -447,7 +447,7 @@ impl History {
             .kept
             .iter()
             .rev()
-            .find(|s| until.includes(s.seq, s.recorded_at))
+            .find(|s| until.includes(s.seq, s.recorded_at, s.views.occurred_by))
             .map(|s| s.views.clone())
     }
 }

@@ -76,19 +76,19 @@ fn body(view: &HoldingsView, at: &At, search: &str, r: &Reading) -> Markup {
             (csv_link(at, VIEW, Some("sectors")))
             h3 { (r.t("holdings-by-sector")) }
             (held_table(&r.t("col-sector"), view.by_sector.iter().map(|(k, h)| (r.word(k), format!("/by_sector/{k}"), *h)), r))
-            (charts::bars(&r.t("holdings-chart-sector"), &view.by_sector.iter().map(|(k, h)| (r.word(k), h.gpus)).collect::<Vec<_>>(), grouped))
+            (charts::bars(&r.t("holdings-chart-sector"), &view.by_sector.iter().map(|(k, h)| (r.word(k), h.gpus)).collect::<Vec<_>>(), grouped, &r.t("col-gpus-held")))
         }
         section.card {
             (csv_link(at, VIEW, Some("regions")))
             h3 { (r.t("holdings-by-region")) }
             (held_table(&r.t("col-region"), view.by_region.iter().map(|(k, h)| (r.word(k), format!("/by_region/{k}"), *h)), r))
-            (charts::bars(&r.t("holdings-chart-region"), &view.by_region.iter().map(|(k, h)| (r.word(k), h.gpus)).collect::<Vec<_>>(), grouped))
+            (charts::bars(&r.t("holdings-chart-region"), &view.by_region.iter().map(|(k, h)| (r.word(k), h.gpus)).collect::<Vec<_>>(), grouped, &r.t("col-gpus-held")))
         }
         section.card {
             (csv_link(at, VIEW, Some("tracks")))
             h3 { (r.t("holdings-by-track")) }
             (held_table(&r.t("col-call-and-track"), view.by_track.iter().enumerate().map(|(i, t)| (format!("{} {} ({})", t.call_id, t.track_id, t.pool_id), format!("/by_track/{i}"), t.held)), r))
-            (charts::bars(&r.t("holdings-chart-track"), &view.by_track.iter().map(|t| (format!("{} {}", t.call_id, t.track_id), t.held.gpus)).collect::<Vec<_>>(), grouped))
+            (charts::bars(&r.t("holdings-chart-track"), &view.by_track.iter().map(|t| (format!("{} {}", t.call_id, t.track_id), t.held.gpus)).collect::<Vec<_>>(), grouped, &r.t("col-gpus-held")))
         }
         section.card id="organizations" {
             (csv_link(at, VIEW, Some("organizations")))
@@ -178,6 +178,7 @@ fn organizations(view: &HoldingsView, at: &At, search: &str, r: &Reading) -> Mar
                 (format!("{} {}", o.org_id, o.name), o.held.gpus)
             }).collect::<Vec<_>>(),
             grouped,
+            &r.t("col-gpus-held"),
         ))
     }
 }

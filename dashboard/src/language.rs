@@ -94,16 +94,29 @@ impl Reading {
     /// order and its words escaped; the markup goes where the placeables
     /// stand.
     pub fn h(&self, key: &str, args: &[(&str, Markup)]) -> Markup {
+        self.marked(key, None, args)
+    }
+
+    /// [`h`](Self::h) for a sentence about `n` things: the message chooses
+    /// its words by `$n` (English says `1 exception`, `2 exceptions`).
+    pub fn h_n(&self, key: &str, n: u64, args: &[(&str, Markup)]) -> Markup {
+        self.marked(key, Some(n), args)
+    }
+
+    fn marked(&self, key: &str, n: Option<u64>, args: &[(&str, Markup)]) -> Markup {
         // Each placeable becomes a private-use marker that no message
         // contains, then the markup replaces it.
         let marks: Vec<String> = (0..args.len())
             .map(|i| format!("\u{E000}{i}\u{E001}"))
             .collect();
-        let fluent_args: Vec<(&str, Arg<'_>)> = args
+        let mut fluent_args: Vec<(&str, Arg<'_>)> = args
             .iter()
             .zip(&marks)
             .map(|((name, _), mark)| (*name, Arg::from(mark)))
             .collect();
+        if let Some(n) = n {
+            fluent_args.push(("n", Arg::from(n)));
+        }
         let text = self.messages().with(key, &fluent_args);
         let mut out = String::with_capacity(text.len());
         let mut rest = text.as_str();
@@ -216,11 +229,11 @@ mod tests {
     }
 
     /// Every key the code asks for: the first string argument of each
-    /// `.t(`, `.f(` and `.h(` call in the dashboard's sources, the keys its
-    /// matches choose, and the labels of the navigation.
+    /// `.t(`, `.f(`, `.h(` and `.h_n(` call in the dashboard's sources, the
+    /// keys its matches choose, and the labels of the navigation.
     fn used_keys() -> BTreeSet<String> {
         let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
-        let mut used = keys_in_code(dir, &[".t(", ".f(", ".h("]);
+        let mut used = keys_in_code(dir, &[".t(", ".f(", ".h(", ".h_n("]);
         for (_, key) in crate::layout::PAGES {
             used.insert(key.to_string());
         }

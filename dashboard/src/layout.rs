@@ -65,6 +65,8 @@ svg{max-width:100%;height:auto;display:block;margin:.3rem 0}
 svg text{font:12px system-ui,sans-serif;fill:#1d2430}
 svg .axis{stroke:#9aa4b0;stroke-width:1}
 svg .grid{stroke:#e6e9ee;stroke-width:1}
+svg text.tick{font-size:11px;fill:#4a5563}
+svg text.axis-title{font-size:12px;font-weight:600;fill:#4a5563}
 .held{fill:#2f6db5}.awaiting{fill:#f5b700}.free{fill:#cfd8e3}
 .requested{fill:#9cb8d9}.awarded{fill:#2f6db5}.bar{fill:#2f6db5}.bar2{fill:#d9822b}
 .swatch{display:inline-block;width:.8em;height:.8em;margin:0 .25em 0 .8em;vertical-align:-.05em}
@@ -127,7 +129,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
 }
 
 /// Where in history the page is, and the forms to move: a slider (and a
-/// number) over seqs, and a time for `as_of`.
+/// number) over seqs, and a business time for `as_of`.
 fn history_control(frame: &Frame<'_>) -> Markup {
     let now = frame.seq >= frame.head.seq;
     let r = frame.reading;
@@ -220,6 +222,18 @@ pub fn num(view: &str, ptr: &str, value: u64, unit: Unit) -> Markup {
 /// A big figure with its caption.
 pub fn figure(caption: &str, value: Markup) -> Markup {
     html! { div.figure { b { (value) } small { (caption) } } }
+}
+
+/// A row of big figures of `view`: each its caption, JSON pointer, value
+/// and unit.
+pub fn figures(view: &str, list: &[(&str, &str, u64, Unit)]) -> Markup {
+    html! {
+        div.figures {
+            @for (caption, ptr, value, unit) in list {
+                (figure(caption, fig(view, ptr, *value, *unit)))
+            }
+        }
+    }
 }
 
 /// The link to a table's CSV at the page's point.

@@ -104,6 +104,8 @@ pub fn router<S>(ledger: Arc<dyn LedgerReader>, history: Arc<History>) -> Router
         .route("/events", get(events::page))
         .route("/events/{seq}", get(events::record))
         .route("/trace/{kind}/{id}", get(audit::trace_page))
+        // The former spelling of `/trace/org/ID`, kept for bookmarks.
+        .route("/trace/organization/{id}", get(moved_to_trace_org))
         .route("/csv/{table}", get(csv::table))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
@@ -114,6 +116,14 @@ pub fn router<S>(ledger: Arc<dyn LedgerReader>, history: Arc<History>) -> Router
 async fn moved_to_utilization(uri: Uri) -> Redirect {
     let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
     Redirect::permanent(&format!("/utilization{query}"))
+}
+
+/// `/trace/organization/ID[?query]` is now `/trace/org/ID[?query]`, as
+/// the command line says `--org`.
+async fn moved_to_trace_org(uri: Uri) -> Redirect {
+    let rest = uri.path().trim_start_matches("/trace/organization/");
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    Redirect::permanent(&format!("/trace/org/{rest}{query}"))
 }
 
 /// An HTML answer that no cache keeps: pages show live state and may be

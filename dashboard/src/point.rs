@@ -1,6 +1,8 @@
-//! Where in history a page looks: `?until_seq=N` or `?as_of=T`, as the API
-//! reads them, and the views at that point. The language a reader chose
-//! (`?lang=`) goes along with the point, on every link that keeps it.
+//! Where in history a page looks: `?until_seq=N`, `?as_of=T` (business
+//! time: the events that had occurred by T) or `?recorded_as_of=T` (ledger
+//! time: what the ledger had recorded by T), as the API reads them, and the
+//! views at that point. The language a reader chose (`?lang=`) goes along
+//! with the point, on every link that keeps it.
 //!
 //! The present comes from the live views. A past point is rebuilt by replay,
 //! starting from the nearest snapshot the [`History`](super::history::History)
@@ -13,6 +15,7 @@ use super::language::{self, Language};
 use crate::Refusal;
 use crate::ledger::with_live_views;
 use axum::http::StatusCode;
+use gpu_ledger_domain::Timestamp;
 use gpu_ledger_ledger::Head;
 use gpu_ledger_ledger::time::parse_time;
 use gpu_ledger_projections::Projections;
@@ -28,6 +31,7 @@ use std::sync::{Arc, Mutex};
 pub struct AtQuery {
     pub until_seq: Option<String>,
     pub as_of: Option<String>,
+    pub recorded_as_of: Option<String>,
     /// `ko` or `en`, if the reader chose one.
     pub lang: Option<String>,
 }
@@ -60,11 +64,24 @@ impl At {
     }
 
     fn parse_point(q: &AtQuery) -> Result<At, Refusal> {
-        match (given(&q.until_seq), given(&q.as_of)) {
-            (Some(_), Some(_)) => Err(Refusal::bad_request(
+        let points = [&q.until_seq, &q.as_of, &q.recorded_as_of];
+        if points.iter().filter(|p| given(p).is_some()).count() > 1 {
+            return Err(Refusal::bad_request(
                 "bad_point",
-                "give until_seq or as_of, not both",
-            )),
+                "give one of until_seq, as_of and recorded_as_of",
+            ));
+        }
+        if let Some(t) = given(&q.recorded_as_of) {
+            return Ok(At {
+                until: Until::RecordedAt(
+                    parse_time(t).map_err(|e| Refusal::bad_request("bad_recorded_as_of", e))?,
+                ),
+                param: Some(("recorded_as_of", t.to_string())),
+                lang: None,
+            });
+        }
+        match (given(&q.until_seq), given(&q.as_of)) {
+            (Some(_), Some(_)) => unreachable!("refused above"),
             (Some(n), None) => {
                 let seq: u64 = n.parse().map_err(|_| {
                     Refusal::bad_request("bad_until_seq", format!("until_seq {n:?} is not a seq"))
@@ -76,8 +93,10 @@ impl At {
                 })
             }
             (None, Some(t)) => Ok(At {
-                until: Until::RecordedAt(
-                    parse_time(t).map_err(|e| Refusal::bad_request("bad_as_of", e))?,
+                until: Until::OccurredAt(
+                    Timestamp::parse(t)
+                        .map_err(|e| Refusal::bad_request("bad_as_of", format!("as_of: {e}")))?
+                        .instant(),
                 ),
                 param: Some(("as_of", t.to_string())),
                 lang: None,
@@ -148,12 +167,13 @@ impl At {
         }
     }
 
-    /// Whether this point includes everything up to `head`.
+    /// Whether this point includes everything up to `head`. A business
+    /// time is told by replay (the head alone does not say when its events
+    /// occurred), from the nearest snapshot before it.
     pub fn is_now(&self, head: &Head) -> bool {
         match self.until {
-            Until::Head => true,
-            Until::Seq(n) => n >= head.seq,
-            Until::RecordedAt(t) => head.recorded_at.is_some_and(|h| t >= h),
+            Until::OccurredAt(_) => false,
+            until => until.covers_head(head.seq, head.recorded_at, None),
         }
     }
 }
@@ -256,7 +276,7 @@ pub async fn replay_into(
             .block_on(fold(
                 &mut source,
                 batch,
-                |r| until.includes(r.seq, r.recorded_at),
+                until,
                 |entries| {
                     for e in entries {
                         p.apply(e.record.seq, &e.event);

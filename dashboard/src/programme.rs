@@ -1,12 +1,13 @@
-//! `/`: the programme at a glance: every pool as a stacked bar (held,
-//! awaiting redistribution, free), the totals, the head of the chain, the
-//! latest signed checkpoint, and the audit's exceptions with the events
-//! that prove them.
+//! `/`: the programme at a glance: first each call's headline (the
+//! ministry's table: applications, selected, GPUs awarded, by sector), then
+//! every pool as a stacked bar (held, awaiting redistribution, free) drawn
+//! to one scale, the totals, the head of the chain, the latest signed
+//! checkpoint, and the audit's exceptions with the events that prove them.
 
 use super::audit::{self, ExceptionLine, Exceptions};
 use super::charts::{self, Segment};
 use super::language::Reading;
-use super::layout::{self, Frame, Unit, csv_link, fig, figure, num};
+use super::layout::{self, Frame, Unit, csv_link, figures, num};
 use super::point::{At, AtQuery, with_views};
 use super::{Dashboard, rendered, resolve};
 use crate::reader::PageReader;
@@ -39,7 +40,24 @@ async fn render(dash: &Dashboard, q: &AtQuery, r: &Reading) -> Result<Markup, cr
     let exceptions = audit::exceptions(dash, seq).await;
     with_views(dash, &at, |v| {
         let pools = v.p.pools.view(&v.p.catalog);
+        let calls = v.p.calls.view(&v.p.catalog);
         let body = html! {
+            section.card id="round" {
+                (csv_link(&at, "calls", None))
+                h3 { (r.t("round")) }
+                (super::calls::headline(&calls, &at, r))
+            }
+            section.card {
+                (csv_link(&at, VIEW, None))
+                h3 { (r.t("pools")) }
+                (totals(&pools, r))
+                p.note {
+                    span class="swatch held" {} (r.t("pools-held-by-active-awards"))
+                    span class="swatch awaiting" {} (r.t("pools-recalled-awaiting"))
+                    span class="swatch free" {} (r.t("pools-free"))
+                }
+                (pools_table(&pools, r))
+            }
             section.card {
                 h3 { (r.t("chain")) }
                 p {
@@ -54,17 +72,6 @@ async fn render(dash: &Dashboard, q: &AtQuery, r: &Reading) -> Result<Markup, cr
                     p.note { (r.h("chain-head-is", &[("seq", html! { (v.head.seq) }), ("hash", html! { code { (v.head.hash.to_hex()) } })])) }
                 }
                 (checkpoint_block(checkpoint.as_ref(), r))
-            }
-            section.card {
-                (csv_link(&at, VIEW, None))
-                h3 { (r.t("pools")) }
-                (totals(&pools, r))
-                p.note {
-                    span class="swatch held" {} (r.t("pools-held-by-active-awards"))
-                    span class="swatch awaiting" {} (r.t("pools-recalled-awaiting"))
-                    span class="swatch free" {} (r.t("pools-free"))
-                }
-                (pools_table(&pools, r))
             }
             (exceptions_block(&exceptions, &at, r))
         };
@@ -85,17 +92,34 @@ async fn render(dash: &Dashboard, q: &AtQuery, r: &Reading) -> Result<Markup, cr
 
 fn totals(pools: &PoolsView, r: &Reading) -> Markup {
     let t = &pools.total;
-    html! {
-        div.figures {
-            (figure(&r.t("pools-gpus-in-all"), fig(VIEW, "/total/capacity", t.capacity, Unit::Count)))
-            (figure(&r.t("pools-held-by-active-awards"), fig(VIEW, "/total/held", t.held, Unit::Count)))
-            (figure(&r.t("pools-awaiting-redistribution"), fig(VIEW, "/total/awaiting_redistribution", t.awaiting_redistribution, Unit::Count)))
-            (figure(&r.t("pools-free"), fig(VIEW, "/total/free", t.free, Unit::Count)))
-        }
-    }
+    figures(
+        VIEW,
+        &[
+            (
+                &r.t("pools-gpus-in-all"),
+                "/total/capacity",
+                t.capacity,
+                Unit::Count,
+            ),
+            (
+                &r.t("pools-held-by-active-awards"),
+                "/total/held",
+                t.held,
+                Unit::Count,
+            ),
+            (
+                &r.t("pools-awaiting-redistribution"),
+                "/total/awaiting_redistribution",
+                t.awaiting_redistribution,
+                Unit::Count,
+            ),
+            (&r.t("pools-free"), "/total/free", t.free, Unit::Count),
+        ],
+    )
 }
 
 fn pools_table(pools: &PoolsView, r: &Reading) -> Markup {
+    let largest = pools.pools.iter().map(|p| p.capacity).max().unwrap_or(0);
     let (held, awaiting, free) = (
         r.t("pools-held"),
         r.t("pools-awaiting-redistribution"),
@@ -112,6 +136,8 @@ fn pools_table(pools: &PoolsView, r: &Reading) -> Markup {
                     Segment { label: &free, value: p.free, class: "free" },
                 ],
                 p.capacity,
+                largest,
+                &r.t("pools-axis"),
                 r,
             ))
             table {
@@ -187,7 +213,7 @@ fn exceptions_block(found: &Exceptions, at: &At, r: &Reading) -> Markup {
                         Ok(list) => {
                             a.csv href=(format!("/csv/exceptions{}", at.query(&[]))) download { "CSV" }
                             p {
-                                (r.h("exceptions-count", &[
+                                (r.h_n("exceptions-count", list.len() as u64, &[
                                     ("count", html! { strong id="exception-count" data-value=(list.len()) { (list.len()) } }),
                                     ("seq", html! { (covered) }),
                                     ("command", html! { code { "gpu-ledger audit report --until-seq " (covered) } }),

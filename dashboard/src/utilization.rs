@@ -3,7 +3,7 @@
 //! the `utilization` view decides them), and the latest recalls with where
 //! their GPUs went.
 
-use super::charts;
+use super::charts::{self, Axes};
 use super::history::{RecallLog, Slice, Want};
 use super::language::Reading;
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, grouped, num};
@@ -117,7 +117,7 @@ fn distribution(view: &UtilizationView, r: &Reading) -> Markup {
                 (figure(&r.t("utilization-low-under"), fig(VIEW, "/threshold_bp", view.threshold_bp.into(), Unit::Bp)))
                 (figure(&r.t("utilization-periods"), fig(VIEW, "/periods", view.periods.into(), Unit::Count)))
             }
-            (charts::columns(&r.t("utilization-chart"), &columns))
+            (charts::columns(&r.t("utilization-chart"), &columns, Axes { x: &r.t("utilization-axis-latest"), y: &r.t("col-active-awards") }))
             table id="distribution" {
                 tr { @for (label, _) in &columns { th.n { (label) } } }
                 tr { @for (_, n) in &columns { td.n { (n) } } }

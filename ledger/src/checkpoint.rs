@@ -37,34 +37,49 @@ impl Checkpoint {
 
     /// The checkpoint in `note`, if `verifier` signed it for its own origin.
     pub fn open(note: &str, verifier: &NoteVerifier) -> Result<Self, NoteError> {
-        let text = verifier.open(note)?;
+        Self::from_text(verifier.open(note)?, &verifier.name)
+    }
+
+    /// The checkpoint a note's text states, if its origin is `origin`
+    /// (the signature is checked elsewhere).
+    pub fn from_text(text: &str, origin: &str) -> Result<Self, NoteError> {
         let mut lines = text.lines();
         let bad = |m: &str| NoteError::Malformed(format!("not a checkpoint: {m}"));
-        let origin = lines.next().ok_or_else(|| bad("no origin line"))?;
-        if origin != verifier.name {
+        let first = lines.next().ok_or_else(|| bad("no origin line"))?;
+        if first != origin {
             return Err(bad(&format!(
-                "its origin {origin:?} is not the key's name {:?}",
-                verifier.name
+                "its origin {first:?} is not the key's name {origin:?}"
             )));
         }
-        // A decimal without sign or leading zeros, as C2SP tlog-checkpoint requires.
-        let canonical_decimal =
-            |s: &str| !(s.starts_with('+') || (s.len() > 1 && s.starts_with('0')));
         let size = lines
             .next()
-            .filter(|s| canonical_decimal(s))
-            .and_then(|s| s.parse::<u64>().ok())
+            .and_then(parse_decimal)
             .ok_or_else(|| bad("the second line is not a tree size"))?;
         let root = lines
             .next()
-            .and_then(|s| BASE64.decode(s).ok())
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .and_then(parse_hash)
             .ok_or_else(|| bad("the third line is not a base64 SHA-256 root hash"))?;
-        Ok(Self {
-            size,
-            root: Hash(root),
-        })
+        Ok(Self { size, root })
     }
+}
+
+/// A decimal without sign or leading zeros, as C2SP requires of sizes.
+pub fn parse_decimal(s: &str) -> Option<u64> {
+    let canonical = !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && !(s.len() > 1 && s.starts_with('0'));
+    canonical.then(|| s.parse().ok()).flatten()
+}
+
+/// One SHA-256 hash in standard base64 (canonical: no stray bits).
+pub fn parse_hash(s: &str) -> Option<Hash> {
+    let bytes = BASE64.decode(s).ok()?;
+    Some(Hash(bytes.try_into().ok()?))
+}
+
+/// A hash in standard base64, as checkpoints and proofs carry it.
+pub fn hash_base64(h: &Hash) -> String {
+    BASE64.encode(h.0)
 }
 
 /// Where issued checkpoints are kept.

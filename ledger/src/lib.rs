@@ -13,9 +13,11 @@
 //! database (several servers on one ledger, a standby to fail over to); and
 //! [`EsdbStore`], one stream on an EventStoreDB / KurrentDB server or cluster.
 
+pub mod bundle;
 pub mod canonical;
 pub mod chain;
 pub mod checkpoint;
+pub mod cosignature;
 pub mod cursor;
 pub mod esdb;
 pub mod export;
@@ -25,12 +27,16 @@ pub mod note;
 pub mod postgres;
 pub mod record;
 pub mod store;
+pub mod tiles;
 pub mod time;
+pub mod witness;
 
 pub use chain::Hash;
 pub use esdb::{EsdbOptions, EsdbStore};
 pub use file::{FileStore, FileStoreOptions};
 pub use postgres::{PgOptions, PgStore};
 pub use record::{EventBatch, Record, RecordMeta};
-pub use store::{AppendKey, EventStore, Head, ImportSession, Kept, KeptAnswer, Queued, StoreError};
+pub use store::{
+    AppendKey, EventStore, Head, ImportSession, Kept, KeptAnswer, KeptKeys, Queued, StoreError,
+};
 pub use time::{Clock, RecordedAt};

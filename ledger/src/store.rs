@@ -220,31 +220,30 @@ pub trait EventStore: Send + Sync + 'static {
         Box::pin(futures::future::pending())
     }
 
-    /// Whether this store keeps idempotency keys beside the records, shared
-    /// by every process on it ([`EventStore::append_keyed`]).
-    fn keeps_keys(&self) -> bool {
-        false
+    /// The idempotency keys this store keeps beside the records, shared by
+    /// every process on it; `None` where keys live only in one server's
+    /// memory.
+    fn kept_keys(&self) -> Option<&dyn KeptKeys> {
+        None
     }
+}
 
+/// Idempotency keys kept with the records, so that a retry reaching
+/// another server on the same store gets the first try's answer.
+#[async_trait]
+pub trait KeptKeys: Send + Sync {
     /// [`EventStore::append`], keeping `key` with the records in the same
     /// transaction. A key already kept appends nothing and is
-    /// [`StoreError::KeyUsed`] with what it was given first. A store that
-    /// does not keep keys ignores it.
+    /// [`StoreError::KeyUsed`] with what it was given first.
     async fn append_keyed(
         &self,
         events: EventBatch,
         expected_seq: Option<u64>,
         key: &AppendKey,
-    ) -> Result<Vec<RecordMeta>, StoreError> {
-        let _ = key;
-        self.append(events, expected_seq).await
-    }
+    ) -> Result<Vec<RecordMeta>, StoreError>;
 
     /// What was kept for `key` of `scope`, if anything.
-    async fn kept(&self, scope: &str, key: &str) -> Result<Option<Kept>, StoreError> {
-        let _ = (scope, key);
-        Ok(None)
-    }
+    async fn kept(&self, scope: &str, key: &str) -> Result<Option<Kept>, StoreError>;
 
     /// Keeps the answer of a keyed append that was refused (nothing was
     /// appended), unless the key is kept already.
@@ -253,10 +252,7 @@ pub trait EventStore: Send + Sync + 'static {
         key: &AppendKey,
         status: u16,
         body: &[u8],
-    ) -> Result<(), StoreError> {
-        let _ = (key, status, body);
-        Ok(())
-    }
+    ) -> Result<(), StoreError>;
 }
 
 /// A bulk import in progress (see [`EventStore::begin_import`]).

@@ -6,12 +6,16 @@
 //! - PostgreSQL: a throwaway cluster per case, started by the test from the
 //!   server binaries (`apt-get install postgresql`); without them these
 //!   cases are ignored (not passed), and under `CI=true` they fail.
-//! - EventStoreDB / KurrentDB: when `GPU_LEDGER_ESDB_URL` names a reachable
-//!   server (`esdb://localhost:2113?tls=false`) as the tests are built;
-//!   every case gets a stream of its own. Without it those cases are
+//! - EventStoreDB / KurrentDB through the real client to the protocol double
+//!   (`testkit/esdb-double`): always. It proves the adapter's handling of
+//!   what the client does, not KurrentDB's behaviour.
+//! - EventStoreDB / KurrentDB itself: when `GPU_LEDGER_ESDB_URL` names a
+//!   reachable server (`esdb://localhost:2113?tls=false`) as the tests are
+//!   built; every case gets a stream of its own. Without it those cases are
 //!   reported as ignored (see `ledger/build.rs`).
 
 use futures::StreamExt;
+use gpu_ledger_esdb_double::EsdbDouble;
 use gpu_ledger_ledger::export::parse_export_line;
 use gpu_ledger_ledger::{
     EsdbStore, EventBatch, EventStore, FileStore, Hash, Head, PgStore, Record, RecordMeta,
@@ -30,6 +34,7 @@ struct Subject {
     store: Arc<dyn EventStore>,
     _dir: Option<tempfile::TempDir>,
     _cluster: Option<PgCluster>,
+    _double: Option<EsdbDouble>,
 }
 
 fn file_store() -> Subject {
@@ -39,6 +44,7 @@ fn file_store() -> Subject {
         store: Arc::new(store),
         _dir: Some(dir),
         _cluster: None,
+        _double: None,
     }
 }
 
@@ -50,6 +56,7 @@ fn pg_store() -> Subject {
         store: Arc::new(store),
         _dir: None,
         _cluster: Some(cluster),
+        _double: None,
     }
 }
 
@@ -70,6 +77,19 @@ fn esdb_store(case: &str) -> Subject {
         store: Arc::new(store),
         _dir: None,
         _cluster: None,
+        _double: None,
+    }
+}
+
+/// An EventStoreDB store on a double of its own, through the real client.
+async fn double_store() -> Subject {
+    let double = EsdbDouble::start().await.expect("start the double");
+    let store = EsdbStore::connect(&double.url()).expect("connect to the double");
+    Subject {
+        store: Arc::new(store),
+        _dir: None,
+        _cluster: None,
+        _double: Some(double),
     }
 }
 
@@ -91,6 +111,15 @@ macro_rules! conformance {
                 #[cfg_attr(not(postgres), ignore = "no PostgreSQL server programs: apt-get install postgresql")]
                 async fn $case() {
                     let subject = super::pg_store();
+                    super::$case(subject.store.clone()).await;
+                }
+            )*
+        }
+        mod esdb_double {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let subject = super::double_store().await;
                     super::$case(subject.store.clone()).await;
                 }
             )*
@@ -406,6 +435,10 @@ async fn verify(store: Arc<dyn EventStore>) {
     assert_eq!(store.head().await.unwrap().hash, all[54].hash);
 }
 
+/// Where imports are atomic (`atomic_import`), nothing pushed is visible
+/// before the commit; where they are not (EventStoreDB: each push is made of
+/// ordinary appends), each push is visible as soon as it returns, and the
+/// store says so. Either way the commit's head is the last record.
 async fn import_pushes_become_visible_at_commit(store: Arc<dyn EventStore>) {
     append(&store, batch("base", 2), None).await.unwrap();
     match store.begin_import(Some(0)).await {
@@ -417,9 +450,24 @@ async fn import_pushes_become_visible_at_commit(store: Arc<dyn EventStore>) {
     let nothing = store.begin_import(Some(2)).await.unwrap();
     nothing.abort().await.unwrap();
 
+    let atomic = store.atomic_import();
     let mut import = store.begin_import(Some(2)).await.unwrap();
     for k in 0..3 {
         import.push(batch(&format!("imp{k}"), 40)).await.unwrap();
+        let visible = read_all(&store).await.len();
+        let pushed = 2 + 40 * (k + 1);
+        if atomic {
+            assert_eq!(visible, 2, "nothing of an atomic import before its commit");
+        } else {
+            assert_eq!(
+                visible, pushed,
+                "a non-atomic import's push is visible at once"
+            );
+        }
+        assert_eq!(
+            store.head().await.unwrap().seq as usize,
+            if atomic { 2 } else { pushed }
+        );
     }
     let head = patiently("a commit", import.commit()).await.unwrap();
     assert_eq!(head.seq, 122);
@@ -428,4 +476,19 @@ async fn import_pushes_become_visible_at_commit(store: Arc<dyn EventStore>) {
     assert_eq!(all.len(), 122);
     assert_eq!(head.hash, all[121].hash);
     assert_eq!(tag_of(&all[2]), "imp0");
+
+    // What a failed or abandoned import leaves: nothing where it is atomic,
+    // what it pushed where it is not (and abort says so).
+    let mut partial = store.begin_import(Some(122)).await.unwrap();
+    partial.push(batch("left", 3)).await.unwrap();
+    let aborted = partial.abort().await;
+    let left = read_all(&store).await.len();
+    if atomic {
+        aborted.unwrap();
+        assert_eq!(left, 122);
+    } else {
+        let e = aborted.expect_err("a non-atomic import cannot be taken back");
+        assert!(e.to_string().contains("123..=125"), "{e}");
+        assert_eq!(left, 125);
+    }
 }

@@ -322,7 +322,7 @@ const COLUMNS: [&str; 19] = [
     "selected",
     "awarded_gpus",
     "awarded_servers",
-    "selection_ratio",
+    "selection_ratio_bp",
     "pending",
     "rejected",
     "withdrawn",

@@ -191,10 +191,10 @@ impl ConcentrationView {
                 "scope",
                 "held_gpus",
                 "organizations",
-                "top5_share",
+                "top5_share_bp",
                 "hhi",
-                "capital_share",
-                "non_capital_share",
+                "capital_share_bp",
+                "non_capital_share_bp",
             ],
         );
         let row = |scope: String, f: &Figures| -> Vec<Cell> {
@@ -220,8 +220,8 @@ impl ConcentrationView {
                 "org_id",
                 "region",
                 "held_gpus",
-                "share",
-                "track_share",
+                "share_bp",
+                "track_share_bp",
             ],
         );
         for o in &self.programme.organizations {

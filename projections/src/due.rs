@@ -12,7 +12,7 @@
 
 use crate::catalog::{AppealStage, AwardFacts, Catalog, Exemption, NoticeFacts};
 use crate::days::{Countdown, seconds_between};
-use crate::table::{Cell, Table};
+use crate::table::{Cell, Table, yes_no};
 use gpu_ledger_domain::timestamp::utc_text;
 use gpu_ledger_domain::{Id, Instant, Timestamp};
 use serde::Serialize;
@@ -301,30 +301,20 @@ impl DueView {
             row.extend(countdown_cells(&n.left));
             notices.row(row);
         }
-        let mut requests = Table::new(
+        let requests = Table::of(
             "exemption_requests",
             "Exemption requests waiting for a decision",
-            vec![
-                "notice_id",
-                "award_id",
-                "org_id",
-                "requested_at",
-                "respond_by",
-                "notice_open",
-                "days_waiting",
+            &self.exemption_requests,
+            &[
+                ("notice_id", |r| r.notice_id.to_string().into()),
+                ("award_id", |r| r.award_id.to_string().into()),
+                ("org_id", |r| r.org_id.to_string().into()),
+                ("requested_at", |r| r.requested_at.clone().into()),
+                ("respond_by", |r| r.respond_by.clone().into()),
+                ("notice_open", |r| yes_no(r.notice_open)),
+                ("days_waiting", |r| r.days_waiting.into()),
             ],
         );
-        for r in &self.exemption_requests {
-            requests.row(vec![
-                r.notice_id.to_string().into(),
-                r.award_id.to_string().into(),
-                r.org_id.to_string().into(),
-                r.requested_at.clone().into(),
-                r.respond_by.clone().into(),
-                if r.notice_open { "yes" } else { "no" }.into(),
-                r.days_waiting.into(),
-            ]);
-        }
         let mut appeals = Table::new(
             "appeals",
             format!(

@@ -364,42 +364,28 @@ impl HoldingsView {
             row.extend(held_cells(&p.held));
             pools.row(row);
         }
-        let mut awards = Table::new(
+        let awards = Table::of(
             "awards",
             "By award",
-            vec![
-                "award_id",
-                "application_id",
-                "org_id",
-                "call_id",
-                "track_id",
-                "pool_id",
-                "granted_gpus",
-                "supplemented_gpus",
-                "gpus",
-                "servers",
-                "origin",
-                "recall_id",
-                "ends_at",
+            &self.awards,
+            &[
+                ("award_id", |a| a.award_id.to_string().into()),
+                ("application_id", |a| a.application_id.to_string().into()),
+                ("org_id", |a| a.org_id.to_string().into()),
+                ("call_id", |a| a.call_id.to_string().into()),
+                ("track_id", |a| a.track_id.to_string().into()),
+                ("pool_id", |a| a.pool_id.to_string().into()),
+                ("granted_gpus", |a| a.granted_gpus.into()),
+                ("supplemented_gpus", |a| a.supplemented_gpus.into()),
+                ("gpus", |a| a.gpus.into()),
+                ("servers", |a| a.servers.into()),
+                ("origin", |a| a.origin.into()),
+                ("recall_id", |a| {
+                    a.recall_id.as_ref().map(|r| r.to_string()).into()
+                }),
+                ("ends_at", |a| a.ends_at.clone().into()),
             ],
         );
-        for a in &self.awards {
-            awards.row(vec![
-                a.award_id.to_string().into(),
-                a.application_id.to_string().into(),
-                a.org_id.to_string().into(),
-                a.call_id.to_string().into(),
-                a.track_id.to_string().into(),
-                a.pool_id.to_string().into(),
-                a.granted_gpus.into(),
-                a.supplemented_gpus.into(),
-                a.gpus.into(),
-                a.servers.into(),
-                a.origin.into(),
-                a.recall_id.as_ref().map(|r| r.to_string()).into(),
-                a.ends_at.clone().into(),
-            ]);
-        }
         vec![orgs, sectors, regions, tracks, pools, awards]
     }
 }

@@ -27,7 +27,7 @@ pub mod table;
 pub mod utilization;
 
 pub use catalog::Catalog;
-use gpu_ledger_domain::{Event, Timestamp};
+use gpu_ledger_domain::{Event, Instant, Timestamp};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
@@ -49,6 +49,9 @@ pub struct Projections {
     /// Business time of the last event applied: the views' "now" (`due`,
     /// `outputs`) unless one is given.
     pub last_occurred_at: Option<Timestamp>,
+    /// The latest business time of any event applied (business time may go
+    /// backwards): whether a business-time point covers these views.
+    pub occurred_by: Option<Instant>,
 }
 
 impl Projections {
@@ -71,6 +74,8 @@ impl Projections {
         self.catalog.apply(event);
         self.seq = seq;
         self.last_occurred_at = Some(event.occurred_at.clone());
+        let at = event.occurred_at.instant();
+        self.occurred_by = Some(self.occurred_by.map_or(at, |o| o.max(at)));
     }
 
     /// The instant `due` is judged at: the one given, else the last event's.

@@ -7,7 +7,7 @@
 use crate::catalog::Catalog;
 use crate::figures::grouped;
 use crate::ranking::{Score, TwoDecimals};
-use crate::table::{Cell, Table};
+use crate::table::{Cell, Table, yes_no};
 use gpu_ledger_domain::reviewer::ConflictSource;
 use gpu_ledger_domain::{Body, Event, Id};
 use serde::Serialize;
@@ -177,7 +177,7 @@ impl ReviewsView {
         for r in &self.reviewers {
             reviewers.row(vec![
                 r.reviewer_id.to_string().into(),
-                if r.registered { "yes" } else { "no" }.into(),
+                yes_no(r.registered),
                 r.name.clone().into(),
                 r.org_id.as_ref().map(|o| o.to_string()).into(),
                 r.scores.into(),

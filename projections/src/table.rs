@@ -66,11 +66,19 @@ impl From<u32> for Cell {
     }
 }
 
+/// A flag as CSV and text show it.
+pub fn yes_no(flag: bool) -> Cell {
+    if flag { "yes" } else { "no" }.into()
+}
+
 impl<T: Into<Cell>> From<Option<T>> for Cell {
     fn from(v: Option<T>) -> Self {
         v.map_or(Cell::Empty, Into::into)
     }
 }
+
+/// A column of a [`Table::of`] items of type `T`.
+pub type Column<T> = (&'static str, fn(&T) -> Cell);
 
 /// A named table of a view.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +98,21 @@ impl Table {
             columns,
             rows: Vec::new(),
         }
+    }
+
+    /// A table of one row per item, each column declared once: its name
+    /// beside how an item gives its cell.
+    pub fn of<'a, T: 'a>(
+        name: &'static str,
+        title: impl Into<String>,
+        items: impl IntoIterator<Item = &'a T>,
+        columns: &[Column<T>],
+    ) -> Self {
+        let mut table = Self::new(name, title, columns.iter().map(|c| c.0).collect());
+        for item in items {
+            table.row(columns.iter().map(|c| (c.1)(item)).collect());
+        }
+        table
     }
 
     pub fn row(&mut self, cells: Vec<Cell>) {

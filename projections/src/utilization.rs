@@ -8,7 +8,7 @@
 //! reports of each award are kept, so memory does not grow with reports.
 
 use crate::catalog::Catalog;
-use crate::table::{Cell, Table};
+use crate::table::{Cell, Table, yes_no};
 use gpu_ledger_domain::{Body, Event, Id, Instant};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
@@ -186,42 +186,29 @@ pub struct RecallCandidate {
 
 impl UtilizationView {
     pub fn tables(&self) -> Vec<Table> {
-        let mut awards = Table::new(
+        let awards = Table::of(
             "awards",
             format!(
                 "Active awards (below = under {}.{:02}% utilization)",
                 self.threshold_bp / 100,
                 self.threshold_bp % 100
             ),
-            vec![
-                "award_id",
-                "org_id",
-                "call_id",
-                "track_id",
-                "held_gpus",
-                "periods_reported",
-                "last_utilization",
-                "last_period_end",
-                "consecutive_below",
-                "off_purpose",
+            &self.awards,
+            &[
+                ("award_id", |a| a.award_id.to_string().into()),
+                ("org_id", |a| a.org_id.to_string().into()),
+                ("call_id", |a| a.call_id.to_string().into()),
+                ("track_id", |a| a.track_id.to_string().into()),
+                ("held_gpus", |a| a.held_gpus.into()),
+                ("periods_reported", |a| a.periods_reported.into()),
+                ("last_utilization_bp", |a| {
+                    a.last_utilization_bp.map(|b| Cell::Bp(b.into())).into()
+                }),
+                ("last_period_end", |a| a.last_period_end.clone().into()),
+                ("consecutive_below", |a| a.consecutive_below.into()),
+                ("off_purpose", |a| yes_no(a.off_purpose)),
             ],
         );
-        for a in &self.awards {
-            awards.row(vec![
-                a.award_id.to_string().into(),
-                a.org_id.to_string().into(),
-                a.call_id.to_string().into(),
-                a.track_id.to_string().into(),
-                a.held_gpus.into(),
-                a.periods_reported.into(),
-                a.last_utilization_bp
-                    .map(|b| Cell::Bp(b.into()))
-                    .unwrap_or(Cell::Empty),
-                a.last_period_end.clone().into(),
-                a.consecutive_below.into(),
-                if a.off_purpose { "yes" } else { "no" }.into(),
-            ]);
-        }
         let mut candidates = Table::new(
             "recall_candidates",
             format!(
@@ -234,7 +221,7 @@ impl UtilizationView {
                 "held_gpus",
                 "reason",
                 "consecutive_below",
-                "last_utilization",
+                "last_utilization_bp",
             ],
         );
         for c in &self.recall_candidates {

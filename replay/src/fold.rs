@@ -14,6 +14,7 @@
 
 use crate::rebuild::RebuildError;
 use crate::source::{Source, SourceError};
+use crate::views::{OccurredBy, Until};
 use futures::{Stream, StreamExt};
 use gpu_ledger_domain::{Event, EventError, decode_event};
 use gpu_ledger_ledger::{EventStore, Record};
@@ -40,7 +41,7 @@ pub trait Follower: Send + Sync {
 /// Records replayed at a time, unless a caller asks for fewer.
 pub const BATCH: usize = 1 << 14;
 
-/// Feeds the records of `source`, in order and while `wanted` holds, to
+/// Feeds the records of `source`, in order and up to `until`, to
 /// `apply` with their events, a batch of at most `batch_size` at a time.
 /// `on_progress` gets the seq of the last record applied after each batch.
 /// The first error (from the source, a record that does not decode, or
@@ -48,15 +49,21 @@ pub const BATCH: usize = 1 << 14;
 pub async fn fold(
     source: &mut Source,
     batch_size: usize,
-    wanted: impl Fn(&Record) -> bool,
+    until: Until,
     mut apply: impl FnMut(&[Entry]) -> Result<(), RebuildError> + Send,
     mut on_progress: impl FnMut(u64),
 ) -> Result<(), RebuildError> {
     let mut ready: Option<Vec<Entry>> = None;
+    let mut occurred_by = OccurredBy::default();
     loop {
         let mut batch = source.next_batch(batch_size).await?;
-        let keep = batch.iter().take_while(|r| wanted(r)).count();
-        let last = keep < batch.len() || batch.is_empty();
+        // Records beyond the point are cut before decoding, so that damage
+        // after it does not stop a replay up to it.
+        let keep = batch
+            .iter()
+            .take_while(|r| until.may_include(r.seq, r.recorded_at))
+            .count();
+        let mut last = keep < batch.len() || batch.is_empty();
         batch.truncate(keep);
         let applied_seq = ready
             .as_ref()
@@ -73,7 +80,19 @@ pub async fn fold(
         if let Some(seq) = applied_seq {
             on_progress(seq);
         }
-        let entries = decoded?;
+        let mut entries = decoded?;
+        // A business-time point ends at the first event after it.
+        if let Until::OccurredAt(_) = until {
+            let keep = entries
+                .iter()
+                .take_while(|e| {
+                    occurred_by = occurred_by.after(e.event.occurred_at.instant());
+                    until.includes(e.record.seq, e.record.recorded_at, occurred_by.0)
+                })
+                .count();
+            last |= keep < entries.len();
+            entries.truncate(keep);
+        }
         if last {
             if let Some(seq) = entries.last().map(|e| e.record.seq) {
                 apply(&entries)?;
@@ -158,7 +177,7 @@ pub(crate) mod tests {
         fold(
             &mut Source::store(store),
             1000,
-            |r| r.seq <= 4321,
+            Until::Seq(4321),
             |entries| {
                 seen.extend(entries.iter().map(|e| (e.record.seq, e.event.clone())));
                 Ok(())
@@ -186,7 +205,7 @@ pub(crate) mod tests {
         let failed = fold(
             &mut Source::store(store),
             500,
-            |_| true,
+            Until::Head,
             |entries| {
                 applied_up_to = entries.last().unwrap().record.seq;
                 match entries.iter().find(|e| e.record.seq == 1234) {

@@ -234,8 +234,10 @@ pub fn keys(source: &str) -> Result<Vec<String>, CatalogError> {
 
 /// Each message of a Fluent source, by key, as the runs of text between
 /// its placeables: what a test looks for on a page in the other language.
+/// The variants of a choice (English's `1 record`, `2 records`) each give
+/// their runs too.
 pub fn phrases(source: &str) -> Result<Vec<(String, Vec<String>)>, CatalogError> {
-    use fluent_syntax::ast::{Entry, PatternElement};
+    use fluent_syntax::ast::Entry;
     let resource = parsed(source)?;
     Ok(resource
         .entries()
@@ -245,13 +247,8 @@ pub fn phrases(source: &str) -> Result<Vec<(String, Vec<String>)>, CatalogError>
         })
         .map(|(key, pattern)| {
             let mut runs = vec![String::new()];
-            for element in pattern.iter().flat_map(|p| &p.elements) {
-                match element {
-                    PatternElement::TextElement { value } => {
-                        runs.last_mut().expect("one run").push_str(value)
-                    }
-                    PatternElement::Placeable { .. } => runs.push(String::new()),
-                }
+            if let Some(pattern) = pattern {
+                runs_of(pattern, &mut runs);
             }
             let runs = runs
                 .iter()
@@ -260,6 +257,28 @@ pub fn phrases(source: &str) -> Result<Vec<(String, Vec<String>)>, CatalogError>
             (key.to_string(), runs.collect())
         })
         .collect())
+}
+
+/// The runs of text of `pattern` added to `runs`, a placeable ending one.
+fn runs_of(pattern: &fluent_syntax::ast::Pattern<&str>, runs: &mut Vec<String>) {
+    use fluent_syntax::ast::{Expression, PatternElement};
+    for element in &pattern.elements {
+        match element {
+            PatternElement::TextElement { value } => {
+                runs.last_mut().expect("one run").push_str(value)
+            }
+            PatternElement::Placeable {
+                expression: Expression::Select { variants, .. },
+            } => {
+                for variant in variants {
+                    runs.push(String::new());
+                    runs_of(&variant.value, runs);
+                }
+                runs.push(String::new());
+            }
+            PatternElement::Placeable { .. } => runs.push(String::new()),
+        }
+    }
 }
 
 /// The keys the Rust sources under `dir` name, for a test that every one
@@ -343,6 +362,14 @@ mod tests {
         assert_eq!(
             phrases(KO).unwrap()[0],
             ("hello".to_string(), vec!["님, 안녕하세요.".to_string()])
+        );
+        // Each variant of a choice is looked for too.
+        assert_eq!(
+            phrases(EN).unwrap()[1],
+            (
+                "count".to_string(),
+                vec!["one record".to_string(), "records".to_string()]
+            )
         );
         assert!(Catalog::new("a = 1\na = 2\n", KO).is_err());
         assert!(Catalog::new("= broken", KO).is_err());

@@ -29,4 +29,4 @@ pub mod rebuild;
 pub mod views;
 pub use fold::{Entry, Follower, fold, follow};
 pub use rebuild::{RebuildError, rebuild_programme};
-pub use views::{Until, rebuild_views};
+pub use views::{OccurredBy, Until, rebuild_views};

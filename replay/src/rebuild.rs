@@ -3,6 +3,7 @@
 
 use crate::fold::{BATCH, fold};
 use crate::source::{Source, SourceError};
+use crate::views::Until;
 use gpu_ledger_domain::{EventError, Programme, RuleError};
 
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +25,7 @@ pub async fn rebuild_programme(
     fold(
         source,
         BATCH,
-        |_| true,
+        Until::Head,
         |entries| {
             for e in entries {
                 p.accept(&e.event).map_err(|error| RebuildError::Rule {

@@ -8,9 +8,10 @@
 //! in a directory handed to it. Clients connect over TCP as `ledger`, with
 //! trust authentication on loopback only.
 //!
-//! The servers are started for speed (`fsync=off`: a killed process loses
-//! nothing the operating system has, which is what the tests kill), never
-//! for benchmarks.
+//! The tests' servers are started for speed (`fsync=off`: a killed process
+//! loses nothing the operating system has, which is what the tests kill).
+//! The benchmarks start theirs with [`PgCluster::start_durable`], which
+//! flushes every commit to the disk as a production server does.
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -67,13 +68,34 @@ pub struct PgCluster {
 
 static CLUSTERS: AtomicU32 = AtomicU32::new(0);
 
+/// What [`PgCluster::start_durable`] sets over the test settings: the
+/// server's own defaults for everything that makes a commit durable.
+const DURABLE: [(&str, &str); 4] = [
+    ("fsync", "on"),
+    ("full_page_writes", "on"),
+    ("synchronous_commit", "on"),
+    ("shared_buffers", "128MB"),
+];
+
 impl PgCluster {
     /// A fresh cluster with the test settings.
     pub fn start() -> Result<Self, String> {
         Self::start_with(&[])
     }
 
-    /// A fresh cluster; `settings` (name, value) are passed to the server.
+    /// A fresh cluster whose `COMMIT` returns only once the WAL is on the
+    /// disk (`fsync`, `full_page_writes` and `synchronous_commit` on, and
+    /// PostgreSQL's default `shared_buffers`), so that a benchmark measures
+    /// the durability an operator gets; `settings` as for
+    /// [`PgCluster::start_with`], applied after these.
+    pub fn start_durable(settings: &[(&str, &str)]) -> Result<Self, String> {
+        let mut all = DURABLE.to_vec();
+        all.extend_from_slice(settings);
+        Self::start_with(&all)
+    }
+
+    /// A fresh cluster; `settings` (name, value) are passed to the server
+    /// after the test settings, so they override them.
     pub fn start_with(settings: &[(&str, &str)]) -> Result<Self, String> {
         let mut c = Self::empty()?;
         c.run(
@@ -112,23 +134,11 @@ impl PgCluster {
     ) -> Result<Self, String> {
         let mut c = Self::empty()?;
         c.port = port;
-        let port = primary.port.to_string();
-        c.run(
+        let data = path_str(&c.data)?.to_string();
+        c.run_connected(
             "pg_basebackup",
-            &[
-                "-D",
-                path_str(&c.data)?,
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port,
-                "-U",
-                USER,
-                "-X",
-                "stream",
-                "-c",
-                "fast",
-            ],
+            primary.port,
+            &["-D", &data, "-X", "stream", "-c", "fast"],
         )?;
         std::fs::write(c.data.join("standby.signal"), b"").map_err(|e| e.to_string())?;
         c.hand_over(&c.data.join("standby.signal"))?;
@@ -197,6 +207,14 @@ impl PgCluster {
             ));
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// [`Self::run`] of a client program connected to the server on `port`
+    /// over loopback TCP as the test user.
+    fn run_connected(&self, program: &str, port: u16, args: &[&str]) -> Result<String, String> {
+        let port = port.to_string();
+        let to = ["-h", "127.0.0.1", "-p", &port, "-U", USER];
+        self.run(program, &[&to[..], args].concat())
     }
 
     fn launch(&mut self, settings: &[(&str, &str)]) -> Result<(), String> {
@@ -282,6 +300,17 @@ impl PgCluster {
         self.port
     }
 
+    /// The process id of the postmaster, while it runs: the parent of every
+    /// backend, whose CPU time a benchmark adds up.
+    pub fn pid(&self) -> Option<u32> {
+        self.server.as_ref().map(Child::id)
+    }
+
+    /// The server's data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data
+    }
+
     /// `host:port` of the server, for multi-host URLs.
     pub fn host(&self) -> String {
         format!("127.0.0.1:{}", self.port)
@@ -299,28 +328,19 @@ impl PgCluster {
 
     /// Runs SQL with psql; the output, one row per line, `|` between fields.
     pub fn psql(&self, sql: &str) -> Result<String, String> {
-        let port = self.port.to_string();
-        self.run(
-            "psql",
-            &[
-                "-X",
-                "-q",
-                "-At",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port,
-                "-U",
-                USER,
-                "-d",
-                "postgres",
-                "-c",
-                sql,
-            ],
-        )
-        .map(|s| s.trim_end().to_string())
+        let args = [
+            "-X",
+            "-q",
+            "-At",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            "postgres",
+            "-c",
+            sql,
+        ];
+        self.run_connected("psql", self.port, &args)
+            .map(|s| s.trim_end().to_string())
     }
 
     /// `kill -9` of the server: no shutdown, no goodbye to clients.

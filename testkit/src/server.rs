@@ -45,6 +45,43 @@ pub async fn spawn_signing_every(
     limits: Limits,
     every: std::time::Duration,
 ) -> TestServer {
+    let checkpoints = TransparencyConfig {
+        state_dir: Some(dir.path().join("data")),
+        signer: Some(NoteSigner::generate("test.example/ledger").expect("a signing key")),
+        every,
+        ..TransparencyConfig::default()
+    };
+    serve_with(dir, store, history, access, limits, checkpoints).await
+}
+
+/// A server in local mode over a fresh store holding `history`, with the
+/// checkpoint key, schedule and witnesses `checkpoints` gives for its data directory.
+pub async fn spawn_with_checkpoints(
+    history: &[String],
+    checkpoints: impl FnOnce(&std::path::Path) -> TransparencyConfig,
+) -> TestServer {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = FileStore::open(dir.path().join("data")).expect("a fresh file store");
+    let checkpoints = checkpoints(&dir.path().join("data"));
+    serve_with(
+        dir,
+        store,
+        history,
+        Access::Local,
+        Limits::default(),
+        checkpoints,
+    )
+    .await
+}
+
+async fn serve_with(
+    dir: tempfile::TempDir,
+    store: FileStore,
+    history: &[String],
+    access: Access,
+    limits: Limits,
+    checkpoints: TransparencyConfig,
+) -> TestServer {
     if !history.is_empty() {
         let mut import = store.begin_import(Some(0)).await.expect("an import begins");
         import
@@ -53,11 +90,6 @@ pub async fn spawn_signing_every(
             .expect("the history is pushed");
         import.commit().await.expect("the history is committed");
     }
-    let checkpoints = TransparencyConfig {
-        state_dir: Some(dir.path().join("data")),
-        signer: Some(NoteSigner::generate("test.example/ledger").expect("a signing key")),
-        every,
-    };
     let server = start(
         Arc::new(store.clone()),
         "127.0.0.1:0".parse().expect("a loopback address"),
@@ -114,13 +146,19 @@ impl TestServer {
     }
 
     pub async fn get(&self, token: Option<&str>, path: &str) -> (u16, serde_json::Value) {
-        let mut r = self.client.get(self.url(path));
-        if let Some(t) = token {
-            r = r.bearer_auth(t);
-        }
-        let resp = r.send().await.expect("the server answers");
+        get_json(&self.client, &self.url(path), token).await
+    }
+
+    /// `POST /v1/checkpoints/latest` (sign one now): the status and the note or refusal.
+    pub async fn sign_checkpoint(&self) -> (u16, String) {
+        let resp = (self
+            .client
+            .post(self.url("/v1/checkpoints/latest"))
+            .send()
+            .await)
+            .expect("the server answers");
         let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+        (status, resp.text().await.expect("a text body"))
     }
 
     /// `GET path` with its status and body as text, for pages, CSV and notes.
@@ -133,4 +171,20 @@ impl TestServer {
         let status = resp.status().as_u16();
         (status, resp.text().await.expect("a text body"))
     }
+}
+
+/// `GET url`, with a bearer token when one is given: the status and the JSON
+/// body (`null` when the body is not JSON), for servers a test started itself.
+pub async fn get_json(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let mut r = client.get(url);
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let resp = r.send().await.expect("the server answers");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
 }

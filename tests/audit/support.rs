@@ -127,3 +127,31 @@ pub fn academic_call(gpus: u32) -> Value {
 pub fn apply(id: &str, org: &str, requested: u32) -> Value {
     json!({"type":"ApplicationSubmitted","application_id":id,"call_id":"C1","track_id":"T1","org_id":org,"title":"Models","purpose":"research","requested_gpus":requested})
 }
+
+pub fn org(id: &str, name: &str, sector: &str, size: &str, region: &str) -> Value {
+    json!({"type":"OrganizationRegistered","org_id":id,"name":name,"sector":sector,
+           "size":size,"region":region})
+}
+
+/// An application to the first call's only track, submitted by `member`
+/// (`ORG:person`) for their organization.
+pub fn applies(at: &str, member: &str, id: &str, title: &str, purpose: &str, gpus: u32) -> String {
+    let org = member.split(':').next().unwrap();
+    ev(
+        at,
+        &format!("org:{member}"),
+        json!({"type":"ApplicationSubmitted","application_id":id,"call_id":"C1","track_id":"T1",
+               "org_id":org,"title":title,"purpose":purpose,"requested_gpus":gpus}),
+    )
+}
+
+/// In a trace, the `field` of the event on each line that plays `role`.
+pub fn lines_of<'t>(trace: &'t Value, role: &str, field: &str) -> Vec<&'t str> {
+    trace["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["role"] == role)
+        .map(|l| l["event"][field].as_str().unwrap())
+        .collect()
+}

@@ -1,12 +1,11 @@
 //! `gpu-ledger audit report` and `gpu-ledger audit trace`: what an auditor
 //! runs, on the store or on an export handed over as a copy.
 
-use super::{CommandError, Outcome};
+use super::{CommandError, FromExport, Outcome, PointArgs};
 use crate::progress::Progress;
 use crate::store_config::StoreConfig;
 use gpu_ledger_domain::Id;
-use gpu_ledger_ledger::time::parse_time;
-use gpu_ledger_ledger::{EventStore, RecordedAt};
+use gpu_ledger_ledger::EventStore;
 use gpu_ledger_replay::audit::exceptions::{
     DEFAULT_MAX_APPEAL_DAYS, DEFAULT_MAX_AWAITING_DAYS, DEFAULT_MAX_NOTICE_OVERDUE_DAYS, Settings,
 };
@@ -15,7 +14,7 @@ use gpu_ledger_replay::audit::{
     AuditError, Format, ReportOptions, Subject, audit_report, render, trace,
 };
 use gpu_ledger_replay::language::Language;
-use gpu_ledger_replay::{Source, SourceError, Until};
+use gpu_ledger_replay::{Source, SourceError};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -47,28 +46,6 @@ pub enum AuditArgs {
                             gpu-ledger audit trace --application APP-2025-0146 --from-export ledger.jsonl --format json"
     )]
     Trace(TraceArgs),
-}
-
-/// Where history stops, as `view` takes it.
-#[derive(clap::Args, Debug, Clone, Copy)]
-pub struct PointArgs {
-    /// Up to record seq N.
-    #[arg(long, value_name = "N", conflicts_with = "as_of")]
-    pub until_seq: Option<u64>,
-
-    /// Up to time T (records with recorded_at <= T; RFC 3339).
-    #[arg(long, value_name = "T", value_parser = parse_time)]
-    pub as_of: Option<RecordedAt>,
-}
-
-impl PointArgs {
-    fn until(self) -> Until {
-        match (self.until_seq, self.as_of) {
-            (Some(n), _) => Until::Seq(n),
-            (None, Some(t)) => Until::RecordedAt(t),
-            (None, None) => Until::Head,
-        }
-    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -104,9 +81,8 @@ pub struct ReportArgs {
     #[arg(long, default_value_t = DEFAULT_MAX_APPEAL_DAYS, value_name = "DAYS")]
     pub max_appeal_days: u32,
 
-    /// Read an export file instead of the data directory.
-    #[arg(long = "from-export", visible_alias = "export", value_name = "FILE")]
-    pub from_export: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: FromExport,
 }
 
 #[derive(clap::Args, Debug)]
@@ -131,9 +107,8 @@ pub struct TraceArgs {
     #[arg(long, default_value = "md", value_name = "FORMAT")]
     pub format: Format,
 
-    /// Read an export file instead of the data directory.
-    #[arg(long = "from-export", visible_alias = "export", value_name = "FILE")]
-    pub from_export: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: FromExport,
 }
 
 fn parse_id(s: &str) -> Result<Id, String> {
@@ -244,7 +219,7 @@ async fn report(
     args: &ReportArgs,
     json: bool,
 ) -> Result<Outcome, CommandError> {
-    let (mut source, total) = super::open_source(config, args.from_export.as_deref()).await?;
+    let (mut source, total) = super::open_source(config, args.input.path()).await?;
     let options = ReportOptions {
         until: Some(args.point.until()),
         call: args.call.clone(),
@@ -274,7 +249,7 @@ async fn trace_story(
         (_, _, Some(id)) => Subject::Application(id.clone()),
         _ => unreachable!("clap requires one subject"),
     };
-    let (ledger, total) = Ledger::open(config, args.from_export.as_deref()).await?;
+    let (ledger, total) = Ledger::open(config, args.input.path()).await?;
     // Two passes: the bar goes round twice.
     let progress = Progress::new(json, total.map(|n| 2 * n), "tracing");
     let mut done = 0u64;

@@ -2,6 +2,7 @@
 //! server: only the proof, the record or checkpoints, and the public key.
 
 use super::{CommandError, Outcome};
+use gpu_ledger_ledger::bundle::{self, Policy};
 use gpu_ledger_ledger::checkpoint::Checkpoint;
 use gpu_ledger_ledger::note::NoteVerifier;
 use gpu_ledger_replay::proof::{
@@ -43,6 +44,24 @@ pub enum CheckArgs {
         #[arg(long, value_name = "KEY")]
         pubkey: Option<String>,
     },
+    /// A proof bundle (`prove bundle`), offline: the ledger's signature, the
+    /// witnesses' cosignatures, the record and its inclusion.
+    #[command(
+        after_help = "Example:\n  gpu-ledger check bundle AW-2026-0006.tlog-proof --key ledger.vkey --witness-key board.vkey --witness-key ministry.vkey --quorum 2"
+    )]
+    Bundle {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The ledger's verifier key, or a file holding it.
+        #[arg(long, value_name = "VKEY")]
+        key: String,
+        /// A trusted witness's verifier key (or file). Repeatable.
+        #[arg(long = "witness-key", value_name = "VKEY")]
+        witness_keys: Vec<String>,
+        /// Cosignatures required [default: every --witness-key].
+        #[arg(long, value_name = "K")]
+        quorum: Option<usize>,
+    },
     /// A signed checkpoint, against the log's verifier key.
     #[command(
         after_help = "Example:\n  gpu-ledger check checkpoint --checkpoint cp.note --pubkey 'ledger.msit.go.kr/gpu+1a2b3c4d+AX...'"
@@ -82,8 +101,65 @@ fn open_checkpoint(path: &Path, key: &NoteVerifier) -> Result<Checkpoint, Comman
         .map_err(|e| refused(&format!("the checkpoint {}", path.display()), e))
 }
 
+fn check_bundle(
+    file: &Path,
+    key: &str,
+    witness_keys: &[String],
+    quorum: Option<usize>,
+) -> Result<Outcome, CommandError> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| CommandError::Failed(format!("cannot read {}: {e}", file.display())))?;
+    let witnesses = witness_keys
+        .iter()
+        .map(|k| verifier(k))
+        .collect::<Result<Vec<_>, _>>()?;
+    let policy = Policy {
+        log: verifier(key)?,
+        quorum: quorum.unwrap_or(witnesses.len()),
+        witnesses,
+    };
+    let checked = bundle::check(&bytes, &policy).map_err(|e| CommandError::Refused {
+        message: format!("the bundle {} does not hold: {e}", file.display()),
+        detail: json!({"error": "check_failed", "ok": false, "reason": e.to_string()}),
+    })?;
+    let witnessed = checked
+        .cosigners
+        .iter()
+        .map(|(name, time)| format!("{name} at {time}"))
+        .collect::<Vec<_>>();
+    Ok(Outcome {
+        human: format!(
+            "OK: record seq {} (hash {}) is in the ledger of {} records with root {}, signed by {}{}.",
+            checked.seq,
+            checked.record_hash,
+            checked.checkpoint.size,
+            checked.checkpoint.root,
+            policy.log.name,
+            if witnessed.is_empty() {
+                String::new()
+            } else {
+                format!(" and cosigned by {}", witnessed.join(", "))
+            }
+        ),
+        json: json!({
+            "ok": true,
+            "seq": checked.seq,
+            "size": checked.checkpoint.size,
+            "root": checked.checkpoint.root,
+            "cosigners": checked.cosigners.iter().map(|(n, t)| json!({"name": n, "timestamp": t})).collect::<Vec<_>>(),
+        }),
+        code: 0,
+    })
+}
+
 pub fn run(args: &CheckArgs) -> Result<Outcome, CommandError> {
     match args {
+        CheckArgs::Bundle {
+            file,
+            key,
+            witness_keys,
+            quorum,
+        } => check_bundle(file, key, witness_keys, *quorum),
         CheckArgs::Inclusion {
             proof,
             record,

@@ -2,6 +2,7 @@
 
 use super::{CommandError, Outcome, grouped};
 use crate::server::auth::Tokens;
+use crate::server::witnessing::{WitnessConfig, WitnessPeer};
 use crate::server::{Access, Limits};
 use crate::store_config::StoreConfig;
 use std::net::SocketAddr;
@@ -37,6 +38,23 @@ pub struct ServeArgs {
     /// Seconds between scheduled checkpoints (signed only when the ledger grew).
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     pub checkpoint_every: u64,
+
+    /// A witness to cosign each checkpoint (C2SP tlog-witness): a name for
+    /// logs, its URL prefix, its verifier key. Repeatable.
+    #[arg(
+        long = "witness",
+        value_name = "NAME=URL=VKEY",
+        requires = "checkpoint_key"
+    )]
+    pub witnesses: Vec<String>,
+
+    /// Publish a checkpoint only once this many witnesses cosigned it [default: all of them].
+    #[arg(long, value_name = "K")]
+    pub witness_quorum: Option<usize>,
+
+    /// Seconds to wait for one witness's answer.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub witness_timeout: u64,
 }
 
 pub async fn run(config: &StoreConfig, args: &ServeArgs) -> Result<Outcome, CommandError> {
@@ -80,10 +98,22 @@ pub async fn run(config: &StoreConfig, args: &ServeArgs) -> Result<Outcome, Comm
         .as_ref()
         .map(super::checkpoint::load_signer)
         .transpose()?;
+    let peers = args
+        .witnesses
+        .iter()
+        .map(|w| WitnessPeer::parse(w))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CommandError::Failed)?;
+    let witnesses = WitnessConfig {
+        quorum: args.witness_quorum.unwrap_or(peers.len()),
+        peers,
+        timeout: std::time::Duration::from_secs(args.witness_timeout.max(1)),
+    };
     let checkpoints = crate::server::transparency::TransparencyConfig {
         state_dir: Some(config.state_dir()),
         signer,
         every: std::time::Duration::from_secs(args.checkpoint_every.max(1)),
+        witnesses,
     };
     let server = crate::server::start(store, args.addr, access, limits, checkpoints)
         .await

@@ -1,6 +1,6 @@
 //! `gpu-ledger verify`: re-check the whole chain from disk.
 
-use super::{CommandError, Outcome, grouped};
+use super::{CommandError, FromExport, Outcome, grouped};
 use crate::progress::Progress;
 use crate::store_config::StoreConfig;
 use gpu_ledger_ledger::checkpoint::{Checkpoint, CheckpointDir};
@@ -14,9 +14,8 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub deep: bool,
 
-    /// Verify an export file instead of the data directory.
-    #[arg(long, value_name = "FILE")]
-    pub export: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: FromExport,
 
     /// Check the Merkle root against this signed checkpoint (default: the
     /// latest one kept beside the ledger, if any).
@@ -38,7 +37,7 @@ fn signed_checkpoint(
     let note = match &args.checkpoint {
         Some(path) => std::fs::read_to_string(path)
             .map_err(|e| CommandError::Failed(format!("cannot read {}: {e}", path.display())))?,
-        None if args.export.is_some() => return Ok(None),
+        None if args.input.path().is_some() => return Ok(None),
         None => match kept.latest() {
             Some((_, note)) => note,
             None => return Ok(None),
@@ -63,7 +62,7 @@ pub async fn run(
     args: &VerifyArgs,
     json: bool,
 ) -> Result<Outcome, CommandError> {
-    let (mut source, total) = super::open_source(config, args.export.as_deref()).await?;
+    let (mut source, total) = super::open_source(config, args.input.path()).await?;
     let progress = Progress::new(json, total, "verifying");
     let started = std::time::Instant::now();
     let checkpoint = signed_checkpoint(config, args)?;

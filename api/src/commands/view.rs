@@ -1,29 +1,21 @@
 //! `gpu-ledger view NAME`: an analyst's view of the programme, now or at
 //! any point in history.
 
-use super::{CommandError, Outcome};
+use super::{CommandError, FromExport, Outcome, PointArgs};
 use crate::progress::Progress;
 use crate::store_config::StoreConfig;
 use gpu_ledger_domain::Timestamp;
-use gpu_ledger_ledger::RecordedAt;
-use gpu_ledger_ledger::time::parse_time;
 use gpu_ledger_projections::utilization::Thresholds;
 use gpu_ledger_projections::{Format, ViewName, ViewParams};
-use gpu_ledger_replay::{Until, rebuild_views};
-use std::path::PathBuf;
+use gpu_ledger_replay::rebuild_views;
 
 #[derive(clap::Args, Debug)]
 pub struct ViewArgs {
     /// holdings, pools, calls, ranking, utilization, concentration, due, outputs or reviews.
     pub name: ViewName,
 
-    /// The view as it was after record seq N.
-    #[arg(long, value_name = "N", conflicts_with = "as_of")]
-    pub until_seq: Option<u64>,
-
-    /// The view as it was at time T (records with recorded_at <= T; RFC 3339).
-    #[arg(long, value_name = "T", value_parser = parse_time)]
-    pub as_of: Option<RecordedAt>,
+    #[command(flatten)]
+    pub point: PointArgs,
 
     /// table (for people), json (for programs) or csv (for spreadsheets).
     #[arg(long, default_value = "table", value_name = "FORMAT")]
@@ -45,9 +37,8 @@ pub struct ViewArgs {
     #[arg(long, value_name = "TABLE")]
     pub section: Option<String>,
 
-    /// Read an export file instead of the data directory.
-    #[arg(long, value_name = "FILE")]
-    pub export: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: FromExport,
 }
 
 pub async fn run(
@@ -55,12 +46,8 @@ pub async fn run(
     args: &ViewArgs,
     json: bool,
 ) -> Result<Outcome, CommandError> {
-    let (mut source, total) = super::open_source(config, args.export.as_deref()).await?;
-    let until = match (args.until_seq, args.as_of) {
-        (Some(n), _) => Until::Seq(n),
-        (None, Some(t)) => Until::RecordedAt(t),
-        (None, None) => Until::Head,
-    };
+    let (mut source, total) = super::open_source(config, args.input.path()).await?;
+    let until = args.point.until();
     let progress = Progress::new(json, total, "replaying");
     let projections = rebuild_views(&mut source, until, |n| progress.update(n, n)).await?;
     progress.finish();
@@ -83,11 +70,21 @@ pub async fn run(
             )));
         }
     }
-    let format = if json { Format::Json } else { args.format };
-    let text = projections.render(args.name, &params, format);
+    let mut view = projections.json(args.name, &params);
+    if let Some(as_of) = args.point.as_of_json() {
+        view["as_of"] = as_of;
+    }
+    let text = match args.format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&view).expect("views serialise");
+            s.push('\n');
+            s
+        }
+        format => projections.render(args.name, &params, format),
+    };
     Ok(Outcome {
         human: text.trim_end_matches('\n').to_string(),
-        json: projections.json(args.name, &params),
+        json: view,
         code: 0,
     })
 }

@@ -19,6 +19,7 @@ pub mod rights;
 pub mod routes;
 pub mod store_keys;
 pub mod transparency;
+pub mod witnessing;
 
 use auth::{Principal, Tokens};
 use axum::http::HeaderMap;
@@ -159,6 +160,14 @@ pub fn router(
             history,
         ))
         .route("/events/live", axum::routing::get(dashboard::live_list))
+        .route(
+            "/tlog/checkpoint",
+            axum::routing::get(routes::tiles::tlog_checkpoint),
+        )
+        .route(
+            "/tlog/tile/{*path}",
+            axum::routing::get(routes::tiles::tile),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(request_log::log_request))
         .layer(axum::Extension(routes::openapi::document(&api)))
@@ -214,7 +223,7 @@ pub async fn start(
             let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
             loop {
                 every.tick().await;
-                signer.transparency.sign_if_grown();
+                signer.transparency.sign_if_grown().await;
             }
         });
     }

@@ -22,7 +22,7 @@ pub fn store_key(
     key: Option<&str>,
     fingerprint: &[u8],
 ) -> Option<AppendKey> {
-    let key = key.filter(|_| store.keeps_keys())?;
+    let key = key.filter(|_| store.kept_keys().is_some())?;
     Some(AppendKey {
         scope: client.to_string(),
         key: key.to_string(),

@@ -1,9 +1,12 @@
 //! The server's Merkle tree and signed checkpoints: kept as records become
-//! durable, signed on a schedule and on demand, and used to answer proofs.
+//! durable, signed on a schedule and on demand, cosigned by witnesses
+//! ([`super::witnessing`]) when any are configured, and used to answer proofs.
 
+use super::witnessing::{WitnessConfig, Witnesses};
 use gpu_ledger_ledger::checkpoint::{Checkpoint, CheckpointDir};
 use gpu_ledger_ledger::merkle::levels::Levels;
 use gpu_ledger_ledger::note::NoteSigner;
+use gpu_ledger_ledger::tiles::{Tile, entry_bundle};
 use gpu_ledger_ledger::{EventStore, Hash};
 use gpu_ledger_replay::proof::{
     ConsistencyProof, InclusionProof, ProofFailure, catch_up, merkle_tree, prove_consistency,
@@ -20,6 +23,8 @@ pub struct TransparencyConfig {
     pub signer: Option<NoteSigner>,
     /// How often to sign a checkpoint when the ledger has grown.
     pub every: Duration,
+    /// Who cosigns checkpoints before they are published.
+    pub witnesses: WitnessConfig,
 }
 
 impl Default for TransparencyConfig {
@@ -28,6 +33,7 @@ impl Default for TransparencyConfig {
             state_dir: None,
             signer: None,
             every: Duration::from_secs(300),
+            witnesses: WitnessConfig::default(),
         }
     }
 }
@@ -36,6 +42,9 @@ pub struct Transparency {
     tree: Mutex<Levels>,
     signer: Option<NoteSigner>,
     kept: Option<CheckpointDir>,
+    witnesses: Witnesses,
+    /// One signing at a time, so that witnesses see sizes in order.
+    signing: tokio::sync::Mutex<()>,
     pub every: Duration,
 }
 
@@ -56,10 +65,13 @@ impl Transparency {
             }
         };
         let tree = merkle_tree(store, &dir, writable).await?;
+        let witnesses = Witnesses::new(config.witnesses).map_err(ProofFailure::Invalid)?;
         Ok(Self {
             tree: Mutex::new(tree),
             signer: config.signer,
             kept: config.state_dir.as_deref().map(CheckpointDir::new),
+            witnesses,
+            signing: tokio::sync::Mutex::new(()),
             every: config.every,
         })
     }
@@ -96,12 +108,16 @@ impl Transparency {
         self.signer.is_some()
     }
 
-    /// Signs and keeps a checkpoint of the tree now: (size, note).
-    pub fn sign_now(&self) -> Result<(u64, String), String> {
+    /// Signs a checkpoint of the tree now, has it cosigned by the
+    /// witnesses, and keeps (publishes) it once a quorum cosigned: (size,
+    /// note). Short of the quorum nothing is published and the last
+    /// published checkpoint stays the latest.
+    pub async fn sign_now(&self) -> Result<(u64, String), String> {
         let signer = self
             .signer
             .as_ref()
             .ok_or("this server has no checkpoint key (serve --checkpoint-key FILE)")?;
+        let _one_at_a_time = self.signing.lock().await;
         let (size, root) = {
             let mut tree = self.tree.lock().expect("merkle lock");
             tree.flush()
@@ -109,9 +125,27 @@ impl Transparency {
             let size = tree.len();
             (size, tree.root(size).map_err(|e| e.to_string())?)
         };
-        let note = Checkpoint { size, root }
-            .sign(signer)
-            .map_err(|e| e.to_string())?;
+        let cp = Checkpoint { size, root };
+        let mut note = cp.sign(signer).map_err(|e| e.to_string())?;
+        if !self.witnesses.is_empty() {
+            let prove = |old: u64| {
+                let tree = self.tree.lock().expect("merkle lock");
+                gpu_ledger_ledger::merkle::consistency_proof(&*tree, old, size)
+                    .map_err(|e| e.to_string())
+            };
+            let cosigned = self.witnesses.cosign(&note, cp, &prove).await;
+            if cosigned.cosigners.len() < self.witnesses.quorum {
+                return Err(format!(
+                    "only {} of the {} witness cosignatures needed came for size {size}, so it is not published ({}); the latest published checkpoint stays {}",
+                    cosigned.cosigners.len(),
+                    self.witnesses.quorum,
+                    cosigned.failures.join("; "),
+                    self.latest()
+                        .map_or("none".to_string(), |(s, _)| format!("size {s}")),
+                ));
+            }
+            note = cosigned.note;
+        }
         if let Some(kept) = &self.kept {
             kept.keep(size, &note, &signer.verifier())
                 .map_err(|e| format!("cannot keep the checkpoint: {e}"))?;
@@ -119,11 +153,12 @@ impl Transparency {
         Ok((size, note))
     }
 
-    /// Signs a checkpoint if the tree grew since the last one.
-    pub fn sign_if_grown(&self) {
+    /// Signs a checkpoint if the tree grew since the last one published
+    /// (so a checkpoint short of its quorum is tried again next time).
+    pub async fn sign_if_grown(&self) {
         let last = self.latest().map_or(0, |(s, _)| s);
         if self.can_sign() && self.size() > last {
-            match self.sign_now() {
+            match self.sign_now().await {
                 Ok((size, _)) => tracing::info!(size, "signed a checkpoint"),
                 Err(e) => tracing::error!(error = %e, "could not sign a checkpoint"),
             }
@@ -171,6 +206,33 @@ impl Transparency {
             path: gpu_ledger_ledger::merkle::inclusion_proof(&*tree, seq - 1, size)?,
             root: tree.root(size)?,
         })
+    }
+
+    /// A tile's hashes or an entry bundle's record hashes (C2SP tlog-tiles),
+    /// if the tree holds all of it.
+    pub async fn tile(&self, store: &dyn EventStore, tile: Tile) -> Result<Vec<u8>, ProofFailure> {
+        let size = self.size();
+        let Some((start, end)) = tile.leaf_range().filter(|_| tile.within(size)) else {
+            return Err(ProofFailure::Invalid(format!(
+                "{} is not in the tree of {size} records",
+                tile.path()
+            )));
+        };
+        if tile.level.is_some() {
+            let tree = self.tree.lock().expect("merkle lock");
+            return Ok(tile.hashes(&*tree)?);
+        }
+        let records = store.read(start + 1, (end - start) as usize).await?;
+        let hashes: Vec<Hash> = records.iter().map(|r| r.hash).collect();
+        if hashes.len() as u64 != end - start {
+            return Err(ProofFailure::Invalid(format!(
+                "the store returned {} of the {} records of {}",
+                hashes.len(),
+                end - start,
+                tile.path()
+            )));
+        }
+        Ok(entry_bundle(&hashes))
     }
 
     pub fn consistency(

@@ -238,6 +238,32 @@ pub fn fsync_probe(dir: &Path, count: usize) -> Result<crate::stats::Latencies, 
     Ok(crate::stats::Latencies::from_nanos(nanos))
 }
 
+/// What `/proc/<pid>/stat` (proc(5)) tells of a process's CPU time.
+#[derive(Debug, Clone, Copy)]
+pub struct ProcStat {
+    pub parent: u32,
+    /// User plus system time of the process's own threads, in clock ticks.
+    pub own_ticks: u64,
+    /// User plus system time of its children that it has waited for.
+    pub reaped_children_ticks: u64,
+}
+
+impl ProcStat {
+    pub fn read(pid: u32) -> Option<Self> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the command name (which may hold spaces) end with ')';
+        // the first of them is field 3 of proc(5), the state.
+        let (_, rest) = stat.rsplit_once(')')?;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<u64>().ok());
+        Some(Self {
+            parent: u32::try_from(field(4)?).ok()?,
+            own_ticks: field(14)? + field(15)?,
+            reaped_children_ticks: field(16)? + field(17)?,
+        })
+    }
+}
+
 /// A free loopback port: bound, read and released (the server binds it next).
 pub fn free_port() -> Result<SocketAddr, String> {
     let listener = TcpListener::bind("127.0.0.1:0")
@@ -254,20 +280,46 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `gpu-ledger --data DIR serve --addr ADDR`, its log to `log`.
-    pub fn spawn(binary: &Path, data: &Path, addr: SocketAddr, log: &Path) -> Result<Self, String> {
+    /// Starts `gpu-ledger <store> serve --addr ADDR`, its log to `log`.
+    pub fn spawn(
+        binary: &Path,
+        store: &super::store::Store,
+        addr: SocketAddr,
+        log: &Path,
+    ) -> Result<Self, String> {
+        let addr_arg = addr.to_string();
+        Self::start(binary, store.args(), &["serve", "--addr", &addr_arg], addr, log)
+    }
+
+    /// Starts `gpu-ledger --data DIR ARGS...` that will answer on `addr`
+    /// (a server with more options, or a witness), its log to `log`.
+    pub fn spawn_args(
+        binary: &Path,
+        data: &Path,
+        args: &[&str],
+        addr: SocketAddr,
+        log: &Path,
+    ) -> Result<Self, String> {
+        let store = vec!["--data".into(), data.into()];
+        Self::start(binary, store, args, addr, log)
+    }
+
+    fn start(
+        binary: &Path,
+        store: Vec<std::ffi::OsString>,
+        args: &[&str],
+        addr: SocketAddr,
+        log: &Path,
+    ) -> Result<Self, String> {
         let log = File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
         let child = Command::new(binary)
-            .arg("--data")
-            .arg(data)
-            .arg("serve")
-            .arg("--addr")
-            .arg(addr.to_string())
+            .args(store)
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
-            .map_err(|e| format!("cannot start {} serve: {e}", binary.display()))?;
+            .map_err(|e| format!("cannot start {} {}: {e}", binary.display(), args.join(" ")))?;
         Ok(Self {
             child: Some(child),
             addr,
@@ -307,19 +359,9 @@ impl Server {
     /// CPU time it has used so far, user and system, in seconds.
     pub fn cpu_seconds(&self) -> Result<f64, String> {
         let child = self.child.as_ref().ok_or("the server is not running")?;
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id()))
-            .map_err(|e| format!("cannot read the server's CPU time: {e}"))?;
-        // Fields after the command name (which may hold spaces) end with ')'.
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map(|(_, rest)| rest.split_whitespace().collect())
-            .unwrap_or_default();
-        // utime and stime are fields 14 and 15 of proc(5): 12th and 13th here.
-        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok());
-        let (Some(user), Some(system)) = (ticks(11), ticks(12)) else {
-            return Err("cannot parse /proc/<pid>/stat".into());
-        };
-        Ok((user + system) as f64 / clock_ticks_per_second())
+        let stat = ProcStat::read(child.id())
+            .ok_or("cannot read the server's CPU time in /proc/<pid>/stat")?;
+        Ok(stat.own_ticks as f64 / clock_ticks_per_second())
     }
 
     /// Asks it to stop as Ctrl-C would (SIGINT), then kills it if it has not

@@ -2,38 +2,46 @@
 //!
 //! Only the text between `<!-- bench:begin -->` and `<!-- bench:end -->` is
 //! replaced, so the hand-written analysis around it survives every rerun. A
-//! file without the markers gets the section appended.
+//! file without the markers gets the section appended. The PostgreSQL mode
+//! writes its own section ([`comparison`]) between other markers, so either
+//! kind of run leaves the other's figures alone.
 
+pub mod comparison;
 mod goals;
 
 pub use goals::summary;
 
+use super::machine::Machine;
 use super::{LoadRun, Results, Runs, Scaling, Step, load_medians};
 use crate::stats::median;
 use goals::{goals, top_appends, yes_no};
+use gpu_ledger_testkit::workload::Summary;
 use std::path::Path;
 
 pub const BEGIN: &str = "<!-- bench:begin -->";
 pub const END: &str = "<!-- bench:end -->";
+pub const POSTGRES_BEGIN: &str = "<!-- bench:postgres:begin -->";
+pub const POSTGRES_END: &str = "<!-- bench:postgres:end -->";
 
-/// Replaces the generated section of `path` (or appends it) with `section`.
-pub fn write_section(path: &Path, section: &str) -> Result<(), String> {
+/// Replaces the section of `path` between the markers `begin` and `end`
+/// (or appends it) with `section`, which carries the markers itself.
+pub fn write_section(path: &Path, begin: &str, end: &str, section: &str) -> Result<(), String> {
     let current = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
-    let updated = replace_section(&current, section);
+    let updated = replace_section(&current, begin, end, section);
     std::fs::write(path, updated).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-fn replace_section(current: &str, section: &str) -> String {
+fn replace_section(current: &str, begin_marker: &str, end_marker: &str, section: &str) -> String {
     let section = section.trim_end();
-    match (current.find(BEGIN), current.find(END)) {
+    match (current.find(begin_marker), current.find(end_marker)) {
         (Some(begin), Some(end)) if begin < end => format!(
             "{}{section}{}",
             &current[..begin],
-            &current[end + END.len()..]
+            &current[end + end_marker.len()..]
         ),
         _ if current.trim().is_empty() => format!("# Benchmarks\n\n{section}\n"),
         _ => format!("{}\n\n{section}\n", current.trim_end()),
@@ -67,22 +75,7 @@ pub fn markdown(r: &Results) -> String {
     );
     line(w, "");
     line(w, &format!("- **Command**: `{}`", o.command_line));
-    line(
-        w,
-        &format!(
-            "- **Machine**: {}, {} cores{}, {:.1} GiB RAM; {}, Linux {}; work directory on {}. Load average {} when the run started; other work on the machine kept {:.2} cores busy on average during the run (out of {}).",
-            m.cpu,
-            m.cores,
-            if m.sha_ni { " with SHA-NI" } else { "" },
-            m.memory_gib,
-            m.os,
-            m.kernel,
-            m.disk,
-            m.load_at_start,
-            r.others_cores,
-            m.cores
-        ),
-    );
+    line(w, &machine_line(m, r.others_cores));
     line(
         w,
         &format!(
@@ -90,35 +83,9 @@ pub fn markdown(r: &Results) -> String {
             m.commit, m.rustc
         ),
     );
-    let t = &r.workload.tally;
-    let mut mix: Vec<(&str, u64)> = t.by_type.clone();
-    mix.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let mix = mix
-        .iter()
-        .map(|(name, count)| {
-            format!(
-                "{name} {:.1}%",
-                100.0 * *count as f64 / t.events.max(1) as f64
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
     line(
         w,
-        &format!(
-            "- **Workload**: `gpu-ledger-testkit workload --events {} --seed {}` (generated in {:.2} s, {} events/s): {} events, {} bytes ({:.0} bytes a line), every one valid under events.md in order; {} calls, {} organizations, {} applications, {} awards. By type: {mix}.",
-            n,
-            o.seed,
-            r.workload_seconds,
-            rate(n as f64 / r.workload_seconds),
-            grouped(n),
-            grouped(t.bytes),
-            t.bytes as f64 / t.events.max(1) as f64,
-            r.workload.calls,
-            grouped(r.workload.organizations as u64),
-            grouped(r.workload.applications as u64),
-            grouped(r.workload.awards as u64),
-        ),
+        &workload_line(n, o.seed, &r.workload, r.workload_seconds),
     );
     line(w, "");
 
@@ -144,14 +111,14 @@ pub fn markdown(r: &Results) -> String {
         w,
         "import (every rule checked; durable at the end)",
         &r.ours.import,
-        Some(&r.peer_import),
+        Some(&r.peer.import),
         n,
     );
     offline_row(
         w,
         "verify (every link and hash)",
         &r.ours.verify,
-        Some(&r.peer_verify),
+        Some(&r.peer.verify),
         n,
     );
     offline_row(
@@ -166,7 +133,7 @@ pub fn markdown(r: &Results) -> String {
         &format!(
             "| bytes on disk per event | {:.0} | | | {:.0} | | | |",
             r.ours.disk_bytes as f64 / n as f64,
-            r.peer_disk_bytes as f64 / n as f64
+            r.peer.disk_bytes as f64 / n as f64
         ),
     );
     line(w, "");
@@ -257,7 +224,7 @@ pub fn markdown(r: &Results) -> String {
             ),
         );
     }
-    let one = r.peer_one_by_one.rates(o.one_by_one_events);
+    let one = r.peer.one_by_one.rates(o.one_by_one_events);
     line(
         w,
         &format!(
@@ -364,6 +331,54 @@ pub fn markdown(r: &Results) -> String {
     }
     line(w, END);
     s
+}
+
+/// The machine, its load when the run started and what other work took.
+fn machine_line(m: &Machine, others_cores: f64) -> String {
+    format!(
+        "- **Machine**: {}, {} cores{}, {:.1} GiB RAM; {}, Linux {}; work directory on {}. Load average {} when the run started; other work on the machine kept {:.2} cores busy on average during the run (out of {}).",
+        m.cpu,
+        m.cores,
+        if m.sha_ni { " with SHA-NI" } else { "" },
+        m.memory_gib,
+        m.os,
+        m.kernel,
+        m.disk,
+        m.load_at_start,
+        others_cores,
+        m.cores
+    )
+}
+
+/// The workload's command, size and mix of event types.
+fn workload_line(events: u64, seed: u64, summary: &Summary, seconds: f64) -> String {
+    let t = &summary.tally;
+    let mut mix: Vec<(&str, u64)> = t.by_type.clone();
+    mix.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mix = mix
+        .iter()
+        .map(|(name, count)| {
+            format!(
+                "{name} {:.1}%",
+                100.0 * *count as f64 / t.events.max(1) as f64
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "- **Workload**: `gpu-ledger-testkit workload --events {} --seed {}` (generated in {:.2} s, {} events/s): {} events, {} bytes ({:.0} bytes a line), every one valid under events.md in order; {} calls, {} organizations, {} applications, {} awards. By type: {mix}.",
+        events,
+        seed,
+        seconds,
+        rate(events as f64 / seconds),
+        grouped(events),
+        grouped(t.bytes),
+        t.bytes as f64 / t.events.max(1) as f64,
+        summary.calls,
+        grouped(summary.organizations as u64),
+        grouped(summary.applications as u64),
+        grouped(summary.awards as u64),
+    )
 }
 
 fn offline_row(w: &mut String, name: &str, ours: &Step, peer: Option<&Step>, n: u64) {
@@ -507,7 +522,7 @@ mod tests {
     #[test]
     fn the_section_replaces_only_what_is_between_the_markers() {
         let before = format!("# B\n\nintro\n\n{BEGIN}\nold\n{END}\n\n## Analysis\nkept\n");
-        let after = replace_section(&before, &format!("{BEGIN}\nnew\n{END}\n"));
+        let after = replace_section(&before, BEGIN, END, &format!("{BEGIN}\nnew\n{END}\n"));
         assert_eq!(
             after,
             format!("# B\n\nintro\n\n{BEGIN}\nnew\n{END}\n\n## Analysis\nkept\n")
@@ -516,10 +531,32 @@ mod tests {
 
     #[test]
     fn a_file_without_markers_gets_the_section_appended() {
-        let after = replace_section("# B\n\ntext\n", &format!("{BEGIN}\nnew\n{END}"));
+        let after = replace_section("# B\n\ntext\n", BEGIN, END, &format!("{BEGIN}\nnew\n{END}"));
         assert_eq!(after, format!("# B\n\ntext\n\n{BEGIN}\nnew\n{END}\n"));
-        let fresh = replace_section("", &format!("{BEGIN}\nx\n{END}"));
+        let fresh = replace_section("", BEGIN, END, &format!("{BEGIN}\nx\n{END}"));
         assert!(fresh.starts_with("# Benchmarks\n\n"));
+    }
+
+    #[test]
+    fn each_kind_of_run_rewrites_only_its_own_section() {
+        let before = format!(
+            "{BEGIN}\nfull\n{END}\n\nby hand\n\n{POSTGRES_BEGIN}\nold\n{POSTGRES_END}\n\ntail\n"
+        );
+        let pg = replace_section(
+            &before,
+            POSTGRES_BEGIN,
+            POSTGRES_END,
+            &format!("{POSTGRES_BEGIN}\nnew\n{POSTGRES_END}\n"),
+        );
+        assert_eq!(
+            pg,
+            format!(
+                "{BEGIN}\nfull\n{END}\n\nby hand\n\n{POSTGRES_BEGIN}\nnew\n{POSTGRES_END}\n\ntail\n"
+            )
+        );
+        let full = replace_section(&pg, BEGIN, END, &format!("{BEGIN}\nrerun\n{END}"));
+        assert!(full.starts_with(&format!("{BEGIN}\nrerun\n{END}\n\nby hand")));
+        assert!(full.contains(&format!("{POSTGRES_BEGIN}\nnew\n{POSTGRES_END}")));
     }
 
     #[test]

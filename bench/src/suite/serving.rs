@@ -1,7 +1,9 @@
 //! The server's side of a run: starting it (from scratch and from what it
 //! kept), waiting until it serves and goes idle, and load runs against it.
 
+use super::postgres::Database;
 use super::process::{self, Server, free_port};
+use super::store::Store;
 use super::{DERIVED_DIRS, LoadRun, Startup, Startups, remove_dir, say};
 use crate::http_load::{self, Load};
 use std::path::Path;
@@ -13,7 +15,7 @@ use std::time::{Duration, Instant};
 /// as an operator would, so it keeps its snapshot).
 pub(super) fn startups(
     ours: &Path,
-    data: &Path,
+    store: &Store,
     log: &Path,
     runs: usize,
     runtime: &tokio::runtime::Runtime,
@@ -22,11 +24,12 @@ pub(super) fn startups(
     let mut last = None;
     for run in 1..=runs {
         for dir in DERIVED_DIRS {
-            remove_dir(&data.join(dir))?;
+            remove_dir(&store.derived_dir().join(dir))?;
         }
-        let cold = start_once(ours, data, log, runtime, &mut into.full_replay)?;
+        let cold = start_once(ours, store, log, runtime, &mut into.full_replay)?;
         say(format_args!(
-            "start-up to serving, full replay [{run}/{runs}]: {:.3} s",
+            "{}: start-up to serving, full replay [{run}/{runs}]: {:.3} s",
+            store.name(),
             into.full_replay
                 .seconds
                 .0
@@ -35,9 +38,10 @@ pub(super) fn startups(
                 .unwrap_or_default()
         ));
         cold.stop(Duration::from_secs(60))?;
-        let warm = start_once(ours, data, log, runtime, &mut into.restart)?;
+        let warm = start_once(ours, store, log, runtime, &mut into.restart)?;
         say(format_args!(
-            "start-up to serving, restart [{run}/{runs}]: {:.3} s",
+            "{}: start-up to serving, restart [{run}/{runs}]: {:.3} s",
+            store.name(),
             into.restart.seconds.0.last().copied().unwrap_or_default()
         ));
         if run < runs {
@@ -49,18 +53,18 @@ pub(super) fn startups(
     last.ok_or_else(|| "no start-up was run".to_owned())
 }
 
-/// Spawns a server on `data` and records the time until it serves and its
+/// Spawns a server on `store` and records the time until it serves and its
 /// peak RSS by then.
 fn start_once(
     ours: &Path,
-    data: &Path,
+    store: &Store,
     log: &Path,
     runtime: &tokio::runtime::Runtime,
     into: &mut Startup,
 ) -> Result<Server, String> {
     let addr = free_port()?;
     let started = Instant::now();
-    let mut server = Server::spawn(ours, data, addr, log)?;
+    let mut server = Server::spawn(ours, store, addr, log)?;
     wait_until_serving(&mut server, runtime, log)?;
     into.seconds.push(started.elapsed().as_secs_f64());
     into.peak_rss_kib.push(server.peak_rss_kib()? as f64);
@@ -136,12 +140,15 @@ fn wait_until_serving(
     }
 }
 
-/// One load run, with the CPU time the server and the load generator used.
+/// One load run, with the CPU time the server, the load generator and the
+/// `database` under the server, if any, used.
 pub(super) fn load_run(
     runtime: &tokio::runtime::Runtime,
     server: &mut Server,
     load: &Load,
+    database: Option<&Database>,
 ) -> Result<LoadRun, String> {
+    let database_before = database.map(Database::cpu_seconds).transpose()?;
     let server_before = server.cpu_seconds()?;
     let client_before = process::own_cpu_seconds();
     let clock = Instant::now();
@@ -149,5 +156,15 @@ pub(super) fn load_run(
     let wall = clock.elapsed().as_secs_f64();
     let server_cpu = server.cpu_seconds()? - server_before;
     let client_cpu = process::own_cpu_seconds() - client_before;
-    Ok(LoadRun::new(&report, server_cpu, client_cpu, wall))
+    let database_cpu = match (database, database_before) {
+        (Some(db), Some(before)) => Some(db.cpu_seconds()? - before),
+        _ => None,
+    };
+    Ok(LoadRun::new(
+        &report,
+        server_cpu,
+        client_cpu,
+        database_cpu,
+        wall,
+    ))
 }

@@ -20,7 +20,7 @@ history-back-to-now = Back to now
 history-move = Move through history: record
 history-show = Show
 history-after-record = or after record
-history-as-of = or as of (recorded_at, RFC 3339):
+history-as-of = or as of a business time (the events that had occurred by then, RFC 3339):
 chart-of = { $value } of { $total }
 chart-at = { $name } at { $x }: { $y }
 
@@ -128,6 +128,7 @@ chain-head-is = The ledger's head is record #{ $seq } ({ $hash }).
 checkpoint-latest = Latest signed checkpoint, at tree size { $size } ({ $link }):
 checkpoint-as-text = as text
 checkpoint-none = No checkpoint has been signed yet.
+round = The round
 pools = Pools
 pools-gpus-in-all = GPUs in all pools
 pools-held-by-active-awards = held by active awards
@@ -138,6 +139,7 @@ pools-free = free
 pools-held = held
 pools-awaiting = awaiting
 pools-chart = { $pool }: held, awaiting redistribution and free GPUs
+pools-axis = GPUs (every pool on one scale)
 pools-source = source
 pools-per-server = per server
 pools-capacity = capacity
@@ -146,7 +148,10 @@ exceptions = Audit exceptions
 exceptions-running = The audit of this record is running; reload in a moment.
 exceptions-running-showing = The audit up to this record is running; this is the audit up to record #{ $seq }.
 exceptions-failed = The audit could not be made:
-exceptions-count = { $count } exceptions up to record #{ $seq } ({ $command }).
+exceptions-count = { $n ->
+    [one] { $count } exception up to record #{ $seq } ({ $command }).
+   *[other] { $count } exceptions up to record #{ $seq } ({ $command }).
+}
 exceptions-kind = kind
 exceptions-found = found
 exceptions-first = The first { $shown } of { $total }, in the report's order; the CSV has them all.
@@ -201,6 +206,7 @@ calls-sector = Sector: { $sector }
 calls-chart = { $call }: GPUs requested and awarded by sector
 calls-requested = requested
 calls-awarded = awarded
+calls-axis-gpus = GPUs
 
 ## Holdings and outputs
 
@@ -236,6 +242,7 @@ utilization-candidates-count = recall candidates
 utilization-low-under = a period is low under
 utilization-periods = low periods in a row make a candidate
 utilization-chart = Active awards by their latest reported utilization
+utilization-axis-latest = latest reported utilization
 utilization-candidates = Recall candidates
 utilization-candidates-none = No active award is a recall candidate.
 utilization-candidates-first = The first { $shown } of { $total } candidates; the CSV has them all.
@@ -268,14 +275,23 @@ concentration-chart-hhi = HHI over time, programme-wide and on the largest track
 concentration-chart-top5 = Top-5 share over time
 concentration-capital-share = Capital region's share
 concentration-chart-capital = Capital region's share of GPUs held over time
+concentration-axis-record = record (seq)
+concentration-axis-week = business time (week ending)
+concentration-axis-capital-share = capital region's share of GPUs held
 concentration-latest-points = Latest points
 
 ## Events
 
-events-latest = The latest { $count } records, newest first.
+events-latest = { $n ->
+    [one] The latest { $count } record, newest first.
+   *[other] The latest { $count } records, newest first.
+}
 events-live = New records appear as they are appended (head: { $head }).
 events-trace = trace
 events-empty = The ledger is empty.
+events-older = ← older: up to #{ $seq }
+events-newer = newer: up to #{ $seq } →
+events-newer-head = newer: up to the head, #{ $seq } →
 events-record-title = Record #{ $seq }
 events-programme-then = the programme as it was after this record
 events-canonical = Event (canonical JSON, as hashed)
@@ -287,7 +303,10 @@ trace-title = Trace of { $kind } { $id }
 trace-of-award = award
 trace-of-application = application
 trace-of-organization = organization
-trace-events = { $count } events of the ledger up to record #{ $seq } (hash { $hash }), as { $command } tells it.
+trace-events = { $n ->
+    [one] { $count } event of the ledger up to record #{ $seq } (hash { $hash }), as { $command } tells it.
+   *[other] { $count } events of the ledger up to record #{ $seq } (hash { $hash }), as { $command } tells it.
+}
 standing-title = Where it stands after record #{ $seq }
 standing-active = active
 standing-no-longer-active = no longer active

@@ -20,7 +20,7 @@ history-back-to-now = 현재로 돌아가기
 history-move = 이력 이동: 레코드
 history-show = 보기
 history-after-record = 또는 레코드 번호
-history-as-of = 또는 기준 시각 (recorded_at, RFC 3339):
+history-as-of = 또는 업무 기준 시각 (그 시각까지 일어난 이벤트, RFC 3339):
 chart-of = { $total } 중 { $value }
 chart-at = { $name }, { $x }: { $y }
 
@@ -128,6 +128,7 @@ chain-head-is = 원장의 최신 레코드는 #{ $seq } ({ $hash }) 입니다.
 checkpoint-latest = 최근 서명된 체크포인트, 트리 크기 { $size } ({ $link }):
 checkpoint-as-text = 텍스트로 보기
 checkpoint-none = 아직 서명된 체크포인트가 없습니다.
+round = 공모 현황
 pools = GPU 풀
 pools-gpus-in-all = 전체 풀의 GPU
 pools-held-by-active-awards = 유효 배정이 보유
@@ -138,6 +139,7 @@ pools-free = 여유
 pools-held = 보유
 pools-awaiting = 재배분 대기
 pools-chart = { $pool }: 보유, 재배분 대기, 여유 GPU
+pools-axis = GPU (모든 풀을 같은 척도로)
 pools-source = 구분
 pools-per-server = 서버당
 pools-capacity = 용량
@@ -201,6 +203,7 @@ calls-sector = 부문: { $sector }
 calls-chart = { $call }: 부문별 신청 및 배정 GPU
 calls-requested = 신청
 calls-awarded = 배정
+calls-axis-gpus = GPU (개)
 
 ## 보유 현황과 성과
 
@@ -236,6 +239,7 @@ utilization-candidates-count = 회수 후보
 utilization-low-under = 저활용 기준
 utilization-periods = 회수 후보가 되는 연속 저활용 기간
 utilization-chart = 최근 보고된 활용률별 유효 배정
+utilization-axis-latest = 최근 보고 활용률
 utilization-candidates = 회수 후보
 utilization-candidates-none = 회수 후보인 유효 배정이 없습니다.
 utilization-candidates-first = 후보 { $total }건 중 처음 { $shown }건입니다. 전체는 CSV에 있습니다.
@@ -268,6 +272,9 @@ concentration-chart-hhi = 시간에 따른 HHI, 사업 전체와 큰 트랙
 concentration-chart-top5 = 시간에 따른 상위 5개 기관 비중
 concentration-capital-share = 수도권 비중
 concentration-chart-capital = 시간에 따른 보유 GPU 중 수도권 비중
+concentration-axis-record = 레코드 (seq)
+concentration-axis-week = 업무 시각 (주 마지막 날)
+concentration-axis-capital-share = 보유 GPU 중 수도권 비중
 concentration-latest-points = 최근 시점
 
 ## 이벤트
@@ -276,6 +283,9 @@ events-latest = 최근 레코드 { $count }건, 최신순.
 events-live = 새 레코드는 추가되는 대로 표시됩니다 (최신: { $head }).
 events-trace = 추적
 events-empty = 원장이 비어 있습니다.
+events-older = ← 이전: #{ $seq }까지
+events-newer = 다음: #{ $seq }까지 →
+events-newer-head = 다음: 최신 레코드 #{ $seq }까지 →
 events-record-title = 레코드 #{ $seq }
 events-programme-then = 이 레코드 직후의 사업 현황
 events-canonical = 이벤트 (해시 대상인 정규 JSON)

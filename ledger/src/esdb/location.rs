@@ -5,9 +5,28 @@
 //! string (`esdb://host:2113?tls=false&stream=ledger-2026`), so that one
 //! `--store` value says everything. The parameter is taken out before the
 //! string reaches the crate, which would only warn about it.
+//!
+//! Two more parameters bound how long anything may take (the crate's own
+//! default is no deadline at all for reads):
+//!
+//! - `defaultDeadline=MS` (the crate's own parameter, also read here): the
+//!   most one call to the server may take, default 10 s;
+//! - `retryBudget=MS` (ours, taken out): how long one operation of the
+//!   ledger (an append with its check of what landed, a read) goes on trying
+//!   through transient failures before it reports them, default 30 s: long
+//!   enough for a leader election (a few seconds) plus the client's
+//!   rediscovery of the new leader (up to `maxDiscoverAttempts` gossip rounds).
+
+use std::time::Duration;
 
 /// The stream of the ledger when the connection string names none.
 pub const DEFAULT_STREAM: &str = "gpu-ledger";
+
+/// One call's deadline when the connection string sets none.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
+
+/// One operation's time for retries when the connection string sets none.
+pub const DEFAULT_RETRY_BUDGET: Duration = Duration::from_secs(30);
 
 /// A parsed `esdb://` store location.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +35,10 @@ pub struct EsdbLocation {
     pub connection: String,
     /// The stream holding the ledger.
     pub stream: String,
+    /// The most one call to the server may take.
+    pub deadline: Duration,
+    /// How long one operation may go on retrying.
+    pub retry_budget: Duration,
 }
 
 /// Why a store location is not an EventStoreDB one.
@@ -36,6 +59,8 @@ impl EsdbLocation {
             None => (url, ""),
         };
         let mut stream = None;
+        let mut deadline = DEFAULT_DEADLINE;
+        let mut retry_budget = DEFAULT_RETRY_BUDGET;
         let mut kept = Vec::new();
         for param in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = param.split_once('=').unwrap_or((param, ""));
@@ -46,7 +71,12 @@ impl EsdbLocation {
                     ));
                 }
                 stream = Some(check_stream_name(value)?);
+            } else if key.eq_ignore_ascii_case("retryBudget") {
+                retry_budget = millis(key, value)?;
             } else {
+                if key.eq_ignore_ascii_case("defaultDeadline") {
+                    deadline = millis(key, value)?;
+                }
                 kept.push(param);
             }
         }
@@ -58,6 +88,8 @@ impl EsdbLocation {
         Ok(Self {
             connection,
             stream: stream.unwrap_or_else(|| DEFAULT_STREAM.to_string()),
+            deadline,
+            retry_budget,
         })
     }
 
@@ -67,6 +99,17 @@ impl EsdbLocation {
         let shown = without_password(&self.connection);
         let sep = if shown.contains('?') { '&' } else { '?' };
         format!("{shown}{sep}stream={}", self.stream)
+    }
+}
+
+/// A positive number of milliseconds: the ledger never waits without end,
+/// so the crate's `-1` ("no deadline") is refused too.
+fn millis(key: &str, value: &str) -> Result<Duration, LocationError> {
+    match value.parse::<u64>() {
+        Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
+        _ => Err(LocationError(format!(
+            "{key}={value:?}: give a positive number of milliseconds"
+        ))),
     }
 }
 
@@ -131,6 +174,30 @@ mod tests {
         let only = EsdbLocation::parse("esdb://h?stream=s1").unwrap();
         assert_eq!(only.connection, "esdb://h");
         assert_eq!(only.describe(), "esdb://h?stream=s1");
+    }
+
+    #[test]
+    fn deadline_and_budget_have_defaults_and_can_be_set() {
+        let l = EsdbLocation::parse("esdb://h:2113?tls=false").unwrap();
+        assert_eq!(l.deadline, DEFAULT_DEADLINE);
+        assert_eq!(l.retry_budget, DEFAULT_RETRY_BUDGET);
+        let l =
+            EsdbLocation::parse("esdb://h:2113?defaultDeadline=2500&retryBudget=90000&tls=false")
+                .unwrap();
+        assert_eq!(l.deadline, Duration::from_millis(2500));
+        assert_eq!(l.retry_budget, Duration::from_secs(90));
+        // The crate reads defaultDeadline too; retryBudget is ours alone.
+        assert_eq!(l.connection, "esdb://h:2113?defaultDeadline=2500&tls=false");
+        for bad in [
+            "defaultDeadline=-1",
+            "defaultDeadline=0",
+            "retryBudget=soon",
+        ] {
+            assert!(
+                EsdbLocation::parse(&format!("esdb://h?{bad}")).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -5,14 +5,20 @@
 //! - data: the canonical record, exactly one line of an export without its
 //!   newline (`{"event":...,"hash":...,"prev":...,"recorded_at":...,"seq":N}`),
 //!   so what the server holds verifies with nothing but ledger-format.md;
-//! - event id: derived from the record's hash ([`event_id`]), so an append
-//!   sent again after a lost answer is recognised by the server as the same
-//!   write, not a second one.
+//! - event id: random, one per record of one write attempt ([`attempt_id`]),
+//!   kept when that attempt is sent again after a lost answer, so that the
+//!   server recognises the resend as the same write, not a second one.
 //!
-//! Reading back, an event is believed only if all three agree with each
-//! other and with its place in the stream.
+//! The id is deliberately not derived from the record: two API servers at
+//! the same head can build byte-identical records (same body, `recorded_at`
+//! clamped to the head's time), and with ids from the hash the server would
+//! take the second writer's append for an idempotent retry of the first and
+//! acknowledge both, one record for two `201`s. With an id per attempt the
+//! second is a wrong expected version, and its writer chains after the first.
+//!
+//! Reading back, an event is believed only if its data, its type and its
+//! place in the stream agree (its id says who wrote it, not what it holds).
 
-use crate::chain::Hash;
 use crate::export::parse_export_line;
 use crate::record::Record;
 use bytes::Bytes;
@@ -22,18 +28,12 @@ use uuid::Uuid;
 
 use super::revision::seq_of;
 
-/// The event id of the record whose hash is `hash`.
-///
-/// The first 16 bytes of the SHA-256 hash, with the version nibble set to 8
-/// and the RFC 4122 variant bits set: a version 8 ("custom", RFC 9562) UUID.
-/// The hash is already a digest, so no second one (as in a version 5 UUID)
-/// is needed; 122 bits of it stay, plenty to keep distinct records apart.
-pub fn event_id(hash: &Hash) -> Uuid {
+/// A fresh event id for one record of one write attempt: a random
+/// (version 4) UUID, from the operating system's generator.
+pub fn attempt_id() -> Uuid {
     let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&hash.as_bytes()[..16]);
-    bytes[6] = (bytes[6] & 0x0f) | 0x80;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    Uuid::from_bytes(bytes)
+    getrandom::fill(&mut bytes).expect("the operating system's random generator");
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
 }
 
 /// Why an event body cannot be stored, or a stored event is not a record.
@@ -68,13 +68,13 @@ pub struct EventParts {
 }
 
 impl EventParts {
-    /// The parts of `record`'s event.
-    pub fn of(record: &Record) -> Result<Self, MappingError> {
+    /// The parts of `record`'s event, sent with event id `id`.
+    pub fn of(record: &Record, id: Uuid) -> Result<Self, MappingError> {
         let mut line = Vec::with_capacity(record.event.len() + 256);
         record.write_export_line(&mut line);
         line.pop();
         Ok(Self {
-            id: event_id(&record.hash),
+            id,
             event_type: event_type(&record.event)?,
             data: Bytes::from(line),
         })
@@ -93,8 +93,7 @@ impl EventParts {
 
 /// The record a stream event carries, checked against the event's place in
 /// the stream: canonical record data, `seq` one past the revision, the body's
-/// type as event type, the id derived from the hash, and the hash its content
-/// gives. Links to other records are checked by [`crate::cursor`].
+/// type as event type, and the hash its content gives. Links to other records are checked by [`crate::cursor`].
 pub fn record_of(event: &RecordedEvent) -> Result<Record, MappingError> {
     let bad = |m: String| MappingError(format!("stream revision {}: {m}", event.revision));
     let record = parse_export_line(&event.data).map_err(|e| bad(e.0))?;
@@ -119,13 +118,6 @@ pub fn record_of(event: &RecordedEvent) -> Result<Record, MappingError> {
             event.event_type
         )));
     }
-    let id = event_id(&record.hash);
-    if event.id != id {
-        return Err(bad(format!(
-            "event id {} is not {id}, the id of its hash: not written by gpu-ledger",
-            event.id
-        )));
-    }
     Ok(record)
 }
 
@@ -141,7 +133,7 @@ pub fn record_of_resolved(event: &ResolvedEvent) -> Result<Record, MappingError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::record_hash;
+    use crate::chain::{Hash, record_hash};
     use crate::time::RecordedAt;
     use std::collections::HashMap;
 
@@ -175,21 +167,26 @@ mod tests {
     }
 
     #[test]
-    fn the_event_id_is_a_version_8_uuid_from_the_hash() {
-        let h = crate::chain::sha256(b"a record");
-        let id = event_id(&h);
-        assert_eq!(id.get_version_num(), 8);
-        assert_eq!(id.get_variant(), uuid::Variant::RFC4122);
-        assert_eq!(event_id(&h), id, "the same hash, the same id");
-        assert_ne!(event_id(&crate::chain::sha256(b"another")), id);
-        // Apart from the version and variant bits, the bytes are the hash's.
-        let b = id.as_bytes();
-        let hb = h.as_bytes();
-        for i in (0..16).filter(|i| *i != 6 && *i != 8) {
-            assert_eq!(b[i], hb[i]);
+    fn attempt_ids_are_random_version_4_uuids() {
+        let ids: std::collections::HashSet<Uuid> = (0..1000).map(|_| attempt_id()).collect();
+        assert_eq!(ids.len(), 1000, "no two alike");
+        for id in ids.iter().take(10) {
+            assert_eq!(id.get_version_num(), 4);
+            assert_eq!(id.get_variant(), uuid::Variant::RFC4122);
         }
-        assert_eq!(b[6] & 0x0f, hb[6] & 0x0f);
-        assert_eq!(b[8] & 0x3f, hb[8] & 0x3f);
+    }
+
+    #[test]
+    fn byte_identical_records_sent_twice_get_different_ids() {
+        // Two servers at the same head build the same record...
+        let r = record(4, crate::chain::sha256(b"head"), BODY);
+        let (a, b) = (
+            EventParts::of(&r, attempt_id()).unwrap(),
+            EventParts::of(&r, attempt_id()).unwrap(),
+        );
+        assert_eq!(a.data, b.data);
+        // ...but their appends are two writes to the server, not one.
+        assert_ne!(a.id, b.id);
     }
 
     #[test]
@@ -204,13 +201,12 @@ mod tests {
     #[test]
     fn the_data_is_the_canonical_record_line() {
         let r = record(1, Hash::ZERO, BODY);
-        let parts = EventParts::of(&r).unwrap();
+        let parts = EventParts::of(&r, attempt_id()).unwrap();
         let mut line = Vec::new();
         r.write_export_line(&mut line);
         assert_eq!(&parts.data[..], &line[..line.len() - 1]);
         assert!(crate::canonical::is_canonical(&parts.data));
         assert_eq!(parts.event_type, "CallClosed");
-        assert_eq!(parts.id, event_id(&r.hash));
         let v: serde_json::Value = serde_json::from_slice(&parts.data).unwrap();
         assert_eq!(v["seq"], 1);
         assert_eq!(v["hash"], r.hash.to_hex());
@@ -226,7 +222,8 @@ mod tests {
         let first = record(1, Hash::ZERO, BODY);
         let second = record(2, first.hash, BODY);
         for (r, revision) in [(&first, 0), (&second, 1)] {
-            let back = record_of(&stored(&EventParts::of(r).unwrap(), revision)).unwrap();
+            let back =
+                record_of(&stored(&EventParts::of(r, attempt_id()).unwrap(), revision)).unwrap();
             assert_eq!(&back, r);
         }
     }
@@ -234,7 +231,7 @@ mod tests {
     #[test]
     fn an_event_out_of_place_or_altered_is_refused() {
         let r = record(3, crate::chain::sha256(b"p"), BODY);
-        let parts = EventParts::of(&r).unwrap();
+        let parts = EventParts::of(&r, attempt_id()).unwrap();
 
         let err = record_of(&stored(&parts, 5)).unwrap_err();
         assert!(err.0.contains("stands where seq 6 belongs"), "{err}");
@@ -242,15 +239,6 @@ mod tests {
         let mut wrong_type = stored(&parts, 2);
         wrong_type.event_type = "CallOpened".into();
         assert!(record_of(&wrong_type).unwrap_err().0.contains("event type"));
-
-        let mut foreign = stored(&parts, 2);
-        foreign.id = Uuid::nil();
-        assert!(
-            record_of(&foreign)
-                .unwrap_err()
-                .0
-                .contains("not written by gpu-ledger")
-        );
 
         let text = String::from_utf8(parts.data.to_vec()).unwrap();
         let mut altered = stored(&parts, 2);

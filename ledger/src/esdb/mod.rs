@@ -10,8 +10,14 @@
 //! stream only one succeeds and the other chains onto the new head (or, if
 //! its caller named an expected seq, gets [`StoreError::Conflict`]). Records
 //! are checked against their predecessors as they are read ([`crate::cursor`]);
-//! following uses a catch-up subscription that resumes after a dropped
-//! connection ([`follow`]).
+//! following reads on from the last record seen ([`follow`]).
+//!
+//! Every call has a deadline and every operation a retry budget
+//! ([`deadline`]). An append whose answer was lost (a commit timeout, a
+//! cancelled call, a dropped connection: [`revision::Failure::Unknown`]) is
+//! looked for in the stream by its event ids before it is sent again, with
+//! the same ids, so that it lands once; the ids are fresh for each write
+//! attempt ([`mapping::attempt_id`]).
 //!
 //! All use of the `eventstore` crate is in this module. That crate (v4) gets
 //! no more releases; its maintainers continue it as `kurrentdb`, the same
@@ -20,11 +26,13 @@
 //! crypto provider process-wide: v4 installs its own on first connection and
 //! panics if one is already installed, so nothing else in the process may.
 
+mod deadline;
 mod follow;
 mod import;
 pub mod location;
 mod mapping;
 mod revision;
+mod tls;
 
 use crate::cursor::{self, Cursor};
 use crate::record::{EventBatch, Record, RecordMeta};
@@ -32,6 +40,7 @@ use crate::store::{EventStore, Head, ImportSession, StoreError};
 use crate::time::{Clock, RecordedAt};
 use async_trait::async_trait;
 use bytes::Bytes;
+use deadline::{Budget, within};
 use eventstore::{
     AppendToStreamOptions, Client, ClientSettings, EventData, ReadStreamOptions, ResolvedEvent,
     StreamPosition,
@@ -39,21 +48,16 @@ use eventstore::{
 use futures::stream::BoxStream;
 use location::EsdbLocation;
 use mapping::EventParts;
-use revision::{Failure, backoff, classify, expected_revision, read_from, seq_of};
+use revision::{Failure, classify, expected_revision, read_from, seq_of};
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 pub use location::DEFAULT_STREAM;
 
-/// Sends of one append before its outcome is reported unknown.
-const WRITE_TRIES: u32 = 5;
-/// Tries of a read before the error is reported.
-const READ_TRIES: u32 = 5;
+/// Events asked for in one read call: each call has a deadline, so a long
+/// read is made of many short ones.
+const READ_PAGE: usize = 512;
 
-/// How a read goes on after a failure.
-enum ReadOn {
-    Stop,
-    Retry,
-}
 /// Without an expected seq, how often an append chains onto a head that
 /// moved before giving up.
 const REBASE_TRIES: u32 = 32;
@@ -121,9 +125,12 @@ impl EsdbStore {
                         location.describe()
                     ))
                 })?;
+        tls::check(&settings)
+            .map_err(|e| StoreError::Invalid(format!("{}: {e}", location.describe())))?;
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
             StoreError::Invalid("connecting to EventStoreDB needs a Tokio runtime".into())
         })?;
+        tls::client_made();
         let client = Client::with_runtime_handle(runtime.clone(), settings.clone())
             .map_err(|e| StoreError::Backend(format!("{}: {e}", location.describe())))?;
         Ok(Self {
@@ -146,6 +153,15 @@ impl EsdbStore {
         self.inner.client.read().expect("client lock").clone()
     }
 
+    /// The most one call may take.
+    fn deadline(&self) -> Duration {
+        self.inner.location.deadline
+    }
+
+    fn budget(&self) -> Budget {
+        Budget::new(self.inner.location.retry_budget)
+    }
+
     /// After `e`, replaces the client if it has closed for good, so that the
     /// next try connects afresh.
     fn renew_client_after(&self, e: &eventstore::Error) {
@@ -164,11 +180,19 @@ impl EsdbStore {
     }
 
     fn backend(&self, e: &eventstore::Error) -> StoreError {
-        let hint = match classify(e) {
-            Failure::Transient => " (gave up after several tries: is the server up and reachable?)",
-            _ => "",
-        };
-        StoreError::Backend(format!("{}: {e}{hint}", self.describe()))
+        StoreError::Backend(format!("{}: {e}", self.describe()))
+    }
+
+    /// The error of an operation that ran out of budget on transient `e`.
+    fn gave_up(&self, e: &eventstore::Error, budget: &Budget) -> StoreError {
+        StoreError::Unavailable {
+            store: self.describe(),
+            reason: format!(
+                "{e} (still failing after {} retries in {:?}: is the server up and reachable?)",
+                budget.retries(),
+                self.inner.location.retry_budget
+            ),
+        }
     }
 
     fn broken(&self, seq: u64, reason: String) -> StoreError {
@@ -192,147 +216,154 @@ impl EsdbStore {
         head.recorded_at.map_or(now, |last| now.max(last))
     }
 
-    /// Waits before another try of something that failed transiently, or
-    /// says it is time to give up.
-    /// What a read does after `e`: stop where the stream ends (or does not
-    /// exist yet), send again after a pause if the failure is transient and
-    /// tries are left, or fail.
-    async fn after_read_failure(
+    /// One read call, the events it returns collected under the deadline.
+    async fn read_call(
         &self,
-        e: &eventstore::Error,
-        attempt: &mut u32,
-    ) -> Result<ReadOn, StoreError> {
-        match classify(e) {
-            Failure::NoStream => Ok(ReadOn::Stop),
-            Failure::Transient
-                if self
-                    .pause_before_retry(e, *attempt, READ_TRIES, "a read")
-                    .await =>
-            {
-                *attempt += 1;
-                Ok(ReadOn::Retry)
+        options: ReadStreamOptions,
+    ) -> Result<Vec<ResolvedEvent>, eventstore::Error> {
+        let options = options.deadline(self.deadline());
+        within(self.deadline(), async {
+            let mut events = self.client().read_stream(self.stream(), &options).await?;
+            let mut out = Vec::new();
+            while let Some(event) = events.next().await? {
+                out.push(event);
             }
-            _ => Err(self.backend(e)),
-        }
+            Ok(out)
+        })
+        .await
     }
 
-    async fn pause_before_retry(
+    /// A read call tried again through transient failures within the
+    /// budget; a stream that does not exist has no events.
+    async fn read_events(
         &self,
-        e: &eventstore::Error,
-        attempt: u32,
-        tries: u32,
-        what: &str,
-    ) -> bool {
-        self.renew_client_after(e);
-        if attempt + 1 >= tries {
-            return false;
-        }
-        tracing::warn!(store = %self.describe(), error = %e, attempt, "{what} failed; trying again");
-        tokio::time::sleep(backoff(attempt)).await;
-        true
-    }
-
-    /// The stream's last event, or `None` for an empty ledger.
-    async fn last_event(&self) -> Result<Option<ResolvedEvent>, StoreError> {
-        let options = ReadStreamOptions::default()
-            .position(StreamPosition::End)
-            .max_count(1);
-        let mut attempt = 0;
+        options: ReadStreamOptions,
+    ) -> Result<Vec<ResolvedEvent>, StoreError> {
+        let mut budget = self.budget();
         loop {
-            let outcome = match self.client().read_stream(self.stream(), &options).await {
-                Ok(mut events) => events.next().await,
-                Err(e) => Err(e),
-            };
-            match outcome {
-                Ok(event) => return Ok(event),
-                Err(e) => match classify(&e) {
-                    Failure::NoStream => return Ok(None),
-                    Failure::Transient
-                        if self
-                            .pause_before_retry(&e, attempt, READ_TRIES, "reading the head")
-                            .await =>
-                    {
-                        attempt += 1;
-                    }
-                    _ => return Err(self.backend(&e)),
-                },
-            }
-        }
-    }
-
-    /// Sends the prepared events of one append, to go right after `head_seq`.
-    /// A send that failed transiently is repeated with the same event ids,
-    /// which the server recognises as the same write.
-    async fn write(&self, head_seq: u64, parts: &[EventParts]) -> Result<Written, StoreError> {
-        let options =
-            AppendToStreamOptions::default().expected_revision(expected_revision(head_seq));
-        let events: Vec<EventData> = parts
-            .iter()
-            .cloned()
-            .map(EventParts::into_event_data)
-            .collect();
-        let mut sent_before = false;
-        let mut attempt = 0;
-        loop {
-            let outcome = self
-                .client()
-                .append_to_stream(self.stream(), &options, events.clone())
-                .await;
-            let e = match outcome {
-                Ok(_) => return Ok(Written::Yes),
+            let e = match self.read_call(options.clone()).await {
+                Ok(events) => return Ok(events),
                 Err(e) => e,
             };
             match classify(&e) {
-                Failure::Moved { head_seq: now } => {
-                    // A lost answer to an earlier send that did land looks
-                    // like this if the server has forgotten the ids.
-                    if sent_before && self.already_written(head_seq, parts).await? {
-                        return Ok(Written::Yes);
+                Failure::NoStream => return Ok(Vec::new()),
+                f if f.is_transient() => {
+                    self.renew_client_after(&e);
+                    tracing::warn!(store = %self.describe(), error = %e, "a read failed; trying again");
+                    if !budget.pause().await {
+                        return Err(self.gave_up(&e, &budget));
                     }
-                    return Ok(Written::Moved(now));
-                }
-                Failure::Transient
-                    if self
-                        .pause_before_retry(&e, attempt, WRITE_TRIES, "an append")
-                        .await =>
-                {
-                    attempt += 1;
-                    sent_before = true;
-                }
-                Failure::Transient => {
-                    return Err(StoreError::Backend(format!(
-                        "{}: {e}; after {WRITE_TRIES} tries it is not known whether the append \
-                         landed: read the head before appending it again",
-                        self.describe()
-                    )));
                 }
                 _ => return Err(self.backend(&e)),
             }
         }
     }
 
-    /// Whether the records after `head_seq` are exactly `parts` (by id).
-    async fn already_written(
-        &self,
-        head_seq: u64,
-        parts: &[EventParts],
-    ) -> Result<bool, StoreError> {
+    /// Up to `max` events from record `seq` on (fewer at the end).
+    async fn events_from(&self, seq: u64, max: usize) -> Result<Vec<ResolvedEvent>, StoreError> {
         let options = ReadStreamOptions::default()
             .forwards()
-            .position(read_from(head_seq + 1))
-            .max_count(parts.len());
-        let mut events = match self.client().read_stream(self.stream(), &options).await {
-            Ok(events) => events,
-            Err(e) => return Err(self.backend(&e)),
-        };
-        for part in parts {
-            match events.next().await {
-                Ok(Some(event)) if event.get_original_event().id == part.id => {}
-                Ok(_) => return Ok(false),
-                Err(e) => return Err(self.backend(&e)),
+            .position(read_from(seq))
+            .max_count(max);
+        self.read_events(options).await
+    }
+
+    /// The stream's last event, or `None` for an empty ledger.
+    async fn last_event(&self) -> Result<Option<ResolvedEvent>, StoreError> {
+        let options = ReadStreamOptions::default()
+            .backwards()
+            .position(StreamPosition::End)
+            .max_count(1);
+        Ok(self.read_events(options).await?.into_iter().next())
+    }
+
+    /// Sends the prepared events of one write attempt, to go right after
+    /// `head_seq`, until the server has answered for them.
+    ///
+    /// A send that may have landed (its answer lost) is looked for in the
+    /// stream by its event ids; only if it is not there is it sent again,
+    /// with the same ids, so that a late landing of the first send and the
+    /// resend are one write to the server. The expected revision makes a
+    /// landing anywhere but right after `head_seq` impossible.
+    async fn write(&self, head_seq: u64, parts: &[EventParts]) -> Result<Written, StoreError> {
+        let options = AppendToStreamOptions::default()
+            .expected_revision(expected_revision(head_seq))
+            .deadline(self.deadline());
+        let events: Vec<EventData> = parts
+            .iter()
+            .cloned()
+            .map(EventParts::into_event_data)
+            .collect();
+        let mut budget = self.budget();
+        // Whether a send whose outcome is unknown was made.
+        let mut maybe_sent = false;
+        loop {
+            let sent = within(
+                self.deadline(),
+                self.client()
+                    .append_to_stream(self.stream(), &options, events.clone()),
+            )
+            .await;
+            let e = match sent {
+                Ok(_) => return Ok(Written::Yes),
+                Err(e) => e,
+            };
+            let failure = classify(&e);
+            match failure {
+                Failure::Moved { head_seq: now } => {
+                    // An earlier send may have landed and been forgotten
+                    // by its ids' cache: the stream tells.
+                    if maybe_sent && self.landed(head_seq, parts).await? {
+                        return Ok(Written::Yes);
+                    }
+                    return Ok(Written::Moved(now));
+                }
+                Failure::Unknown | Failure::Refused => {
+                    self.renew_client_after(&e);
+                    maybe_sent |= failure == Failure::Unknown;
+                    tracing::warn!(store = %self.describe(), error = %e, "an append failed; looking for it before sending it again");
+                    if maybe_sent {
+                        match self.landed(head_seq, parts).await {
+                            Ok(true) => return Ok(Written::Yes),
+                            Ok(false) => {}
+                            Err(read) => return Err(self.unknown(&e, Some(&read))),
+                        }
+                    }
+                    if !budget.pause().await {
+                        return Err(if maybe_sent {
+                            self.unknown(&e, None)
+                        } else {
+                            self.gave_up(&e, &budget)
+                        });
+                    }
+                }
+                Failure::NoStream | Failure::Fatal => return Err(self.backend(&e)),
             }
         }
-        Ok(true)
+    }
+
+    /// The error of an append that may have landed and cannot be told.
+    fn unknown(&self, e: &eventstore::Error, read: Option<&StoreError>) -> StoreError {
+        let why = match read {
+            Some(read) => format!("{e}; reading the stream back failed too: {read}"),
+            None => format!(
+                "{e}; not in the stream when last read, but the server may still complete it"
+            ),
+        };
+        StoreError::OutcomeUnknown {
+            store: self.describe(),
+            reason: format!("{why} (read the head before appending it again)"),
+        }
+    }
+
+    /// Whether the records after `head_seq` are exactly `parts` (by id).
+    async fn landed(&self, head_seq: u64, parts: &[EventParts]) -> Result<bool, StoreError> {
+        let events = self.events_from(head_seq + 1, parts.len()).await?;
+        Ok(events.len() == parts.len()
+            && events
+                .iter()
+                .zip(parts)
+                .all(|(e, p)| e.get_original_event().id == p.id))
     }
 }
 
@@ -371,9 +402,10 @@ impl EventStore for EsdbStore {
                 return Ok(Vec::new());
             }
             let records = records_after(&head, &events, self.recorded_now(&head));
+            // A new attempt, new ids: see `mapping` for why never the hash's.
             let parts = records
                 .iter()
-                .map(EventParts::of)
+                .map(|r| EventParts::of(r, mapping::attempt_id()))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| StoreError::Invalid(e.0))?;
             match self.write(head.seq, &parts).await? {
@@ -412,42 +444,25 @@ impl EventStore for EsdbStore {
     async fn read(&self, from_seq: u64, max: usize) -> Result<Vec<Record>, StoreError> {
         let mut cursor = Cursor::after(from_seq.saturating_sub(1));
         let mut out = Vec::with_capacity(max.min(1 << 12));
-        let mut attempt = 0;
-        'send: while out.len() < max {
-            let from = cursor.wants_from();
+        while out.len() < max {
             // One more than still wanted: the anchor, when it is still to be read.
-            let options = ReadStreamOptions::default()
-                .forwards()
-                .position(read_from(from))
-                .max_count((max - out.len()).saturating_add(1));
-            let mut events = match self.client().read_stream(self.stream(), &options).await {
-                Ok(events) => events,
-                Err(e) => match self.after_read_failure(&e, &mut attempt).await? {
-                    ReadOn::Stop => break,
-                    ReadOn::Retry => continue 'send,
-                },
-            };
-            loop {
-                match events.next().await {
-                    Ok(Some(event)) => {
-                        let record = self.record_of(&event, cursor.wants_from())?;
-                        let next = cursor
-                            .accept(record)
-                            .map_err(|b| self.broken(b.seq, b.reason))?;
-                        if let Some(record) = next {
-                            out.push(record);
-                            if out.len() == max {
-                                break 'send;
-                            }
-                        }
+            let ask = (max - out.len()).saturating_add(1).min(READ_PAGE);
+            let page = self.events_from(cursor.wants_from(), ask).await?;
+            let ended = page.len() < ask;
+            for event in &page {
+                let record = self.record_of(event, cursor.wants_from())?;
+                if let Some(record) = cursor
+                    .accept(record)
+                    .map_err(|b| self.broken(b.seq, b.reason))?
+                {
+                    out.push(record);
+                    if out.len() == max {
+                        break;
                     }
-                    Ok(None) => break 'send,
-                    // The cursor knows what was read: a retry goes on from there.
-                    Err(e) => match self.after_read_failure(&e, &mut attempt).await? {
-                        ReadOn::Stop => break 'send,
-                        ReadOn::Retry => continue 'send,
-                    },
                 }
+            }
+            if ended {
+                break;
             }
         }
         Ok(out)

@@ -6,6 +6,7 @@
 //! exist yet.
 
 use eventstore::{CurrentRevision, Error, ExpectedRevision, StreamPosition};
+use tonic::Code;
 
 /// The stream revision of record `seq` (from 1).
 pub fn revision_of(seq: u64) -> u64 {
@@ -43,30 +44,35 @@ pub fn read_from(seq: u64) -> StreamPosition<u64> {
     }
 }
 
-/// Where a subscription that delivers records after `seq` starts: a stream
-/// subscription from revision R delivers R + 1 onwards.
-pub fn subscribe_after(seq: u64) -> StreamPosition<u64> {
-    match seq {
-        0 => StreamPosition::Start,
-        n => StreamPosition::Position(revision_of(n)),
-    }
-}
-
 /// What an `eventstore` error means for the operation that got it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
     /// The stream was not at the expected revision: another writer appended.
     /// `head_seq` is the ledger's head the server reported.
     Moved { head_seq: u64 },
-    /// The operation may succeed if sent again: a dropped connection, a
-    /// timeout, a leader change. An append sent again carries the same event
-    /// ids, so the server does not write it twice.
-    Transient,
     /// The stream does not exist (an empty ledger, for reads).
     NoStream,
+    /// Refused before anything was done, for now: the node is not the
+    /// leader (the client moves to the one named), or no node could be
+    /// reached to send it to. Sending again is safe and needs no check.
+    Refused,
+    /// The request may or may not have been carried out: a commit that
+    /// timed out (`ABORTED "Operation timed out"`, which KurrentDB answers
+    /// during an election although the write may still complete), a
+    /// cancelled call, a deadline that passed, a connection dropped or a
+    /// node that became unavailable while the call was open. Worth trying
+    /// again; an append must first be looked for in the stream.
+    Unknown,
     /// Sending it again will not help (access denied, a deleted stream,
-    /// a request the server refuses).
+    /// a request the server refuses as malformed).
     Fatal,
+}
+
+impl Failure {
+    /// Whether trying again may succeed.
+    pub fn is_transient(self) -> bool {
+        matches!(self, Failure::Refused | Failure::Unknown)
+    }
 }
 
 /// Sorts an `eventstore` error into what to do about it.
@@ -76,14 +82,26 @@ pub fn classify(error: &Error) -> Failure {
             head_seq: head_seq(*current),
         },
         Error::ResourceNotFound => Failure::NoStream,
-        Error::ServerError(_)
-        | Error::NotLeaderException(_)
-        | Error::ConnectionClosed
-        | Error::GrpcConnectionError(_)
-        | Error::DeadlineExceeded => Failure::Transient,
+        Error::NotLeaderException(_) | Error::ConnectionClosed | Error::GrpcConnectionError(_) => {
+            Failure::Refused
+        }
+        // v4 maps UNAVAILABLE, INTERNAL, UNKNOWN and DATA_LOSS here, and a
+        // dropped HTTP/2 connection arrives as one of them: not knowable.
+        Error::ServerError(_) | Error::DeadlineExceeded => Failure::Unknown,
+        Error::Grpc { code, .. } if UNKNOWN_OUTCOME.contains(code) => Failure::Unknown,
         _ => Failure::Fatal,
     }
 }
+
+/// The gRPC codes v4 passes through as `Error::Grpc` after which a call may
+/// have done its work.
+const UNKNOWN_OUTCOME: [Code; 5] = [
+    Code::Aborted,
+    Code::Cancelled,
+    Code::DeadlineExceeded,
+    Code::Unavailable,
+    Code::ResourceExhausted,
+];
 
 /// Whether the client that gave `error` has closed for good: the v4 client
 /// stops for good once discovery fails, and answers everything after with
@@ -135,14 +153,10 @@ mod tests {
     }
 
     #[test]
-    fn reads_start_at_the_seq_and_subscriptions_after_it() {
+    fn reads_start_at_the_seq() {
         assert_eq!(read_from(0), StreamPosition::Start);
         assert_eq!(read_from(1), StreamPosition::Start);
         assert_eq!(read_from(5), StreamPosition::Position(4));
-        assert_eq!(subscribe_after(0), StreamPosition::Start);
-        // Revision 0 is seq 1: subscribing from it delivers seq 2 on.
-        assert_eq!(subscribe_after(1), StreamPosition::Position(0));
-        assert_eq!(subscribe_after(5), StreamPosition::Position(4));
     }
 
     #[test]
@@ -160,26 +174,55 @@ mod tests {
     }
 
     #[test]
-    fn dropped_connections_and_timeouts_are_worth_another_try() {
+    fn timeouts_cancellations_and_dropped_connections_leave_the_outcome_unknown() {
         for e in [
+            // What KurrentDB answers a commit or prepare that timed out.
+            Error::Grpc {
+                code: Code::Aborted,
+                message: "Operation timed out".into(),
+            },
+            Error::Grpc {
+                code: Code::Cancelled,
+                message: "Operation cancelled".into(),
+            },
+            Error::ServerError("status: Unknown, message: \"transport error\"".into()),
             Error::ServerError("unavailable".into()),
-            Error::ConnectionClosed,
             Error::DeadlineExceeded,
+        ] {
+            assert_eq!(classify(&e), Failure::Unknown, "{e}");
+            assert!(classify(&e).is_transient());
+        }
+    }
+
+    #[test]
+    fn not_leader_and_no_connection_are_refusals_worth_another_try() {
+        for e in [
+            Error::ConnectionClosed,
             Error::GrpcConnectionError(GrpcConnectionError::MaxDiscoveryAttemptReached(10)),
             Error::NotLeaderException(Endpoint {
                 host: "n2".into(),
                 port: 2113,
             }),
         ] {
-            assert_eq!(classify(&e), Failure::Transient, "{e}");
+            assert_eq!(classify(&e), Failure::Refused, "{e}");
+            assert!(classify(&e).is_transient());
         }
+    }
+
+    #[test]
+    fn what_another_try_cannot_mend_is_fatal() {
         assert_eq!(classify(&Error::ResourceNotFound), Failure::NoStream);
         for e in [
             Error::AccessDenied,
             Error::ResourceDeleted,
             Error::UnsupportedFeature,
+            Error::Grpc {
+                code: Code::InvalidArgument,
+                message: "bad".into(),
+            },
         ] {
             assert_eq!(classify(&e), Failure::Fatal, "{e}");
+            assert!(!classify(&e).is_transient());
         }
     }
 

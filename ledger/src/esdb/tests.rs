@@ -40,26 +40,22 @@ fn connecting_outside_a_runtime_is_a_clear_error() {
     assert!(err.to_string().contains("Tokio runtime"), "{err}");
 }
 
-/// A store on a fresh stream of the server `GPU_LEDGER_ESDB_URL` names,
-/// or `None` (said once) when there is none.
-fn on_a_server(case: &str) -> Option<EsdbStore> {
-    static SKIPPED: std::sync::Once = std::sync::Once::new();
-    let Ok(url) = std::env::var("GPU_LEDGER_ESDB_URL") else {
-        SKIPPED.call_once(|| {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "esdb: tests that need a server skipped: GPU_LEDGER_ESDB_URL is not set"
-            );
-        });
-        return None;
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("a clock after 1970")
-        .as_nanos();
-    let sep = if url.contains('?') { '&' } else { '?' };
-    Some(EsdbStore::connect(&format!("{url}{sep}stream=unit-{case}-{nanos}")).unwrap())
+/// A store on a fresh double of a KurrentDB node (the real client, a fake
+/// server: see `testkit/esdb-double`).
+async fn on_the_double() -> (gpu_ledger_esdb_double::EsdbDouble, EsdbStore) {
+    let double = gpu_ledger_esdb_double::EsdbDouble::start()
+        .await
+        .expect("start the double");
+    let url = format!("{}&retryBudget=5000&defaultDeadline=2000", double.url());
+    let store = EsdbStore::connect(&url).unwrap();
+    (double, store)
+}
+
+fn parts_of(records: &[Record]) -> Vec<EventParts> {
+    records
+        .iter()
+        .map(|r| EventParts::of(r, mapping::attempt_id()).unwrap())
+        .collect()
 }
 
 fn two_events() -> EventBatch {
@@ -71,12 +67,10 @@ fn two_events() -> EventBatch {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_send_repeated_after_a_lost_answer_is_written_once() {
-    let Some(store) = on_a_server("resend") else {
-        return;
-    };
+    let (_double, store) = on_the_double().await;
     let head = store.head().await.unwrap();
     let records = records_after(&head, &two_events(), store.recorded_now(&head));
-    let parts: Vec<_> = records.iter().map(|r| EventParts::of(r).unwrap()).collect();
+    let parts = parts_of(&records);
     assert!(matches!(
         store.write(0, &parts).await.unwrap(),
         Written::Yes
@@ -86,15 +80,38 @@ async fn a_send_repeated_after_a_lost_answer_is_written_once() {
         store.write(0, &parts).await.unwrap(),
         Written::Yes
     ));
-    assert!(store.already_written(0, &parts).await.unwrap());
+    assert!(store.landed(0, &parts).await.unwrap());
     assert_eq!(store.read(1, 10).await.unwrap(), records);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_writers_with_byte_identical_records_do_not_both_land() {
+    let (double, store) = on_the_double().await;
+    // Two API servers at the same head, the clock clamped to the head's
+    // time, build the same records...
+    let head = Head::default();
+    let at = RecordedAt::from_micros(1_772_506_800_000_000);
+    let records = records_after(&head, &two_events(), at);
+    assert_eq!(records, records_after(&head, &two_events(), at));
+    // ...but each writer's attempt has ids of its own, so the server takes
+    // the second for what it is: a write at a head that has moved.
+    let (first, second) = (parts_of(&records), parts_of(&records));
+    assert!(matches!(
+        store.write(0, &first).await.unwrap(),
+        Written::Yes
+    ));
+    assert!(matches!(
+        store.write(0, &second).await.unwrap(),
+        Written::Moved(2)
+    ));
+    assert!(!store.landed(0, &second).await.unwrap());
+    let ids: Vec<_> = double.events(store.stream()).iter().map(|e| e.id).collect();
+    assert_eq!(ids, first.iter().map(|p| p.id).collect::<Vec<_>>());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_that_breaks_the_chain_stops_reads_at_its_seq() {
-    let Some(store) = on_a_server("broken") else {
-        return;
-    };
+    let (_double, store) = on_the_double().await;
     store.append(two_events(), Some(0)).await.unwrap();
     // A third record, consistent in itself, that links to nothing.
     let forged_head = Head {
@@ -105,7 +122,7 @@ async fn a_record_that_breaks_the_chain_stops_reads_at_its_seq() {
     let mut one = EventBatch::new();
     one.push(br#"{"n":3,"type":"T"}"#);
     let forged = records_after(&forged_head, &one, RecordedAt::from_micros(1));
-    let parts = vec![EventParts::of(&forged[0]).unwrap()];
+    let parts = parts_of(&forged);
     assert!(matches!(
         store.write(2, &parts).await.unwrap(),
         Written::Yes
@@ -129,6 +146,17 @@ async fn a_record_that_breaks_the_chain_stops_reads_at_its_seq() {
         Some(Err(StoreError::Broken { seq: 3, .. }))
     ));
     assert!(followed.next().await.is_none(), "a break ends the stream");
+}
+
+#[test]
+fn a_bad_ca_file_is_a_clear_error_at_connect() {
+    let err = EsdbStore::connect("esdb://localhost:2113?tls=true&tlsCAFile=/nonexistent/ca.pem")
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("tlsCAFile /nonexistent/ca.pem"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

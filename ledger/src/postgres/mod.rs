@@ -27,7 +27,7 @@ pub mod schema;
 
 use crate::cursor::Cursor;
 use crate::record::{EventBatch, Record, RecordMeta};
-use crate::store::{AppendKey, EventStore, Head, ImportSession, Kept, StoreError};
+use crate::store::{AppendKey, EventStore, Head, ImportSession, Kept, KeptKeys, StoreError};
 use crate::time::{Clock, RecordedAt};
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod};
@@ -309,10 +309,13 @@ impl EventStore for PgStore {
         self.inner.outage.wait(self.describe())
     }
 
-    fn keeps_keys(&self) -> bool {
-        true
+    fn kept_keys(&self) -> Option<&dyn KeptKeys> {
+        Some(self)
     }
+}
 
+#[async_trait]
+impl KeptKeys for PgStore {
     async fn append_keyed(
         &self,
         events: EventBatch,
@@ -358,7 +361,7 @@ mod tests {
         );
         assert_eq!(store.schema(), "s2026");
         assert!(store.atomic_import());
-        assert!(store.keeps_keys());
+        assert!(store.kept_keys().is_some());
         assert!(
             !store.can_enqueue(),
             "several servers may write: no queueing"

@@ -6,6 +6,9 @@ title = Audit report
 intro = Covers the { $events } events from seq 1 to seq { $seq } (head{" "}
 intro-call = {" "}The calls section and the exceptions are narrowed to call{" "}
 intro-call-rest = ; integrity and pools cover every call.
+intro-as-of = {" "}The point was asked as a time: { $at } on { $clock } ({ $code }).
+clock-business = business time
+clock-ledger = ledger time
 yes = yes
 no = no
 evidence-seq = seq { $seq }
@@ -63,17 +66,29 @@ col-state = state
 ## 3. Exceptions
 
 exceptions = 3. Exceptions
-exceptions-intro = { $count } exception(s). Each lists the events that prove it (seq and hash); recalled GPUs may await redistribution { $awaiting } days, a notice may stay open { $notice } days past its respond_by, and an appeal undecided { $appeal } days.
+exceptions-intro = { $n ->
+    [one] { $count } exception. Each lists the events that prove it (seq and hash); recalled GPUs may await redistribution { $awaiting } days, a notice may stay open { $notice } days past its respond_by, and an appeal undecided { $appeal } days.
+   *[other] { $count } exceptions. Each lists the events that prove it (seq and hash); recalled GPUs may await redistribution { $awaiting } days, a notice may stay open { $notice } days past its respond_by, and an appeal undecided { $appeal } days.
+}
 col-kind = kind
 col-count = count
 passed-over-by = { $application } ({ $org }), rank { $rank }, while { $rival } ({ $rival_org }), rank { $rival_rank }
-passed-over-pending = { $passed_over }, was pending; { $higher } pending application(s) ranked higher.
+passed-over-pending = { $higher ->
+    [one] { $passed_over }, was pending; { $shown } pending application ranked higher.
+   *[other] { $passed_over }, was pending; { $shown } pending applications ranked higher.
+}
 closing-still-open = still open at the end
 closing-then-closed = then closed
 share-near-cap = more than 90% of the cap
 share-over-cap = over the cap
-summary-award_out_of_rank_order = Award { $award } went to { $passed_over }, ended up { $status }; { $higher } such application(s) ranked higher.
-summary-recall_without_evidence = Recall { $recall } took { $gpus } GPUs from award { $award } ({ $org }), reason { $reason }, with no evidence before it ({ $reports } utilization report(s) of the award before it).
+summary-award_out_of_rank_order = { $higher ->
+    [one] Award { $award } went to { $passed_over }, ended up { $status }; { $shown } such application ranked higher.
+   *[other] Award { $award } went to { $passed_over }, ended up { $status }; { $shown } such applications ranked higher.
+}
+summary-recall_without_evidence = { $reports ->
+    [one] Recall { $recall } took { $gpus } GPUs from award { $award } ({ $org }), reason { $reason }, with no evidence before it ({ $shown } utilization report of the award before it).
+   *[other] Recall { $recall } took { $gpus } GPUs from award { $award } ({ $org }), reason { $reason }, with no evidence before it ({ $shown } utilization reports of the award before it).
+}
 summary-redistribution_out_of_rank_order = Redistribution { $redistribution } gave { $gpus } GPUs of recall { $recall } to { $passed_over }
 summary-recall_awaiting_too_long = Recall { $recall } (award { $award }, pool { $pool }): { $over } of its { $gpus } GPUs awaited redistribution longer than { $limit } days, the longest { $longest }; { $still } still awaiting at the end.
 summary-org-share = { $org } holds { $held } of the { $track_gpus } GPUs of track { $track } of { $call } ({ $share } bp), { $against } of { $cap } bp.

@@ -19,7 +19,7 @@ use crate::fold::decode_each;
 use crate::links::{Links, first_bad_hash};
 use crate::source::{Source, SourceError};
 use crate::verify::check_decoded;
-use crate::views::Until;
+use crate::views::{OccurredBy, Until};
 use gpu_ledger_domain::{Event, Programme};
 use gpu_ledger_ledger::{Hash, RecordedAt};
 use serde::Serialize;
@@ -94,6 +94,7 @@ pub async fn replay_checked(
     };
     let mut programme = Programme::new();
     let mut links = Links::default();
+    let mut occurred_by = OccurredBy::default();
     let batch_size = match until {
         Until::Seq(n) => (n as usize).clamp(1, BATCH),
         _ => BATCH,
@@ -111,7 +112,10 @@ pub async fn replay_checked(
         }
         let (bad_hash, decoded) = rayon::join(|| first_bad_hash(&batch), || decode_each(&batch));
         for ((i, r), decoded) in batch.iter().enumerate().zip(decoded) {
-            if !until.includes(r.seq, r.recorded_at) {
+            if let Ok(event) = &decoded {
+                occurred_by = occurred_by.after(event.occurred_at.instant());
+            }
+            if !until.includes(r.seq, r.recorded_at, occurred_by.0) {
                 return Ok(state);
             }
             if let Some(reason) = links.fault(r, bad_hash == Some(i)) {

@@ -385,7 +385,7 @@ pub fn grouped(n: impl Into<i128>) -> String {
     figures::grouped_signed(n.into())
 }
 
-pub use gpu_ledger_projections::figures::percent;
+pub use gpu_ledger_projections::figures::{count, percent};
 
 #[cfg(test)]
 mod tests {

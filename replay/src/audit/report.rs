@@ -42,11 +42,35 @@ pub struct ReportOptions {
     pub settings: Settings,
 }
 
+/// A point in history given as a time: which clock, and the time (UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AsOf {
+    pub clock: &'static str,
+    pub at: String,
+}
+
+impl AsOf {
+    pub fn of(until: Until) -> Option<AsOf> {
+        let at = match until {
+            Until::OccurredAt(t) => gpu_ledger_domain::timestamp::utc_text(t),
+            Until::RecordedAt(t) => t.to_string(),
+            Until::Head | Until::Seq(_) => return None,
+        };
+        Some(AsOf {
+            clock: until.clock()?,
+            at,
+        })
+    }
+}
+
 /// The audit report. Its JSON is what `--format json` prints.
 #[derive(Debug, Serialize)]
 pub struct AuditReport {
     /// The seq of the last event the report covers.
     pub as_of_seq: u64,
+    /// For a report at a time: the clock it was read on and the time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<AsOf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub call: Option<Id>,
     pub settings: Settings,
@@ -166,6 +190,7 @@ pub async fn audit_report(
         .collect();
     Ok(AuditReport {
         as_of_seq: integrity.events_checked,
+        as_of: AsOf::of(until),
         call: options.call.clone(),
         settings: options.settings,
         integrity,
@@ -488,6 +513,7 @@ impl AuditReport {
         d.paragraph(vec![text(w.with(
             "exceptions-intro",
             &[
+                ("n", total.into()),
                 ("count", grouped(total as u64).into()),
                 ("awaiting", self.settings.max_awaiting_days.into()),
                 ("notice", self.settings.max_notice_overdue_days.into()),
@@ -598,6 +624,20 @@ impl AuditReport {
         ))];
         intro.push(code(self.integrity.head_hash.to_string()));
         intro.push(text(").".to_string()));
+        if let Some(as_of) = &self.as_of {
+            let clock = match as_of.clock {
+                "occurred_at" => w.text("clock-business"),
+                _ => w.text("clock-ledger"),
+            };
+            intro.push(text(w.with(
+                "intro-as-of",
+                &[
+                    ("at", as_of.at.as_str().into()),
+                    ("clock", clock.into()),
+                    ("code", as_of.clock.into()),
+                ],
+            )));
+        }
         if let Some(call) = &self.call {
             intro.push(text(w.text("intro-call")));
             intro.push(code(call.as_str()));

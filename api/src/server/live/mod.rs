@@ -32,7 +32,7 @@ use gpu_ledger_domain::Programme;
 use gpu_ledger_ledger::EventStore;
 use gpu_ledger_projections::Projections;
 use gpu_ledger_replay::fold::{BATCH, fold};
-use gpu_ledger_replay::{Follower, RebuildError, Source};
+use gpu_ledger_replay::{Follower, RebuildError, Source, Until};
 pub use rules::AppendError;
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -82,7 +82,7 @@ impl LiveLedger {
         fold(
             &mut Source::store_after(store.clone(), from_snapshot),
             BATCH,
-            |_| true,
+            Until::Head,
             |entries| {
                 let (rules, ()) = rayon::join(
                     || {

@@ -19,10 +19,21 @@ use super::LiveLedger;
 use gpu_ledger_domain::{Event, Programme, RuleError};
 use gpu_ledger_ledger::{AppendKey, EventBatch, Head, RecordMeta, StoreError};
 use gpu_ledger_replay::fold::{BATCH, fold};
-use gpu_ledger_replay::{RebuildError, Source, rebuild_programme};
+use gpu_ledger_replay::{RebuildError, Source, Until, rebuild_programme};
 
 /// How many times an append that lost a race to another server is retried.
 const MAX_RACES: u32 = 64;
+
+/// The pause before retrying after the `attempt`-th lost race: growing to
+/// 8 ms and jittered, so that a server that keeps winning (its own clients
+/// queued behind each other) drains its burst instead of outrunning this
+/// one 64 times in a row; at most about half a second in all.
+fn race_backoff(attempt: u32) -> std::time::Duration {
+    use std::hash::BuildHasher;
+    let cap_us = 250 * u64::from(attempt.min(32));
+    let jitter = std::collections::hash_map::RandomState::new().hash_one(attempt) % cap_us.max(1);
+    std::time::Duration::from_micros(cap_us / 2 + jitter / 2)
+}
 
 pub(super) struct Rules {
     programme: Programme,
@@ -171,6 +182,7 @@ impl LiveLedger {
                     {
                         rules.programme.rollback(undo);
                         batch = returned;
+                        tokio::time::sleep(race_backoff(attempts)).await;
                         continue;
                     }
                     Err(e) => {
@@ -202,8 +214,8 @@ impl LiveLedger {
         expected: u64,
         key: Option<&AppendKey>,
     ) -> Result<Vec<RecordMeta>, StoreError> {
-        match key {
-            Some(key) => self.store.append_keyed(batch, Some(expected), key).await,
+        match key.zip(self.store.kept_keys()) {
+            Some((key, keys)) => keys.append_keyed(batch, Some(expected), key).await,
             None => self.store.append(batch, Some(expected)).await,
         }
     }
@@ -216,7 +228,7 @@ impl LiveLedger {
         let caught_up = fold(
             &mut Source::store_after(self.store.clone(), seq),
             BATCH,
-            |_| true,
+            Until::Head,
             |entries| {
                 for e in entries {
                     programme

@@ -8,7 +8,7 @@
 //! derived data: deleting them only costs start-up time.
 //!
 //! ```text
-//! "GLSNAP02" seq:u64 hash:[32] payload_len:u64 crc32c(payload):u32 payload (postcard)
+//! "GLSNAP03" seq:u64 hash:[32] payload_len:u64 crc32c(payload):u32 payload (postcard)
 //! ```
 
 use super::LiveLedger;
@@ -130,7 +130,7 @@ impl LiveLedger {
     }
 }
 
-const MAGIC: &[u8; 8] = b"GLSNAP02";
+const MAGIC: &[u8; 8] = b"GLSNAP03";
 const HEAD_LEN: usize = 8 + 8 + 32 + 8 + 4;
 /// Snapshots kept; older ones are removed.
 const KEEP: usize = 2;

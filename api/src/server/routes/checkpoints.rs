@@ -67,7 +67,7 @@ pub async fn checkpoint_by_size(
     responses(
         (status = 201, description = "The new signed note", content_type = "text/plain", body = String),
         (status = 403, description = "Only the office may ask for a checkpoint", body = ProblemDoc),
-        (status = 409, description = "The server has no checkpoint key", body = ProblemDoc),
+        (status = 409, description = "The server has no checkpoint key, or too few witnesses cosigned (nothing published)", body = ProblemDoc),
     )
 )]
 pub async fn sign_checkpoint(
@@ -91,6 +91,7 @@ pub async fn sign_checkpoint(
         .live
         .transparency
         .sign_now()
+        .await
         .map_err(|e| Problem::new(StatusCode::CONFLICT, "cannot_sign", e))?;
     Ok((
         StatusCode::CREATED,

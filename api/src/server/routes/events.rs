@@ -164,7 +164,8 @@ async fn append(
     };
     // A first try that reached another server on the same store.
     if let Some(k) = &kept_key
-        && let Some(kept) = store
+        && let Some(keys) = store.kept_keys()
+        && let Some(kept) = keys
             .kept(&k.scope, &k.key)
             .await
             .map_err(|e| Problem::store(&e))?
@@ -269,14 +270,17 @@ async fn refusal_of(
     key: &AppendKey,
     p: Problem,
 ) -> (StatusCode, Bytes, bool) {
-    if let Ok(Some(kept)) = store.kept(&key.scope, &key.key).await {
+    let bytes = to_bytes(&p.body);
+    let Some(keys) = store.kept_keys() else {
+        return (p.status, bytes, false);
+    };
+    if let Ok(Some(kept)) = keys.kept(&key.scope, &key.key).await {
         return match kept_answer(&kept, key) {
             Ok((status, bytes)) => (status, bytes, true),
             Err(p) => (p.status, to_bytes(&p.body), false),
         };
     }
-    let bytes = to_bytes(&p.body);
-    if let Err(e) = store.keep_refusal(key, p.status.as_u16(), &bytes).await {
+    if let Err(e) = keys.keep_refusal(key, p.status.as_u16(), &bytes).await {
         tracing::warn!(error = %e, "could not keep a refusal's idempotency key");
     }
     (p.status, bytes, false)

@@ -8,6 +8,7 @@ pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod proofs;
+pub mod tiles;
 pub mod views;
 
 use serde::Serialize;

@@ -19,8 +19,12 @@ use utoipa::IntoParams;
 pub struct ViewQuery {
     /// The view as it was after record seq N.
     until_seq: Option<u64>,
-    /// The view at time T: records with recorded_at <= T (RFC 3339).
+    /// The view as of business time T (RFC 3339): the longest prefix of the
+    /// ledger whose events all occurred at or before T.
     as_of: Option<String>,
+    /// The view as the ledger had recorded it by time T: records with
+    /// recorded_at <= T (RFC 3339), for auditors.
+    recorded_as_of: Option<String>,
     /// json (default) or csv.
     format: Option<String>,
     /// utilization: a period is below when under this many basis points (default 5000).
@@ -82,25 +86,32 @@ pub async fn get_view(
         now,
         section: q.section.clone(),
     };
-    let until = match (q.until_seq, &q.as_of) {
-        (Some(_), Some(_)) => {
+    let until = match (q.until_seq, &q.as_of, &q.recorded_as_of) {
+        (Some(n), None, None) => Until::Seq(n),
+        (None, Some(t), None) => Until::OccurredAt(
+            Timestamp::parse(t)
+                .map_err(|e| Problem::bad_request("bad_as_of", format!("as_of: {e}")))?
+                .instant(),
+        ),
+        (None, None, Some(t)) => Until::RecordedAt(
+            parse_time(t).map_err(|e| Problem::bad_request("bad_recorded_as_of", e))?,
+        ),
+        (None, None, None) => Until::Head,
+        _ => {
             return Err(Problem::bad_request(
                 "bad_point",
-                "give until_seq or as_of, not both",
+                "give one of until_seq, as_of and recorded_as_of",
             ));
         }
-        (Some(n), None) => Until::Seq(n),
-        (None, Some(t)) => {
-            Until::RecordedAt(parse_time(t).map_err(|e| Problem::bad_request("bad_as_of", e))?)
-        }
-        (None, None) => Until::Head,
     };
     let head = app.head().await?;
-    let live = match until {
-        Until::Head => true,
-        Until::Seq(n) => n >= head.seq,
-        Until::RecordedAt(t) => head.recorded_at.is_some_and(|h| t >= h),
-    };
+    let occurred_by = app.live.with_views(|p| p.occurred_by).await;
+    let live = until.covers_head(head.seq, head.recorded_at, occurred_by);
+    // An answer at a time says which clock it read the time on.
+    let as_of = until
+        .clock()
+        .zip(q.as_of.as_ref().or(q.recorded_as_of.as_ref()))
+        .map(|(clock, at)| serde_json::json!({"clock": clock, "at": at}));
     // The view's bytes and content type.
     let render = |p: &Projections| -> Result<(Bytes, &'static str), Problem> {
         if let Some(section) = &params.section
@@ -116,10 +127,14 @@ pub async fn get_view(
                 Bytes::from(p.render(view, &params, Format::Csv)),
                 "text/csv; charset=utf-8",
             ),
-            _ => (
-                Bytes::from(serde_json::to_vec(&p.json(view, &params)).expect("views serialise")),
-                "application/json",
-            ),
+            _ => {
+                let mut json = p.json(view, &params);
+                if let Some(as_of) = &as_of {
+                    json["as_of"] = as_of.clone();
+                }
+                let bytes = serde_json::to_vec(&json).expect("views serialise");
+                (Bytes::from(bytes), "application/json")
+            }
         })
     };
     let respond = |(body, content_type): (Bytes, &'static str)| {
@@ -128,7 +143,7 @@ pub async fn get_view(
     if live {
         // Rendered once per state of the ledger: a repeated query is a copy.
         // Every parameter is in the key (all of `ViewParams`, by its Debug).
-        let key = format!("{view}?{format:?}&{params:?}");
+        let key = format!("{view}?{format:?}&{params:?}&{as_of:?}");
         app.live.caught_up().await;
         let seq = app.live.views_seq();
         if let Some(hit) = app.live.views.cached(&key, seq) {

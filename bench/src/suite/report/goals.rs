@@ -20,10 +20,11 @@ pub(super) fn goals(r: &Results) -> Vec<(String, String, Option<bool>)> {
     let n = r.ours.events;
     let import = r.ours.import.rates(n).median();
     let verify = r.ours.verify.rates(n).median();
-    let peer_import = r.peer_import.rates(n).median();
-    let peer_verify = r.peer_verify.rates(n).median();
+    let peer_import = r.peer.import.rates(n).median();
+    let peer_verify = r.peer.verify.rates(n).median();
     let one = r
-        .peer_one_by_one
+        .peer
+        .one_by_one
         .rates(r.options.one_by_one_events)
         .median();
     let mut g = vec![

@@ -30,9 +30,10 @@ mod rows;
 
 use super::AuditError;
 use super::integrity::replay_checked;
-use super::render::{Document, Documented, Item, code, grouped, text};
+use super::render::{Document, Documented, Item, code, count, grouped, text};
 use crate::source::Source;
-use crate::views::Until;
+use crate::views::{OccurredBy, Until};
+use gpu_ledger_domain::timestamp::utc_text;
 use gpu_ledger_ledger::{Hash, RecordedAt};
 use gpu_ledger_projections::{Projections, ViewName, ViewParams};
 use responsible::Touches;
@@ -147,6 +148,12 @@ pub async fn diff(
                 to: b.to_string(),
             });
         }
+        (Until::OccurredAt(a), Until::OccurredAt(b)) if a > b => {
+            return Err(AuditError::PointsReversed {
+                from: utc_text(a),
+                to: utc_text(b),
+            });
+        }
         _ => {}
     }
     let views: Vec<ViewName> = if options.views.is_empty() {
@@ -163,11 +170,13 @@ pub async fn diff(
     let mut before: Option<Snapshot> = None;
     let mut touches = Touches::default();
     let mut events = 0u64;
+    let mut occurred_by = OccurredBy::default();
     let integrity = replay_checked(
         source,
         options.to,
         |s| {
-            if before.is_none() && !options.from.includes(s.seq, s.recorded_at) {
+            occurred_by = occurred_by.after(s.event.occurred_at.instant());
+            if before.is_none() && !options.from.includes(s.seq, s.recorded_at, occurred_by.0) {
                 before = Some(snapshot(&p, &views, point));
             }
             if before.is_some() {
@@ -281,8 +290,8 @@ fn change_item(c: &RowChange) -> Item {
     let more = c.events_total.saturating_sub(c.events.len() as u64);
     if more > 0 {
         children.push(vec![text(format!(
-            "and {} more event(s) of {}",
-            grouped(more),
+            "and {} more of {}",
+            count(more, "event"),
             c.events_of
         ))]);
     }

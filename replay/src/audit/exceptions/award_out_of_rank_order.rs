@@ -6,9 +6,10 @@
 //! rank then is its rank when it was awarded.
 
 use super::super::EventRef;
-use super::super::rank::{RankShown, rank_of};
+use super::super::rank::rank_of;
+use super::super::render::grouped;
 use super::evidence::in_seq_order;
-use super::rival::Rival;
+use super::rival::RankedAbove;
 use super::{Detector, Known};
 use crate::language::Messages;
 use gpu_ledger_domain::Id;
@@ -21,14 +22,8 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AwardOutOfRankOrder {
     pub award_id: Id,
-    pub application_id: Id,
-    pub org_id: Id,
-    pub call_id: Id,
-    pub track_id: Id,
     #[serde(flatten)]
-    pub rank: RankShown,
-    /// The best-ranked application left out.
-    pub outranked_by: Rival,
+    pub ranked: RankedAbove,
     /// Applications left out (rejected or pending, with enough scores) that rank strictly higher.
     pub higher_ranked: usize,
     /// The call's opening (its tracks' rules), the award, and the scores and
@@ -85,12 +80,7 @@ impl Detector for Detect {
             events.extend(evidence.apps.get(rival_id).and_then(|t| t.closed));
             out.push(AwardOutOfRankOrder {
                 award_id: award_id.clone(),
-                application_id: award.application_id.clone(),
-                org_id: award.org_id.clone(),
-                call_id: award.call_id.clone(),
-                track_id: award.track_id.clone(),
-                rank: score.into(),
-                outranked_by: Rival::of(cat, rival_id, rival_score),
+                ranked: RankedAbove::of(cat, &award.application_id, score, rival_id, rival_score),
                 higher_ranked: higher,
                 events: in_seq_order(events),
             });
@@ -99,19 +89,17 @@ impl Detector for Detect {
     }
 
     fn summary(x: &AwardOutOfRankOrder, w: &Messages<'_>) -> String {
-        let rival = &x.outranked_by;
         w.with(
             "summary-award_out_of_rank_order",
             &[
                 ("award", x.award_id.as_str().into()),
+                ("passed_over", x.ranked.text(w).into()),
                 (
-                    "passed_over",
-                    rival
-                        .passed_over_by(&x.application_id, &x.org_id, &x.rank, w)
-                        .into(),
+                    "status",
+                    super::super::words::word(w, x.ranked.outranked_by.status).into(),
                 ),
-                ("status", super::super::words::word(w, rival.status).into()),
                 ("higher", x.higher_ranked.into()),
+                ("shown", grouped(x.higher_ranked as u64).into()),
             ],
         )
     }

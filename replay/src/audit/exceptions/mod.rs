@@ -144,10 +144,11 @@ impl ExceptionFinder {
     }
 }
 
-/// Makes, from the list of kinds (`module: Variant`), [`Kind`],
+/// Makes, from the list of kinds (`module: Variant`, with `in part` where
+/// the `call_id` is in a part of the record), [`Kind`],
 /// [`Exception`] and the set of detectors.
 macro_rules! kinds {
-    ($($module:ident: $variant:ident,)*) => {
+    ($($module:ident: $variant:ident $(in $part:ident)?,)*) => {
         /// The kinds of exception, in the order reports list them.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         #[serde(rename_all = "snake_case")]
@@ -192,7 +193,7 @@ macro_rules! kinds {
             /// The call the exception belongs to (what `--call` selects by).
             pub fn call_id(&self) -> &Id {
                 match self {
-                    $(Exception::$variant(x) => &x.call_id,)*
+                    $(Exception::$variant(x) => &x$(.$part)?.call_id,)*
                 }
             }
 
@@ -240,16 +241,16 @@ macro_rules! kinds {
 
 // Every kind, in the order reports list them: its module and its variant.
 kinds! {
-    award_out_of_rank_order: AwardOutOfRankOrder,
+    award_out_of_rank_order: AwardOutOfRankOrder in ranked,
     recall_without_evidence: RecallWithoutEvidence,
-    redistribution_out_of_rank_order: RedistributionOutOfRankOrder,
+    redistribution_out_of_rank_order: RedistributionOutOfRankOrder in ranked,
     recall_awaiting_too_long: RecallAwaitingTooLong,
     org_share_over_cap: OrgShareOverCap,
     org_share_near_cap: OrgShareNearCap,
     award_past_end: AwardPastEnd,
     reviewer_conflict_of_interest: ReviewerConflictOfInterest,
     score_before_declared_conflict: ScoreBeforeDeclaredConflict,
-    supplement_out_of_rank_order: SupplementOutOfRankOrder,
+    supplement_out_of_rank_order: SupplementOutOfRankOrder in ranked,
     notice_overdue: NoticeOverdue,
     appeal_undecided_too_long: AppealUndecidedTooLong,
 }

@@ -10,10 +10,11 @@
 
 use super::super::EventRef;
 use super::super::integrity::Checked;
-use super::super::rank::{Outranked, RankShown, rank_of};
+use super::super::rank::{Outranked, rank_of};
+use super::super::render::grouped;
 use super::Known;
 use super::evidence::in_seq_order;
-use super::rival::Rival;
+use super::rival::RankedAbove;
 use crate::language::Messages;
 use gpu_ledger_domain::Id;
 use serde::Serialize;
@@ -24,14 +25,9 @@ pub struct PassedOver<G> {
     /// What gave the GPUs (the redistribution or the supplement).
     #[serde(flatten)]
     pub given: G,
-    pub application_id: Id,
-    pub org_id: Id,
-    pub call_id: Id,
-    pub track_id: Id,
+    /// With the best-ranked application pending at that moment.
     #[serde(flatten)]
-    pub rank: RankShown,
-    /// The best-ranked application pending at that moment.
-    pub outranked_by: Rival,
+    pub ranked: RankedAbove,
     pub higher_ranked_pending: usize,
     /// The call's opening, the event that gave the GPUs, the award's
     /// origin where the GPUs topped one up, and the scores and
@@ -71,30 +67,21 @@ impl<G> PassedOver<G> {
         evidence.of_rank(&rival_id, &cat.apps[&rival_id], &mut events);
         Some(PassedOver {
             given,
-            application_id: application_id.clone(),
-            org_id: app.org_id.clone(),
-            call_id: app.call_id.clone(),
-            track_id: app.track_id.clone(),
-            rank: score.into(),
-            outranked_by: Rival::of(cat, &rival_id, rival_score),
+            ranked: RankedAbove::of(cat, application_id, score, &rival_id, rival_score),
             higher_ranked_pending: higher,
             events: in_seq_order(events),
         })
     }
 
     /// `A (O), rank R, while B (P), rank S, was pending; N pending
-    /// application(s) ranked higher.`
+    /// applications ranked higher.`, in the language of `w`.
     pub fn passed_over_text(&self, w: &Messages<'_>) -> String {
         w.with(
             "passed-over-pending",
             &[
-                (
-                    "passed_over",
-                    self.outranked_by
-                        .passed_over_by(&self.application_id, &self.org_id, &self.rank, w)
-                        .into(),
-                ),
+                ("passed_over", self.ranked.text(w).into()),
                 ("higher", self.higher_ranked_pending.into()),
+                ("shown", grouped(self.higher_ranked_pending as u64).into()),
             ],
         )
     }

@@ -12,6 +12,7 @@
 
 use super::super::EventRef;
 use super::super::integrity::Checked;
+use super::super::render::grouped;
 use super::evidence::in_seq_order;
 use super::{Detector, Known};
 use crate::language::Messages;
@@ -152,6 +153,7 @@ impl Detector for Detect {
                 ("org", x.org_id.as_str().into()),
                 ("reason", super::super::words::word(w, x.reason).into()),
                 ("reports", x.reports_before.into()),
+                ("shown", grouped(x.reports_before).into()),
             ],
         )
     }

@@ -1,4 +1,5 @@
-//! The application a rank exception says was passed over.
+//! The two applications of a rank exception: the one that got GPUs and
+//! the better-ranked one it passed over.
 
 use super::super::rank::RankShown;
 use crate::language::Messages;
@@ -51,5 +52,41 @@ impl Rival {
                 ("rival_rank", self.rank.text().into()),
             ],
         )
+    }
+}
+
+/// The application that got GPUs in a rank exception, where it stood, and
+/// the better-ranked application it passed over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RankedAbove {
+    pub application_id: Id,
+    pub org_id: Id,
+    pub call_id: Id,
+    pub track_id: Id,
+    #[serde(flatten)]
+    pub rank: RankShown,
+    /// The best-ranked application left out.
+    pub outranked_by: Rival,
+}
+
+impl RankedAbove {
+    /// Application `id` of the catalog, ranked `score`, passed over
+    /// `rival`, ranked `rival_score`.
+    pub fn of(cat: &Catalog, id: &Id, score: Score, rival: &Id, rival_score: Score) -> Self {
+        let app = &cat.apps[id];
+        RankedAbove {
+            application_id: id.clone(),
+            org_id: app.org_id.clone(),
+            call_id: app.call_id.clone(),
+            track_id: app.track_id.clone(),
+            rank: score.into(),
+            outranked_by: Rival::of(cat, rival, rival_score),
+        }
+    }
+
+    /// `A (O), rank R, while B (P), rank S`, in the language of `w`.
+    pub fn text(&self, w: &Messages<'_>) -> String {
+        self.outranked_by
+            .passed_over_by(&self.application_id, &self.org_id, &self.rank, w)
     }
 }
