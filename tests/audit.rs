@@ -385,7 +385,8 @@ fn the_report_reads_in_korean_with_no_english_left_and_the_same_json() {
         &["audit", "report", "--as-of", "2030-01-01T00:00:00+09:00"],
     );
     assert!(
-        at.contains("The point was asked as a time:") && at.contains("on business time (occurred\\_at)"),
+        at.contains("The point was asked as a time:")
+            && at.contains("on business time (occurred\\_at)"),
         "{at}"
     );
     let refused = run(&data, &["audit", "report", "--lang", "fr"]);

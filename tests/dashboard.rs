@@ -1203,19 +1203,27 @@ async fn a_headless_browser_shows_the_figures_and_the_live_list() {
     }
     // Two pages in Korean, as a programme officer reads them (the text
     // needs a CJK font: Debian's fonts-noto-cjk, which .ci/run installs).
-    for (name, path, heading) in [
-        ("ko-programme", "/?lang=ko", "사업 현황"),
-        ("ko-calls", "/calls?lang=ko", "공모"),
+    for (name, path, heading, key, shown) in [
+        (
+            "ko-programme",
+            "/?lang=ko",
+            "사업 현황",
+            "pools:/total/held",
+            count(&pools, "/total/held"),
+        ),
+        (
+            "ko-calls",
+            "/calls?lang=ko",
+            "공모",
+            "calls:/calls/0/totals/applications",
+            count(&calls, "/calls/0/totals/applications"),
+        ),
     ] {
         browser.goto(&s.url(path)).await.unwrap();
         assert_eq!(text_of(&browser, "main h2").await, heading, "{path}");
         assert_eq!(
-            text_of(&browser, "[data-json=\"pools:/total/held\"], [data-json=\"calls:/calls/0/totals/applications\"]").await,
-            if path.starts_with("/calls") {
-                count(&calls, "/calls/0/totals/applications")
-            } else {
-                count(&pools, "/total/held")
-            },
+            text_of(&browser, &format!("[data-json=\"{key}\"]")).await,
+            shown,
             "{path}: the figures read the same in Korean"
         );
         let png = browser.screenshot().await.unwrap();

@@ -275,6 +275,32 @@ mod tests {
     }
 
     #[test]
+    fn a_count_chooses_its_words_in_english_and_not_in_korean() {
+        let en = Reading::english("/");
+        let ko = Reading::of(Language::Ko, "/", None);
+        let args = |n: u64| {
+            vec![
+                ("count", html! { strong { (n) } }),
+                ("seq", html! { "7" }),
+                ("command", html! { code { "x" } }),
+            ]
+        };
+        let one = en.h_n("exceptions-count", 1, &args(1)).into_string();
+        assert!(
+            one.starts_with("<strong>1</strong> exception up to"),
+            "{one}"
+        );
+        let two = en.h_n("exceptions-count", 2, &args(2)).into_string();
+        assert!(
+            two.starts_with("<strong>2</strong> exceptions up to"),
+            "{two}"
+        );
+        let ko_one = ko.h_n("exceptions-count", 1, &args(1)).into_string();
+        assert!(ko_one.contains("<strong>1</strong>건"), "{ko_one}");
+        assert!(!ko_one.contains(MISSING), "{ko_one}");
+    }
+
+    #[test]
     fn the_switch_keeps_the_pages_parameters() {
         let r = Reading::of(
             Language::En,
