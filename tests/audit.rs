@@ -19,6 +19,7 @@ mod v2_kinds;
 
 use common::*;
 use gpu_ledger_testkit::history::{example_lines, first_part_lines, write_lines};
+use gpu_ledger_testkit::translation::{assert_no_english, english_phrases, visible_text};
 use serde_json::{Value, json};
 use support::*;
 
@@ -317,6 +318,79 @@ fn the_html_report_is_one_escaped_page_that_loads_nothing() {
     assert!(md.contains("Gamma \\<Labs\\> \\& \"Co\" \\| \\*AI\\*"));
     // The same ledger, the same bytes.
     assert_eq!(html, ok(&data, &["audit", "report", "--format", "html"]));
+}
+
+#[test]
+fn the_report_reads_in_korean_with_no_english_left_and_the_same_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ledger(dir.path(), "data", &exceptional_history());
+    let english = english_phrases(
+        include_str!("../replay/locales/en/audit.ftl"),
+        include_str!("../replay/locales/ko/audit.ftl"),
+    );
+    assert!(english.len() > 60, "only {} phrases", english.len());
+    let md = ok(&data, &["audit", "report", "--lang", "ko"]);
+    assert!(md.starts_with("# 감사 보고서\n"), "{md}");
+    assert_no_english("the Korean md", &md, &english);
+    insta::assert_snapshot!("exceptions.ko.md", md);
+    let html = ok(
+        &data,
+        &["audit", "report", "--lang", "ko", "--format", "html"],
+    );
+    assert!(html.contains("<html lang=\"ko\">"));
+    assert_no_english("the Korean html", &visible_text(&html), &english);
+    assert!(html.contains("Gamma &lt;Labs&gt; &amp; &quot;Co&quot; | *AI*"));
+    // Every kind found has its section.
+    for kind in [
+        "award_out_of_rank_order",
+        "recall_without_evidence",
+        "award_past_end",
+    ] {
+        let heading = format!("### {} (1)\n", kind.replace('_', "\\_"));
+        assert!(md.contains(&heading), "{heading}");
+    }
+    // The example history too, whose calls and pools are larger.
+    let example = ledger(dir.path(), "example", &first_part_lines());
+    let md = ok(&example, &["audit", "report", "--lang", "ko"]);
+    assert_no_english("the example's Korean md", &md, &english);
+    assert!(md.contains("부문 학계") && md.contains("부문 산업계") && md.contains("부문 연구계"));
+    // English is the default, and JSON has no words to translate.
+    assert_eq!(
+        ok(&data, &["audit", "report", "--lang", "en"]),
+        ok(&data, &["audit", "report"])
+    );
+    assert_eq!(
+        ok(
+            &data,
+            &["audit", "report", "--lang", "ko", "--format", "json"]
+        ),
+        ok(&data, &["audit", "report", "--format", "json"])
+    );
+    // A report at a business time says so, in Korean too.
+    let at = ok(
+        &data,
+        &[
+            "audit",
+            "report",
+            "--lang",
+            "ko",
+            "--as-of",
+            "2030-01-01T00:00:00+09:00",
+        ],
+    );
+    assert!(at.contains("업무 시각 기준"), "{at}");
+    assert_no_english("the Korean md at a time", &at, &english);
+    let at = ok(
+        &data,
+        &["audit", "report", "--as-of", "2030-01-01T00:00:00+09:00"],
+    );
+    assert!(
+        at.contains("The point was asked as a time:")
+            && at.contains("on business time (occurred\\_at)"),
+        "{at}"
+    );
+    let refused = run(&data, &["audit", "report", "--lang", "fr"]);
+    assert!(!refused.status.success());
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! example history: every page rendered and snapshotted, every figure on the
 //! pages checked against the view it comes from, the login and roles, and
 //! (where Debian's chromium and chromedriver are installed) the pages in a
-//! real headless browser, the live events list included.
+//! real headless browser, the live events list included; and every page
+//! in Korean, with no English left and no message missing.
 
 use gpu_ledger_api::server::{Access, Limits};
 use gpu_ledger_replay::audit::{ReportOptions, Subject, audit_report, trace};
@@ -11,6 +12,7 @@ use gpu_ledger_testkit::history::{example_lines, first_part_lines, synthetic_his
 use gpu_ledger_testkit::ports::free_port;
 use gpu_ledger_testkit::server::{TestServer, spawn};
 use gpu_ledger_testkit::tokens::{ROLES, every_role};
+use gpu_ledger_testkit::translation::{assert_no_english, english_phrases, visible_text};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -683,6 +685,126 @@ async fn the_programme_page_lists_the_audits_exceptions_with_their_events() {
     assert_eq!(value_of_id(&html, "exception-count"), 0);
 }
 
+/// Every page of the dashboard, in Korean, over the whole example.
+const KOREAN_PAGES: &[&str] = &[
+    "/?lang=ko",
+    "/?until_seq=3000&lang=ko",
+    "/due?lang=ko",
+    "/due?now=2026-09-04T00%3A00%3A00%2B09%3A00&lang=ko",
+    "/calls?lang=ko",
+    "/holdings?lang=ko",
+    "/holdings?q=%EB%8C%80%ED%95%99%EA%B5%90&lang=ko",
+    "/utilization?lang=ko",
+    "/concentration?lang=ko",
+    "/concentration?every=events&lang=ko",
+    "/events?lang=ko",
+    "/events?until_seq=3000&limit=20&lang=ko",
+    "/events/4929?lang=ko",
+    "/trace/award/AW-2025-0150?lang=ko",
+    "/trace/application/APP-2026-0003?lang=ko",
+    "/trace/org/ORG-A001?lang=ko",
+    "/holdings?as_of=2026-03-31T00%3A00%3A00%2B09%3A00&lang=ko",
+];
+
+/// The pages' Korean snapshots: (name, path).
+const KOREAN_SNAPSHOTS: &[(&str, &str)] = &[
+    ("ko_programme", "/?lang=ko"),
+    ("ko_calls", "/calls?lang=ko"),
+    ("ko_due", "/due?lang=ko"),
+    ("ko_trace_award", "/trace/award/AW-2025-0150?lang=ko"),
+];
+
+#[tokio::test]
+async fn every_page_reads_in_korean_with_no_english_left() {
+    let english = english_phrases(
+        include_str!("../dashboard/locales/en/dashboard.ftl"),
+        include_str!("../dashboard/locales/ko/dashboard.ftl"),
+    );
+    assert!(english.len() > 150, "only {} phrases", english.len());
+    let s = spawn(&example_lines(), Access::Local, Limits::default()).await;
+    audit_ready(&s, "?lang=ko").await;
+    audit_ready(&s, "?until_seq=3000").await;
+    for path in KOREAN_PAGES {
+        // (Not `page`: the whole example's outputs cite web addresses, as text.)
+        let (status, html) = s.get_text(None, path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains("<html lang=\"ko\">"), "{path}");
+        assert_no_english(path, &visible_text(&html), &english);
+        // Every link within the dashboard stays in Korean.
+        for (at, _) in html.match_indices("href=\"/") {
+            let href = &html[at + 6..];
+            let href = &href[..href.find('"').unwrap()];
+            if !href.starts_with("/v1/") {
+                assert!(
+                    href.contains("lang="),
+                    "{path}: a link out of Korean: {href}"
+                );
+            }
+        }
+    }
+    for (name, path) in KOREAN_SNAPSHOTS {
+        insta::assert_snapshot!(*name, redact(&page(&s, path).await));
+    }
+
+    // Without ?lang=, the browser's languages decide; ?lang= wins over them.
+    let korean_browser = |path: &str| {
+        s.client
+            .get(s.url(path))
+            .header("accept-language", "ko-KR,ko;q=0.9,en-US;q=0.8")
+            .send()
+    };
+    let html = korean_browser("/calls")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<html lang=\"ko\">") && html.contains("신청 GPU"));
+    assert!(
+        html.contains("href=\"/calls?lang=en\""),
+        "the switch leads back to English"
+    );
+    let html = korean_browser("/calls?lang=en")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<html lang=\"en\">") && html.contains("GPUs requested"));
+    // The switch keeps the page's other parameters.
+    let html = page(&s, "/holdings?until_seq=3000&q=ORG-A0").await;
+    assert!(
+        html.contains("href=\"/holdings?until_seq=3000&amp;q=ORG-A0&amp;lang=ko\""),
+        "{html}"
+    );
+    // The history forms carry the language as a field.
+    let html = page(&s, "/calls?lang=ko").await;
+    assert!(html.contains("<input type=\"hidden\" name=\"lang\" value=\"ko\">"));
+    // The front page's round, the charts' axes and the events' paging are
+    // in Korean too, and paging stays in Korean.
+    let html = page(&s, "/?lang=ko").await;
+    assert!(html.contains("<h3>공모 현황</h3>"), "{html}");
+    assert!(html.contains("GPU (모든 풀을 같은 척도로)"), "{html}");
+    let html = page(&s, "/utilization?lang=ko").await;
+    assert!(html.contains("최근 보고 활용률</text>"), "{html}");
+    let html = page(&s, "/events?until_seq=3000&limit=20&lang=ko").await;
+    assert!(
+        html.contains("<a id=\"older\" href=\"/events?until_seq=2980&amp;limit=20&amp;lang=ko\">← 이전: #2980까지</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a id=\"newer\" href=\"/events?until_seq=3020&amp;limit=20&amp;lang=ko\">다음: #3020까지 →</a>"),
+        "{html}"
+    );
+    // The former address of an organization's trace keeps the language.
+    let resp = no_redirects()
+        .get(s.url("/trace/organization/ORG-A001?lang=ko"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["location"], "/trace/org/ORG-A001?lang=ko");
+}
+
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -1108,6 +1230,45 @@ async fn a_headless_browser_shows_the_figures_and_the_live_list() {
         assert!(png.starts_with(b"\x89PNG"), "{name}: a PNG screenshot");
         std::fs::write(shots.join(format!("{name}.png")), png).unwrap();
     }
+    // Two pages in Korean, as a programme officer reads them (the text
+    // needs a CJK font: Debian's fonts-noto-cjk, which .ci/run installs).
+    for (name, path, heading, key, shown) in [
+        (
+            "ko-programme",
+            "/?lang=ko",
+            "사업 현황",
+            "pools:/total/held",
+            count(&pools, "/total/held"),
+        ),
+        (
+            "ko-calls",
+            "/calls?lang=ko",
+            "공모",
+            "calls:/calls/0/totals/applications",
+            count(&calls, "/calls/0/totals/applications"),
+        ),
+    ] {
+        browser.goto(&s.url(path)).await.unwrap();
+        assert_eq!(text_of(&browser, "main h2").await, heading, "{path}");
+        assert_eq!(
+            text_of(&browser, &format!("[data-json=\"{key}\"]")).await,
+            shown,
+            "{path}: the figures read the same in Korean"
+        );
+        let png = browser.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{name}: a PNG screenshot");
+        std::fs::write(shots.join(format!("{name}.png")), png).unwrap();
+    }
+    // The switch leads back to English, at the same page.
+    browser
+        .find(fantoccini::Locator::Css("header .lang a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text_of(&browser, "main h2").await, "Calls");
+
     let active = utilization["awards"].as_array().unwrap().len() as u64;
     browser.goto(&s.url("/utilization")).await.unwrap();
     assert_eq!(text_of(&browser, "#active-awards").await, grouped(active));

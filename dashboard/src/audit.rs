@@ -9,7 +9,8 @@
 //! latest report made so far, and says which record it covers, until the
 //! new one is ready.
 
-use super::layout::{self, Frame, count, short_hash};
+use super::language::{Language, Reading};
+use super::layout::{self, Frame, grouped, short_hash};
 use super::point::{At, AtQuery, with_views};
 use super::query::PageQuery;
 use super::standing;
@@ -41,10 +42,22 @@ const KEEP_TRACES: usize = 16;
 pub struct ExceptionLine {
     /// The exception's kind, e.g. `award_out_of_rank_order`.
     pub kind: &'static str,
-    /// One sentence saying what was found.
+    /// One sentence saying what was found (in English, as the CSV has it).
     pub summary: String,
+    /// The same in Korean.
+    pub korean: String,
     /// The events that prove it: (seq, hash).
     pub events: Vec<(u64, String)>,
+}
+
+impl ExceptionLine {
+    /// The sentence in `lang`.
+    pub fn summary_in(&self, lang: Language) -> &str {
+        match lang {
+            Language::En => &self.summary,
+            Language::Ko => &self.korean,
+        }
+    }
 }
 
 /// A report's outcome: its exceptions, or why it could not be made.
@@ -160,6 +173,7 @@ async fn report(ledger: &dyn LedgerReader, seq: u64) -> Outcome {
         .map(|e| ExceptionLine {
             kind: e.kind().as_str(),
             summary: e.summary(),
+            korean: e.summary_in(Language::Ko),
             events: e
                 .events()
                 .iter()
@@ -217,14 +231,27 @@ pub fn trace_at(kind: &str, id: &str, at: &At) -> String {
     trace_href(kind, id).unwrap_or_default() + &at.query(&[])
 }
 
+/// The part an event plays in a story: in English as the trace's JSON
+/// names it, in Korean in the audit's words.
+fn role(role: gpu_ledger_replay::audit::trace::Role, lang: Language) -> String {
+    match lang {
+        Language::En => serde_json::to_value(role)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default(),
+        Language::Ko => role.said(lang),
+    }
+}
+
 /// `/trace/{kind}/{id}`: the story of an award, application or
 /// organization, each event with its seq and hash, up to the page's point.
 pub async fn trace_page(
     PageReader(dash): PageReader,
+    r: Reading,
     Path((kind, id)): Path<(String, String)>,
     PageQuery(q): PageQuery<AtQuery>,
 ) -> Response {
-    rendered(render_trace(&dash, &kind, &id, &q).await)
+    rendered(render_trace(&dash, &kind, &id, &q, &r).await)
 }
 
 async fn render_trace(
@@ -232,6 +259,7 @@ async fn render_trace(
     kind: &str,
     id: &str,
     q: &AtQuery,
+    r: &Reading,
 ) -> Result<maud::Markup, Refusal> {
     let at = At::parse(q)?;
     let id = Id::parse(id).map_err(|e| Refusal::not_found(format!("{id:?}: {e}")))?;
@@ -288,7 +316,18 @@ async fn render_trace(
             story
         }
     };
-    let title = format!("Trace of {} {}", story.subject.kind, story.subject.id);
+    let subject_kind = match &subject {
+        Subject::Award(_) => r.t("trace-of-award"),
+        Subject::Application(_) => r.t("trace-of-application"),
+        Subject::Organization(_) => r.t("trace-of-organization"),
+    };
+    let title = r.f(
+        "trace-title",
+        &[
+            ("kind", subject_kind.into()),
+            ("id", story.subject.id.as_str().into()),
+        ],
+    );
     let path = trace_href(kind, story.subject.id.as_str()).unwrap_or_default();
     let frame = Frame {
         title: &title,
@@ -297,30 +336,35 @@ async fn render_trace(
         seq: story.as_of_seq,
         head: &head,
         keep: Vec::new(),
+        reading: r,
     };
     let of = match &subject {
         Subject::Award(id) => standing::Of::Award(id),
         Subject::Application(id) => standing::Of::Application(id),
         Subject::Organization(id) => standing::Of::Organization(id),
     };
-    let standing = with_views(dash, &at, |v| standing::card(&v.p.catalog, v.p.seq, of)).await?;
+    let standing = with_views(dash, &at, |v| standing::card(&v.p.catalog, v.p.seq, of, r)).await?;
+    let here = at.language_query();
     let body = html! {
         (standing)
         section.card id="trace" {
             p {
-                (count(story.lines.len() as u64, "event")) " of the ledger up to record #" (story.as_of_seq)
-                " (hash " (short_hash(&story.head_hash.to_hex())) "), as "
-                code { "gpu-ledger audit trace" } " tells it."
+                (r.h_n("trace-events", story.lines.len() as u64, &[
+                    ("count", html! { (grouped(story.lines.len() as u64)) }),
+                    ("seq", html! { (story.as_of_seq) }),
+                    ("hash", short_hash(&story.head_hash.to_hex())),
+                    ("command", html! { code { "gpu-ledger audit trace" } }),
+                ]))
             }
             table {
-                tr { th.n { "record" } th { "when" } th { "type" } th { "part" } th { "what" } th { "hash" } }
+                tr { th.n { (r.t("col-record")) } th { (r.t("col-when")) } th { (r.t("col-type")) } th { (r.t("col-part")) } th { (r.t("col-what")) } th { (r.t("col-hash")) } }
                 @for line in &story.lines {
                     tr {
-                        td.n { a href=(format!("/events/{}", line.seq)) { "#" (line.seq) } }
+                        td.n { a href=(format!("/events/{}{here}", line.seq)) { "#" (line.seq) } }
                         td.mono { (line.occurred_at) }
                         td.type { (line.event_type) }
-                        td { (serde_json::to_value(line.role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default().replace('_', " ")) }
-                        td { (line.text) }
+                        td { (role(line.role, r.language())) }
+                        td { (match r.language() { Language::Ko => &line.korean, Language::En => &line.text }) }
                         td { (short_hash(&line.hash.to_hex())) }
                     }
                 }

@@ -3,6 +3,7 @@
 //! as the `calls` view has it, with requested against awarded GPUs by sector.
 
 use super::charts;
+use super::language::Reading;
 use super::layout::{self, Frame, Unit, csv_link, num};
 use super::point::{At, AtQuery, with_views};
 use super::query::PageQuery;
@@ -14,52 +15,59 @@ use maud::{Markup, html};
 
 const VIEW: &str = "calls";
 
-pub async fn page(PageReader(dash): PageReader, PageQuery(q): PageQuery<AtQuery>) -> Response {
+pub async fn page(
+    PageReader(dash): PageReader,
+    r: Reading,
+    PageQuery(q): PageQuery<AtQuery>,
+) -> Response {
     let at = match At::parse(&q) {
         Ok(at) => at,
         Err(p) => return problem_page(p),
     };
     let page = with_views(&dash, &at, |v| {
         let calls = v.p.calls.view(&v.p.catalog);
+        let title = r.t("page-calls");
         let frame = Frame {
-            title: "Calls",
+            title: &title,
             path: "/calls",
             at: &at,
             seq: v.p.seq,
             head: v.head,
             keep: Vec::new(),
+            reading: &r,
         };
-        layout::page(&frame, body(&calls, &at))
+        layout::page(&frame, body(&calls, &at, &r))
     })
     .await;
     rendered(page)
 }
 
-fn body(view: &CallsView, at: &At) -> Markup {
+fn body(view: &CallsView, at: &At, r: &Reading) -> Markup {
+    let (requested, awarded) = (r.t("calls-requested"), r.t("calls-awarded"));
     html! {
-        @if view.calls.is_empty() { p.note { "No call is open yet." } }
+        @if view.calls.is_empty() { p.note { (r.t("calls-none")) } }
         @for (i, c) in view.calls.iter().enumerate() {
             section.card id=(format!("call-{}", c.call_id)) {
                 (csv_link(at, VIEW, None))
                 h3 { (c.call_id) " · " (c.title) }
-                p.note { "Status: " (c.status) " · closes " (c.closes_at) }
+                p.note { (r.f("calls-status", &[("status", r.word(c.status).into()), ("closes", c.closes_at.as_str().into())])) }
                 table {
-                    (stats_header())
-                    (stats_row("All tracks", &format!("/calls/{i}/totals"), &c.totals, true))
+                    (stats_header(r))
+                    (stats_row(&r.t("calls-all-tracks"), &format!("/calls/{i}/totals"), &c.totals, true))
                     @for (j, t) in c.tracks.iter().enumerate() {
-                        (stats_row(&format!("Track {} ({} GPUs)", t.track_id, t.gpus), &format!("/calls/{i}/tracks/{j}"), &t.stats, false))
+                        (stats_row(&r.f("calls-track", &[("track", t.track_id.as_str().into()), ("gpus", t.gpus.to_string().into())]), &format!("/calls/{i}/tracks/{j}"), &t.stats, false))
                     }
                     @for (sector, s) in &c.by_sector {
-                        (stats_row(&format!("Sector: {sector}"), &format!("/calls/{i}/by_sector/{sector}"), s, false))
+                        (stats_row(&r.f("calls-sector", &[("sector", r.word(sector).into())]), &format!("/calls/{i}/by_sector/{sector}"), s, false))
                     }
                 }
                 (charts::paired_bars(
-                    &format!("{}: GPUs requested and awarded by sector", c.call_id),
-                    &c.by_sector.iter().map(|(s, st)| (s.to_string(), st.requested_gpus, st.awarded_gpus)).collect::<Vec<_>>(),
-                    [("requested", "requested"), ("awarded", "awarded")],
-                    "GPUs",
+                    &r.f("calls-chart", &[("call", c.call_id.as_str().into())]),
+                    &c.by_sector.iter().map(|(s, st)| (r.word(s), st.requested_gpus, st.awarded_gpus)).collect::<Vec<_>>(),
+                    [(&requested, "requested"), (&awarded, "awarded")],
+                    &r.t("calls-axis-gpus"),
                 ))
-                p.note { span class="swatch requested" {} "GPUs requested" span class="swatch awarded" {} "GPUs awarded" }
+                p.note { span class="swatch requested" {} (r.t("calls-gpus-requested")) span class="swatch awarded" {} (r.t("calls-gpus-awarded")) }
             }
         }
     }
@@ -67,30 +75,30 @@ fn body(view: &CallsView, at: &At) -> Markup {
 
 /// Each call's headline, as the ministry publishes it: applications,
 /// selected and GPUs awarded, in all and by sector; for the front page.
-pub fn headline(view: &CallsView, at: &At) -> Markup {
+pub fn headline(view: &CallsView, at: &At, r: &Reading) -> Markup {
     html! {
-        @if view.calls.is_empty() { p.note { "No call is open yet." } }
+        @if view.calls.is_empty() { p.note { (r.t("calls-none")) } }
         @for (i, c) in view.calls.iter().enumerate() {
             h4 id=(format!("headline-{}", c.call_id)) {
                 a href=(format!("/calls{}#call-{}", at.query(&[]), c.call_id)) { (c.call_id) } " · " (c.title)
-                " (" (c.status) ")"
+                " (" (r.word(c.status)) ")"
             }
             table.headline {
-                (stats_header())
-                (stats_row("All tracks", &format!("/calls/{i}/totals"), &c.totals, true))
+                (stats_header(r))
+                (stats_row(&r.t("calls-all-tracks"), &format!("/calls/{i}/totals"), &c.totals, true))
                 @for (sector, s) in &c.by_sector {
-                    (stats_row(&format!("Sector: {sector}"), &format!("/calls/{i}/by_sector/{sector}"), s, false))
+                    (stats_row(&r.f("calls-sector", &[("sector", r.word(sector).into())]), &format!("/calls/{i}/by_sector/{sector}"), s, false))
                 }
             }
         }
     }
 }
 
-fn stats_header() -> Markup {
+fn stats_header(r: &Reading) -> Markup {
     html! {
         tr {
-            th { "" } th.n { "applications" } th.n { "GPUs requested" } th.n { "selected" }
-            th.n { "GPUs awarded" } th.n { "selection ratio" } th.n { "GPUs redistributed" }
+            th { "" } th.n { (r.t("calls-applications")) } th.n { (r.t("calls-gpus-requested")) } th.n { (r.t("calls-selected")) }
+            th.n { (r.t("calls-gpus-awarded")) } th.n { (r.t("calls-selection-ratio")) } th.n { (r.t("calls-gpus-redistributed")) }
         }
     }
 }

@@ -11,6 +11,7 @@
 //! off it. Shapes are always written with a closing tag: in an HTML page a
 //! `<line>` without one would swallow the elements after it.
 
+use super::language::Reading;
 use super::layout::grouped;
 use maud::{Markup, html};
 
@@ -105,6 +106,7 @@ pub fn stacked_bar(
     total: u64,
     scale_max: u64,
     axis: &str,
+    r: &Reading,
 ) -> Markup {
     let span = WIDTH - 2 - VALUE_W;
     let scale_max = scale_max.max(total);
@@ -124,7 +126,7 @@ pub fn stacked_bar(
         html! {
             @for (x, w, s) in placed {
                 rect class=(s.class) x=(format!("{x:.1}")) y="2" width=(format!("{w:.1}")) height="26" {
-                    title { (s.label) ": " (grouped(s.value)) " of " (grouped(total)) }
+                    title { (s.label) ": " (r.f("chart-of", &[("value", grouped(s.value).into()), ("total", grouped(total).into())])) }
                 }
             }
             text x=(format!("{:.1}", x + 5.0)) y="20" { (grouped(total)) }
@@ -243,6 +245,7 @@ pub fn lines(
     show: fn(u64) -> String,
     x_label: &dyn Fn(u64) -> String,
     axes: Axes<'_>,
+    r: &Reading,
 ) -> Markup {
     let (height, left, right, top, base) = (280u32, 70u32, WIDTH - 20, 24u32, 220u32);
     let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
@@ -276,7 +279,7 @@ pub fn lines(
                 }
                 @if let Some((x, y)) = s.points.last() {
                     circle class=(format!("line s{}", i % 8)) cx=(format!("{:.1}", x_of(*x))) cy=(format!("{:.1}", y_of(*y))) r="3" {
-                        title { (s.name) " at " (x_label(*x)) ": " (show(*y)) }
+                        title { (r.f("chart-at", &[("name", s.name.as_str().into()), ("x", x_label(*x).into()), ("y", show(*y).into())])) }
                     }
                 }
             }

@@ -5,6 +5,7 @@
 
 use super::charts::{self, Axes, Series};
 use super::history::{Every, Sample, Want};
+use super::language::Reading;
 use super::layout::{self, Frame, Unit, csv_link, figures, num, percent};
 use super::point::{At, AtQuery, with_views};
 use super::query::PageQuery;
@@ -31,13 +32,19 @@ pub struct Sampling {
 
 pub async fn page(
     PageReader(dash): PageReader,
+    r: Reading,
     PageQuery(q): PageQuery<AtQuery>,
     PageQuery(sampling): PageQuery<Sampling>,
 ) -> Response {
-    rendered(render(&dash, &q, sampling.every.unwrap_or_default()).await)
+    rendered(render(&dash, &q, sampling.every.unwrap_or_default(), &r).await)
 }
 
-async fn render(dash: &Dashboard, q: &AtQuery, every: Every) -> Result<Markup, Refusal> {
+async fn render(
+    dash: &Dashboard,
+    q: &AtQuery,
+    every: Every,
+    r: &Reading,
+) -> Result<Markup, Refusal> {
     let at = At::parse(q)?;
     let (seq, _) = resolve(dash, &at).await?;
     let slice = dash
@@ -52,18 +59,20 @@ async fn render(dash: &Dashboard, q: &AtQuery, every: Every) -> Result<Markup, R
         if points.last().is_none_or(|s| s.seq < v.p.seq) {
             points.push(Sample::of(v.p, occurred_at));
         }
+        let title = r.t("page-concentration");
         let frame = Frame {
-            title: "Concentration",
+            title: &title,
             path: "/concentration",
             at: &at,
             seq: v.p.seq,
             head: v.head,
             keep: vec![("every", every.as_str().to_string())],
+            reading: r,
         };
         let complete = slice.computed_to >= v.p.seq;
         let body = html! {
-            (now(&view, &at))
-            (over_time(&view, &points, every, &at, complete))
+            (now(&view, &at, r))
+            (over_time(&view, &points, every, &at, complete, r))
         };
         layout::page(&frame, body)
     })
@@ -94,24 +103,24 @@ fn figures_row(ptr: &str, f: &Figures) -> Markup {
     }
 }
 
-fn now(view: &ConcentrationView, at: &At) -> Markup {
+fn now(view: &ConcentrationView, at: &At, r: &Reading) -> Markup {
     let p = &view.programme;
     html! {
         (figures(VIEW, &[
-            ("top-5 share of GPUs held", "/programme/top5_share_bp", p.top5_share_bp, Unit::Bp),
-            ("HHI (0–10,000)", "/programme/hhi", p.hhi, Unit::Count),
-            ("capital region", "/programme/capital_share_bp", p.capital_share_bp, Unit::Bp),
-            ("non-capital regions", "/programme/non_capital_share_bp", p.non_capital_share_bp, Unit::Bp),
+            (&r.t("concentration-top5-of-held"), "/programme/top5_share_bp", p.top5_share_bp, Unit::Bp),
+            (&r.t("concentration-hhi-range"), "/programme/hhi", p.hhi, Unit::Count),
+            (&r.t("concentration-capital-region"), "/programme/capital_share_bp", p.capital_share_bp, Unit::Bp),
+            (&r.t("concentration-non-capital-regions"), "/programme/non_capital_share_bp", p.non_capital_share_bp, Unit::Bp),
         ]))
         section.card {
             (csv_link(at, VIEW, Some("summary")))
-            h3 { "Programme-wide and per track" }
+            h3 { (r.t("concentration-scopes")) }
             table id="concentration-table" {
                 tr {
-                    th { "scope" } th.n { "GPUs held" } th.n { "organizations" } th.n { "top-5 share" } th.n { "HHI" }
-                    th.n { "capital" } th.n { "non-capital" } th.n { "largest holder's share of the track" } th.n { "cap" }
+                    th { (r.t("col-scope")) } th.n { (r.t("col-gpus-held")) } th.n { (r.t("col-organizations")) } th.n { (r.t("col-top5-share")) } th.n { "HHI" }
+                    th.n { (r.t("col-capital")) } th.n { (r.t("col-non-capital")) } th.n { (r.t("col-largest-holder-share")) } th.n { (r.t("col-cap")) }
                 }
-                tr.total { td { "Programme" } (figures_row("/programme", p)) td {} td {} }
+                tr.total { td { (r.t("page-programme")) } (figures_row("/programme", p)) td {} td {} }
                 @for (i, t) in view.tracks.iter().enumerate() {
                     tr {
                         td { (t.call_id) " " (t.track_id) }
@@ -134,6 +143,7 @@ fn over_time(
     every: Every,
     at: &At,
     complete: bool,
+    r: &Reading,
 ) -> Markup {
     // The largest tracks now, drawn beside the programme.
     let mut largest: Vec<(String, u64)> = view
@@ -153,7 +163,7 @@ fn over_time(
     };
     let series = |pick: fn(&super::history::Summary) -> u64, with_tracks: bool| -> Vec<Series> {
         let mut out = vec![Series {
-            name: "programme".into(),
+            name: r.t("concentration-series-programme"),
             points: points
                 .iter()
                 .map(|s| (x_of(s), pick(&s.programme)))
@@ -199,8 +209,8 @@ fn over_time(
         },
     };
     let x_axis = match every {
-        Every::Events => "record (seq)",
-        Every::Week => "business time (week ending)",
+        Every::Events => r.t("concentration-axis-record"),
+        Every::Week => r.t("concentration-axis-week"),
     };
     let other = match every {
         Every::Week => Every::Events,
@@ -209,29 +219,30 @@ fn over_time(
     html! {
         section.card id="over-time" {
             a.csv href=(format!("/csv/concentration-over-time{}", at.query(&[("every", every.as_str())]))) download { "CSV" }
-            h3 { "Over time" }
+            h3 { (r.t("concentration-over-time")) }
             p.note {
                 @match every {
-                    Every::Week => "One point at the end of each week of business time (Monday to Sunday, UTC), and the page's point. ",
-                    Every::Events => "One point every 1,000 events, and the page's point. ",
+                    Every::Week => (r.t("concentration-every-week")),
+                    Every::Events => (r.t("concentration-every-events")),
                 }
+                " "
                 a href=(format!("/concentration{}", at.query(&[("every", other.as_str())]))) {
-                    @match other { Every::Week => "Per week instead", Every::Events => "Per 1,000 events instead" }
+                    @match other { Every::Week => (r.t("concentration-per-week")), Every::Events => (r.t("concentration-per-events")) }
                 }
             }
-            @if !complete { p.warn { "History is still being computed; earlier points are missing. Reload in a moment." } }
+            @if !complete { p.warn { (r.t("concentration-incomplete")) } }
             h4 { "HHI" }
-            (charts::lines("HHI over time, programme-wide and on the largest tracks", &hhi, hhi_max, layout::grouped, &x_label, Axes { x: x_axis, y: "HHI (0–10,000)" }))
-            h4 { "Top-5 share" }
-            (charts::lines("Top-5 share over time", &series(|s| s.top5_share_bp, true), 10_000, percent, &x_label, Axes { x: x_axis, y: "top-5 share of GPUs held" }))
-            h4 { "Capital region's share" }
-            (charts::lines("Capital region's share of GPUs held over time", &series(|s| s.capital_share_bp, false), 10_000, percent, &x_label, Axes { x: x_axis, y: "capital region's share of GPUs held" }))
-            h4 { "Latest points" }
+            (charts::lines(&r.t("concentration-chart-hhi"), &hhi, hhi_max, layout::grouped, &x_label, Axes { x: &x_axis, y: &r.t("concentration-hhi-range") }, r))
+            h4 { (r.t("col-top5-share-title")) }
+            (charts::lines(&r.t("concentration-chart-top5"), &series(|s| s.top5_share_bp, true), 10_000, percent, &x_label, Axes { x: &x_axis, y: &r.t("concentration-top5-of-held") }, r))
+            h4 { (r.t("concentration-capital-share")) }
+            (charts::lines(&r.t("concentration-chart-capital"), &series(|s| s.capital_share_bp, false), 10_000, percent, &x_label, Axes { x: &x_axis, y: &r.t("concentration-axis-capital-share") }, r))
+            h4 { (r.t("concentration-latest-points")) }
             table id="over-time-table" {
-                tr { th.n { "record" } th { "business time" } th.n { "GPUs held" } th.n { "top-5 share" } th.n { "HHI" } th.n { "capital" } th.n { "non-capital" } }
+                tr { th.n { (r.t("col-record")) } th { (r.t("col-business-time")) } th.n { (r.t("col-gpus-held")) } th.n { (r.t("col-top5-share")) } th.n { "HHI" } th.n { (r.t("col-capital")) } th.n { (r.t("col-non-capital")) } }
                 @for s in points.iter().rev().take(TABLE_POINTS) {
                     tr {
-                        td.n { a href=(format!("/concentration?until_seq={}&every={}", s.seq, every.as_str())) { "#" (s.seq) } }
+                        td.n { a href=(format!("/concentration{}", at.at_seq(s.seq).query(&[("every", every.as_str())]))) { "#" (s.seq) } }
                         td.mono { (s.occurred_at) }
                         td.n { (layout::grouped(s.programme.held_gpus)) }
                         td.n { (percent(s.programme.top5_share_bp)) }

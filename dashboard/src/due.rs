@@ -5,6 +5,7 @@
 //! API takes it); each row links to the trace of its award or application.
 
 use super::audit::trace_at;
+use super::language::Reading;
 use super::layout::{self, Frame, Unit, csv_link_with, fig, figure};
 use super::point::{At, AtQuery, with_views};
 use super::query::PageQuery;
@@ -40,13 +41,19 @@ pub fn parse_now(now: Option<&str>) -> Result<Option<Timestamp>, Refusal> {
 
 pub async fn page(
     PageReader(dash): PageReader,
+    r: Reading,
     PageQuery(q): PageQuery<AtQuery>,
     PageQuery(settings): PageQuery<Settings>,
 ) -> Response {
-    rendered(render(&dash, &q, settings.now.as_deref()).await)
+    rendered(render(&dash, &q, settings.now.as_deref(), &r).await)
 }
 
-async fn render(dash: &Dashboard, q: &AtQuery, now: Option<&str>) -> Result<Markup, Refusal> {
+async fn render(
+    dash: &Dashboard,
+    q: &AtQuery,
+    now: Option<&str>,
+    r: &Reading,
+) -> Result<Markup, Refusal> {
     let params = ViewParams {
         now: parse_now(now)?,
         ..ViewParams::default()
@@ -59,17 +66,20 @@ async fn render(dash: &Dashboard, q: &AtQuery, now: Option<&str>) -> Result<Mark
         .unwrap_or_default();
     with_views(dash, &at, |v| {
         let view = due::view(&v.p.catalog, v.p.now(&params).as_ref());
+        let title = r.t("page-due");
         let frame = Frame {
-            title: "Due",
+            title: &title,
             path: "/due",
             at: &at,
             seq: v.p.seq,
             head: v.head,
             keep: vec![("now", given.clone())],
+            reading: r,
         };
         let links = Links {
             at: &at,
             now: &given,
+            r,
         };
         layout::page(&frame, body(&view, &links))
     })
@@ -80,6 +90,7 @@ async fn render(dash: &Dashboard, q: &AtQuery, now: Option<&str>) -> Result<Mark
 struct Links<'a> {
     at: &'a At,
     now: &'a str,
+    r: &'a Reading,
 }
 
 impl Links<'_> {
@@ -94,122 +105,127 @@ impl Links<'_> {
 
 fn body(view: &DueView, links: &Links<'_>) -> Markup {
     let c = &view.counts;
+    let r = links.r;
     let count = |caption: &str, ptr: &str, n: u64| figure(caption, fig(VIEW, ptr, n, Unit::Count));
     html! {
         section.card {
             p {
-                "Deadlines judged at " strong.mono id="now" { (view.now.as_deref().unwrap_or("(no event yet)")) }
-                @if links.now.is_empty() { ", the business time of the last event shown." } @else { ", as asked." }
+                (r.h("due-judged-at", &[("now", html! { strong.mono id="now" { (view.now.clone().unwrap_or_else(|| r.t("due-no-event"))) } })]))
+                @if links.now.is_empty() { (r.t("due-judged-at-last-event")) } @else { (r.t("due-judged-as-asked")) }
             }
             form method="get" action="/due" {
                 @if let Some((k, v)) = links.at.param() { input type="hidden" name=(k) value=(v); }
-                label for="due-now" { "Judge at (RFC 3339): " }
+                @if let Some(lang) = links.at.language() { input type="hidden" name="lang" value=(lang.code()); }
+                label for="due-now" { (r.t("due-judge-at")) " " }
                 input type="text" id="due-now" name="now" value=(links.now) placeholder="2026-09-01T09:00:00+09:00" style="width:15rem";
-                button type="submit" { "Go" }
+                button type="submit" { (r.t("go")) }
             }
             div.figures {
-                (count("open recall notices", "/counts/notices", c.notices))
-                (count("of them past their respond-by", "/counts/notices_past_respond_by", c.notices_past_respond_by))
-                (count("exemption requests to decide", "/counts/exemption_requests", c.exemption_requests))
-                (count("open appeals", "/counts/appeals", c.appeals))
-                (count("appeals past their decision date", "/counts/appeals_overdue", c.appeals_overdue))
-                (count(&format!("awards ending within {} days", view.ending_within_days), "/counts/awards_ending", c.awards_ending))
-                (count("active awards past their end", "/counts/awards_past_end", c.awards_past_end))
+                (count(&r.t("due-open-notices"), "/counts/notices", c.notices))
+                (count(&r.t("due-past-respond-by"), "/counts/notices_past_respond_by", c.notices_past_respond_by))
+                (count(&r.t("due-exemption-requests"), "/counts/exemption_requests", c.exemption_requests))
+                (count(&r.t("due-open-appeals"), "/counts/appeals", c.appeals))
+                (count(&r.t("due-appeals-overdue"), "/counts/appeals_overdue", c.appeals_overdue))
+                (count(&r.f("due-awards-ending", &[("days", view.ending_within_days.into())]), "/counts/awards_ending", c.awards_ending))
+                (count(&r.t("due-awards-past-end"), "/counts/awards_past_end", c.awards_past_end))
             }
         }
         (notices(view, links))
         (exemptions(view, links))
         (appeals(view, links))
-        (awards("awards_ending", &format!("Awards ending within {} days", view.ending_within_days), &view.awards_ending, links))
-        (awards("awards_past_end", "Active awards past their end (the ledger ends nothing by itself)", &view.awards_past_end, links))
+        (awards("awards_ending", &r.f("due-awards-ending-title", &[("days", view.ending_within_days.into())]), &view.awards_ending, links))
+        (awards("awards_past_end", &r.t("due-awards-past-end-title"), &view.awards_past_end, links))
     }
 }
 
 /// Days left, or days overdue, marked as the view's figure.
-fn countdown(ptr: &str, c: &Countdown) -> Markup {
+fn countdown(ptr: &str, c: &Countdown, r: &Reading) -> Markup {
     html! {
         @match (c.days_left, c.days_overdue) {
-            (Some(d), _) => td.n { (fig(VIEW, &format!("{ptr}/days_left"), d, Unit::Count)) " left" },
-            (_, Some(d)) => td.n.warn { (fig(VIEW, &format!("{ptr}/days_overdue"), d, Unit::Count)) " overdue" },
+            (Some(d), _) => td.n { (r.h("due-days-left", &[("days", fig(VIEW, &format!("{ptr}/days_left"), d, Unit::Count))])) },
+            (_, Some(d)) => td.n.warn { (r.h("due-days-overdue", &[("days", fig(VIEW, &format!("{ptr}/days_overdue"), d, Unit::Count))])) },
             _ => td {},
         }
     }
 }
 
-fn action_text(action: &str) -> &'static str {
+fn action_text(action: &str, r: &Reading) -> String {
     match action {
-        "decide_exemption" => "decide the exemption request",
-        "may_recall" => "may recall now",
-        _ => "wait for the holder's answer",
+        "decide_exemption" => r.t("due-action-decide-exemption"),
+        "may_recall" => r.t("due-action-may-recall"),
+        _ => r.t("due-action-wait"),
     }
 }
 
-fn more(total: usize) -> Markup {
-    html! { @if total > SHOWN { p.note { "The first " (SHOWN) " of " (total) "; the CSV has them all." } } }
+fn more(total: usize, r: &Reading) -> Markup {
+    html! { @if total > SHOWN { p.note { (r.f("due-first", &[("shown", SHOWN.into()), ("total", total.into())])) } } }
 }
 
 fn notices(view: &DueView, links: &Links<'_>) -> Markup {
+    let r = links.r;
     html! {
         section.card id="notices" {
             (links.csv("notices"))
-            h3 { "Open recall notices" }
-            @if view.notices.is_empty() { p.note { "No recall notice is open." } } @else {
+            h3 { (r.t("due-notices")) }
+            @if view.notices.is_empty() { p.note { (r.t("due-notices-none")) } } @else {
                 table {
-                    tr { th { "notice" } th { "award" } th { "organization" } th.n { "GPUs" } th { "reason" } th { "respond by" } th { "exemption" } th { "next" } th.n { "days" } }
+                    tr { th { (r.t("col-notice")) } th { (r.t("col-award")) } th { (r.t("col-organization")) } th.n { (r.t("col-gpus")) } th { (r.t("col-reason")) } th { (r.t("col-respond-by")) } th { (r.t("col-exemption")) } th { (r.t("col-next")) } th.n { (r.t("col-days")) } }
                     @for (i, n) in view.notices.iter().enumerate().take(SHOWN) {
                         tr {
                             td { code { (n.notice_id) } }
                             td { (links.trace("award", n.award_id.as_str())) }
                             td { (n.org_name) " " code { (n.org_id) } }
                             td.n { (fig(VIEW, &format!("/notices/{i}/gpus"), n.gpus.into(), Unit::Count)) }
-                            td { (n.reason) }
+                            td { (r.word(n.reason)) }
                             td.mono { (n.respond_by) }
-                            td { (n.exemption) }
-                            td { (action_text(n.action)) }
-                            (countdown(&format!("/notices/{i}"), &n.left))
+                            td { (r.word(n.exemption)) }
+                            td { (action_text(n.action, r)) }
+                            (countdown(&format!("/notices/{i}"), &n.left, r))
                         }
                     }
                 }
-                (more(view.notices.len()))
+                (more(view.notices.len(), r))
             }
         }
     }
 }
 
 fn exemptions(view: &DueView, links: &Links<'_>) -> Markup {
+    let r = links.r;
     html! {
         section.card id="exemption-requests" {
             (links.csv("exemption_requests"))
-            h3 { "Exemption requests to decide" }
-            @if view.exemption_requests.is_empty() { p.note { "No exemption request is waiting." } } @else {
+            h3 { (r.t("due-exemption-requests-title")) }
+            @if view.exemption_requests.is_empty() { p.note { (r.t("due-exemption-requests-none")) } } @else {
                 table {
-                    tr { th { "notice" } th { "award" } th { "organization" } th { "requested" } th { "respond by" } th { "notice" } th.n { "days waiting" } }
-                    @for (i, r) in view.exemption_requests.iter().enumerate().take(SHOWN) {
+                    tr { th { (r.t("col-notice")) } th { (r.t("col-award")) } th { (r.t("col-organization")) } th { (r.t("col-requested")) } th { (r.t("col-respond-by")) } th { (r.t("col-notice")) } th.n { (r.t("col-days-waiting")) } }
+                    @for (i, e) in view.exemption_requests.iter().enumerate().take(SHOWN) {
                         tr {
-                            td { code { (r.notice_id) } }
-                            td { (links.trace("award", r.award_id.as_str())) }
-                            td { (r.org_name) " " code { (r.org_id) } }
-                            td.mono { (r.requested_at) }
-                            td.mono { (r.respond_by) }
-                            td { @if r.notice_open { "open" } @else { "closed since" } }
-                            td.n { (fig(VIEW, &format!("/exemption_requests/{i}/days_waiting"), r.days_waiting, Unit::Count)) }
+                            td { code { (e.notice_id) } }
+                            td { (links.trace("award", e.award_id.as_str())) }
+                            td { (e.org_name) " " code { (e.org_id) } }
+                            td.mono { (e.requested_at) }
+                            td.mono { (e.respond_by) }
+                            td { @if e.notice_open { (r.t("due-notice-open")) } @else { (r.t("due-notice-closed-since")) } }
+                            td.n { (fig(VIEW, &format!("/exemption_requests/{i}/days_waiting"), e.days_waiting, Unit::Count)) }
                         }
                     }
                 }
-                (more(view.exemption_requests.len()))
+                (more(view.exemption_requests.len(), r))
             }
         }
     }
 }
 
 fn appeals(view: &DueView, links: &Links<'_>) -> Markup {
+    let r = links.r;
     html! {
         section.card id="appeals" {
             (links.csv("appeals"))
-            h3 { "Open appeals (to decide within " (view.appeal_decision_days) " days of filing)" }
-            @if view.appeals.is_empty() { p.note { "No appeal is open." } } @else {
+            h3 { (r.f("due-appeals-title", &[("days", view.appeal_decision_days.into())])) }
+            @if view.appeals.is_empty() { p.note { (r.t("due-appeals-none")) } } @else {
                 table {
-                    tr { th { "appeal" } th { "application" } th { "organization" } th { "call and track" } th { "filed" } th { "decide by" } th.n { "days" } }
+                    tr { th { (r.t("col-appeal")) } th { (r.t("col-application")) } th { (r.t("col-organization")) } th { (r.t("col-call-and-track")) } th { (r.t("col-filed")) } th { (r.t("col-decide-by")) } th.n { (r.t("col-days")) } }
                     @for (i, a) in view.appeals.iter().enumerate().take(SHOWN) {
                         tr {
                             td { code { (a.appeal_id) } }
@@ -218,24 +234,25 @@ fn appeals(view: &DueView, links: &Links<'_>) -> Markup {
                             td { (a.call_id) " " (a.track_id) }
                             td.mono { (a.filed_at) }
                             td.mono { (a.decide_by) }
-                            (countdown(&format!("/appeals/{i}"), &a.left))
+                            (countdown(&format!("/appeals/{i}"), &a.left, r))
                         }
                     }
                 }
-                (more(view.appeals.len()))
+                (more(view.appeals.len(), r))
             }
         }
     }
 }
 
 fn awards(section: &str, title: &str, list: &[AwardDue], links: &Links<'_>) -> Markup {
+    let r = links.r;
     html! {
         section.card id=(section.replace('_', "-")) {
             (links.csv(section))
             h3 { (title) }
-            @if list.is_empty() { p.note { "None." } } @else {
+            @if list.is_empty() { p.note { (r.t("due-none")) } } @else {
                 table {
-                    tr { th { "award" } th { "organization" } th { "call and track" } th.n { "GPUs held" } th { "ends" } th.n { "days" } }
+                    tr { th { (r.t("col-award")) } th { (r.t("col-organization")) } th { (r.t("col-call-and-track")) } th.n { (r.t("col-gpus-held")) } th { (r.t("col-ends")) } th.n { (r.t("col-days")) } }
                     @for (i, a) in list.iter().enumerate().take(SHOWN) {
                         tr {
                             td { (links.trace("award", a.award_id.as_str())) }
@@ -243,11 +260,11 @@ fn awards(section: &str, title: &str, list: &[AwardDue], links: &Links<'_>) -> M
                             td { (a.call_id) " " (a.track_id) }
                             td.n { (fig(VIEW, &format!("/{section}/{i}/held_gpus"), a.held_gpus.into(), Unit::Count)) }
                             td.mono { (a.ends_at) }
-                            (countdown(&format!("/{section}/{i}"), &a.left))
+                            (countdown(&format!("/{section}/{i}"), &a.left, r))
                         }
                     }
                 }
-                (more(list.len()))
+                (more(list.len(), r))
             }
         }
     }

@@ -9,7 +9,8 @@
 //! no page can be made to write.
 
 use super::audit::trace_href;
-use super::layout::{self, Frame, count, csv_link, short_hash};
+use super::language::Reading;
+use super::layout::{self, Frame, csv_link, grouped, short_hash};
 use super::point::{At, AtQuery};
 use super::query::PageQuery;
 use super::{Dashboard, html, problem_page, rendered, resolve};
@@ -47,7 +48,7 @@ if (list && list.dataset.live === '1' && window.EventSource) {
     li.append(a, ' ', t, rest, h);
     const traced = [['award_id', 'award'], ['application_id', 'application'], ['org_id', 'organization']].find(([k]) => e[k]);
     if (traced) {
-      const tr = document.createElement('a'); tr.className = 'trace'; tr.textContent = 'trace';
+      const tr = document.createElement('a'); tr.className = 'trace'; tr.textContent = list.dataset.trace;
       tr.href = '/trace/' + traced[1] + '/' + encodeURIComponent(e[traced[0]]);
       li.append(' ', tr);
     }
@@ -65,10 +66,11 @@ pub struct Listing {
 
 pub async fn page(
     PageReader(dash): PageReader,
+    r: Reading,
     PageQuery(q): PageQuery<AtQuery>,
     PageQuery(listing): PageQuery<Listing>,
 ) -> Response {
-    rendered(render(&dash, &q, listing.limit).await)
+    rendered(render(&dash, &q, listing.limit, &r).await)
 }
 
 /// The latest `limit` records up to `seq`, newest first.
@@ -87,7 +89,12 @@ pub async fn latest(dash: &Dashboard, seq: u64, limit: usize) -> Result<Vec<Reco
     Ok(records)
 }
 
-async fn render(dash: &Dashboard, q: &AtQuery, limit: Option<usize>) -> Result<Markup, Refusal> {
+async fn render(
+    dash: &Dashboard,
+    q: &AtQuery,
+    limit: Option<usize>,
+    r: &Reading,
+) -> Result<Markup, Refusal> {
     let at = At::parse(q)?;
     let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let (seq, head) = resolve(dash, &at).await?;
@@ -98,28 +105,30 @@ async fn render(dash: &Dashboard, q: &AtQuery, limit: Option<usize>) -> Result<M
     } else {
         vec![("limit", limit.to_string())]
     };
+    let title = r.t("page-events");
     let frame = Frame {
-        title: "Events",
+        title: &title,
         path: "/events",
         at: &at,
         seq,
         head: &head,
         keep,
+        reading: r,
     };
     let body = html! {
         section.card {
             (csv_link(&at, "events", None))
             p {
-                "The latest " (count(records.len() as u64, "record")) ", newest first. "
+                (r.f("events-latest", &[("n", records.len().into()), ("count", grouped(records.len() as u64).into())])) " "
                 @if now {
-                    "New records appear as they are appended (head: " strong id="live-head" data-value=(seq) { "#" (seq) } ")."
+                    (r.h("events-live", &[("head", html! { strong id="live-head" data-value=(seq) { "#" (seq) } })]))
                 }
             }
-            ol.events id="events" data-live=(if now { "1" } else { "0" }) data-after=(seq) {
-                @for r in &records { (row(r, &at)) }
+            ol.events id="events" data-live=(if now { "1" } else { "0" }) data-after=(seq) data-trace=(r.t("events-trace")) {
+                @for rec in &records { (row(rec, &at, r)) }
             }
-            @if records.is_empty() { p.note { "The ledger is empty." } }
-            (paging(records.last().map_or(1, |r| r.seq), seq, head.seq, limit))
+            @if records.is_empty() { p.note { (r.t("events-empty")) } }
+            (paging(records.last().map_or(1, |r| r.seq), seq, head.seq, limit, &at, r))
         }
         @if now { script { (PreEscaped(LIVE_SCRIPT)) } }
     };
@@ -128,33 +137,33 @@ async fn render(dash: &Dashboard, q: &AtQuery, limit: Option<usize>) -> Result<M
 
 /// Links to the page of older records (ending just before `oldest`, the
 /// oldest shown) and of newer ones (up to `shown`, the newest shown, plus a
-/// page; the live head when that reaches it).
-fn paging(oldest: u64, shown: u64, head: u64, limit: usize) -> Markup {
-    let limit_pair = (limit != DEFAULT_LIMIT).then(|| format!("limit={limit}"));
+/// page; the live head when that reaches it), in the page's language.
+fn paging(oldest: u64, shown: u64, head: u64, limit: usize, at: &At, r: &Reading) -> Markup {
+    let limit_text = limit.to_string();
+    let limit_pair: &[(&str, &str)] = if limit == DEFAULT_LIMIT {
+        &[]
+    } else {
+        &[("limit", &limit_text)]
+    };
     let href = |until: Option<u64>| {
-        let pairs: Vec<String> = until
-            .map(|n| format!("until_seq={n}"))
-            .into_iter()
-            .chain(limit_pair.clone())
-            .collect();
-        if pairs.is_empty() {
-            "/events".to_string()
-        } else {
-            format!("/events?{}", pairs.join("&"))
-        }
+        let point = match until {
+            Some(n) => at.at_seq(n),
+            None => at.now(),
+        };
+        format!("/events{}", point.query(limit_pair))
     };
     let newer = shown.saturating_add(limit as u64);
     html! {
         nav.paging id="events-paging" {
             @if oldest > 1 {
-                a id="older" href=(href(Some(oldest - 1))) { "← older: up to #" (oldest - 1) }
+                a id="older" href=(href(Some(oldest - 1))) { (r.f("events-older", &[("seq", (oldest - 1).into())])) }
             }
             @if shown < head {
                 @if oldest > 1 { " · " }
                 @if newer >= head {
-                    a id="newer" href=(href(None)) { "newer: up to the head, #" (head) " →" }
+                    a id="newer" href=(href(None)) { (r.f("events-newer-head", &[("seq", head.into())])) }
                 } @else {
-                    a id="newer" href=(href(Some(newer))) { "newer: up to #" (newer) " →" }
+                    a id="newer" href=(href(Some(newer))) { (r.f("events-newer", &[("seq", newer.into())])) }
                 }
             }
         }
@@ -177,7 +186,8 @@ fn ids(event: &Value) -> Vec<(&str, &str)> {
         .collect()
 }
 
-fn row(r: &Record, at: &At) -> Markup {
+fn row(rec: &Record, at: &At, t: &Reading) -> Markup {
+    let r = rec;
     let event = event_json(r);
     let text = |k: &str| event[k].as_str().unwrap_or("").to_string();
     let mut parts = vec![text("occurred_at"), text("actor")];
@@ -188,13 +198,18 @@ fn row(r: &Record, at: &At) -> Markup {
             span.type { (text("type")) }
             span { " " (parts.join(" · ")) " · " }
             (short_hash(&r.hash.to_hex()))
-            @if let Some(href) = first_trace(&event) { " " a.trace href=(href) { "trace" } }
+            @if let Some(href) = first_trace(&event) { " " a.trace href=(href + &at.language_query()) { (t.t("events-trace")) } }
         }
     }
 }
 
 /// `/events/{seq}`: one record, whole.
-pub async fn record(PageReader(dash): PageReader, Path(seq): Path<u64>) -> Response {
+pub async fn record(
+    PageReader(dash): PageReader,
+    t: Reading,
+    Path(seq): Path<u64>,
+    PageQuery(q): PageQuery<AtQuery>,
+) -> Response {
     let found = match dash.ledger.records(seq.max(1), 1).await {
         Ok(records) => records.into_iter().find(|r| r.seq == seq),
         Err(e) => return problem_page(Refusal::store(&e)),
@@ -211,27 +226,35 @@ pub async fn record(PageReader(dash): PageReader, Path(seq): Path<u64>) -> Respo
     };
     let event = event_json(&r);
     let pretty = serde_json::to_string_pretty(&event).unwrap_or_default();
-    let at = At::NOW;
+    // The record is shown whole whatever the point; only the language goes along.
+    let at = At::parse(&AtQuery {
+        lang: q.lang,
+        ..AtQuery::default()
+    })
+    .unwrap_or(At::NOW);
+    let here = at.query(&[]);
+    let title = t.f("events-record-title", &[("seq", seq.into())]);
     let frame = Frame {
-        title: &format!("Record #{seq}"),
+        title: &title,
         path: "/events",
         at: &at,
         seq: head.seq,
         head: &head,
         keep: Vec::new(),
+        reading: &t,
     };
     let body = html! {
         section.card id="record" data-seq=(r.seq) {
             table {
                 tr { th { "seq" } td { (r.seq) } }
-                tr { th { "type" } td.type { (event["type"].as_str().unwrap_or("")) } }
-                tr { th { "recorded at" } td.mono { (r.recorded_at.to_string()) } }
-                tr { th { "hash" } td { code id="record-hash" { (r.hash.to_hex()) } } }
+                tr { th { (t.t("col-type")) } td.type { (event["type"].as_str().unwrap_or("")) } }
+                tr { th { (t.t("col-recorded-at")) } td.mono { (r.recorded_at.to_string()) } }
+                tr { th { (t.t("col-hash")) } td { code id="record-hash" { (r.hash.to_hex()) } } }
                 tr {
-                    th { "prev" }
+                    th { (t.t("col-prev")) }
                     td {
                         code { (r.prev.to_hex()) }
-                        @if seq > 1 { " (" a href=(format!("/events/{}", seq - 1)) { "#" (seq - 1) } ")" }
+                        @if seq > 1 { " (" a href=(format!("/events/{}{here}", seq - 1)) { "#" (seq - 1) } ")" }
                     }
                 }
                 @for (k, v) in ids(&event) {
@@ -240,20 +263,20 @@ pub async fn record(PageReader(dash): PageReader, Path(seq): Path<u64>) -> Respo
                         td {
                             code { (v) }
                             @if let Some(href) = trace_kind(k).and_then(|kind| trace_href(kind, v)) {
-                                " · " a href=(href) { "trace" }
+                                " · " a href=(href + &here) { (t.t("events-trace")) }
                             }
                         }
                     }
                 }
             }
             p {
-                @if seq > 1 { a href=(format!("/events/{}", seq - 1)) { "← #" (seq - 1) } " · " }
-                a href=(format!("/?until_seq={seq}")) { "the programme as it was after this record" }
-                @if seq < head.seq { " · " a href=(format!("/events/{}", seq + 1)) { "#" (seq + 1) " →" } }
+                @if seq > 1 { a href=(format!("/events/{}{here}", seq - 1)) { "← #" (seq - 1) } " · " }
+                a href=(format!("/{}", at.at_seq(seq).query(&[]))) { (t.t("events-programme-then")) }
+                @if seq < head.seq { " · " a href=(format!("/events/{}{here}", seq + 1)) { "#" (seq + 1) " →" } }
             }
-            h3 { "Event (canonical JSON, as hashed)" }
+            h3 { (t.t("events-canonical")) }
             pre.mono { (String::from_utf8_lossy(&r.event)) }
-            details { summary { "indented" } pre.mono { (pretty) } }
+            details { summary { (t.t("events-indented")) } pre.mono { (pretty) } }
         }
     };
     html(StatusCode::OK, layout::page(&frame, body))

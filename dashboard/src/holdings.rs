@@ -4,6 +4,7 @@
 //! on the server, so it works without scripts.
 
 use super::charts;
+use super::language::Reading;
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, grouped, num};
 use super::point::{At, AtQuery, with_views};
 use super::query::PageQuery;
@@ -28,6 +29,7 @@ pub struct Search {
 
 pub async fn page(
     PageReader(dash): PageReader,
+    r: Reading,
     PageQuery(q): PageQuery<AtQuery>,
     PageQuery(search): PageQuery<Search>,
 ) -> Response {
@@ -41,17 +43,19 @@ pub async fn page(
         let outputs =
             v.p.outputs
                 .view(&v.p.catalog, v.p.last_occurred_at.as_ref());
+        let title = r.t("page-holdings");
         let frame = Frame {
-            title: "Holdings",
+            title: &title,
             path: "/holdings",
             at: &at,
             seq: v.p.seq,
             head: v.head,
             keep: vec![("q", search.clone())],
+            reading: &r,
         };
         let body = html! {
-            (body(&view, &at, &search))
-            (super::outputs::section(&outputs, &at))
+            (body(&view, &at, &search, &r))
+            (super::outputs::section(&outputs, &at, &r))
         };
         layout::page(&frame, body)
     })
@@ -59,45 +63,49 @@ pub async fn page(
     rendered(page)
 }
 
-fn body(view: &HoldingsView, at: &At, search: &str) -> Markup {
+fn body(view: &HoldingsView, at: &At, search: &str, r: &Reading) -> Markup {
     let t = &view.total;
     html! {
         div.figures {
-            (figure("GPUs held by active awards", fig(VIEW, "/total/gpus", t.gpus, Unit::Count)))
-            (figure("servers", fig(VIEW, "/total/servers", t.servers, Unit::Count)))
-            (figure("active awards", fig(VIEW, "/total/awards", t.awards, Unit::Count)))
-            (figure("organizations holding", html! { span id="orgs-holding" data-value=(view.by_organization.len()) { (grouped(view.by_organization.len() as u64)) } }))
+            (figure(&r.t("pools-gpus-held-by-active-awards"), fig(VIEW, "/total/gpus", t.gpus, Unit::Count)))
+            (figure(&r.t("col-servers"), fig(VIEW, "/total/servers", t.servers, Unit::Count)))
+            (figure(&r.t("col-active-awards"), fig(VIEW, "/total/awards", t.awards, Unit::Count)))
+            (figure(&r.t("holdings-organizations-holding"), html! { span id="orgs-holding" data-value=(view.by_organization.len()) { (grouped(view.by_organization.len() as u64)) } }))
         }
         section.card {
             (csv_link(at, VIEW, Some("sectors")))
-            h3 { "By sector" }
-            (held_table("sector", view.by_sector.iter().map(|(k, h)| (k.to_string(), format!("/by_sector/{k}"), *h))))
-            (charts::bars("GPUs held by sector", &view.by_sector.iter().map(|(k, h)| (k.to_string(), h.gpus)).collect::<Vec<_>>(), grouped, "GPUs held"))
+            h3 { (r.t("holdings-by-sector")) }
+            (held_table(&r.t("col-sector"), view.by_sector.iter().map(|(k, h)| (r.word(k), format!("/by_sector/{k}"), *h)), r))
+            (charts::bars(&r.t("holdings-chart-sector"), &view.by_sector.iter().map(|(k, h)| (r.word(k), h.gpus)).collect::<Vec<_>>(), grouped, &r.t("col-gpus-held")))
         }
         section.card {
             (csv_link(at, VIEW, Some("regions")))
-            h3 { "By region" }
-            (held_table("region", view.by_region.iter().map(|(k, h)| (k.to_string(), format!("/by_region/{k}"), *h))))
-            (charts::bars("GPUs held by region", &view.by_region.iter().map(|(k, h)| (k.to_string(), h.gpus)).collect::<Vec<_>>(), grouped, "GPUs held"))
+            h3 { (r.t("holdings-by-region")) }
+            (held_table(&r.t("col-region"), view.by_region.iter().map(|(k, h)| (r.word(k), format!("/by_region/{k}"), *h)), r))
+            (charts::bars(&r.t("holdings-chart-region"), &view.by_region.iter().map(|(k, h)| (r.word(k), h.gpus)).collect::<Vec<_>>(), grouped, &r.t("col-gpus-held")))
         }
         section.card {
             (csv_link(at, VIEW, Some("tracks")))
-            h3 { "By track" }
-            (held_table("call and track", view.by_track.iter().enumerate().map(|(i, t)| (format!("{} {} ({})", t.call_id, t.track_id, t.pool_id), format!("/by_track/{i}"), t.held))))
-            (charts::bars("GPUs held by track", &view.by_track.iter().map(|t| (format!("{} {}", t.call_id, t.track_id), t.held.gpus)).collect::<Vec<_>>(), grouped, "GPUs held"))
+            h3 { (r.t("holdings-by-track")) }
+            (held_table(&r.t("col-call-and-track"), view.by_track.iter().enumerate().map(|(i, t)| (format!("{} {} ({})", t.call_id, t.track_id, t.pool_id), format!("/by_track/{i}"), t.held)), r))
+            (charts::bars(&r.t("holdings-chart-track"), &view.by_track.iter().map(|t| (format!("{} {}", t.call_id, t.track_id), t.held.gpus)).collect::<Vec<_>>(), grouped, &r.t("col-gpus-held")))
         }
         section.card id="organizations" {
             (csv_link(at, VIEW, Some("organizations")))
-            h3 { "By organization" }
-            (organizations(view, at, search))
+            h3 { (r.t("holdings-by-organization")) }
+            (organizations(view, at, search, r))
         }
     }
 }
 
-fn held_table(key: &str, rows: impl Iterator<Item = (String, String, Held)>) -> Markup {
+fn held_table(
+    key: &str,
+    rows: impl Iterator<Item = (String, String, Held)>,
+    r: &Reading,
+) -> Markup {
     html! {
         table {
-            tr { th { (key) } th.n { "GPUs" } th.n { "servers" } th.n { "active awards" } }
+            tr { th { (key) } th.n { (r.t("col-gpus")) } th.n { (r.t("col-servers")) } th.n { (r.t("col-active-awards")) } }
             @for (label, ptr, h) in rows {
                 tr {
                     td { (label) }
@@ -110,7 +118,7 @@ fn held_table(key: &str, rows: impl Iterator<Item = (String, String, Held)>) -> 
     }
 }
 
-fn organizations(view: &HoldingsView, at: &At, search: &str) -> Markup {
+fn organizations(view: &HoldingsView, at: &At, search: &str, r: &Reading) -> Markup {
     let needle = search.to_lowercase();
     // Indexes into the view's list, so each row points at its JSON.
     let shown: Vec<usize> = if needle.is_empty() {
@@ -131,25 +139,32 @@ fn organizations(view: &HoldingsView, at: &At, search: &str) -> Markup {
         form.search method="get" action="/holdings" role="search" {
             @if let Some(t) = at.as_of_text() { input type="hidden" name="as_of" value=(t); }
             @else if at.until != gpu_ledger_replay::Until::Head { input type="hidden" name="until_seq" value=(at_seq(at)); }
-            label for="q" { "Find an organization (id or name): " }
+            @if let Some(lang) = at.language() { input type="hidden" name="lang" value=(lang.code()); }
+            label for="q" { (r.t("holdings-find")) " " }
             input type="search" id="q" name="q" value=(search);
-            button type="submit" { "Search" }
-            @if !search.is_empty() { " " a href=(format!("/holdings{}", at.query(&[]))) { "clear" } }
+            button type="submit" { (r.t("holdings-search")) }
+            @if !search.is_empty() { " " a href=(format!("/holdings{}", at.query(&[]))) { (r.t("holdings-clear")) } }
         }
         @if needle.is_empty() {
-            p.note { "The " (shown.len()) " largest of " (view.by_organization.len()) " organizations holding GPUs." }
+            p.note { (r.f("holdings-largest", &[("shown", shown.len().into()), ("total", view.by_organization.len().into())])) }
         } @else {
-            p.note id="found" data-value=(shown.len()) { (shown.len()) " found for “" (search) "”" @if shown.len() == FOUND_MAX { " (the first " (FOUND_MAX) ")" } "." }
+            p.note id="found" data-value=(shown.len()) {
+                @if shown.len() == FOUND_MAX {
+                    (r.f("holdings-found-first", &[("found", shown.len().into()), ("search", search.into()), ("max", FOUND_MAX.into())]))
+                } @else {
+                    (r.f("holdings-found", &[("found", shown.len().into()), ("search", search.into())]))
+                }
+            }
         }
         table id="org-table" {
-            tr { th.n { "#" } th { "organization" } th { "sector" } th { "region" } th.n { "GPUs" } th.n { "servers" } th.n { "active awards" } }
+            tr { th.n { "#" } th { (r.t("col-organization")) } th { (r.t("col-sector")) } th { (r.t("col-region")) } th.n { (r.t("col-gpus")) } th.n { (r.t("col-servers")) } th.n { (r.t("col-active-awards")) } }
             @for i in &shown {
                 @let o = &view.by_organization[*i];
                 tr {
                     td.n { (i + 1) }
                     td { (o.name) " " code { (o.org_id) } }
-                    td { (o.sector.as_str()) }
-                    td { (o.region.as_str()) }
+                    td { (r.word(o.sector.as_str())) }
+                    td { (r.word(o.region.as_str())) }
                     (num(VIEW, &format!("/by_organization/{i}/gpus"), o.held.gpus, Unit::Count))
                     (num(VIEW, &format!("/by_organization/{i}/servers"), o.held.servers, Unit::Count))
                     (num(VIEW, &format!("/by_organization/{i}/awards"), o.held.awards, Unit::Count))
@@ -157,13 +172,13 @@ fn organizations(view: &HoldingsView, at: &At, search: &str) -> Markup {
             }
         }
         (charts::bars(
-            "GPUs held by the organizations listed",
+            &r.t("holdings-chart-organizations"),
             &shown.iter().map(|i| {
                 let o = &view.by_organization[*i];
                 (format!("{} {}", o.org_id, o.name), o.held.gpus)
             }).collect::<Vec<_>>(),
             grouped,
-            "GPUs held",
+            &r.t("col-gpus-held"),
         ))
     }
 }

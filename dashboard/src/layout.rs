@@ -2,19 +2,20 @@
 //! history, inline CSS, and the helpers that show a view's figures so that
 //! each can be traced back to the view's JSON.
 
+use super::language::Reading;
 use super::point::At;
 use gpu_ledger_ledger::Head;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-/// The pages, in the navigation's order: (path, label).
+/// The pages, in the navigation's order: (path, the key of its label).
 pub const PAGES: &[(&str, &str)] = &[
-    ("/", "Programme"),
-    ("/due", "Due"),
-    ("/calls", "Calls"),
-    ("/holdings", "Holdings"),
-    ("/utilization", "Utilization"),
-    ("/concentration", "Concentration"),
-    ("/events", "Events"),
+    ("/", "page-programme"),
+    ("/due", "page-due"),
+    ("/calls", "page-calls"),
+    ("/holdings", "page-holdings"),
+    ("/utilization", "page-utilization"),
+    ("/concentration", "page-concentration"),
+    ("/events", "page-events"),
 ];
 
 /// What the frame needs to know about the page it holds.
@@ -28,6 +29,8 @@ pub struct Frame<'a> {
     pub head: &'a Head,
     /// Parameters of the page (e.g. a search) to keep when moving in history.
     pub keep: Vec<(&'a str, String)>,
+    /// The page's language, and its switch to the other.
+    pub reading: &'a Reading,
 }
 
 const CSS: &str = r#"
@@ -76,6 +79,7 @@ ol.events{list-style:none;padding:0;margin:0}
 ol.events li{padding:.3rem .2rem;border-bottom:1px solid #e6e9ee}
 ol.events li.new{background:#e9f5ec}
 .type{font-weight:600}
+header .lang{margin-left:auto;font-size:.9rem}header .lang a{color:#cfe0f2}
 form.search input[type=search]{width:18rem;padding:.25rem}
 "#;
 
@@ -92,9 +96,10 @@ for (const f of document.querySelectorAll('form.history')) {
 /// A whole page: the frame around `body`.
 pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
     let title = format!("{} · gpu-ledger", frame.title);
+    let r = frame.reading;
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(r.language().code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -103,13 +108,14 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
             }
             body {
                 header {
-                    h1 { "gpu-ledger · national GPU-support programme" }
+                    h1 { (r.t("site-title")) }
                     nav {
                         @for (path, label) in PAGES {
                             @let current = *path == frame.path;
-                            a href=(format!("{path}{}", frame.at.query(&[]))) aria-current=[current.then_some("page")] { (label) }
+                            a href=(format!("{path}{}", frame.at.query(&[]))) aria-current=[current.then_some("page")] { (r.t(label)) }
                         }
                     }
+                    (r.switch())
                 }
                 main {
                     h2 { (frame.title) }
@@ -126,34 +132,45 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
 /// number) over seqs, and a business time for `as_of`.
 fn history_control(frame: &Frame<'_>) -> Markup {
     let now = frame.seq >= frame.head.seq;
-    let hidden: Vec<&(&str, String)> = frame.keep.iter().filter(|(_, v)| !v.is_empty()).collect();
+    let r = frame.reading;
+    let mut hidden: Vec<(&str, String)> = frame
+        .keep
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .cloned()
+        .collect();
+    // A form drops the page's query: the language goes along as a field.
+    if let Some(lang) = frame.at.language() {
+        hidden.push(("lang", lang.code().to_string()));
+    }
+    let seq = html! { strong { "#" (frame.seq) } };
     html! {
         div.when.now[now] id="when" data-seq=(frame.seq) data-head=(frame.head.seq) {
             @if now {
-                "Now: after record " strong { "#" (frame.seq) } " (the ledger's head)."
+                (r.h("history-now", &[("seq", seq)]))
             } @else {
-                "As it was after record " strong { "#" (frame.seq) } " of " (frame.head.seq) ". "
-                a href=(format!("{}{}", frame.path, At::NOW.query(&keep_pairs(&frame.keep)))) { "Back to now" }
+                (r.h("history-then", &[("seq", seq), ("head", html! { (frame.head.seq) })])) " "
+                a href=(format!("{}{}", frame.path, frame.at.now().query(&keep_pairs(&frame.keep)))) { (r.t("history-back-to-now")) }
             }
             br;
             form.history method="get" action=(frame.path) {
-                label for="until_seq_range" { "Move through history: record " }
+                label for="until_seq_range" { (r.t("history-move")) " " }
                 input type="range" id="until_seq_range" name="until_seq" min="0" max=(frame.head.seq) value=(frame.seq);
                 output for="until_seq_range" { (frame.seq) }
                 @for (k, v) in &hidden { input type="hidden" name=(k) value=(v); }
-                button type="submit" { "Show" }
+                button type="submit" { (r.t("history-show")) }
             }
             form method="get" action=(frame.path) {
-                label for="until_seq" { "or after record" }
+                label for="until_seq" { (r.t("history-after-record")) }
                 input type="number" id="until_seq" name="until_seq" min="0" max=(frame.head.seq) value=(frame.seq) style="width:7rem";
                 @for (k, v) in &hidden { input type="hidden" name=(k) value=(v); }
-                button type="submit" { "Go" }
+                button type="submit" { (r.t("go")) }
             }
             form method="get" action=(frame.path) {
-                label for="as_of" { "or as of a business time (the events that had occurred by then, RFC 3339):" }
+                label for="as_of" { (r.t("history-as-of")) }
                 input type="text" id="as_of" name="as_of" value=[frame.at.as_of_text()] placeholder="2026-03-31T00:00:00+09:00" style="width:15rem";
                 @for (k, v) in &hidden { input type="hidden" name=(k) value=(v); }
-                button type="submit" { "Go" }
+                button type="submit" { (r.t("go")) }
             }
         }
     }
@@ -164,13 +181,13 @@ fn keep_pairs<'a>(keep: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
 }
 
 /// A short page that only says something (a refusal, a missing record).
-pub fn message_page(title: &str, message: &str) -> Markup {
+pub fn message_page(title: &str, message: &str, r: &Reading) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(r.language().code()) {
             head { meta charset="utf-8"; title { (title) " · gpu-ledger" } style { (PreEscaped(CSS)) } }
             body {
-                header { h1 { "gpu-ledger" } nav { a href="/" { "Programme" } } }
+                header { h1 { "gpu-ledger" } nav { a href="/" { (r.t("page-programme")) } } }
                 main { h2 { (title) } p { (message) } }
             }
         }
@@ -178,7 +195,7 @@ pub fn message_page(title: &str, message: &str) -> Markup {
 }
 
 /// Figures written as the reports and views write them.
-pub use gpu_ledger_projections::figures::{count, grouped, noun_for, percent};
+pub use gpu_ledger_projections::figures::{grouped, percent};
 
 /// How a figure is shown.
 #[derive(Clone, Copy)]

@@ -21,6 +21,9 @@
 //! in `data-value`, so tests (and anyone) can check it against `GET
 //! /v1/views/VIEW` at the same point.
 //!
+//! Every page reads in Korean or English ([`language`]: `?lang=`, else
+//! `Accept-Language`), from the Fluent catalogs in `locales/`.
+//!
 //! One module per page ([`programme`], [`due`], [`calls`], [`holdings`]
 //! with its [`outputs`] section, [`utilization`], [`concentration`],
 //! [`events`]), the shared page frame in
@@ -39,6 +42,7 @@ pub mod due;
 pub mod events;
 pub mod history;
 pub mod holdings;
+pub mod language;
 pub mod layout;
 pub mod ledger;
 pub mod login;
@@ -141,11 +145,16 @@ pub fn html(status: StatusCode, markup: maud::Markup) -> Response {
         .into_response()
 }
 
-/// A refusal shown as a page (the API's problem, in words).
+/// A refusal shown as a page (the API's problem, in its English words, as
+/// the API says it).
 pub fn problem_page(p: Refusal) -> Response {
     html(
         p.status,
-        layout::message_page(p.status.as_str(), &p.message),
+        layout::message_page(
+            p.status.as_str(),
+            &p.message,
+            &language::Reading::english("/"),
+        ),
     )
 }
 

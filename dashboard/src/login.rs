@@ -15,6 +15,7 @@
 //! signing in, the browser goes back to `next`, a path on this server only
 //! ([`safe_next`]).
 
+use super::language::{Language, Reading};
 use super::layout::message_page;
 use super::origin::foreign_origin;
 use super::query::PageQuery;
@@ -55,8 +56,14 @@ fn nonce() -> Option<String> {
 }
 
 /// The form's page, with its nonce set in the cookie too.
-fn form_answer(status: StatusCode, next: &str, refused: bool, nonce: &str) -> Response {
-    let mut response = html(status, form_page(next, refused, nonce));
+fn form_answer(
+    status: StatusCode,
+    next: &str,
+    refused: bool,
+    nonce: &str,
+    r: &Reading,
+) -> Response {
+    let mut response = html(status, form_page(next, refused, nonce, r));
     let cookie = format!("{FORM_COOKIE}={nonce}; Path=/login; HttpOnly; SameSite=Strict");
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, v);
@@ -64,12 +71,15 @@ fn form_answer(status: StatusCode, next: &str, refused: bool, nonce: &str) -> Re
     response
 }
 
-fn refused_page(why: &str) -> Response {
+/// Why is said in English, as every refusal's reason is; what to do, in
+/// the page's language.
+fn refused_page(why: &str, r: &Reading) -> Response {
     html(
         StatusCode::FORBIDDEN,
         message_page(
-            "Sign-in refused",
-            &format!("{why}: open this server's own form at /login and sign in there."),
+            &r.t("login-refused-title"),
+            &r.f("login-refused-advice", &[("why", why.into())]),
+            r,
         ),
     )
 }
@@ -98,53 +108,60 @@ pub fn encode_component(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-fn form_page(next: &str, refused: bool, nonce: &str) -> Markup {
+fn form_page(next: &str, refused: bool, nonce: &str, r: &Reading) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(r.language().code()) {
             head {
                 meta charset="utf-8";
-                title { "Sign in · gpu-ledger" }
+                title { (r.t("login-title")) " · gpu-ledger" }
                 style { "body{font:15px system-ui,sans-serif;margin:3rem auto;max-width:32rem;color:#1d2430}input{width:100%;padding:.4rem;margin:.4rem 0}" }
             }
             body {
-                h1 { "gpu-ledger dashboard" }
-                p { "This server needs a token. Any role may read the dashboard; no page changes the ledger." }
-                @if refused { p id="refused" style="color:#8a3b00" { "That token is not valid for this server." } }
-                form method="post" action="/login" {
-                    label for="token" { "Token" }
+                p { (r.switch()) }
+                h1 { (r.t("login-heading")) }
+                p { (r.t("login-needs-token")) }
+                @if refused { p id="refused" style="color:#8a3b00" { (r.t("login-refused")) } }
+                form method="post" action=(login_action(r)) {
+                    label for="token" { (r.t("login-token")) }
                     input type="password" id="token" name="token" autocomplete="current-password" required;
                     input type="hidden" name="next" value=(next);
                     input type="hidden" name="form" value=(nonce);
-                    button type="submit" { "Sign in" }
+                    button type="submit" { (r.t("login-title")) }
                 }
-                p { small { "The token is kept in a cookie of this browser only until it is closed or you sign out." } }
+                p { small { (r.t("login-cookie")) } }
             }
         }
     }
 }
 
+/// Where the form posts: a refusal is shown in the form's language.
+fn login_action(r: &Reading) -> String {
+    match r.language() {
+        Language::En => "/login".to_string(),
+        other => format!("/login?lang={}", other.code()),
+    }
+}
+
 /// `GET /login`: the form (or, in local mode, a word that none is needed).
-pub async fn form(State(dash): State<Dashboard>, PageQuery(q): PageQuery<Next>) -> Response {
+pub async fn form(
+    State(dash): State<Dashboard>,
+    r: Reading,
+    PageQuery(q): PageQuery<Next>,
+) -> Response {
     let next = safe_next(q.next.as_deref());
     if dash.ledger.needs_token() {
         match nonce() {
-            Some(n) => form_answer(StatusCode::OK, next, false, &n),
+            Some(n) => form_answer(StatusCode::OK, next, false, &n, &r),
             None => html(
                 StatusCode::SERVICE_UNAVAILABLE,
-                message_page(
-                    "No sign-in form",
-                    "The server has no randomness for the form right now: try again.",
-                ),
+                message_page(&r.t("login-no-form"), &r.t("login-no-randomness"), &r),
             ),
         }
     } else {
         html(
             StatusCode::OK,
-            message_page(
-                "No sign-in needed",
-                "This server runs in local mode: every page is open without a token.",
-            ),
+            message_page(&r.t("login-not-needed"), &r.t("login-local-mode"), &r),
         )
     }
 }
@@ -153,10 +170,11 @@ pub async fn form(State(dash): State<Dashboard>, PageQuery(q): PageQuery<Next>) 
 pub async fn submit(
     State(dash): State<Dashboard>,
     headers: HeaderMap,
+    r: Reading,
     Form(login): Form<Login>,
 ) -> Response {
     if let Some(why) = foreign_origin(&axum::http::Method::POST, &headers) {
-        return refused_page(&why);
+        return refused_page(&why, &r);
     }
     let next = safe_next(login.next.as_deref()).to_string();
     if !dash.ledger.needs_token() {
@@ -168,6 +186,7 @@ pub async fn submit(
         _ => {
             return refused_page(
                 "this sign-in does not carry the form this server showed this browser (it may come from another site's page)",
+                &r,
             );
         }
     };
@@ -179,7 +198,7 @@ pub async fn submit(
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b));
     if !cookie_safe || !dash.ledger.token_is_valid(token) {
-        return form_answer(StatusCode::UNAUTHORIZED, &next, true, &nonce);
+        return form_answer(StatusCode::UNAUTHORIZED, &next, true, &nonce, &r);
     }
     let cookie = format!(
         "{}={token}; Path=/; HttpOnly; SameSite=Strict",

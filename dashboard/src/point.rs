@@ -1,7 +1,8 @@
 //! Where in history a page looks: `?until_seq=N`, `?as_of=T` (business
 //! time: the events that had occurred by T) or `?recorded_as_of=T` (ledger
 //! time: what the ledger had recorded by T), as the API reads them, and the
-//! views at that point.
+//! views at that point. The language a reader chose (`?lang=`) goes along
+//! with the point, on every link that keeps it.
 //!
 //! The present comes from the live views. A past point is rebuilt by replay,
 //! starting from the nearest snapshot the [`History`](super::history::History)
@@ -10,6 +11,7 @@
 //! moving through history goes back and forth between pages.
 
 use super::Dashboard;
+use super::language::{self, Language};
 use crate::Refusal;
 use crate::ledger::with_live_views;
 use axum::http::StatusCode;
@@ -30,6 +32,8 @@ pub struct AtQuery {
     pub until_seq: Option<String>,
     pub as_of: Option<String>,
     pub recorded_as_of: Option<String>,
+    /// `ko` or `en`, if the reader chose one.
+    pub lang: Option<String>,
 }
 
 /// A parameter's value, if given and not blank.
@@ -43,15 +47,23 @@ pub struct At {
     pub until: Until,
     /// The parameter as given (`until_seq=N` or `as_of=T`), for links.
     param: Option<(&'static str, String)>,
+    /// The language chosen with `?lang=`, which links carry too.
+    lang: Option<Language>,
 }
 
 impl At {
     pub const NOW: At = At {
         until: Until::Head,
         param: None,
+        lang: None,
     };
 
     pub fn parse(q: &AtQuery) -> Result<At, Refusal> {
+        let lang = language::asked(q.lang.as_deref());
+        Self::parse_point(q).map(|at| At { lang, ..at })
+    }
+
+    fn parse_point(q: &AtQuery) -> Result<At, Refusal> {
         let points = [&q.until_seq, &q.as_of, &q.recorded_as_of];
         if points.iter().filter(|p| given(p).is_some()).count() > 1 {
             return Err(Refusal::bad_request(
@@ -65,6 +77,7 @@ impl At {
                     parse_time(t).map_err(|e| Refusal::bad_request("bad_recorded_as_of", e))?,
                 ),
                 param: Some(("recorded_as_of", t.to_string())),
+                lang: None,
             });
         }
         match (given(&q.until_seq), given(&q.as_of)) {
@@ -76,6 +89,7 @@ impl At {
                 Ok(At {
                     until: Until::Seq(seq),
                     param: Some(("until_seq", seq.to_string())),
+                    lang: None,
                 })
             }
             (None, Some(t)) => Ok(At {
@@ -85,6 +99,7 @@ impl At {
                         .instant(),
                 ),
                 param: Some(("as_of", t.to_string())),
+                lang: None,
             }),
             (None, None) => Ok(At::NOW),
         }
@@ -98,6 +113,9 @@ impl At {
             pairs.push((k, v));
         }
         pairs.extend(extra.iter().filter(|(_, v)| !v.is_empty()));
+        if let Some(lang) = self.lang {
+            pairs.push(("lang", lang.code()));
+        }
         if pairs.is_empty() {
             return String::new();
         }
@@ -106,6 +124,34 @@ impl At {
             .map(|(k, v)| format!("{k}={}", crate::login::encode_component(v)))
             .collect();
         format!("?{}", parts.join("&"))
+    }
+
+    /// The present, in the same language.
+    pub fn now(&self) -> At {
+        At {
+            lang: self.lang,
+            ..At::NOW
+        }
+    }
+
+    /// Record `seq`, in the same language.
+    pub fn at_seq(&self, seq: u64) -> At {
+        At {
+            until: Until::Seq(seq),
+            param: Some(("until_seq", seq.to_string())),
+            lang: self.lang,
+        }
+    }
+
+    /// Only the language chosen (`?lang=ko`, or nothing): for links that
+    /// lead out of the page's point in history.
+    pub fn language_query(&self) -> String {
+        self.now().query(&[])
+    }
+
+    /// The language chosen with `?lang=`, if any.
+    pub fn language(&self) -> Option<Language> {
+        self.lang
     }
 
     /// The parameter as given (`("until_seq", "N")`), for a form to keep.

@@ -6,7 +6,8 @@
 
 use super::audit::{self, ExceptionLine, Exceptions};
 use super::charts::{self, Segment};
-use super::layout::{self, Frame, Unit, csv_link, figures, noun_for, num};
+use super::language::Reading;
+use super::layout::{self, Frame, Unit, csv_link, figures, num};
 use super::point::{At, AtQuery, with_views};
 use super::query::PageQuery;
 use super::{Dashboard, rendered, resolve};
@@ -18,11 +19,15 @@ use std::collections::BTreeMap;
 
 const VIEW: &str = "pools";
 
-pub async fn page(PageReader(dash): PageReader, PageQuery(q): PageQuery<AtQuery>) -> Response {
-    rendered(render(&dash, &q).await)
+pub async fn page(
+    PageReader(dash): PageReader,
+    r: Reading,
+    PageQuery(q): PageQuery<AtQuery>,
+) -> Response {
+    rendered(render(&dash, &q, &r).await)
 }
 
-async fn render(dash: &Dashboard, q: &AtQuery) -> Result<Markup, crate::Refusal> {
+async fn render(dash: &Dashboard, q: &AtQuery, r: &Reading) -> Result<Markup, crate::Refusal> {
     let at = At::parse(q)?;
     let (seq, _) = resolve(dash, &at).await?;
     let record = match seq {
@@ -43,93 +48,106 @@ async fn render(dash: &Dashboard, q: &AtQuery) -> Result<Markup, crate::Refusal>
         let body = html! {
             section.card id="round" {
                 (csv_link(&at, "calls", None))
-                h3 { "The round" }
-                (super::calls::headline(&calls, &at))
+                h3 { (r.t("round")) }
+                (super::calls::headline(&calls, &at, r))
             }
             section.card {
                 (csv_link(&at, VIEW, None))
-                h3 { "Pools" }
-                (totals(&pools))
+                h3 { (r.t("pools")) }
+                (totals(&pools, r))
                 p.note {
-                    span class="swatch held" {} "held by active awards"
-                    span class="swatch awaiting" {} "recalled, awaiting redistribution"
-                    span class="swatch free" {} "free"
+                    span class="swatch held" {} (r.t("pools-held-by-active-awards"))
+                    span class="swatch awaiting" {} (r.t("pools-recalled-awaiting"))
+                    span class="swatch free" {} (r.t("pools-free"))
                 }
-                (pools_table(&pools))
+                (pools_table(&pools, r))
             }
             section.card {
-                h3 { "Chain" }
+                h3 { (r.t("chain")) }
                 p {
-                    "Record " strong id="seq" data-value=(v.p.seq) { "#" (v.p.seq) }
-                    @if let Some(r) = &record {
-                        " · hash " code id="hash" { (r.hash.to_hex()) }
-                        " · recorded " span.mono id="recorded_at" { (r.recorded_at.to_string()) }
+                    (r.t("chain-record")) " " strong id="seq" data-value=(v.p.seq) { "#" (v.p.seq) }
+                    @if let Some(rec) = &record {
+                        " · " (r.t("chain-hash")) " " code id="hash" { (rec.hash.to_hex()) }
+                        " · " (r.t("chain-recorded")) " " span.mono id="recorded_at" { (rec.recorded_at.to_string()) }
                     }
-                    " · " a href=(format!("/events{}", at.query(&[]))) { "latest events" }
+                    " · " a href=(format!("/events{}", at.query(&[]))) { (r.t("chain-latest-events")) }
                 }
                 @if !v.now {
-                    p.note { "The ledger's head is record #" (v.head.seq) " (" code { (v.head.hash.to_hex()) } ")." }
+                    p.note { (r.h("chain-head-is", &[("seq", html! { (v.head.seq) }), ("hash", html! { code { (v.head.hash.to_hex()) } })])) }
                 }
-                (checkpoint_block(checkpoint.as_ref()))
+                (checkpoint_block(checkpoint.as_ref(), r))
             }
-            (exceptions_block(&exceptions, &at))
+            (exceptions_block(&exceptions, &at, r))
         };
+        let title = r.t("page-programme");
         let frame = Frame {
-            title: "Programme",
+            title: &title,
             path: "/",
             at: &at,
             seq: v.p.seq,
             head: v.head,
             keep: Vec::new(),
+            reading: r,
         };
         layout::page(&frame, body)
     })
     .await
 }
 
-fn totals(pools: &PoolsView) -> Markup {
+fn totals(pools: &PoolsView, r: &Reading) -> Markup {
     let t = &pools.total;
     figures(
         VIEW,
         &[
             (
-                "GPUs in all pools",
+                &r.t("pools-gpus-in-all"),
                 "/total/capacity",
                 t.capacity,
                 Unit::Count,
             ),
-            ("held by active awards", "/total/held", t.held, Unit::Count),
             (
-                "awaiting redistribution",
+                &r.t("pools-held-by-active-awards"),
+                "/total/held",
+                t.held,
+                Unit::Count,
+            ),
+            (
+                &r.t("pools-awaiting-redistribution"),
                 "/total/awaiting_redistribution",
                 t.awaiting_redistribution,
                 Unit::Count,
             ),
-            ("free", "/total/free", t.free, Unit::Count),
+            (&r.t("pools-free"), "/total/free", t.free, Unit::Count),
         ],
     )
 }
 
-fn pools_table(pools: &PoolsView) -> Markup {
+fn pools_table(pools: &PoolsView, r: &Reading) -> Markup {
     let largest = pools.pools.iter().map(|p| p.capacity).max().unwrap_or(0);
+    let (held, awaiting, free) = (
+        r.t("pools-held"),
+        r.t("pools-awaiting-redistribution"),
+        r.t("pools-free"),
+    );
     html! {
         @for (i, p) in pools.pools.iter().enumerate() {
             h4 { (p.pool_id) " · " (p.name) }
             (charts::stacked_bar(
-                &format!("{}: held, awaiting redistribution and free GPUs", p.pool_id),
+                &r.f("pools-chart", &[("pool", p.pool_id.as_str().into())]),
                 &[
-                    Segment { label: "held", value: p.held, class: "held" },
-                    Segment { label: "awaiting redistribution", value: p.awaiting_redistribution, class: "awaiting" },
-                    Segment { label: "free", value: p.free, class: "free" },
+                    Segment { label: &held, value: p.held, class: "held" },
+                    Segment { label: &awaiting, value: p.awaiting_redistribution, class: "awaiting" },
+                    Segment { label: &free, value: p.free, class: "free" },
                 ],
                 p.capacity,
                 largest,
-                "GPUs (every pool on one scale)",
+                &r.t("pools-axis"),
+                r,
             ))
             table {
-                tr { th { "source" } th { "GPU" } th.n { "per server" } th.n { "capacity" } th.n { "held" } th.n { "awaiting" } th.n { "free" } }
+                tr { th { (r.t("pools-source")) } th { "GPU" } th.n { (r.t("pools-per-server")) } th.n { (r.t("pools-capacity")) } th.n { (held) } th.n { (r.t("pools-awaiting")) } th.n { (free) } }
                 tr {
-                    td { (p.source) @if let Some(provider) = &p.provider { " (" (provider) ")" } }
+                    td { (r.word(p.source)) @if let Some(provider) = &p.provider { " (" (provider) ")" } }
                     td { (p.gpu_model) }
                     (num(VIEW, &format!("/pools/{i}/gpus_per_server"), p.gpus_per_server.into(), Unit::Count))
                     (num(VIEW, &format!("/pools/{i}/capacity"), p.capacity, Unit::Count))
@@ -139,18 +157,18 @@ fn pools_table(pools: &PoolsView) -> Markup {
                 }
             }
         }
-        @if pools.pools.is_empty() { p.note { "No pool is registered yet." } }
+        @if pools.pools.is_empty() { p.note { (r.t("pools-none")) } }
     }
 }
 
-fn checkpoint_block(checkpoint: Option<&(u64, String)>) -> Markup {
+fn checkpoint_block(checkpoint: Option<&(u64, String)>, r: &Reading) -> Markup {
     html! {
         @match checkpoint {
             Some((size, note)) => {
-                p { "Latest signed checkpoint, at tree size " strong { (size) } " (" a href="/v1/checkpoints/latest" { "as text" } "):" }
+                p { (r.h("checkpoint-latest", &[("size", html! { strong { (size) } }), ("link", html! { a href="/v1/checkpoints/latest" { (r.t("checkpoint-as-text")) } })])) }
                 pre.mono id="checkpoint" { (note) }
             }
-            None => p.note { "No checkpoint has been signed yet." }
+            None => p.note { (r.t("checkpoint-none")) }
         }
     }
 }
@@ -158,25 +176,25 @@ fn checkpoint_block(checkpoint: Option<&(u64, String)>) -> Markup {
 /// Exceptions listed on the page (the CSV has all).
 const EXCEPTIONS_SHOWN: usize = 50;
 
-fn exception_table(list: &[ExceptionLine], at: &At) -> Markup {
+fn exception_table(list: &[ExceptionLine], at: &At, r: &Reading) -> Markup {
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for e in list {
         *kinds.entry(e.kind).or_default() += 1;
     }
     html! {
         table id="exception-kinds" {
-            tr { th { "kind" } th.n { "found" } }
+            tr { th { (r.t("exceptions-kind")) } th.n { (r.t("exceptions-found")) } }
             @for (kind, n) in &kinds { tr { td { code { (kind) } } td.n { (n) } } }
         }
         @if list.len() > EXCEPTIONS_SHOWN {
-            p.note { "The first " (EXCEPTIONS_SHOWN) " of " (list.len()) ", in the report's order; the CSV has them all." }
+            p.note { (r.f("exceptions-first", &[("shown", EXCEPTIONS_SHOWN.into()), ("total", list.len().into())])) }
         }
         table id="exceptions" {
-            tr { th { "kind" } th { "what was found" } th { "events that prove it" } }
+            tr { th { (r.t("exceptions-kind")) } th { (r.t("exceptions-what")) } th { (r.t("exceptions-events")) } }
             @for e in list.iter().take(EXCEPTIONS_SHOWN) {
                 tr {
                     td { code { (e.kind) } }
-                    td { (e.summary) }
+                    td { (e.summary_in(r.language())) }
                     td { @for (seq, hash) in &e.events { a href=(format!("/events/{seq}{}", at.query(&[]))) title=(hash) { "#" (seq) } " " } }
                 }
             }
@@ -184,27 +202,29 @@ fn exception_table(list: &[ExceptionLine], at: &At) -> Markup {
     }
 }
 
-fn exceptions_block(found: &Exceptions, at: &At) -> Markup {
+fn exceptions_block(found: &Exceptions, at: &At, r: &Reading) -> Markup {
     html! {
         section.card id="audit" {
-            h3 { "Audit exceptions" }
+            h3 { (r.t("exceptions")) }
             @match found {
-                Exceptions::Running => p.note { "The audit of this record is running; reload in a moment." }
+                Exceptions::Running => p.note { (r.t("exceptions-running")) }
                 Exceptions::Report { seq: covered, outcome, running } => {
                     @if *running {
-                        p.note { "The audit up to this record is running; this is the audit up to record #" (covered) "." }
+                        p.note { (r.f("exceptions-running-showing", &[("seq", (*covered).into())])) }
                     }
                     @match &**outcome {
-                        Err(why) => p.warn { "The audit could not be made: " (why) }
+                        Err(why) => p.warn { (r.t("exceptions-failed")) " " (why) }
                         Ok(list) => {
                             a.csv href=(format!("/csv/exceptions{}", at.query(&[]))) download { "CSV" }
                             p {
-                                strong id="exception-count" data-value=(list.len()) { (list.len()) }
-                                " " (noun_for(list.len() as u64, "exception")) " up to record #" (covered) " ("
-                                code { "gpu-ledger audit report --until-seq " (covered) } ")."
+                                (r.h_n("exceptions-count", list.len() as u64, &[
+                                    ("count", html! { strong id="exception-count" data-value=(list.len()) { (list.len()) } }),
+                                    ("seq", html! { (covered) }),
+                                    ("command", html! { code { "gpu-ledger audit report --until-seq " (covered) } }),
+                                ]))
                             }
                             @if !list.is_empty() {
-                                (exception_table(list, at))
+                                (exception_table(list, at, r))
                             }
                         }
                     }

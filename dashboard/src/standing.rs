@@ -8,6 +8,7 @@
 //! says what that adds up to, from the views' catalog, so the office need
 //! not add it up by reading every line.
 
+use super::language::Reading;
 use super::layout::grouped;
 use gpu_ledger_domain::Id;
 use gpu_ledger_projections::Catalog;
@@ -25,7 +26,7 @@ pub enum Of<'a> {
 type Entry<'a, T> = (&'a Id, &'a T);
 
 /// The card, or nothing when the subject is not (yet) in the catalog.
-pub fn card(cat: &Catalog, seq: u64, of: Of<'_>) -> Markup {
+pub fn card(cat: &Catalog, seq: u64, of: Of<'_>, r: &Reading) -> Markup {
     let (awards, apps): (Vec<Entry<AwardFacts>>, Vec<Entry<AppFacts>>) = match of {
         Of::Award(id) => (
             cat.awards.get_key_value(id).into_iter().collect(),
@@ -52,10 +53,10 @@ pub fn card(cat: &Catalog, seq: u64, of: Of<'_>) -> Markup {
     notices.sort_by_key(|(id, n)| (n.noticed_at.instant(), *id));
     html! {
         section.card id="standing" {
-            h3 { "Where it stands after record #" (seq) }
+            h3 { (r.f("standing-title", &[("seq", seq.into())])) }
             @if !awards.is_empty() {
                 table id="standing-awards" {
-                    tr { th { "award" } th.n { "granted" } th.n { "supplemented" } th.n { "recalled" } th.n { "holds" } th { "ends" } th { "state" } }
+                    tr { th { (r.t("col-award")) } th.n { (r.t("col-granted")) } th.n { (r.t("col-supplemented")) } th.n { (r.t("col-recalled")) } th.n { (r.t("col-holds")) } th { (r.t("col-ends")) } th { (r.t("col-state")) } }
                     @for (id, a) in &awards {
                         tr {
                             td { code { (id) } }
@@ -64,40 +65,40 @@ pub fn card(cat: &Catalog, seq: u64, of: Of<'_>) -> Markup {
                             td.n { (grouped((a.granted + a.supplemented - a.held).into())) }
                             td.n { (grouped(a.held.into())) }
                             td.mono { (a.ends_at) }
-                            td { @if a.active() { "active" } @else { "no longer active" } }
+                            td { @if a.active() { (r.t("standing-active")) } @else { (r.t("standing-no-longer-active")) } }
                         }
                     }
                 }
             }
             @if !notices.is_empty() {
                 table id="standing-notices" {
-                    tr { th { "recall notice" } th { "award" } th.n { "GPUs" } th { "reason" } th { "noticed" } th { "respond by" } th { "stands" } }
+                    tr { th { (r.t("col-recall-notice")) } th { (r.t("col-award")) } th.n { (r.t("col-gpus")) } th { (r.t("col-reason")) } th { (r.t("col-noticed")) } th { (r.t("col-respond-by")) } th { (r.t("col-stands")) } }
                     @for (id, n) in &notices {
                         tr {
                             td { code { (id) } }
                             td { code { (n.award_id) } }
                             td.n { (grouped(n.gpus.into())) }
-                            td { (n.reason.as_str()) }
+                            td { (r.word(n.reason.as_str())) }
                             td.mono { (n.noticed_at) }
                             td.mono { (n.respond_by) }
-                            td { (notice_stands(cat, n)) }
+                            td { (r.t(notice_stands(cat, n))) }
                         }
                     }
                 }
             }
             @if !apps.is_empty() {
                 table id="standing-appeals" {
-                    tr { th { "application" } th { "status" } th { "latest appeal" } th { "filed" } th { "stands" } }
+                    tr { th { (r.t("col-application")) } th { (r.t("col-status")) } th { (r.t("col-latest-appeal")) } th { (r.t("col-filed")) } th { (r.t("col-stands")) } }
                     @for (id, a) in &apps {
                         tr {
                             td { code { (id) } }
-                            td { (a.status.as_str()) }
+                            td { (r.word(a.status.as_str())) }
                             @if let Some(p) = &a.appeal {
                                 td { code { (p.appeal_id) } }
                                 td.mono { (p.filed_at) }
-                                td { (appeal_stands(p.stage)) }
+                                td { (r.t(appeal_stands(p.stage))) }
                             } @else {
-                                td colspan="3" { "never appealed" }
+                                td colspan="3" { (r.t("standing-never-appealed")) }
                             }
                         }
                     }
@@ -114,22 +115,24 @@ fn sorted<'a, T>(items: impl Iterator<Item = Entry<'a, T>>) -> Vec<Entry<'a, T>>
     v
 }
 
+/// The key of how a notice stands.
 fn notice_stands(cat: &Catalog, n: &NoticeFacts) -> &'static str {
     match (&n.exemption, n.carried_out) {
-        (_, true) => "carried out by a recall",
-        (Exemption::Granted, _) => "closed: exemption granted",
-        _ if !cat.notice_open(n) => "closed: the award is no longer active",
-        (Exemption::Requested { .. }, _) => "open: exemption requested, undecided",
-        (Exemption::Refused, _) => "open: exemption refused, may be recalled",
-        (Exemption::NotRequested, _) => "open",
+        (_, true) => "stands-carried-out",
+        (Exemption::Granted, _) => "stands-exemption-granted",
+        _ if !cat.notice_open(n) => "stands-award-ended",
+        (Exemption::Requested { .. }, _) => "stands-exemption-requested",
+        (Exemption::Refused, _) => "stands-exemption-refused",
+        (Exemption::NotRequested, _) => "stands-open",
     }
 }
 
+/// The key of how an appeal stands.
 fn appeal_stands(stage: AppealStage) -> &'static str {
     match stage {
-        AppealStage::Open => "open, undecided",
-        AppealStage::Upheld => "upheld: the application was pending again",
-        AppealStage::Dismissed => "dismissed: the rejection stands",
-        AppealStage::Withdrawn => "closed by the application's withdrawal",
+        AppealStage::Open => "stands-appeal-open",
+        AppealStage::Upheld => "stands-appeal-upheld",
+        AppealStage::Dismissed => "stands-appeal-dismissed",
+        AppealStage::Withdrawn => "stands-appeal-withdrawn",
     }
 }

@@ -5,6 +5,7 @@
 
 use super::charts::{self, Axes};
 use super::history::{RecallLog, Slice, Want};
+use super::language::Reading;
 use super::layout::{self, Frame, Unit, csv_link, fig, figure, grouped, num};
 use super::point::{At, AtQuery, with_views};
 use super::query::PageQuery;
@@ -32,13 +33,19 @@ pub struct Settings {
 
 pub async fn page(
     PageReader(dash): PageReader,
+    r: Reading,
     PageQuery(q): PageQuery<AtQuery>,
     PageQuery(settings): PageQuery<Settings>,
 ) -> Response {
-    rendered(render(&dash, &q, &settings).await)
+    rendered(render(&dash, &q, &settings, &r).await)
 }
 
-async fn render(dash: &Dashboard, q: &AtQuery, settings: &Settings) -> Result<Markup, Refusal> {
+async fn render(
+    dash: &Dashboard,
+    q: &AtQuery,
+    settings: &Settings,
+    r: &Reading,
+) -> Result<Markup, Refusal> {
     let at = At::parse(q)?;
     let th = Thresholds {
         threshold_bp: settings.threshold_bp.unwrap_or(5000),
@@ -64,26 +71,28 @@ async fn render(dash: &Dashboard, q: &AtQuery, settings: &Settings) -> Result<Ma
         if settings.periods.is_some() {
             keep.push(("periods", th.periods.to_string()));
         }
+        let title = r.t("page-utilization");
         let frame = Frame {
-            title: "Utilization",
+            title: &title,
             path: "/utilization",
             at: &at,
             seq: v.p.seq,
             head: v.head,
             keep,
+            reading: r,
         };
         let recalls_complete = history.computed_to >= v.p.seq;
         let body = html! {
-            (distribution(&view))
-            (candidates(&view, &at))
-            (recalls(&history, &at, recalls_complete))
+            (distribution(&view, r))
+            (candidates(&view, &at, r))
+            (recalls(&history, &at, recalls_complete, r))
         };
         layout::page(&frame, body)
     })
     .await
 }
 
-fn distribution(view: &UtilizationView) -> Markup {
+fn distribution(view: &UtilizationView, r: &Reading) -> Markup {
     // Ten buckets of ten points of utilization, the last one holding 100%.
     let mut buckets = [0u64; 10];
     let mut unreported = 0;
@@ -98,17 +107,17 @@ fn distribution(view: &UtilizationView) -> Markup {
         .enumerate()
         .map(|(i, n)| (format!("{}–{}%", i * 10, i * 10 + 10), *n))
         .collect();
-    columns.push(("no report".into(), unreported));
+    columns.push((r.t("utilization-no-report"), unreported));
     html! {
         section.card {
-            h3 { "Latest utilization of active awards" }
+            h3 { (r.t("utilization-latest")) }
             div.figures {
-                (figure("active awards", html! { span id="active-awards" data-value=(view.awards.len()) { (grouped(view.awards.len() as u64)) } }))
-                (figure("recall candidates", html! { span id="candidate-count" data-value=(view.recall_candidates.len()) { (grouped(view.recall_candidates.len() as u64)) } }))
-                (figure("a period is low under", fig(VIEW, "/threshold_bp", view.threshold_bp.into(), Unit::Bp)))
-                (figure("low periods in a row make a candidate", fig(VIEW, "/periods", view.periods.into(), Unit::Count)))
+                (figure(&r.t("col-active-awards"), html! { span id="active-awards" data-value=(view.awards.len()) { (grouped(view.awards.len() as u64)) } }))
+                (figure(&r.t("utilization-candidates-count"), html! { span id="candidate-count" data-value=(view.recall_candidates.len()) { (grouped(view.recall_candidates.len() as u64)) } }))
+                (figure(&r.t("utilization-low-under"), fig(VIEW, "/threshold_bp", view.threshold_bp.into(), Unit::Bp)))
+                (figure(&r.t("utilization-periods"), fig(VIEW, "/periods", view.periods.into(), Unit::Count)))
             }
-            (charts::columns("Active awards by their latest reported utilization", &columns, Axes { x: "latest reported utilization", y: "active awards" }))
+            (charts::columns(&r.t("utilization-chart"), &columns, Axes { x: &r.t("utilization-axis-latest"), y: &r.t("col-active-awards") }))
             table id="distribution" {
                 tr { @for (label, _) in &columns { th.n { (label) } } }
                 tr { @for (_, n) in &columns { td.n { (n) } } }
@@ -117,21 +126,21 @@ fn distribution(view: &UtilizationView) -> Markup {
     }
 }
 
-fn candidates(view: &UtilizationView, at: &At) -> Markup {
+fn candidates(view: &UtilizationView, at: &At, r: &Reading) -> Markup {
     html! {
         section.card {
             (csv_link(at, VIEW, Some("recall_candidates")))
-            h3 { "Recall candidates" }
+            h3 { (r.t("utilization-candidates")) }
             @if view.recall_candidates.is_empty() {
-                p.note { "No active award is a recall candidate." }
+                p.note { (r.t("utilization-candidates-none")) }
             } @else {
                 table id="candidates" {
-                    tr { th { "award" } th { "organization" } th { "reason" } th.n { "GPUs held" } th.n { "low periods in a row" } th.n { "latest utilization" } }
+                    tr { th { (r.t("col-award")) } th { (r.t("col-organization")) } th { (r.t("col-reason")) } th.n { (r.t("col-gpus-held")) } th.n { (r.t("col-low-periods")) } th.n { (r.t("col-latest-utilization")) } }
                     @for (i, c) in view.recall_candidates.iter().enumerate().take(CANDIDATES_SHOWN) {
                         tr {
                             td { code { (c.award_id) } }
                             td { code { (c.org_id) } }
-                            td { (c.reason) }
+                            td { (r.word(c.reason)) }
                             (num(VIEW, &format!("/recall_candidates/{i}/held_gpus"), c.held_gpus.into(), Unit::Count))
                             (num(VIEW, &format!("/recall_candidates/{i}/consecutive_below"), c.consecutive_below.into(), Unit::Count))
                             @match c.last_utilization_bp {
@@ -143,47 +152,46 @@ fn candidates(view: &UtilizationView, at: &At) -> Markup {
                 }
             }
             @if view.recall_candidates.len() > CANDIDATES_SHOWN {
-                p.note { "The first " (CANDIDATES_SHOWN) " of " (view.recall_candidates.len()) " candidates; the CSV has them all." }
+                p.note { (r.f("utilization-candidates-first", &[("shown", CANDIDATES_SHOWN.into()), ("total", view.recall_candidates.len().into())])) }
             }
-            p.note { "Every active award, with its reports, is in the " a href=(format!("/csv/{VIEW}{}", at.query(&[("section", "awards")]))) { "awards CSV" } "." }
+            p.note { (r.h("utilization-awards-csv", &[("link", html! { a href=(format!("/csv/{VIEW}{}", at.query(&[("section", "awards")]))) { (r.t("utilization-awards-csv-link")) } })])) }
         }
     }
 }
 
-fn recalls(history: &Slice, at: &At, complete: bool) -> Markup {
+fn recalls(history: &Slice, at: &At, complete: bool, t: &Reading) -> Markup {
     let recent: &[RecallLog] = &history.recalls;
     html! {
         section.card id="recalls" {
-            h3 { "Latest recalls and where their GPUs went" }
-            @if !complete { p.warn { "History is still being computed; recalls may be missing. Reload in a moment." } }
+            h3 { (t.t("utilization-recalls")) }
+            @if !complete { p.warn { (t.t("utilization-recalls-incomplete")) } }
             @if recent.is_empty() {
-                p.note { "No GPUs have been recalled." }
+                p.note { (t.t("utilization-recalls-none")) }
             } @else {
-                p.note { "The latest " (recent.len()) " of " (history.recalls_total) " recalls, newest first." }
+                p.note { (t.f("utilization-recalls-latest", &[("shown", recent.len().into()), ("total", history.recalls_total.into())])) }
                 table {
-                    tr { th { "recall" } th { "when" } th { "from" } th.n { "GPUs" } th { "reason" } th { "where they went" } }
+                    tr { th { (t.t("col-recall")) } th { (t.t("col-when")) } th { (t.t("col-from")) } th.n { (t.t("col-gpus")) } th { (t.t("col-reason")) } th { (t.t("col-where-they-went")) } }
                     @for r in recent {
                         @let moved: u64 = r.moves.iter().map(|m| u64::from(m.gpus)).sum();
                         tr {
                             td { code { (r.recall_id) } br; a href=(format!("/events/{}{}", r.seq, at.query(&[]))) { "#" (r.seq) } }
                             td.mono { (r.occurred_at) }
-                            td { (r.org_name) " " code { (r.org_id) } br; span.note { "award " (r.award_id) " · " (r.pool_id) } }
+                            td { (r.org_name) " " code { (r.org_id) } br; span.note { (t.f("utilization-recall-award", &[("award", r.award_id.as_str().into()), ("pool", r.pool_id.as_str().into())])) } }
                             td.n { (r.gpus) }
-                            td { (r.reason) }
+                            td { (t.word(r.reason)) }
                             td {
                                 ul {
                                     @for m in &r.moves {
                                         li {
-                                            (m.gpus) " GPUs "
                                             @match &m.to {
-                                                Some((app, org, name)) => { "to " (name) " " code { (org) } " (" (app) ")" }
-                                                None => "released to the pool",
+                                                Some((app, org, name)) => { (t.h("utilization-moved-to", &[("gpus", html! { (m.gpus) }), ("name", html! { (name) }), ("org", html! { code { (org) } }), ("application", html! { (app) })])) }
+                                                None => (t.f("utilization-released", &[("gpus", m.gpus.to_string().into())])),
                                             }
                                             " · " a href=(format!("/events/{}{}", m.seq, at.query(&[]))) { "#" (m.seq) }
                                         }
                                     }
                                     @if moved < u64::from(r.gpus) {
-                                        li.warn { (u64::from(r.gpus) - moved) " GPUs awaiting redistribution" }
+                                        li.warn { (t.f("utilization-awaiting", &[("gpus", (u64::from(r.gpus) - moved).to_string().into())])) }
                                     }
                                 }
                             }

@@ -11,10 +11,13 @@
 //!   of any point in history, replayed in batches that are decoded on every
 //!   core while the batch before is applied;
 //! - [`audit`]: audit reports with their exceptions, traces, and diffs
-//!   between two points in history.
+//!   between two points in history;
+//! - [`language`]: Korean and English, and the Fluent catalogs that
+//!   reports and pages are written from.
 
 pub mod audit;
 pub mod fold;
+pub mod language;
 pub mod links;
 pub mod source;
 pub mod verify;

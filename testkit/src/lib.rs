@@ -18,8 +18,9 @@
 //! - [`postgres`]: throwaway PostgreSQL clusters and streaming standbys
 //!   ([`pg_binaries`]: where their programs are);
 //! - with the `server` feature, [`server`] (a real server on loopback) and
-//!   [`tokens`] (tokens of every role, tokens files), and [`auditor`] (the
-//!   chain verifies, the views equal a replay).
+//!   [`tokens`] (tokens of every role, tokens files), [`auditor`] (the
+//!   chain verifies, the views equal a replay), and [`translation`] (no
+//!   English left on a Korean page or report).
 //!
 //! [`value`] makes the domain's ids, texts and timestamps from what a
 //! generator chose.
@@ -41,5 +42,7 @@ pub mod server;
 pub mod stores;
 #[cfg(feature = "server")]
 pub mod tokens;
+#[cfg(feature = "server")]
+pub mod translation;
 pub mod value;
 pub mod workload;

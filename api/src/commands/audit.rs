@@ -13,6 +13,7 @@ use gpu_ledger_replay::audit::render::Documented;
 use gpu_ledger_replay::audit::{
     AuditError, Format, ReportOptions, Subject, audit_report, render, trace,
 };
+use gpu_ledger_replay::language::Language;
 use gpu_ledger_replay::{Source, SourceError};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ pub enum AuditArgs {
     /// The same ledger always gives the same bytes, so the report can be hashed.
     #[command(after_help = "Examples:\n  gpu-ledger audit report\n  \
                             gpu-ledger audit report --call CALL-2025-01 --format html > audit.html\n  \
+                            gpu-ledger audit report --lang ko --format html > 감사보고서.html\n  \
                             gpu-ledger audit report --until-seq 4000 --format json\n  \
                             gpu-ledger audit report --from-export ledger.jsonl --format md | sha256sum")]
     Report(ReportArgs),
@@ -58,6 +60,11 @@ pub struct ReportArgs {
     /// md (Markdown, for people), json (for programs) or html (one self-contained page).
     #[arg(long, default_value = "md", value_name = "FORMAT")]
     pub format: Format,
+
+    /// The language of md and html: en or ko (JSON has no words and is
+    /// the same in both).
+    #[arg(long, default_value = "en", value_name = "LANG")]
+    pub lang: Language,
 
     /// Days of business time recalled GPUs may await redistribution
     /// (longer: recall_awaiting_too_long).
@@ -180,6 +187,16 @@ pub async fn run(
 /// What a report prints: only the form asked for is built (a report of a
 /// large ledger is tens of megabytes; a JSON tree of it, several times that).
 pub(crate) fn outcome<T: Documented>(report: &T, format: Format, json: bool, code: u8) -> Outcome {
+    written(report, json, code, || render(report, format))
+}
+
+/// [`outcome`], with `human` writing the report for people.
+fn written<T: serde::Serialize>(
+    report: &T,
+    json: bool,
+    code: u8,
+    human: impl FnOnce() -> String,
+) -> Outcome {
     if json {
         Outcome {
             human: String::new(),
@@ -187,7 +204,7 @@ pub(crate) fn outcome<T: Documented>(report: &T, format: Format, json: bool, cod
             code,
         }
     } else {
-        let mut human = render(report, format);
+        let mut human = human();
         human.truncate(human.trim_end_matches('\n').len());
         Outcome {
             human,
@@ -216,7 +233,9 @@ async fn report(
     let report = audit_report(&mut source, &options, |n| progress.update(n, n)).await?;
     progress.finish();
     let code = if report.integrity.ok() { 0 } else { 1 };
-    Ok(outcome(&report, args.format, json, code))
+    Ok(written(&report, json, code, || {
+        report.render_in(args.format, args.lang)
+    }))
 }
 
 async fn trace_story(

@@ -75,6 +75,7 @@ pub mod reconciliation;
 pub mod render;
 pub mod report;
 pub mod trace;
+pub mod words;
 
 pub use diff::{DiffOptions, DiffReport, Point, diff};
 pub use integrity::{Checked, Integrity, replay_checked};

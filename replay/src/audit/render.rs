@@ -10,6 +10,7 @@
 //! gives the same bytes, so an auditor can hash a report. HTML carries its
 //! style inline and loads nothing.
 
+use crate::language::Language;
 use gpu_ledger_projections::figures;
 use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 use serde::Serialize;
@@ -46,14 +47,23 @@ pub trait Documented: Serialize {
 
 /// `report` in `format`, ending with a newline.
 pub fn render<T: Documented>(report: &T, format: Format) -> String {
+    write(report, format, || report.document())
+}
+
+/// `report` in `format`: its JSON, or the `document` it reads as.
+pub fn write<T: Serialize>(
+    report: &T,
+    format: Format,
+    document: impl FnOnce() -> Document,
+) -> String {
     match format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(report).expect("reports serialise");
             s.push('\n');
             s
         }
-        Format::Md => report.document().to_markdown(),
-        Format::Html => report.document().to_html(),
+        Format::Md => document().to_markdown(),
+        Format::Html => document().to_html(),
     }
 }
 
@@ -106,6 +116,8 @@ pub struct Item {
 pub struct Document {
     pub title: String,
     pub blocks: Vec<Block>,
+    /// The language its words are in, for HTML's `lang`.
+    pub lang: Language,
 }
 
 impl Document {
@@ -113,6 +125,7 @@ impl Document {
         Document {
             title: title.into(),
             blocks: Vec::new(),
+            lang: Language::En,
         }
     }
 
@@ -181,7 +194,7 @@ impl Document {
     pub fn to_html(&self) -> String {
         html! {
             (DOCTYPE) "\n"
-            html lang="en" {
+            html lang=(self.lang.code()) {
                 "\n"
                 head {
                     "\n"

@@ -16,8 +16,12 @@ use super::exceptions::{Exception, ExceptionFinder, Kind, Settings};
 use super::integrity::{Integrity, replay_checked};
 use super::rank::{RankShown, rank_of};
 use super::reconciliation::{PoolsReconciled, Reconciliation};
-use super::render::{Cell, Document, Documented, Item, Span, code, count, grouped, percent, text};
+use super::render::{
+    Cell, Document, Documented, Format, Item, Span, code, grouped, percent, text, write,
+};
+use super::words::{word, words};
 use super::{AuditError, EventRef};
+use crate::language::{Language, Messages};
 use crate::source::Source;
 use crate::views::Until;
 use gpu_ledger_domain::Id;
@@ -297,36 +301,37 @@ fn award_line(
 }
 
 /// `yes` or `no`.
-fn yes(b: bool) -> &'static str {
-    if b { "yes" } else { "no" }
+fn yes(b: bool, w: &Messages<'_>) -> String {
+    w.text(if b { "yes" } else { "no" })
 }
 
 /// Evidence as list entries: `seq N` and the hash.
-pub(crate) fn evidence_items(events: &[EventRef]) -> Vec<Vec<Span>> {
+pub(crate) fn evidence_items(events: &[EventRef], w: &Messages<'_>) -> Vec<Vec<Span>> {
     events
         .iter()
         .map(|e| {
             vec![
-                text(format!("seq {} ", grouped(e.seq))),
+                text(w.with("evidence-seq", &[("seq", grouped(e.seq).into())]) + " "),
                 code(e.hash.to_string()),
             ]
         })
         .collect()
 }
 
+/// The statistics' columns: (key, numeric).
 const STATS_COLUMNS: [(&str, bool); 12] = [
-    ("breakdown", false),
-    ("applications", true),
-    ("requested GPUs", true),
-    ("requested servers", true),
-    ("selected", true),
-    ("awarded GPUs", true),
-    ("awarded servers", true),
-    ("selection ratio", true),
-    ("redistributed GPUs", true),
-    ("pending", true),
-    ("rejected", true),
-    ("withdrawn", true),
+    ("col-breakdown", false),
+    ("col-applications", true),
+    ("col-requested-gpus", true),
+    ("col-requested-servers", true),
+    ("col-selected", true),
+    ("col-awarded-gpus", true),
+    ("col-awarded-servers", true),
+    ("col-selection-ratio", true),
+    ("col-redistributed-gpus", true),
+    ("col-pending", true),
+    ("col-rejected", true),
+    ("col-withdrawn", true),
 ];
 
 fn stats_row(label: Vec<Span>, s: &Stats) -> Vec<Cell> {
@@ -347,93 +352,115 @@ fn stats_row(label: Vec<Span>, s: &Stats) -> Vec<Cell> {
     ]
 }
 
+/// A table's columns in `w`'s words.
+fn table(d: &mut Document, w: &Messages<'_>, columns: &[(&str, bool)], rows: Vec<Vec<Cell>>) {
+    let titles: Vec<(String, bool)> = columns.iter().map(|(k, n)| (w.text(k), *n)).collect();
+    let titles: Vec<(&str, bool)> = titles.iter().map(|(t, n)| (t.as_str(), *n)).collect();
+    d.table(&titles, rows);
+}
+
 impl AuditReport {
-    fn integrity_section(&self, d: &mut Document) {
+    fn integrity_section(&self, d: &mut Document, w: &Messages<'_>) {
         let i = &self.integrity;
-        d.heading(2, "1. Integrity");
+        d.heading(2, w.text("integrity"));
+        let row = |key: &str, value: Vec<Span>| vec![vec![text(w.text(key))], value];
         let mut rows = vec![
-            vec![
-                vec![text("events checked")],
+            row(
+                "integrity-events-checked",
                 vec![text(grouped(i.events_checked))],
-            ],
-            vec![vec![text("head hash")], vec![code(i.head_hash.to_string())]],
-            vec![
-                vec![text("head recorded_at")],
+            ),
+            row("integrity-head-hash", vec![code(i.head_hash.to_string())]),
+            row(
+                "integrity-head-recorded-at",
                 match i.head_recorded_at {
                     Some(t) => vec![code(t.to_string())],
-                    None => vec![text("(empty ledger)")],
+                    None => vec![text(w.text("integrity-empty-ledger"))],
                 },
-            ],
-            vec![
-                vec![text("chain verified (order, links, hashes)")],
-                vec![text(yes(i.chain_verified))],
-            ],
-            vec![
-                vec![text("every event valid and within the rules")],
-                vec![text(yes(i.rules_verified))],
-            ],
+            ),
+            row(
+                "integrity-chain-verified",
+                vec![text(yes(i.chain_verified, w))],
+            ),
+            row(
+                "integrity-rules-verified",
+                vec![text(yes(i.rules_verified, w))],
+            ),
         ];
         if let (Some(seq), Some(reason)) = (i.first_bad_seq, &i.reason) {
-            rows.push(vec![
-                vec![text("first bad record")],
-                vec![text(format!(
-                    "seq {seq}: {reason}. This report covers the records before it."
+            rows.push(row(
+                "integrity-first-bad",
+                vec![text(w.with(
+                    "integrity-first-bad-at",
+                    &[("seq", seq.into()), ("reason", reason.into())],
                 ))],
-            ]);
+            ));
         }
-        d.table(&[("check", false), ("result", false)], rows);
+        table(d, w, &[("col-check", false), ("col-result", false)], rows);
     }
 
-    fn calls_section(&self, d: &mut Document) {
-        d.heading(2, "2. Calls and tracks");
+    fn calls_section(&self, d: &mut Document, w: &Messages<'_>) {
+        d.heading(2, w.text("calls"));
         if self.calls.is_empty() {
-            d.paragraph(vec![text("No call has been opened.")]);
+            d.paragraph(vec![text(w.text("calls-none"))]);
         }
         for c in &self.calls {
             d.heading(3, format!("{}: {}", c.call_id, c.title));
             d.paragraph(vec![
-                text(format!("Call {}, closes at ", c.status)),
+                text(w.with("calls-status", &[("status", word(w, c.status).into())])),
                 code(&c.closes_at),
-                text(". Published statistics (as the calls view):"),
+                text(w.text("calls-published")),
             ]);
-            let mut rows = vec![stats_row(vec![text("all")], &c.totals)];
+            let mut rows = vec![stats_row(vec![text(w.text("calls-all"))], &c.totals)];
             for t in &c.tracks {
                 rows.push(stats_row(
-                    vec![text("track "), code(t.line.track_id.as_str())],
+                    vec![
+                        text(w.text("calls-track") + " "),
+                        code(t.line.track_id.as_str()),
+                    ],
                     &t.line.stats,
                 ));
             }
             for (sector, s) in &c.by_sector {
-                rows.push(stats_row(vec![text(format!("sector {sector}"))], s));
+                rows.push(stats_row(
+                    vec![text(
+                        w.with("calls-sector", &[("sector", word(w, sector).into())]),
+                    )],
+                    s,
+                ));
             }
-            d.table(&STATS_COLUMNS, rows);
+            table(d, w, &STATS_COLUMNS, rows);
             for t in &c.tracks {
-                self.track_awards(d, c, t);
+                self.track_awards(d, c, t, w);
             }
         }
     }
 
-    fn track_awards(&self, d: &mut Document, c: &CallAudit, t: &TrackAudit) {
+    fn track_awards(&self, d: &mut Document, c: &CallAudit, t: &TrackAudit, w: &Messages<'_>) {
         d.heading(
             4,
-            format!(
-                "Track {} of {}: awards in rank order",
-                t.line.track_id, c.call_id
+            w.with(
+                "track-awards",
+                &[
+                    ("track", t.line.track_id.as_str().into()),
+                    ("call", c.call_id.as_str().into()),
+                ],
             ),
         );
         d.paragraph(vec![
-            text("Pool "),
+            text(w.text("track-pool") + " "),
             code(t.line.pool_id.as_str()),
-            text(format!(
-                ", {} GPUs; min_reviews {}, regional bonus {}, cap {} bp per organization.",
-                grouped(t.line.gpus),
-                t.min_reviews,
-                t.regional_bonus,
-                t.max_org_share_bp
+            text(w.with(
+                "track-rules",
+                &[
+                    ("gpus", grouped(t.line.gpus).into()),
+                    ("min_reviews", t.min_reviews.into()),
+                    ("bonus", t.regional_bonus.into()),
+                    ("cap", t.max_org_share_bp.into()),
+                ],
             )),
         ]);
         if t.awards.is_empty() {
-            d.paragraph(vec![text("No awards.")]);
+            d.paragraph(vec![text(w.text("track-no-awards"))]);
             return;
         }
         let rows = t
@@ -441,8 +468,11 @@ impl AuditReport {
             .iter()
             .map(|a| {
                 let origin = match &a.recall_id {
-                    Some(r) => vec![text("redistributed from "), code(r.as_str())],
-                    None => vec![text(a.origin)],
+                    Some(r) => vec![
+                        text(w.text("origin-redistributed-from") + " "),
+                        code(r.as_str()),
+                    ],
+                    None => vec![text(word(w, a.origin))],
                 };
                 vec![
                     vec![text(a.rank.map(|r| r.to_string()).unwrap_or_default())],
@@ -455,40 +485,45 @@ impl AuditReport {
                     origin,
                     vec![text(grouped(a.granted_gpus))],
                     vec![text(grouped(a.held_gpus))],
-                    vec![text(a.state)],
+                    vec![text(word(w, a.state))],
                 ]
             })
             .collect();
-        d.table(
+        table(
+            d,
+            w,
             &[
-                ("rank", true),
-                ("rank score", true),
-                ("award", false),
-                ("application", false),
-                ("organization", false),
-                ("origin", false),
-                ("granted GPUs", true),
-                ("held GPUs", true),
-                ("state", false),
+                ("col-rank", true),
+                ("col-rank-score", true),
+                ("col-award", false),
+                ("col-application", false),
+                ("col-organization", false),
+                ("col-origin", false),
+                ("col-granted-gpus", true),
+                ("col-held-gpus", true),
+                ("col-state", false),
             ],
             rows,
         );
     }
 
-    fn exceptions_section(&self, d: &mut Document) {
-        d.heading(2, "3. Exceptions");
+    fn exceptions_section(&self, d: &mut Document, w: &Messages<'_>) {
+        d.heading(2, w.text("exceptions"));
         let total: usize = self.exception_counts.iter().map(|k| k.count).sum();
-        d.paragraph(vec![text(format!(
-            "{}. Each lists the events that prove it (seq and hash); \
-             recalled GPUs may await redistribution {} days, a notice may stay open {} days \
-             past its respond_by, and an appeal undecided {} days.",
-            count(total as u64, "exception"),
-            self.settings.max_awaiting_days,
-            self.settings.max_notice_overdue_days,
-            self.settings.max_appeal_days
+        d.paragraph(vec![text(w.with(
+            "exceptions-intro",
+            &[
+                ("n", total.into()),
+                ("count", grouped(total as u64).into()),
+                ("awaiting", self.settings.max_awaiting_days.into()),
+                ("notice", self.settings.max_notice_overdue_days.into()),
+                ("appeal", self.settings.max_appeal_days.into()),
+            ],
         ))]);
-        d.table(
-            &[("kind", false), ("count", true)],
+        table(
+            d,
+            w,
+            &[("col-kind", false), ("col-count", true)],
             self.exception_counts
                 .iter()
                 .map(|k| {
@@ -501,43 +536,41 @@ impl AuditReport {
         );
         for k in self.exception_counts.iter().filter(|k| k.count > 0) {
             d.heading(3, format!("{} ({})", k.kind.as_str(), k.count));
-            d.paragraph(vec![text(k.kind.explanation())]);
+            d.paragraph(vec![text(k.kind.explanation_in(w.language()))]);
             d.list(
                 self.exceptions
                     .iter()
                     .filter(|x| x.kind() == k.kind)
                     .map(|x| Item {
-                        spans: vec![text(x.summary())],
-                        children: evidence_items(x.events()),
+                        spans: vec![text(x.summary_in(w.language()))],
+                        children: evidence_items(x.events(), w),
                     })
                     .collect(),
             );
         }
     }
 
-    fn pools_section(&self, d: &mut Document) {
+    fn pools_section(&self, d: &mut Document, w: &Messages<'_>) {
         let p = &self.pools;
-        d.heading(2, "4. Pools reconciled");
+        d.heading(2, w.text("pools"));
         let verdict = match &p.first_failure {
-            None if p.reconciled => vec![text(format!(
-                "Every pool balanced after each of the {} events that moved its GPUs, and at the end: \
-                 capacity = held + awaiting redistribution + free, none negative, and held and awaiting \
-                 agree with the sums over the awards and recalls.",
-                grouped(p.steps_checked)
+            None if p.reconciled => vec![text(w.with(
+                "pools-balanced",
+                &[("steps", grouped(p.steps_checked).into())],
             ))],
-            None => vec![text(
-                "Every pool balanced at every step, but at the end the pools do not agree with the \
-                 awards and recalls (see the table).",
-            )],
+            None => vec![text(w.text("pools-balanced-not-at-end"))],
             Some(f) => vec![
-                text(format!(
-                    "The pools do not reconcile. First failure after seq {} (",
-                    grouped(f.at.seq)
-                )),
+                text(w.with("pools-failure", &[("seq", grouped(f.at.seq).into())])),
                 code(f.at.hash.to_string()),
-                text(format!(
-                    "): pool {} has capacity {}, held {}, awaiting {}, free {}.",
-                    f.pool_id, f.capacity, f.held, f.awaiting_redistribution, f.free
+                text(w.with(
+                    "pools-failure-figures",
+                    &[
+                        ("pool", f.pool_id.as_str().into()),
+                        ("capacity", f.capacity.into()),
+                        ("held", f.held.into()),
+                        ("awaiting", f.awaiting_redistribution.into()),
+                        ("free", f.free.into()),
+                    ],
                 )),
             ],
         };
@@ -546,16 +579,18 @@ impl AuditReport {
             return;
         }
         let n = |v: i64| vec![text(grouped(v))];
-        d.table(
+        table(
+            d,
+            w,
             &[
-                ("pool", false),
-                ("capacity", true),
-                ("held", true),
-                ("awaiting redistribution", true),
-                ("free", true),
-                ("held by awards", true),
-                ("awaiting by recalls", true),
-                ("reconciled", false),
+                ("col-pool", false),
+                ("col-capacity", true),
+                ("col-held", true),
+                ("col-awaiting-redistribution", true),
+                ("col-free", true),
+                ("col-held-by-awards", true),
+                ("col-awaiting-by-recalls", true),
+                ("col-reconciled", false),
             ],
             p.pools
                 .iter()
@@ -568,46 +603,62 @@ impl AuditReport {
                         n(b.free),
                         n(b.held_by_awards),
                         n(b.awaiting_by_recalls),
-                        vec![text(yes(b.reconciled))],
+                        vec![text(yes(b.reconciled, w))],
                     ]
                 })
                 .collect(),
         );
     }
+
+    /// The report as people read it, in `lang`.
+    pub fn document_in(&self, lang: Language) -> Document {
+        let w = words(lang);
+        let mut d = Document::new(w.text("title"));
+        d.lang = lang;
+        let mut intro = vec![text(w.with(
+            "intro",
+            &[
+                ("events", grouped(self.integrity.events_checked).into()),
+                ("seq", grouped(self.as_of_seq).into()),
+            ],
+        ))];
+        intro.push(code(self.integrity.head_hash.to_string()));
+        intro.push(text(").".to_string()));
+        if let Some(as_of) = &self.as_of {
+            let clock = match as_of.clock {
+                "occurred_at" => w.text("clock-business"),
+                _ => w.text("clock-ledger"),
+            };
+            intro.push(text(w.with(
+                "intro-as-of",
+                &[
+                    ("at", as_of.at.as_str().into()),
+                    ("clock", clock.into()),
+                    ("code", as_of.clock.into()),
+                ],
+            )));
+        }
+        if let Some(call) = &self.call {
+            intro.push(text(w.text("intro-call")));
+            intro.push(code(call.as_str()));
+            intro.push(text(w.text("intro-call-rest")));
+        }
+        d.paragraph(intro);
+        self.integrity_section(&mut d, &w);
+        self.calls_section(&mut d, &w);
+        self.exceptions_section(&mut d, &w);
+        self.pools_section(&mut d, &w);
+        d
+    }
+
+    /// The report in `format`, its words in `lang` (JSON has none).
+    pub fn render_in(&self, format: Format, lang: Language) -> String {
+        write(self, format, || self.document_in(lang))
+    }
 }
 
 impl Documented for AuditReport {
     fn document(&self) -> Document {
-        let mut d = Document::new("Audit report");
-        let mut intro = vec![text(format!(
-            "Covers the {} events from seq 1 to seq {} (head ",
-            grouped(self.integrity.events_checked),
-            grouped(self.as_of_seq)
-        ))];
-        intro.push(code(self.integrity.head_hash.to_string()));
-        intro.push(text(")."));
-        if let Some(as_of) = &self.as_of {
-            let clock = match as_of.clock {
-                "occurred_at" => "business time",
-                _ => "ledger time",
-            };
-            intro.push(text(format!(
-                " The point was asked as a time: {} on {clock} ({}).",
-                as_of.at, as_of.clock
-            )));
-        }
-        if let Some(call) = &self.call {
-            intro.push(text(
-                " The calls section and the exceptions are narrowed to call ",
-            ));
-            intro.push(code(call.as_str()));
-            intro.push(text("; integrity and pools cover every call."));
-        }
-        d.paragraph(intro);
-        self.integrity_section(&mut d);
-        self.calls_section(&mut d);
-        self.exceptions_section(&mut d);
-        self.pools_section(&mut d);
-        d
+        self.document_in(Language::En)
     }
 }

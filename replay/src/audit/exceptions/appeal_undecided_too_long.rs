@@ -10,6 +10,7 @@ use super::super::integrity::Checked;
 use super::business_time::duration_text;
 use super::overdue::{Clocks, closing_text};
 use super::{Detector, Known};
+use crate::language::Messages;
 use gpu_ledger_domain::{Body, Id};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -57,9 +58,6 @@ impl Detect {
 
 impl Detector for Detect {
     type Found = AppealUndecidedTooLong;
-
-    const EXPLANATION: &'static str = "An AppealFiled still undecided strictly longer than the set time after it was filed, \
-         to its AppealDecided (or the application's withdrawal) or to the end. One per appeal.";
 
     fn observe(&mut self, known: &Known<'_>, step: &Checked<'_>) {
         match &step.event.body {
@@ -113,15 +111,17 @@ impl Detector for Detect {
             .collect()
     }
 
-    fn summary(x: &AppealUndecidedTooLong) -> String {
-        format!(
-            "Appeal {} of application {} ({}) stayed undecided {}, more than {} days; {}.",
-            x.appeal_id,
-            x.application_id,
-            x.org_id,
-            duration_text(x.open_seconds),
-            x.limit_days,
-            closing_text(x.still_open)
+    fn summary(x: &AppealUndecidedTooLong, w: &Messages<'_>) -> String {
+        w.with(
+            "summary-appeal_undecided_too_long",
+            &[
+                ("appeal", x.appeal_id.as_str().into()),
+                ("application", x.application_id.as_str().into()),
+                ("org", x.org_id.as_str().into()),
+                ("open", duration_text(x.open_seconds).into()),
+                ("limit", x.limit_days.into()),
+                ("closing", closing_text(x.still_open, w).into()),
+            ],
         )
     }
 }

@@ -7,10 +7,11 @@
 
 use super::super::EventRef;
 use super::super::rank::rank_of;
-use super::super::render::count;
+use super::super::render::grouped;
 use super::evidence::in_seq_order;
 use super::rival::RankedAbove;
 use super::{Detector, Known};
+use crate::language::Messages;
 use gpu_ledger_domain::Id;
 use gpu_ledger_domain::application::Status;
 use gpu_ledger_projections::catalog::Origin;
@@ -35,11 +36,6 @@ pub struct Detect;
 
 impl Detector for Detect {
     type Found = AwardOutOfRankOrder;
-
-    const EXPLANATION: &'static str = "An AwardGranted to an application while another application of the same track, \
-         with a strictly higher rank at the end and at least the track's min_reviews scores, \
-         ends up rejected or still pending. One per such award; the best-ranked such \
-         application is named.";
 
     fn finish(self, known: &Known<'_>) -> Vec<AwardOutOfRankOrder> {
         let (cat, evidence) = (known.catalog, known.evidence);
@@ -92,13 +88,19 @@ impl Detector for Detect {
         out
     }
 
-    fn summary(x: &AwardOutOfRankOrder) -> String {
-        format!(
-            "Award {} went to {}, ended up {}; {} ranked higher.",
-            x.award_id,
-            x.ranked.text(),
-            x.ranked.outranked_by.status,
-            count(x.higher_ranked as u64, "such application")
+    fn summary(x: &AwardOutOfRankOrder, w: &Messages<'_>) -> String {
+        w.with(
+            "summary-award_out_of_rank_order",
+            &[
+                ("award", x.award_id.as_str().into()),
+                ("passed_over", x.ranked.text(w).into()),
+                (
+                    "status",
+                    super::super::words::word(w, x.ranked.outranked_by.status).into(),
+                ),
+                ("higher", x.higher_ranked.into()),
+                ("shown", grouped(x.higher_ranked as u64).into()),
+            ],
         )
     }
 }

@@ -7,6 +7,7 @@
 use super::super::EventRef;
 use super::evidence::in_seq_order;
 use super::{Detector, Known};
+use crate::language::Messages;
 use gpu_ledger_domain::Id;
 use serde::Serialize;
 
@@ -29,9 +30,6 @@ pub struct Detect;
 
 impl Detector for Detect {
     type Found = AwardPastEnd;
-
-    const EXPLANATION: &'static str = "An award (granted or redistributed) still active at the end whose ends_at is before \
-         the last event's occurred_at: nobody ended it.";
 
     fn finish(self, known: &Known<'_>) -> Vec<AwardPastEnd> {
         let Some(end) = &known.evidence.end else {
@@ -58,10 +56,17 @@ impl Detector for Detect {
         out
     }
 
-    fn summary(x: &AwardPastEnd) -> String {
-        format!(
-            "Award {} ({}, {}) still holds {} GPUs, but its term ended at {}; the last event occurred at {}.",
-            x.award_id, x.application_id, x.org_id, x.held_gpus, x.ends_at, x.last_occurred_at
+    fn summary(x: &AwardPastEnd, w: &Messages<'_>) -> String {
+        w.with(
+            "summary-award_past_end",
+            &[
+                ("award", x.award_id.as_str().into()),
+                ("application", x.application_id.as_str().into()),
+                ("org", x.org_id.as_str().into()),
+                ("gpus", x.held_gpus.into()),
+                ("ends", x.ends_at.to_string().into()),
+                ("last", x.last_occurred_at.to_string().into()),
+            ],
         )
     }
 }

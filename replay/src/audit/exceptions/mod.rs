@@ -38,6 +38,8 @@ pub use evidence::Evidence;
 
 use super::EventRef;
 use super::integrity::Checked;
+use super::words::words;
+use crate::language::{Language, Messages};
 use gpu_ledger_domain::Id;
 use gpu_ledger_projections::Catalog;
 use serde::Serialize;
@@ -89,9 +91,6 @@ pub trait Detector: Default {
     /// The record an exception of this kind carries.
     type Found;
 
-    /// What the kind means, as reports print it.
-    const EXPLANATION: &'static str;
-
     /// Sees one checked event, in seq order.
     fn observe(&mut self, _known: &Known<'_>, _step: &Checked<'_>) {}
 
@@ -101,8 +100,9 @@ pub trait Detector: Default {
     /// that event finds in that order.
     fn finish(self, known: &Known<'_>) -> Vec<Self::Found>;
 
-    /// One sentence for people.
-    fn summary(found: &Self::Found) -> String;
+    /// One sentence for people, in the words `w` (the catalog's
+    /// `summary-<kind>`).
+    fn summary(found: &Self::Found, w: &Messages<'_>) -> String;
 }
 
 /// Finds every exception in one pass.
@@ -166,10 +166,13 @@ macro_rules! kinds {
             }
 
             /// What the kind means, as reports print it.
-            pub fn explanation(self) -> &'static str {
-                match self {
-                    $(Kind::$variant => <$module::Detect as Detector>::EXPLANATION,)*
-                }
+            pub fn explanation(self) -> String {
+                self.explanation_in(Language::En)
+            }
+
+            /// What the kind means, in `lang` (the catalog's `explain-<kind>`).
+            pub fn explanation_in(self, lang: Language) -> String {
+                words(lang).text(&format!("explain-{}", self.as_str()))
             }
         }
 
@@ -203,8 +206,14 @@ macro_rules! kinds {
 
             /// One sentence for people.
             pub fn summary(&self) -> String {
+                self.summary_in(Language::En)
+            }
+
+            /// One sentence for people, in `lang`.
+            pub fn summary_in(&self, lang: Language) -> String {
+                let w = words(lang);
                 match self {
-                    $(Exception::$variant(x) => <$module::Detect as Detector>::summary(x),)*
+                    $(Exception::$variant(x) => <$module::Detect as Detector>::summary(x, &w),)*
                 }
             }
         }

@@ -14,6 +14,7 @@ use super::super::integrity::Checked;
 use super::business_time::duration_text;
 use super::overdue::{Clocks, closing_text};
 use super::{Detector, Known};
+use crate::language::Messages;
 use gpu_ledger_domain::{Body, Id};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -75,10 +76,6 @@ impl Detect {
 impl Detector for Detect {
     type Found = NoticeOverdue;
 
-    const EXPLANATION: &'static str = "A RecallNoticed still open (no exemption granted, no recall citing it, its award \
-         still active) strictly longer than the set time past its respond_by, to the event \
-         that closed it or to the end. One per notice.";
-
     fn observe(&mut self, known: &Known<'_>, step: &Checked<'_>) {
         match &step.event.body {
             Body::RecallNoticed(e) => {
@@ -139,18 +136,20 @@ impl Detector for Detect {
             .collect()
     }
 
-    fn summary(x: &NoticeOverdue) -> String {
-        format!(
-            "Notice {} ({} GPUs of award {}, {}, {}) stayed open {} past its respond_by {}, more than {} days; {}.",
-            x.notice_id,
-            x.gpus,
-            x.award_id,
-            x.org_id,
-            x.reason,
-            duration_text(x.overdue_seconds),
-            x.respond_by,
-            x.limit_days,
-            closing_text(x.still_open)
+    fn summary(x: &NoticeOverdue, w: &Messages<'_>) -> String {
+        w.with(
+            "summary-notice_overdue",
+            &[
+                ("notice", x.notice_id.as_str().into()),
+                ("gpus", x.gpus.into()),
+                ("award", x.award_id.as_str().into()),
+                ("org", x.org_id.as_str().into()),
+                ("reason", super::super::words::word(w, x.reason).into()),
+                ("overdue", duration_text(x.overdue_seconds).into()),
+                ("respond_by", x.respond_by.to_string().into()),
+                ("limit", x.limit_days.into()),
+                ("closing", closing_text(x.still_open, w).into()),
+            ],
         )
     }
 }

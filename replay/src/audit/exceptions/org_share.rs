@@ -7,6 +7,7 @@
 use super::super::EventRef;
 use super::Known;
 use super::evidence::in_seq_order;
+use crate::language::Messages;
 use gpu_ledger_domain::Id;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -28,16 +29,20 @@ pub struct OrgShare {
 
 impl OrgShare {
     /// One sentence, saying how the share stands against the cap as `against`.
-    pub fn summary(&self, against: &str) -> String {
-        format!(
-            "{} holds {} of the {} GPUs of track {} of {} ({} bp), {against} of {} bp.",
-            self.org_id,
-            self.held_gpus,
-            self.track_gpus,
-            self.track_id,
-            self.call_id,
-            self.share_bp,
-            self.max_org_share_bp
+    /// `against` is the key of how the share stands against the cap.
+    pub fn summary(&self, against: &str, w: &Messages<'_>) -> String {
+        w.with(
+            "summary-org-share",
+            &[
+                ("org", self.org_id.as_str().into()),
+                ("held", self.held_gpus.into()),
+                ("track_gpus", self.track_gpus.into()),
+                ("track", self.track_id.as_str().into()),
+                ("call", self.call_id.as_str().into()),
+                ("share", self.share_bp.into()),
+                ("against", w.text(against).into()),
+                ("cap", self.max_org_share_bp.into()),
+            ],
         )
     }
 }

@@ -4,6 +4,7 @@
 
 use super::org_share::{AgainstCap, OrgShare, shares};
 use super::{Detector, Known};
+use crate::language::Messages;
 
 #[derive(Debug, Default)]
 pub struct Detect;
@@ -11,14 +12,11 @@ pub struct Detect;
 impl Detector for Detect {
     type Found = OrgShare;
 
-    const EXPLANATION: &'static str = "At the end, an organization holds more than 90% of the cap of a capped track, and at \
-         most the cap.";
-
     fn finish(self, known: &Known<'_>) -> Vec<OrgShare> {
         shares(known, AgainstCap::Near)
     }
 
-    fn summary(x: &OrgShare) -> String {
-        x.summary("more than 90% of the cap")
+    fn summary(x: &OrgShare, w: &Messages<'_>) -> String {
+        x.summary("share-near-cap", w)
     }
 }

@@ -8,6 +8,7 @@
 
 use super::org_share::{AgainstCap, OrgShare, shares};
 use super::{Detector, Known};
+use crate::language::Messages;
 
 #[derive(Debug, Default)]
 pub struct Detect;
@@ -15,14 +16,11 @@ pub struct Detect;
 impl Detector for Detect {
     type Found = OrgShare;
 
-    const EXPLANATION: &'static str = "At the end, an organization holds more of a capped track (max_org_share_bp below \
-         10000) than the cap allows.";
-
     fn finish(self, known: &Known<'_>) -> Vec<OrgShare> {
         shares(known, AgainstCap::Over)
     }
 
-    fn summary(x: &OrgShare) -> String {
-        x.summary("over the cap")
+    fn summary(x: &OrgShare, w: &Messages<'_>) -> String {
+        x.summary("share-over-cap", w)
     }
 }

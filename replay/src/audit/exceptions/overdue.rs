@@ -11,6 +11,7 @@ use super::super::integrity::Checked;
 use super::Known;
 use super::business_time::{NANOS_PER_DAY, nanos_between};
 use super::evidence::in_seq_order;
+use crate::language::Messages;
 use gpu_ledger_domain::{Id, Instant};
 use std::collections::HashMap;
 
@@ -57,12 +58,12 @@ fn limit(days: u32) -> i128 {
 }
 
 /// How a summary ends: whether the thing was still open at the end.
-pub fn closing_text(still_open: bool) -> &'static str {
-    if still_open {
-        "still open at the end"
+pub fn closing_text(still_open: bool, w: &Messages<'_>) -> String {
+    w.text(if still_open {
+        "closing-still-open"
     } else {
-        "then closed"
-    }
+        "closing-then-closed"
+    })
 }
 
 impl<T> Clocks<T> {

@@ -11,10 +11,11 @@
 use super::super::EventRef;
 use super::super::integrity::Checked;
 use super::super::rank::{Outranked, rank_of};
-use super::super::render::count;
+use super::super::render::grouped;
 use super::Known;
 use super::evidence::in_seq_order;
 use super::rival::RankedAbove;
+use crate::language::Messages;
 use gpu_ledger_domain::Id;
 use serde::Serialize;
 
@@ -73,12 +74,15 @@ impl<G> PassedOver<G> {
     }
 
     /// `A (O), rank R, while B (P), rank S, was pending; N pending
-    /// application(s) ranked higher.`
-    pub fn passed_over_text(&self) -> String {
-        format!(
-            "{}, was pending; {} ranked higher.",
-            self.ranked.text(),
-            count(self.higher_ranked_pending as u64, "pending application")
+    /// applications ranked higher.`, in the language of `w`.
+    pub fn passed_over_text(&self, w: &Messages<'_>) -> String {
+        w.with(
+            "passed-over-pending",
+            &[
+                ("passed_over", self.ranked.text(w).into()),
+                ("higher", self.higher_ranked_pending.into()),
+                ("shown", grouped(self.higher_ranked_pending as u64).into()),
+            ],
         )
     }
 }

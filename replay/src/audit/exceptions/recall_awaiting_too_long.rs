@@ -11,6 +11,7 @@ use super::super::integrity::Checked;
 use super::business_time::{NANOS_PER_DAY, duration_text, nanos_between};
 use super::evidence::in_seq_order;
 use super::{Detector, Known, Settings};
+use crate::language::Messages;
 use gpu_ledger_domain::{Body, Id, Instant};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -73,10 +74,6 @@ impl Detect {
 
 impl Detector for Detect {
     type Found = RecallAwaitingTooLong;
-
-    const EXPLANATION: &'static str = "A recall some of whose GPUs awaited redistribution strictly longer than the set time \
-         (business time, from the recall to the event that cleared them, or to the end). One \
-         per recall.";
 
     fn observe(&mut self, known: &Known<'_>, step: &Checked<'_>) {
         match &step.event.body {
@@ -143,17 +140,19 @@ impl Detector for Detect {
         out
     }
 
-    fn summary(x: &RecallAwaitingTooLong) -> String {
-        format!(
-            "Recall {} (award {}, pool {}): {} of its {} GPUs awaited redistribution longer than {} days, the longest {}; {} still awaiting at the end.",
-            x.recall_id,
-            x.award_id,
-            x.pool_id,
-            x.gpus_over_limit,
-            x.gpus,
-            x.limit_days,
-            duration_text(x.longest_wait_seconds),
-            x.still_awaiting
+    fn summary(x: &RecallAwaitingTooLong, w: &Messages<'_>) -> String {
+        w.with(
+            "summary-recall_awaiting_too_long",
+            &[
+                ("recall", x.recall_id.as_str().into()),
+                ("award", x.award_id.as_str().into()),
+                ("pool", x.pool_id.as_str().into()),
+                ("over", x.gpus_over_limit.into()),
+                ("gpus", x.gpus.into()),
+                ("limit", x.limit_days.into()),
+                ("longest", duration_text(x.longest_wait_seconds).into()),
+                ("still", x.still_awaiting.into()),
+            ],
         )
     }
 }

@@ -12,9 +12,10 @@
 
 use super::super::EventRef;
 use super::super::integrity::Checked;
-use super::super::render::count;
+use super::super::render::grouped;
 use super::evidence::in_seq_order;
 use super::{Detector, Known};
+use crate::language::Messages;
 use gpu_ledger_domain::recall::RecallReason;
 use gpu_ledger_domain::{Body, Id, Instant};
 use serde::Serialize;
@@ -92,10 +93,6 @@ impl UseEvidence {
 impl Detector for Detect {
     type Found = RecallWithoutEvidence;
 
-    const EXPLANATION: &'static str = "A recall (reason other than withdrawal) with no evidence recorded before it: neither \
-         a utilization report of that award with off_purpose_use, nor two reports of that \
-         award adjacent in period order both strictly below 5000 bp.";
-
     fn observe(&mut self, known: &Known<'_>, step: &Checked<'_>) {
         let at = step.at();
         match &step.event.body {
@@ -146,15 +143,18 @@ impl Detector for Detect {
         self.found
     }
 
-    fn summary(x: &RecallWithoutEvidence) -> String {
-        format!(
-            "Recall {} took {} GPUs from award {} ({}), reason {}, with no evidence before it ({} of the award before it).",
-            x.recall_id,
-            x.gpus,
-            x.award_id,
-            x.org_id,
-            x.reason,
-            count(x.reports_before.into(), "utilization report")
+    fn summary(x: &RecallWithoutEvidence, w: &Messages<'_>) -> String {
+        w.with(
+            "summary-recall_without_evidence",
+            &[
+                ("recall", x.recall_id.as_str().into()),
+                ("gpus", x.gpus.into()),
+                ("award", x.award_id.as_str().into()),
+                ("org", x.org_id.as_str().into()),
+                ("reason", super::super::words::word(w, x.reason).into()),
+                ("reports", x.reports_before.into()),
+                ("shown", grouped(x.reports_before).into()),
+            ],
         )
     }
 }

@@ -8,6 +8,7 @@
 use super::super::integrity::Checked;
 use super::passed_over::PassedOver;
 use super::{Detector, Known};
+use crate::language::Messages;
 use gpu_ledger_domain::{Body, Id};
 use serde::Serialize;
 
@@ -30,9 +31,6 @@ pub struct Detect {
 
 impl Detector for Detect {
     type Found = RedistributionOutOfRankOrder;
-
-    const EXPLANATION: &'static str = "A Redistributed (top-ups included) to an application ranked below another application \
-         of the same track that was pending at that moment with at least min_reviews scores.";
 
     fn observe(&mut self, known: &Known<'_>, step: &Checked<'_>) {
         let Body::Redistributed(e) = &step.event.body else {
@@ -57,13 +55,15 @@ impl Detector for Detect {
         self.found
     }
 
-    fn summary(x: &RedistributionOutOfRankOrder) -> String {
-        format!(
-            "Redistribution {} gave {} GPUs of recall {} to {}",
-            x.given.redistribution_id,
-            x.given.gpus,
-            x.given.recall_id,
-            x.passed_over_text()
+    fn summary(x: &RedistributionOutOfRankOrder, w: &Messages<'_>) -> String {
+        w.with(
+            "summary-redistribution_out_of_rank_order",
+            &[
+                ("redistribution", x.given.redistribution_id.as_str().into()),
+                ("gpus", x.given.gpus.into()),
+                ("recall", x.given.recall_id.as_str().into()),
+                ("passed_over", x.passed_over_text(w).into()),
+            ],
         )
     }
 }

@@ -9,6 +9,7 @@ use super::super::EventRef;
 use super::super::integrity::Checked;
 use super::evidence::in_seq_order;
 use super::{Detector, Known};
+use crate::language::Messages;
 use gpu_ledger_domain::{Body, Id};
 use serde::Serialize;
 
@@ -40,9 +41,6 @@ pub struct Detect {
 
 impl Detector for Detect {
     type Found = ReviewerConflictOfInterest;
-
-    const EXPLANATION: &'static str = "A ScoreRecorded whose actor is org:<org_id>:... with <org_id> exactly the \
-         organization that submitted the application.";
 
     fn observe(&mut self, known: &Known<'_>, step: &Checked<'_>) {
         let Body::ScoreRecorded(e) = &step.event.body else {
@@ -76,10 +74,16 @@ impl Detector for Detect {
         self.found
     }
 
-    fn summary(x: &ReviewerConflictOfInterest) -> String {
-        format!(
-            "Reviewer {} scored application {} of {} ({} points) acting as {:?}, a member of the applying organization.",
-            x.reviewer_id, x.application_id, x.org_id, x.score, x.actor
+    fn summary(x: &ReviewerConflictOfInterest, w: &Messages<'_>) -> String {
+        w.with(
+            "summary-reviewer_conflict_of_interest",
+            &[
+                ("reviewer", x.reviewer_id.as_str().into()),
+                ("application", x.application_id.as_str().into()),
+                ("org", x.org_id.as_str().into()),
+                ("score", x.score.to_string().into()),
+                ("actor", format!("{:?}", x.actor).into()),
+            ],
         )
     }
 }

@@ -2,6 +2,7 @@
 //! the better-ranked one it passed over.
 
 use super::super::rank::RankShown;
+use crate::language::Messages;
 use gpu_ledger_domain::Id;
 use gpu_ledger_projections::Catalog;
 use gpu_ledger_projections::ranking::Score;
@@ -33,13 +34,23 @@ impl Rival {
 
     /// `A (O), rank R, while B (P), rank S`: how both rank exceptions name
     /// the application that got GPUs and this one, which it passed over.
-    pub fn passed_over_by(&self, application_id: &Id, org_id: &Id, rank: &RankShown) -> String {
-        format!(
-            "{application_id} ({org_id}), rank {}, while {} ({}), rank {}",
-            rank.text(),
-            self.application_id,
-            self.org_id,
-            self.rank.text()
+    pub fn passed_over_by(
+        &self,
+        application_id: &Id,
+        org_id: &Id,
+        rank: &RankShown,
+        w: &Messages<'_>,
+    ) -> String {
+        w.with(
+            "passed-over-by",
+            &[
+                ("application", application_id.as_str().into()),
+                ("org", org_id.as_str().into()),
+                ("rank", rank.text().into()),
+                ("rival", self.application_id.as_str().into()),
+                ("rival_org", self.org_id.as_str().into()),
+                ("rival_rank", self.rank.text().into()),
+            ],
         )
     }
 }
@@ -73,9 +84,9 @@ impl RankedAbove {
         }
     }
 
-    /// `A (O), rank R, while B (P), rank S`.
-    pub fn text(&self) -> String {
+    /// `A (O), rank R, while B (P), rank S`, in the language of `w`.
+    pub fn text(&self, w: &Messages<'_>) -> String {
         self.outranked_by
-            .passed_over_by(&self.application_id, &self.org_id, &self.rank)
+            .passed_over_by(&self.application_id, &self.org_id, &self.rank, w)
     }
 }

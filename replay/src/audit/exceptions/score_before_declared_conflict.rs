@@ -12,6 +12,7 @@ use super::super::EventRef;
 use super::super::integrity::Checked;
 use super::evidence::in_seq_order;
 use super::{Detector, Known};
+use crate::language::Messages;
 use gpu_ledger_domain::{Body, Id};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -50,9 +51,6 @@ pub struct Detect {
 
 impl Detector for Detect {
     type Found = ScoreBeforeDeclaredConflict;
-
-    const EXPLANATION: &'static str = "A ScoreRecorded by a reviewer who later has a ConflictDeclared with that application \
-         or with its organization. One per score, with the first such conflict.";
 
     fn observe(&mut self, known: &Known<'_>, step: &Checked<'_>) {
         match &step.event.body {
@@ -116,16 +114,18 @@ impl Detector for Detect {
         self.found.into_iter().map(|(_, x)| x).collect()
     }
 
-    fn summary(x: &ScoreBeforeDeclaredConflict) -> String {
-        format!(
-            "Reviewer {} scored application {} of {} ({} points) before conflict {} ({}) was declared with the {}.",
-            x.reviewer_id,
-            x.application_id,
-            x.org_id,
-            x.score,
-            x.conflict_id,
-            x.source,
-            x.conflict_with
+    fn summary(x: &ScoreBeforeDeclaredConflict, w: &Messages<'_>) -> String {
+        w.with(
+            "summary-score_before_declared_conflict",
+            &[
+                ("reviewer", x.reviewer_id.as_str().into()),
+                ("application", x.application_id.as_str().into()),
+                ("org", x.org_id.as_str().into()),
+                ("score", x.score.to_string().into()),
+                ("conflict", x.conflict_id.as_str().into()),
+                ("source", x.source.to_string().into()),
+                ("with", super::super::words::word(w, x.conflict_with).into()),
+            ],
         )
     }
 }

@@ -9,6 +9,7 @@
 use super::super::integrity::Checked;
 use super::passed_over::PassedOver;
 use super::{Detector, Known};
+use crate::language::Messages;
 use gpu_ledger_domain::{Body, Id};
 use serde::Serialize;
 
@@ -30,9 +31,6 @@ pub struct Detect {
 
 impl Detector for Detect {
     type Found = SupplementOutOfRankOrder;
-
-    const EXPLANATION: &'static str = "An AwardSupplemented to an award whose application ranks below another application \
-         of the same track that was pending at that moment with at least min_reviews scores.";
 
     fn observe(&mut self, known: &Known<'_>, step: &Checked<'_>) {
         let Body::AwardSupplemented(e) = &step.event.body else {
@@ -59,13 +57,15 @@ impl Detector for Detect {
         self.found
     }
 
-    fn summary(x: &SupplementOutOfRankOrder) -> String {
-        format!(
-            "Supplement {} gave {} more GPUs to award {} of {}",
-            x.given.supplement_id,
-            x.given.gpus,
-            x.given.award_id,
-            x.passed_over_text()
+    fn summary(x: &SupplementOutOfRankOrder, w: &Messages<'_>) -> String {
+        w.with(
+            "summary-supplement_out_of_rank_order",
+            &[
+                ("supplement", x.given.supplement_id.as_str().into()),
+                ("gpus", x.given.gpus.into()),
+                ("award", x.given.award_id.as_str().into()),
+                ("passed_over", x.passed_over_text(w).into()),
+            ],
         )
     }
 }

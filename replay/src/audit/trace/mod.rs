@@ -24,6 +24,8 @@ mod describe;
 use super::AuditError;
 use super::integrity::replay_checked;
 use super::render::{Document, Documented, code, grouped, text};
+use super::words::words;
+use crate::language::Language;
 use crate::source::{Source, SourceError};
 use crate::views::Until;
 use describe::describe;
@@ -92,30 +94,36 @@ pub enum Role {
 }
 
 impl Role {
-    fn as_str(self) -> &'static str {
+    /// The catalog's key of the part, e.g. `role-origin-recall`.
+    fn key(self) -> &'static str {
         match self {
-            Role::Organization => "organization",
-            Role::Application => "application",
-            Role::Score => "score",
-            Role::ApplicationClosed => "application closed",
-            Role::Award => "award",
-            Role::Utilization => "utilization",
-            Role::Recall => "recall",
-            Role::RedistributedOut => "recalled GPUs lent again",
-            Role::Released => "recalled GPUs released",
-            Role::Ended => "award ended",
-            Role::OriginRecall => "origin: recall",
-            Role::OriginAward => "origin: award recalled",
-            Role::Conflict => "conflict declared",
-            Role::Appeal => "appeal",
-            Role::AppealDecided => "appeal decided",
-            Role::Notice => "recall notice",
-            Role::ExemptionRequested => "exemption requested",
-            Role::ExemptionDecided => "exemption decided",
-            Role::Extended => "award extended",
-            Role::Supplemented => "award supplemented",
-            Role::Output => "output",
+            Role::Organization => "role-organization",
+            Role::Application => "role-application",
+            Role::Score => "role-score",
+            Role::ApplicationClosed => "role-application-closed",
+            Role::Award => "role-award",
+            Role::Utilization => "role-utilization",
+            Role::Recall => "role-recall",
+            Role::RedistributedOut => "role-redistributed-out",
+            Role::Released => "role-released",
+            Role::Ended => "role-ended",
+            Role::OriginRecall => "role-origin-recall",
+            Role::OriginAward => "role-origin-award",
+            Role::Conflict => "role-conflict",
+            Role::Appeal => "role-appeal",
+            Role::AppealDecided => "role-appeal-decided",
+            Role::Notice => "role-notice",
+            Role::ExemptionRequested => "role-exemption-requested",
+            Role::ExemptionDecided => "role-exemption-decided",
+            Role::Extended => "role-extended",
+            Role::Supplemented => "role-supplemented",
+            Role::Output => "role-output",
         }
+    }
+
+    /// The part in `lang`'s words.
+    pub fn said(self, lang: Language) -> String {
+        words(lang).text(self.key())
     }
 }
 
@@ -135,6 +143,7 @@ pub struct Trace {
     pub lines: Vec<TraceLine>,
 }
 
+/// One event of a story, as people read it.
 #[derive(Debug, Clone, Serialize)]
 pub struct TraceLine {
     pub seq: u64,
@@ -143,7 +152,11 @@ pub struct TraceLine {
     #[serde(rename = "type")]
     pub event_type: &'static str,
     pub role: Role,
+    /// What happened, in English (as JSON and Markdown have it).
     pub text: String,
+    /// The same in Korean, for the pages read in Korean.
+    #[serde(skip)]
+    pub korean: String,
     /// The event as stored.
     pub event: serde_json::Value,
 }
@@ -381,7 +394,8 @@ pub async fn trace(
                     occurred_at: s.event.occurred_at.to_string(),
                     event_type: s.event.event_type().as_str(),
                     role,
-                    text: describe(&cat, s.event),
+                    text: describe(&cat, s.event, &words(Language::En)),
+                    korean: describe(&cat, s.event, &words(Language::Ko)),
                     event: serde_json::to_value(s.event).expect("events serialise"),
                 });
             }
@@ -435,7 +449,7 @@ impl Documented for Trace {
                     vec![
                         vec![text(grouped(l.seq))],
                         vec![code(&l.occurred_at)],
-                        vec![text(l.role.as_str())],
+                        vec![text(l.role.said(Language::En))],
                         vec![text(&l.text)],
                         vec![code(l.hash.to_string())],
                     ]
