@@ -507,27 +507,18 @@ async fn each_role_is_refused_outside_its_rights() {
     );
 
     // Within their rights (the rules may still refuse; the role does not).
-    let (status, a) = s
-        .post(
-            Some("applicant-token"),
-            by("org:ORG-1", app("APP-NEW", "ORG-1")),
-        )
-        .await;
-    assert_eq!(status, 201, "{a}");
-    let (status, a) = s
-        .post(
-            Some("reviewer-token"),
+    let within = [
+        ("applicant-token", by("org:ORG-1", app("APP-NEW", "ORG-1"))),
+        (
+            "reviewer-token",
             by("reviewer:r-001", score("APP-NEW", "r-001")),
-        )
-        .await;
-    assert_eq!(status, 201, "{a}");
-    let (status, a) = s
-        .post(
-            Some("applicant-token"),
-            by("org:ORG-1", withdraw("APP-NEW")),
-        )
-        .await;
-    assert_eq!(status, 201, "{a}");
+        ),
+        ("applicant-token", by("org:ORG-1", withdraw("APP-NEW"))),
+    ];
+    for (token, body) in within {
+        let (status, a) = s.post(Some(token), body).await;
+        assert_eq!(status, 201, "{token}: {a}");
+    }
     let (status, a) = s
         .post(Some("monitor-token"), by("monitor", report.clone()))
         .await;

@@ -221,12 +221,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Reading {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gpu_ledger_replay::language::{MISSING, keys, keys_in_code};
+    use gpu_ledger_replay::language::{MISSING, catalog_faults, keys_in_code};
     use std::collections::BTreeSet;
-
-    fn set(source: &str) -> BTreeSet<String> {
-        keys(source).unwrap().into_iter().collect()
-    }
 
     /// Every key the code asks for: the first string argument of each
     /// `.t(`, `.f(`, `.h(` and `.h_n(` call in the dashboard's sources, the
@@ -242,22 +238,8 @@ mod tests {
 
     #[test]
     fn both_catalogs_have_the_same_keys_and_every_key_the_code_uses() {
-        let (en, ko) = (set(EN), set(KO));
-        let only_en: Vec<_> = en.difference(&ko).collect();
-        let only_ko: Vec<_> = ko.difference(&en).collect();
-        assert!(
-            only_en.is_empty() && only_ko.is_empty(),
-            "only in English: {only_en:?}; only in Korean: {only_ko:?}"
-        );
-        let used = used_keys();
-        let missing: Vec<_> = used.difference(&en).collect();
-        assert!(missing.is_empty(), "used but in no catalog: {missing:?}");
-        let unused: Vec<_> = en.difference(&used).collect();
-        assert!(
-            unused.is_empty(),
-            "in the catalogs but never used: {unused:?}"
-        );
-        assert_eq!(keys(EN).unwrap().len(), en.len(), "no key twice");
+        let faults = catalog_faults(EN, KO, &used_keys(), true);
+        assert!(faults.is_empty(), "{faults:#?}");
     }
 
     #[test]

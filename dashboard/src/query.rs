@@ -17,26 +17,24 @@ pub struct PageQuery<T>(pub T);
 /// API's JSON problem body.
 pub struct DataQuery<T>(pub T);
 
-/// Why a query string was refused: it names the parameter and what is
-/// wrong with it.
+/// The query string as `T`, or its refusal (naming the parameter and what
+/// is wrong with it) answered by `answer`.
 async fn parsed<T: DeserializeOwned, S: Send + Sync>(
     parts: &mut Parts,
     state: &S,
-) -> Result<T, Refusal> {
+    answer: fn(Refusal) -> Response,
+) -> Result<T, Response> {
     axum::extract::Query::<T>::from_request_parts(parts, state)
         .await
         .map(|axum::extract::Query(query)| query)
-        .map_err(|rejection| Refusal::bad_request("bad_query", rejection.body_text()))
+        .map_err(|rejection| answer(Refusal::bad_request("bad_query", rejection.body_text())))
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
-        parsed(parts, state)
-            .await
-            .map(PageQuery)
-            .map_err(problem_page)
+        parsed(parts, state, problem_page).await.map(PageQuery)
     }
 }
 
@@ -44,9 +42,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for DataQuery<T> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
-        parsed(parts, state)
+        parsed(parts, state, IntoResponse::into_response)
             .await
             .map(DataQuery)
-            .map_err(IntoResponse::into_response)
     }
 }

@@ -281,6 +281,42 @@ fn runs_of(pattern: &fluent_syntax::ast::Pattern<&str>, runs: &mut Vec<String>) 
     }
 }
 
+/// What is wrong with a pair of catalogs, for the test that fails on a
+/// missing key (each fault worded for its failure message): keys in one
+/// language only, a key given twice, keys the code `used` that no catalog
+/// has, and, with `all_used`, keys that no code names.
+pub fn catalog_faults(
+    en: &str,
+    ko: &str,
+    used: &std::collections::BTreeSet<String>,
+    all_used: bool,
+) -> Vec<String> {
+    use std::collections::BTreeSet;
+    let listed = |source: &str| keys(source).unwrap_or_else(|e| panic!("a catalog parses: {e}"));
+    let (en_list, ko_list) = (listed(en), listed(ko));
+    let en: BTreeSet<String> = en_list.iter().cloned().collect();
+    let ko: BTreeSet<String> = ko_list.iter().cloned().collect();
+    let mut faults = Vec::new();
+    let mut say = |what: &str, keys: Vec<&String>| {
+        if !keys.is_empty() {
+            faults.push(format!("{what}: {keys:?}"));
+        }
+    };
+    say("only in English", en.difference(&ko).collect());
+    say("only in Korean", ko.difference(&en).collect());
+    say("used but in no catalog", used.difference(&en).collect());
+    if all_used {
+        say(
+            "in the catalogs but never used",
+            en.difference(used).collect(),
+        );
+    }
+    if en_list.len() != en.len() || ko_list.len() != ko.len() {
+        faults.push("a key is given twice".to_string());
+    }
+    faults
+}
+
 /// The keys the Rust sources under `dir` name, for a test that every one
 /// is in the catalogs: the first argument of each call in `calls` (such as
 /// `.text(`), on its line or the next as rustfmt writes a long call, and

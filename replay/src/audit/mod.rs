@@ -67,6 +67,7 @@
 //! - **`--call`** narrows the calls section and the exceptions to one call;
 //!   integrity and pools (shared by every call) stay whole.
 
+pub mod calls;
 pub mod diff;
 pub mod exceptions;
 pub mod integrity;
