@@ -3,7 +3,7 @@
 use super::{HeadDoc, RecordMetaDoc};
 use crate::server::AppState;
 use crate::server::auth::{Principal, Reader, Role};
-use crate::server::idempotency::{Claim, Ticket};
+use crate::server::idempotency::{Claim, Ticket, kept_for_retries};
 use crate::server::live::AppendError;
 use crate::server::problem::{Problem, ProblemDoc};
 use crate::server::query::Query;
@@ -51,7 +51,7 @@ pub struct AppendAnswer {
     request_body(content = serde_json::Value, description = "One event body (events.md), or an array of them", content_type = "application/json"),
     responses(
         (status = 201, description = "Appended and durable", body = AppendAnswer),
-        (status = 400, description = "Malformed JSON, an unknown type or field, a missing field, null", body = ProblemDoc),
+        (status = 400, description = "Malformed JSON, an unknown type or field, a missing field, null; a query value or header that does not parse", body = ProblemDoc),
         (status = 403, description = "The token's role may not append this event", body = ProblemDoc),
         (status = 409, description = "The head is not at the expected seq; the answer holds the current head", body = ProblemDoc),
         (status = 413, description = "The body or the batch is over its limit", body = ProblemDoc),
@@ -62,14 +62,20 @@ pub struct AppendAnswer {
 pub async fn post_events(
     State(app): State<AppState>,
     principal: Result<Principal, Problem>,
-    Query(q): Query<AppendQuery>,
+    query: Result<Query<AppendQuery>, Problem>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let started = Instant::now();
-    let appended = match principal {
-        Ok(principal) => append(&app, principal, q, &headers, body).await,
-        Err(refused) => Err(refused),
+    // The token first: a request without one learns nothing of its query
+    // or body, and gets the 401.
+    let appended = match (principal, query, body) {
+        (Err(refused), _, _) => Err(refused),
+        (Ok(_), Err(refused), _) => Err(refused),
+        (Ok(_), Ok(_), Err(rejection)) => return rejection.into_response(),
+        (Ok(principal), Ok(Query(q)), Ok(body)) => {
+            append(&app, principal, q, &headers, body).await
+        }
     };
     let response = match appended {
         Ok(r) => r,
@@ -201,7 +207,9 @@ async fn append(
             Err(refused) => {
                 let p = Problem::from(refused);
                 match &kept_key {
-                    Some(k) if p.status.as_u16() < 500 => refusal_of(store.as_ref(), k, p).await,
+                    Some(k) if kept_for_retries(p.status.as_u16()) => {
+                        refusal_of(store.as_ref(), k, p).await
+                    }
                     _ => (p.status, to_bytes(&p.body), false),
                 }
             }
@@ -351,7 +359,7 @@ fn parse_events(body: &[u8], max: usize) -> Result<Vec<Event>, Problem> {
 pub struct PageQuery {
     /// Records with a seq above this (default 0: from the start).
     after: Option<u64>,
-    /// At most this many records: 1 to 10000 (default 100; more is cut to 10000, 0 is refused).
+    /// At most this many records: 1 to the server's page limit (`serve --max-page`, default 10000; default 100; more is cut to the limit, 0 is refused).
     limit: Option<usize>,
 }
 
@@ -373,7 +381,8 @@ pub struct Page {
     params(PageQuery),
     responses(
         (status = 200, description = "A page of records", body = Page),
-        (status = 400, description = "A query parameter that does not parse, or limit 0", body = ProblemDoc),
+        (status = 400, description = "A query parameter that does not parse, limit 0, or an after no seq can follow", body = ProblemDoc),
+        (status = 503, description = "The store could not be read", body = ProblemDoc),
     )
 )]
 pub async fn get_events(
@@ -381,6 +390,12 @@ pub async fn get_events(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, Problem> {
     let after = q.after.unwrap_or(0);
+    let Some(first) = after.checked_add(1) else {
+        return Err(Problem::bad_request(
+            "bad_query",
+            format!("no record can follow seq {after}: pass the next_after of the last page"),
+        ));
+    };
     let most = app.limits.page_records;
     let limit = match q.limit.unwrap_or(100) {
         0 => {
@@ -393,7 +408,7 @@ pub async fn get_events(
     };
     let store = app.live.store();
     let records = store
-        .read(after + 1, limit)
+        .read(first, limit)
         .await
         .map_err(|e| Problem::store(&e))?;
     let head = app.head().await?;
