@@ -481,3 +481,158 @@ fn sigterm_ends_streams_and_half_open_connections_then_writes_the_snapshot() {
     let snapshot = data.join("snapshots").join(format!("snapshot-{seq:020}.bin"));
     assert!(snapshot.exists(), "no snapshot at {}", snapshot.display());
 }
+
+/// `VmRSS` and `VmHWM` of process `pid`, in MiB.
+fn memory_mib(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap()
+            / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Sends `GET path` on a connection that buffers almost nothing and reads
+/// only the status line, then nothing: whether it was a 200.
+async fn never_reading(addr: std::net::SocketAddr, path: &str) -> (TcpStream, bool) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut conn = socket.connect(addr).await.unwrap();
+    conn.write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut status = [0u8; 12];
+    let ok = matches!(
+        tokio::time::timeout(PATIENCE, conn.read_exact(&mut status)).await,
+        Ok(Ok(_))
+    ) && &status == b"HTTP/1.1 200";
+    (conn, ok)
+}
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.parse().unwrap_or_else(|_| panic!("{name} must be a number")))
+        .unwrap_or(default)
+}
+
+/// Issue 20's acceptance, a measurement rather than a test of speed: a
+/// server on a large ledger (the project's workload generator) under 2,000
+/// live streams from `after=0` and 150 pages of 10,000 records, all on
+/// connections that never read. Prints the server's memory and
+/// `/v1/health`'s latency meanwhile; fails only if its resident memory while
+/// they are held passes 512 MiB or a health check goes unanswered. Figures: BENCHMARKS.md, "Hostile readers".
+///
+/// ```sh
+/// GPU_LEDGER_READERS_EVENTS=1000000 GPU_LEDGER_READERS_DIR=/tmp/readers-1m \
+///   cargo test --test limits -- --ignored --nocapture hostile_readers
+/// ```
+///
+/// `GPU_LEDGER_READERS_DIR` keeps the imported ledger for the next run;
+/// `GPU_LEDGER_READERS_STREAMS` and `GPU_LEDGER_READERS_PAGES` change the
+/// numbers of readers; the server runs with `--max-streams` and
+/// `--max-streams-per-principal` raised to the number of streams (local
+/// mode is one principal), so every stream is held, not refused.
+#[test]
+#[ignore = "a measurement: cargo test --test limits -- --ignored --nocapture hostile_readers"]
+fn hostile_readers_pin_bounded_memory_and_health_still_answers() {
+    let events = env_or("GPU_LEDGER_READERS_EVENTS", 200_000);
+    let streams = env_or("GPU_LEDGER_READERS_STREAMS", 2_000) as usize;
+    let pages = env_or("GPU_LEDGER_READERS_PAGES", 150) as usize;
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = std::env::var_os("GPU_LEDGER_READERS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| scratch.path().to_path_buf());
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join(format!("data-{events}"));
+    if !data.exists() {
+        let file = dir.join(format!("workload-{events}.jsonl"));
+        let out = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
+        gpu_ledger_testkit::workload::write_history(events, 1, out).unwrap();
+        common::import_file(&data, &file);
+        std::fs::remove_file(&file).unwrap();
+    }
+    let port = free_port();
+    let most = streams.max(1).to_string();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_gpu-ledger"))
+        .args([
+            "--data",
+            data.to_str().unwrap(),
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--max-streams",
+            &most,
+            "--max-streams-per-principal",
+            &most,
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        listening_within(port, Duration::from_secs(1200)),
+        "the server did not start"
+    );
+    let pid = server.id();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (before, _) = memory_mib(pid);
+    let (held, refused, pages_held, during, peak, health) = runtime.block_on(async {
+        let mut conns = Vec::new();
+        let (mut held, mut pages_held) = (0, 0);
+        for _ in 0..streams {
+            let (c, ok) = never_reading(addr, "/v1/events/live?after=0").await;
+            held += usize::from(ok);
+            conns.push(c);
+        }
+        for _ in 0..pages {
+            let (c, ok) = never_reading(addr, "/v1/events?after=0&limit=10000").await;
+            pages_held += usize::from(ok);
+            conns.push(c);
+        }
+        // Under the stall timeout (30 s): measured while all are held.
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let (during, _) = memory_mib(pid);
+        let mut health = Vec::new();
+        for _ in 0..40 {
+            let started = std::time::Instant::now();
+            let mut c = TcpStream::connect(addr).await.unwrap();
+            c.write_all(b"GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .await
+                .unwrap();
+            let mut answer = Vec::new();
+            tokio::time::timeout(PATIENCE, c.read_to_end(&mut answer))
+                .await
+                .expect("/v1/health went unanswered")
+                .unwrap();
+            assert!(answer.starts_with(b"HTTP/1.1 200"));
+            health.push(started.elapsed().as_secs_f64() * 1e3);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let (after, peak) = memory_mib(pid);
+        let during = during.max(after);
+        drop(conns);
+        (held, streams - held, pages_held, during, peak, health)
+    });
+    health.sort_by(f64::total_cmp);
+    let p50 = health[health.len() / 2];
+    let max = health[health.len() - 1];
+    println!(
+        "{events} events; live streams: {held} held, {refused} refused; pages of 10,000: {pages_held} of {pages} held\n\
+         server RSS: {before:.0} MiB before, at most {during:.0} MiB while they were held, peak since start-up {peak:.0} MiB\n\
+         /v1/health meanwhile (40, fresh connections): p50 {p50:.2} ms, max {max:.2} ms"
+    );
+    // SAFETY: a plain kill(2) of the child this test started.
+    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+    let _ = server.wait();
+    assert!(during < 512.0, "the server's RSS under the readers was {during:.0} MiB");
+}

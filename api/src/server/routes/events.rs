@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use futures::StreamExt;
 use gpu_ledger_domain::{Event, decode_event};
 use gpu_ledger_ledger::{AppendKey, EventStore, Kept, StoreError};
 use serde::{Deserialize, Serialize};
@@ -406,26 +407,97 @@ pub async fn get_events(
         }
         limit => limit.min(most),
     };
-    let store = app.live.store();
-    let records = store
-        .read(first, limit)
-        .await
-        .map_err(|e| Problem::store(&e))?;
     let head = app.head().await?;
-    let next_after = records.last().map_or(after, |r| r.seq);
-    // The records' stored bytes are spliced in as they are, not parsed again.
-    let mut body = Vec::with_capacity(records.iter().map(|r| r.event.len() + 200).sum());
-    body.extend_from_slice(b"{\"records\":[");
-    for (i, r) in records.iter().enumerate() {
-        if i > 0 {
-            body.push(b',');
+    // Records up to the head read when the request came, so that
+    // `next_after` never passes the `head` the page reports.
+    let last = head.seq.min(after.saturating_add(limit as u64));
+    let mut page = PageWriter {
+        store: app.live.store().clone(),
+        next: first,
+        last,
+        records: 0,
+        reader_bytes: app.limits.reader_bytes,
+        each: 0,
+        head: Some(head),
+    };
+    // The first piece is read before the answer starts, so that a store
+    // that cannot be read is a 503, not a cut-off 200.
+    let opening = page.piece().await.map_err(|e| Problem::store(&e))?;
+    let rest = futures::stream::unfold(page, |mut page| async move {
+        if page.head.is_none() {
+            return None;
         }
-        r.write_json(&mut body);
+        let piece = page.piece().await;
+        Some((piece, page))
+    });
+    let body = futures::stream::once(async move { Ok(opening) }).chain(rest);
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// A page of `GET /v1/events`, written a piece at a time as the client
+/// takes it: a client that reads nothing pins about
+/// [`Limits::reader_bytes`](crate::server::Limits) of it, not the whole
+/// page. A store failure part-way cuts the answer off (its JSON does not
+/// end), which a client tells from a whole page.
+struct PageWriter {
+    store: std::sync::Arc<dyn EventStore>,
+    next: u64,
+    /// The last seq the page may hold.
+    last: u64,
+    records: usize,
+    reader_bytes: usize,
+    /// Bytes of a record so far, on average (0 before the first piece).
+    each: usize,
+    /// Written at the end; `None` once it is.
+    head: Option<gpu_ledger_ledger::Head>,
+}
+
+impl PageWriter {
+    /// The next piece of the body: records (the opening too, the first
+    /// time), then the closing fields once the last is written.
+    async fn piece(&mut self) -> Result<Bytes, StoreError> {
+        let mut out = Vec::new();
+        if self.records == 0 && self.each == 0 {
+            out.extend_from_slice(b"{\"records\":[");
+        }
+        if self.next <= self.last {
+            let room = (self.last - self.next + 1).min(1000) as usize;
+            let count = match self.each {
+                0 => room.min(16),
+                each => (self.reader_bytes / each).clamp(1, room),
+            };
+            let records = self.store.read(self.next, count).await?;
+            for r in &records {
+                if self.records > 0 {
+                    out.push(b',');
+                }
+                let before = out.len();
+                r.write_json(&mut out);
+                self.each = (out.len() - before).max(1);
+                self.records += 1;
+                self.next = r.seq.saturating_add(1);
+            }
+            if records.is_empty() {
+                self.last = self.next.saturating_sub(1);
+            }
+            if self.each == 0 {
+                self.each = 1;
+            }
+        }
+        if self.next > self.last
+            && let Some(head) = self.head.take()
+        {
+            let next_after = self.next - 1;
+            out.extend_from_slice(b"],\"next_after\":");
+            out.extend_from_slice(next_after.to_string().as_bytes());
+            out.extend_from_slice(b",\"head\":");
+            serde_json::to_writer(&mut out, &head).expect("a head serialises");
+            out.push(b'}');
+        }
+        Ok(Bytes::from(out))
     }
-    body.extend_from_slice(b"],\"next_after\":");
-    body.extend_from_slice(next_after.to_string().as_bytes());
-    body.extend_from_slice(b",\"head\":");
-    serde_json::to_writer(&mut body, &head).expect("a head serialises");
-    body.push(b'}');
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
