@@ -586,7 +586,7 @@ fn hostile_readers_pin_bounded_memory_and_health_still_answers() {
         .build()
         .unwrap();
     let (before, _) = memory_mib(pid);
-    let (held, refused, pages_held, during, peak, health) = runtime.block_on(async {
+    let (held, refused, pages_held, during, peak, mut health) = runtime.block_on(async {
         let mut conns = Vec::new();
         let (mut held, mut pages_held) = (0, 0);
         for _ in 0..streams {

@@ -405,7 +405,11 @@ pub async fn get_events(
                 format!("limit must be from 1 to {most}"),
             ));
         }
-        limit => limit.min(most),
+        limit if limit > most => {
+            app.live.metrics.limit_hit("page_records");
+            most
+        }
+        limit => limit,
     };
     let head = app.head().await?;
     // Records up to the head read when the request came, so that
