@@ -161,7 +161,11 @@ impl<S> Stalled<S> {
         )))
     }
 
-    fn outcome<T>(&mut self, cx: &mut Context<'_>, polled: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+    fn outcome<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        polled: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
         match polled {
             Poll::Pending => self.waiting(cx),
             ready => {

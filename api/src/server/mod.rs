@@ -81,7 +81,7 @@ impl Default for Limits {
             page_records: 10_000,
             subscriptions: 16,
             subscriptions_total: 1024,
-            reader_bytes: 64 << 10,
+            reader_bytes: 32 << 10,
             connections: 4096,
             header_timeout: Duration::from_secs(10),
             stall_timeout: Duration::from_secs(30),

@@ -288,7 +288,13 @@ impl Server {
         log: &Path,
     ) -> Result<Self, String> {
         let addr_arg = addr.to_string();
-        Self::start(binary, store.args(), &["serve", "--addr", &addr_arg], addr, log)
+        Self::start(
+            binary,
+            store.args(),
+            &["serve", "--addr", &addr_arg],
+            addr,
+            log,
+        )
     }
 
     /// Starts `gpu-ledger --data DIR ARGS...` that will answer on `addr`

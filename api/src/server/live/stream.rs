@@ -135,7 +135,14 @@ impl Subscriber {
                             .sum();
                         let each = bytes / records.len();
                         self.page = (self.reader_bytes / each.max(1)).clamp(1, PAGE);
-                        self.pending.extend(records);
+                        // A record read from the store shares the chunk it was
+                        // read in (up to 4 MiB); a copy of its event lets that
+                        // go, so that a reader that stops reading pins only
+                        // its own records.
+                        self.pending.extend(records.into_iter().map(|mut r| {
+                            r.event = bytes::Bytes::copy_from_slice(&r.event);
+                            r
+                        }));
                     }
                     Err(e) => return Some(Err(e)),
                 }

@@ -74,9 +74,7 @@ pub async fn post_events(
         (Err(refused), _, _) => Err(refused),
         (Ok(_), Err(refused), _) => Err(refused),
         (Ok(_), Ok(_), Err(rejection)) => return rejection.into_response(),
-        (Ok(principal), Ok(Query(q)), Ok(body)) => {
-            append(&app, principal, q, &headers, body).await
-        }
+        (Ok(principal), Ok(Query(q)), Ok(body)) => append(&app, principal, q, &headers, body).await,
     };
     let response = match appended {
         Ok(r) => r,
