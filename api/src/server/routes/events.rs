@@ -426,9 +426,7 @@ pub async fn get_events(
     // that cannot be read is a 503, not a cut-off 200.
     let opening = page.piece().await.map_err(|e| Problem::store(&e))?;
     let rest = futures::stream::unfold(page, |mut page| async move {
-        if page.head.is_none() {
-            return None;
-        }
+        page.head.as_ref()?;
         let piece = page.piece().await;
         Some((piece, page))
     });
