@@ -183,8 +183,13 @@ pub fn main() -> ExitCode {
             "warn"
         },
     );
+    // Blocking threads are bounded too: each store read of a live stream or
+    // a page runs on one, and each thread keeps its allocator's memory, so
+    // thousands of readers at once would otherwise each leave some behind
+    // (issue 20); more wait for a thread.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads(16)
         .enable_all()
         .build()
     {

@@ -31,6 +31,57 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     pub max_batch: usize,
 
+    /// Most records in one page of `GET /v1/events` (a larger `limit` is cut to it).
+    #[arg(long, default_value_t = Limits::default().page_records, value_name = "N")]
+    pub max_page: usize,
+
+    /// Most live streams (`/v1/events/live`, the dashboard's live list) all
+    /// clients together may hold; one more is a 503 naming `live_total`.
+    #[arg(long, default_value_t = Limits::default().subscriptions_total, value_name = "N")]
+    pub max_streams: usize,
+
+    /// Most live streams one token (or local mode) may hold; one more is a
+    /// 429 naming `live_per_principal`.
+    #[arg(long, default_value_t = Limits::default().subscriptions, value_name = "N")]
+    pub max_streams_per_principal: usize,
+
+    /// Bytes a live stream reads ahead of what its client took, and bytes a
+    /// connection buffers for writing (at least 8192).
+    #[arg(long, default_value_t = Limits::default().reader_bytes, value_name = "BYTES")]
+    pub reader_bytes: usize,
+
+    /// Most connections served at once; more wait in the listen queue while
+    /// those open keep working.
+    #[arg(long, default_value_t = Limits::default().connections, value_name = "N")]
+    pub max_connections: usize,
+
+    /// Seconds a request's headers may take to arrive, counted from when the
+    /// connection is ready for one (so idle keep-alive connections close too).
+    #[arg(long, default_value_t = Limits::default().header_timeout.as_secs_f64(), value_name = "SECS")]
+    pub header_timeout: f64,
+
+    /// Seconds a response may wait on a client that takes nothing before its
+    /// connection is closed (a stream resumes with `Last-Event-ID`).
+    #[arg(long, default_value_t = Limits::default().stall_timeout.as_secs_f64(), value_name = "SECS")]
+    pub stall_timeout: f64,
+
+    /// Seconds streams and connections get to end after Ctrl-C or SIGTERM
+    /// before the server stops anyway and writes its snapshot.
+    #[arg(long, default_value_t = Limits::default().shutdown_grace.as_secs_f64(), value_name = "SECS")]
+    pub shutdown_grace: f64,
+
+    /// Bytes of `Idempotency-Key` answers kept per token.
+    #[arg(long, default_value_t = Limits::default().idempotency.principal_bytes, value_name = "BYTES")]
+    pub idempotency_bytes: usize,
+
+    /// Bytes of `Idempotency-Key` answers kept for all tokens together.
+    #[arg(long, default_value_t = Limits::default().idempotency.total_bytes, value_name = "BYTES")]
+    pub idempotency_total_bytes: usize,
+
+    /// Seconds an `Idempotency-Key` answer is kept for retries.
+    #[arg(long, default_value_t = Limits::default().idempotency.retention.as_secs(), value_name = "SECS")]
+    pub idempotency_retention: u64,
+
     /// Sign checkpoints with this key (from `gpu-ledger keygen`), on a schedule and on demand.
     #[arg(long, value_name = "FILE")]
     pub checkpoint_key: Option<PathBuf>,
@@ -88,11 +139,7 @@ pub async fn run(config: &StoreConfig, args: &ServeArgs) -> Result<Outcome, Comm
             ),
         }
     }
-    let limits = Limits {
-        body_bytes: args.max_body,
-        batch_events: args.max_batch,
-        ..Limits::default()
-    };
+    let limits = limits_of(args)?;
     let signer = args
         .checkpoint_key
         .as_ref()
@@ -153,5 +200,37 @@ pub async fn run(config: &StoreConfig, args: &ServeArgs) -> Result<Outcome, Comm
         human: "Stopped.".into(),
         json: serde_json::json!({"stopped": true}),
         code: 0,
+    })
+}
+
+/// The server's limits from the flags; a duration that is not a positive
+/// number of seconds is refused by name.
+fn limits_of(args: &ServeArgs) -> Result<Limits, CommandError> {
+    let secs = |flag: &str, v: f64| {
+        std::time::Duration::try_from_secs_f64(v)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                CommandError::Failed(format!(
+                    "--{flag} must be a positive number of seconds (found {v})"
+                ))
+            })
+    };
+    Ok(Limits {
+        body_bytes: args.max_body,
+        batch_events: args.max_batch,
+        page_records: args.max_page.max(1),
+        subscriptions: args.max_streams_per_principal,
+        subscriptions_total: args.max_streams,
+        reader_bytes: args.reader_bytes,
+        connections: args.max_connections.max(1),
+        header_timeout: secs("header-timeout", args.header_timeout)?,
+        stall_timeout: secs("stall-timeout", args.stall_timeout)?,
+        shutdown_grace: secs("shutdown-grace", args.shutdown_grace)?,
+        idempotency: crate::server::idempotency::Bounds {
+            principal_bytes: args.idempotency_bytes,
+            total_bytes: args.idempotency_total_bytes,
+            retention: std::time::Duration::from_secs(args.idempotency_retention),
+        },
     })
 }

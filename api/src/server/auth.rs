@@ -188,11 +188,14 @@ impl Tokens {
 
 /// The principal an `Authorization: Bearer <token>` value names, or why none.
 pub fn bearer(tokens: &Tokens, value: &axum::http::HeaderValue) -> Result<Principal, &'static str> {
+    // The scheme name is case-insensitive (RFC 9110 section 11.1).
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|v| v.trim_start().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|token| !token.is_empty())
         .ok_or("the Authorization header must be `Bearer <token>`")?;
     tokens
         .authenticate(token)
@@ -224,6 +227,19 @@ mod tests {
             matches!(tokens.authenticate("b"), Some(Principal::Token { role: Role::Reviewer(r), .. }) if r.as_str() == "r-017")
         );
         assert_eq!(tokens.authenticate("z"), None);
+    }
+
+    #[test]
+    fn the_scheme_name_is_read_in_any_case() {
+        let tokens = Tokens::parse(&format!("{} office", hex::encode(token_hash("t")))).unwrap();
+        for header in ["Bearer t", "bearer t", "BEARER  t", "bEaReR t "] {
+            let value = axum::http::HeaderValue::from_str(header).unwrap();
+            assert!(bearer(&tokens, &value).is_ok(), "{header:?}");
+        }
+        for header in ["Basic t", "Bearer", "Bearer ", "Bearert"] {
+            let value = axum::http::HeaderValue::from_str(header).unwrap();
+            assert!(bearer(&tokens, &value).is_err(), "{header:?}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What `GET /metrics` exposes, in the Prometheus text format: appends,
-//! refusals by kind, append latency, the head seq, live subscribers.
+//! refusals by kind, append latency, the head seq, live subscribers, and
+//! what each of the server's limits refused or cut off.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -14,6 +15,12 @@ pub struct RefusalLabels {
     pub kind: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LimitLabels {
+    /// The limit's name, as its refusal body and docs/reliability.md name it.
+    pub limit: String,
+}
+
 #[derive(Clone)]
 pub struct Metrics {
     registry: Arc<Registry>,
@@ -26,6 +33,8 @@ pub struct Metrics {
     pub append_latency: Histogram,
     pub head_seq: Gauge,
     pub live_subscribers: Gauge,
+    /// Requests refused, connections closed or answers dropped by a limit.
+    pub limited: Family<LimitLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -72,6 +81,12 @@ impl Metrics {
             "Clients following GET /v1/events/live",
             live_subscribers.clone(),
         );
+        let limited = Family::<LimitLabels, Counter>::default();
+        registry.register(
+            "limit_hits",
+            "Requests refused, connections closed or idempotency answers dropped, by limit",
+            limited.clone(),
+        );
         Self {
             registry: Arc::new(registry),
             appended,
@@ -80,6 +95,7 @@ impl Metrics {
             append_latency,
             head_seq,
             live_subscribers,
+            limited,
         }
     }
 
@@ -89,6 +105,20 @@ impl Metrics {
                 kind: kind.to_string(),
             })
             .inc();
+    }
+
+    /// Counts one hit of the limit `limit`.
+    pub fn limit_hit(&self, limit: &str) {
+        self.limit_counter(limit).inc();
+    }
+
+    /// The counter of `limit`'s hits, for what counts them itself.
+    pub fn limit_counter(&self, limit: &str) -> Counter {
+        self.limited
+            .get_or_create(&LimitLabels {
+                limit: limit.to_string(),
+            })
+            .clone()
     }
 
     pub fn encode(&self) -> String {

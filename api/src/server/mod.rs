@@ -3,12 +3,15 @@
 //! One module per route in [`routes`]; [`live`] holds the rules' state and
 //! the live views; [`auth`] the tokens and roles; [`idempotency`] the
 //! `Idempotency-Key` answers (and [`store_keys`] those a shared store keeps);
-//! [`problem`] the one JSON shape of refusals; [`local_mode`] what keeps a
-//! server without tokens to the local user's own programs and pages;
+//! [`problem`] the one JSON shape of refusals (for the framework's own
+//! rejections too); [`local_mode`] what keeps a server without tokens to
+//! the local user's own programs and pages; [`connections`] how
+//! connections are taken, limited, timed out and let go;
 //! [`request_log`] one structured log line per request; [`metrics`] what
 //! `/metrics` shows. The OpenAPI document is generated from the handlers.
 
 pub mod auth;
+pub mod connections;
 pub mod dashboard;
 pub mod idempotency;
 pub mod live;
@@ -35,7 +38,9 @@ use std::time::Duration;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-/// Limits on what one request may carry.
+/// Limits on what one request, one principal and all clients together may
+/// hold; each is a `serve` flag (docs/reliability.md lists them with their
+/// defaults and what a client sees past each).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Bytes of a request body.
@@ -47,6 +52,27 @@ pub struct Limits {
     /// Live streams (`/v1/events/live`, the dashboard's live list) one
     /// principal may hold at once.
     pub subscriptions: usize,
+    /// Live streams all principals together may hold at once.
+    pub subscriptions_total: usize,
+    /// Bytes of records a live stream reads ahead of what it has sent, and
+    /// bytes a connection buffers for writing: what a reader that reads
+    /// nothing pins.
+    pub reader_bytes: usize,
+    /// Connections served at once; more wait in the listen queue, and those
+    /// already open keep working.
+    pub connections: usize,
+    /// A request's headers must all arrive within this, counted from when
+    /// the connection is ready for a request: it also closes keep-alive
+    /// connections idle for this long.
+    pub header_timeout: Duration,
+    /// A response the client takes nothing of for this long ends its
+    /// connection (a reader that stopped reading).
+    pub stall_timeout: Duration,
+    /// After Ctrl-C or SIGTERM, how long streams and connections get to end
+    /// before the server stops anyway (and writes its snapshot).
+    pub shutdown_grace: Duration,
+    /// Idempotency answers are bounded per principal and in total.
+    pub idempotency: idempotency::Bounds,
 }
 
 impl Default for Limits {
@@ -56,6 +82,13 @@ impl Default for Limits {
             batch_events: 10_000,
             page_records: 10_000,
             subscriptions: 16,
+            subscriptions_total: 1024,
+            reader_bytes: 32 << 10,
+            connections: 4096,
+            header_timeout: Duration::from_secs(10),
+            stall_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(10),
+            idempotency: idempotency::Bounds::default(),
         }
     }
 }
@@ -74,6 +107,8 @@ pub struct AppState {
     pub idempotency: Idempotency,
     pub subscriptions: routes::events_live::Subscriptions,
     pub limits: Limits,
+    /// Cancelled when the server begins to stop: live streams end on it.
+    pub closing: tokio_util::sync::CancellationToken,
 }
 
 impl AppState {
@@ -171,7 +206,13 @@ pub fn router(
             "/tlog/tile/{*path}",
             axum::routing::get(routes::tiles::tile),
         )
-        .layer(axum::extract::DefaultBodyLimit::max(limit));
+        .fallback(problem::no_route)
+        .method_not_allowed_fallback(problem::no_method)
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            (state.live.metrics.clone(), limit),
+            problem::as_problems,
+        ));
     // In local mode, before any route: the refusals are logged and counted.
     let router = if local {
         router.layer(axum::middleware::from_fn_with_state(
@@ -240,27 +281,47 @@ pub async fn start(
             }
         });
     }
+    let closing = tokio_util::sync::CancellationToken::new();
     let state = AppState {
+        idempotency: Idempotency::new(
+            limits.idempotency,
+            live.metrics.limit_counter("idempotency_bytes"),
+        ),
         live,
         access: Arc::new(access),
-        idempotency: Idempotency::default(),
         subscriptions: Default::default(),
         limits,
+        closing: closing.clone(),
     };
     let (router, _) = router(state.clone(), history);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown())
-            .await
-    });
+    {
+        let closing = closing.clone();
+        tokio::spawn(async move {
+            shutdown().await;
+            tracing::info!("stopping: closing the listener, ending live streams");
+            closing.cancel();
+        });
+    }
+    let metrics = state.live.metrics.clone();
+    let task = tokio::spawn(connections::serve(
+        listener, router, limits, metrics, closing,
+    ));
     Ok(Server { addr, state, task })
 }
 
-/// Ctrl-C or SIGTERM: stop taking requests, finish those in flight.
+impl Server {
+    /// Begins to stop, as Ctrl-C or SIGTERM does: `task` ends once
+    /// connections have closed, or after the shutdown grace period.
+    pub fn stop(&self) {
+        self.state.closing.cancel();
+    }
+}
+
+/// Ctrl-C or SIGTERM: stop taking requests, end streams, finish those in flight.
 async fn shutdown() {
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {

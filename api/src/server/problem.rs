@@ -1,8 +1,16 @@
 //! Every refusal of the API as one JSON shape:
 //! `{"error": "<rule or kind>", "message": "...", ...ids}`.
+//!
+//! The framework's own refusals (a body over the limit, a path value that
+//! does not parse, no such route, a method the route does not take) come
+//! out as plain text; [`as_problems`] turns every such answer into this
+//! shape, so a client reads `error` from every 4xx and 5xx.
 
 use super::live::AppendError;
-use axum::http::StatusCode;
+use super::metrics::Metrics;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use gpu_ledger_domain::{EventError, RuleError};
 use gpu_ledger_ledger::{Head, StoreError};
@@ -171,4 +179,86 @@ pub struct ProblemDoc {
 /// the 0-based `index` the body also carries.
 pub fn in_the_batch(index: usize) -> String {
     format!("event {} of the batch (index {index}): ", index + 1)
+}
+
+/// What no route answers: a `404` in the API's shape.
+pub async fn no_route(uri: axum::http::Uri) -> Problem {
+    Problem::not_found(format!(
+        "there is no route {}; the API's routes are in /v1/openapi.json",
+        uri.path()
+    ))
+}
+
+/// A method the route does not take: a `405` in the API's shape (the
+/// framework adds the `Allow` header).
+pub async fn no_method(method: axum::http::Method, uri: axum::http::Uri) -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!(
+            "{} does not take {method}; the `Allow` header lists what it takes",
+            uri.path()
+        ),
+    )
+}
+
+/// The most bytes of a framework refusal's text read into a message.
+const MOST_TEXT: usize = 4096;
+
+/// Turns an error answer that is not already JSON (nor a dashboard page)
+/// into a [`Problem`], keeping its status and headers and its text as the
+/// message; counts a body over its limit in `/metrics`.
+pub async fn as_problems(
+    State((metrics, body_bytes)): State<(Metrics, usize)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let typed = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if typed.starts_with("application/json") || typed.starts_with("text/html") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, MOST_TEXT)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let (error, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            metrics.limit_hit("body_bytes");
+            (
+                "body_too_large",
+                format!(
+                    "the request body is over the limit of {body_bytes} bytes (limit body_bytes, `serve --max-body`)"
+                ),
+            )
+        }
+        StatusCode::NOT_FOUND => ("not_found", text),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", text),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", text),
+        s if s.is_client_error() => ("bad_request", text),
+        _ => ("internal", text),
+    };
+    let message = if message.is_empty() {
+        status.canonical_reason().unwrap_or("refused").to_string()
+    } else {
+        message
+    };
+    let mut problem = Problem::new(status, error, message).into_response();
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in parts.headers.drain() {
+        if let Some(name) = name {
+            problem.headers_mut().entry(name).or_insert(value);
+        }
+    }
+    problem
 }

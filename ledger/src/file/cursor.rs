@@ -11,6 +11,8 @@ use std::ops::Range;
 use std::os::unix::fs::FileExt;
 
 const CHUNK: usize = 4 << 20;
+/// The smallest chunk read at once.
+const MIN_CHUNK: usize = 64 << 10;
 
 /// A frame's fixed fields.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +49,8 @@ pub struct FrameCursor<'f> {
     chunk: Bytes,
     chunk_start: u64,
     pos: usize,
+    /// Bytes read at once (more only for a larger frame).
+    chunk_len: usize,
 }
 
 impl<'f> FrameCursor<'f> {
@@ -57,7 +61,18 @@ impl<'f> FrameCursor<'f> {
             chunk: Bytes::new(),
             chunk_start: start,
             pos: 0,
+            chunk_len: CHUNK,
         }
+    }
+
+    /// A cursor for a read of about `records` records: it reads chunks
+    /// sized to them rather than 4 MiB, since each record it gives shares
+    /// its chunk, and a reader that keeps a few records (a live stream, a
+    /// page being written) would otherwise keep the whole chunk.
+    pub fn for_records(file: &'f File, start: u64, end: u64, records: usize) -> Self {
+        let mut cursor = Self::new(file, start, end);
+        cursor.chunk_len = records.saturating_mul(1024).clamp(MIN_CHUNK, CHUNK);
+        cursor
     }
 
     /// File offset of the next frame.
@@ -109,7 +124,7 @@ impl<'f> FrameCursor<'f> {
                     if needed as u64 > available {
                         return Ok(Step::Truncated { offset });
                     }
-                    let want = needed.max(CHUNK).min(available as usize);
+                    let want = needed.max(self.chunk_len).min(available as usize);
                     let mut buf = vec![0u8; want];
                     self.file.read_exact_at(&mut buf, offset)?;
                     self.chunk = Bytes::from(buf);

@@ -65,7 +65,9 @@ fn read_segment(
     out: &mut Vec<Record>,
 ) -> Result<(), StoreError> {
     let (start_offset, start_seq, mut prev, end) = locate(seg, *next)?;
-    let mut cursor = FrameCursor::new(&seg.file, start_offset, end);
+    // The frames from the indexed one before `next`, then those wanted.
+    let records = (last - *next + 1).saturating_add(SPARSE_EVERY) as usize;
+    let mut cursor = FrameCursor::for_records(&seg.file, start_offset, end, records);
     let mut expected = start_seq;
     while *next <= last {
         let step = cursor.step().map_err(|e| StoreError::io(&seg.path, e))?;

@@ -3,7 +3,7 @@
 use super::{HeadDoc, RecordMetaDoc};
 use crate::server::AppState;
 use crate::server::auth::{Principal, Reader, Role};
-use crate::server::idempotency::{Claim, Ticket};
+use crate::server::idempotency::{Claim, Ticket, kept_for_retries};
 use crate::server::live::AppendError;
 use crate::server::problem::{Problem, ProblemDoc};
 use crate::server::query::Query;
@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use futures::StreamExt;
 use gpu_ledger_domain::{Event, decode_event};
 use gpu_ledger_ledger::{AppendKey, EventStore, Kept, StoreError};
 use serde::{Deserialize, Serialize};
@@ -51,7 +52,7 @@ pub struct AppendAnswer {
     request_body(content = serde_json::Value, description = "One event body (events.md), or an array of them", content_type = "application/json"),
     responses(
         (status = 201, description = "Appended and durable", body = AppendAnswer),
-        (status = 400, description = "Malformed JSON, an unknown type or field, a missing field, null", body = ProblemDoc),
+        (status = 400, description = "Malformed JSON, an unknown type or field, a missing field, null; a query value or header that does not parse", body = ProblemDoc),
         (status = 403, description = "The token's role may not append this event (`forbidden`), or its `actor` names someone else (`actor_not_principal`); in local mode, a request from a foreign `Host` or `Origin`", body = ProblemDoc),
         (status = 409, description = "The head is not at the expected seq; the answer holds the current head", body = ProblemDoc),
         (status = 413, description = "The body or the batch is over its limit", body = ProblemDoc),
@@ -63,14 +64,18 @@ pub struct AppendAnswer {
 pub async fn post_events(
     State(app): State<AppState>,
     principal: Result<Principal, Problem>,
-    Query(q): Query<AppendQuery>,
+    query: Result<Query<AppendQuery>, Problem>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let started = Instant::now();
-    let appended = match principal {
-        Ok(principal) => append(&app, principal, q, &headers, body).await,
-        Err(refused) => Err(refused),
+    // The token first: a request without one learns nothing of its query
+    // or body, and gets the 401.
+    let appended = match (principal, query, body) {
+        (Err(refused), _, _) => Err(refused),
+        (Ok(_), Err(refused), _) => Err(refused),
+        (Ok(_), Ok(_), Err(rejection)) => return rejection.into_response(),
+        (Ok(principal), Ok(Query(q)), Ok(body)) => append(&app, principal, q, &headers, body).await,
     };
     let response = match appended {
         Ok(r) => r,
@@ -203,7 +208,9 @@ async fn append(
             Err(refused) => {
                 let p = Problem::from(refused);
                 match &kept_key {
-                    Some(k) if p.status.as_u16() < 500 => refusal_of(store.as_ref(), k, p).await,
+                    Some(k) if kept_for_retries(p.status.as_u16()) => {
+                        refusal_of(store.as_ref(), k, p).await
+                    }
                     _ => (p.status, to_bytes(&p.body), false),
                 }
             }
@@ -353,7 +360,7 @@ fn parse_events(body: &[u8], max: usize) -> Result<Vec<Event>, Problem> {
 pub struct PageQuery {
     /// Records with a seq above this (default 0: from the start).
     after: Option<u64>,
-    /// At most this many records: 1 to 10000 (default 100; more is cut to 10000, 0 is refused).
+    /// At most this many records: 1 to the server's page limit (`serve --max-page`, default 10000; default 100; more is cut to the limit, 0 is refused).
     limit: Option<usize>,
 }
 
@@ -375,7 +382,8 @@ pub struct Page {
     params(PageQuery),
     responses(
         (status = 200, description = "A page of records", body = Page),
-        (status = 400, description = "A query parameter that does not parse, or limit 0", body = ProblemDoc),
+        (status = 400, description = "A query parameter that does not parse, limit 0, or an after no seq can follow", body = ProblemDoc),
+        (status = 503, description = "The store could not be read", body = ProblemDoc),
     )
 )]
 pub async fn get_events(
@@ -383,6 +391,12 @@ pub async fn get_events(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, Problem> {
     let after = q.after.unwrap_or(0);
+    let Some(first) = after.checked_add(1) else {
+        return Err(Problem::bad_request(
+            "bad_query",
+            format!("no record can follow seq {after}: pass the next_after of the last page"),
+        ));
+    };
     let most = app.limits.page_records;
     let limit = match q.limit.unwrap_or(100) {
         0 => {
@@ -391,28 +405,101 @@ pub async fn get_events(
                 format!("limit must be from 1 to {most}"),
             ));
         }
-        limit => limit.min(most),
-    };
-    let store = app.live.store();
-    let records = store
-        .read(after + 1, limit)
-        .await
-        .map_err(|e| Problem::store(&e))?;
-    let head = app.head().await?;
-    let next_after = records.last().map_or(after, |r| r.seq);
-    // The records' stored bytes are spliced in as they are, not parsed again.
-    let mut body = Vec::with_capacity(records.iter().map(|r| r.event.len() + 200).sum());
-    body.extend_from_slice(b"{\"records\":[");
-    for (i, r) in records.iter().enumerate() {
-        if i > 0 {
-            body.push(b',');
+        limit if limit > most => {
+            app.live.metrics.limit_hit("page_records");
+            most
         }
-        r.write_json(&mut body);
+        limit => limit,
+    };
+    let head = app.head().await?;
+    // Records up to the head read when the request came, so that
+    // `next_after` never passes the `head` the page reports.
+    let last = head.seq.min(after.saturating_add(limit as u64));
+    let mut page = PageWriter {
+        store: app.live.store().clone(),
+        next: first,
+        last,
+        records: 0,
+        reader_bytes: app.limits.reader_bytes,
+        each: 0,
+        head: Some(head),
+    };
+    // The first piece is read before the answer starts, so that a store
+    // that cannot be read is a 503, not a cut-off 200.
+    let opening = page.piece().await.map_err(|e| Problem::store(&e))?;
+    let rest = futures::stream::unfold(page, |mut page| async move {
+        page.head.as_ref()?;
+        let piece = page.piece().await;
+        Some((piece, page))
+    });
+    let body = futures::stream::once(async move { Ok(opening) }).chain(rest);
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// A page of `GET /v1/events`, written a piece at a time as the client
+/// takes it: a client that reads nothing pins about
+/// [`Limits::reader_bytes`](crate::server::Limits) of it, not the whole
+/// page. A store failure part-way cuts the answer off (its JSON does not
+/// end), which a client tells from a whole page.
+struct PageWriter {
+    store: std::sync::Arc<dyn EventStore>,
+    next: u64,
+    /// The last seq the page may hold.
+    last: u64,
+    records: usize,
+    reader_bytes: usize,
+    /// Bytes of a record so far, on average (0 before the first piece).
+    each: usize,
+    /// Written at the end; `None` once it is.
+    head: Option<gpu_ledger_ledger::Head>,
+}
+
+impl PageWriter {
+    /// The next piece of the body: records (the opening too, the first
+    /// time), then the closing fields once the last is written.
+    async fn piece(&mut self) -> Result<Bytes, StoreError> {
+        let mut out = Vec::new();
+        if self.records == 0 && self.each == 0 {
+            out.extend_from_slice(b"{\"records\":[");
+        }
+        if self.next <= self.last {
+            let room = (self.last - self.next + 1).min(1000) as usize;
+            let count = match self.each {
+                0 => room.min(16),
+                each => (self.reader_bytes / each).clamp(1, room),
+            };
+            let records = self.store.read(self.next, count).await?;
+            for r in &records {
+                if self.records > 0 {
+                    out.push(b',');
+                }
+                let before = out.len();
+                r.write_json(&mut out);
+                self.each = (out.len() - before).max(1);
+                self.records += 1;
+                self.next = r.seq.saturating_add(1);
+            }
+            if records.is_empty() {
+                self.last = self.next.saturating_sub(1);
+            }
+            if self.each == 0 {
+                self.each = 1;
+            }
+        }
+        if self.next > self.last
+            && let Some(head) = self.head.take()
+        {
+            let next_after = self.next - 1;
+            out.extend_from_slice(b"],\"next_after\":");
+            out.extend_from_slice(next_after.to_string().as_bytes());
+            out.extend_from_slice(b",\"head\":");
+            serde_json::to_writer(&mut out, &head).expect("a head serialises");
+            out.push(b'}');
+        }
+        Ok(Bytes::from(out))
     }
-    body.extend_from_slice(b"],\"next_after\":");
-    body.extend_from_slice(next_after.to_string().as_bytes());
-    body.extend_from_slice(b",\"head\":");
-    serde_json::to_writer(&mut body, &head).expect("a head serialises");
-    body.push(b'}');
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -5,9 +5,13 @@
 //!
 //! Both paths are this one implementation; they differ only in how the
 //! reader is authenticated (the dashboard's path also takes the browser's
-//! token cookie, since an `EventSource` cannot send a header). Each
-//! principal holds at most [`Limits::subscriptions`](crate::server::Limits)
-//! streams at once; one more is a `429`.
+//! token cookie, since an `EventSource` cannot send a header), so they
+//! share the same limits: each principal holds at most
+//! [`Limits::subscriptions`](crate::server::Limits) streams at once (one
+//! more is a `429`), and all principals together at most
+//! `Limits::subscriptions_total` (one more is a `503`); both bodies name the
+//! limit. When the server stops, each stream ends with an `event: end`
+//! whose data says why; the client resumes elsewhere with `Last-Event-ID`.
 
 use crate::server::AppState;
 use crate::server::auth::Principal;
@@ -41,8 +45,9 @@ pub struct LiveQuery {
     params(LiveQuery, ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this seq")),
     responses(
         (status = 200, description = "A text/event-stream of records", content_type = "text/event-stream", body = String),
-        (status = 400, description = "Last-Event-ID is not a seq", body = ProblemDoc),
-        (status = 429, description = "This principal already holds its most live streams", body = ProblemDoc),
+        (status = 400, description = "Last-Event-ID or after is not a seq, or is the largest seq (nothing can follow it)", body = ProblemDoc),
+        (status = 429, description = "This principal already holds its most live streams (`limit`: `live_per_principal`)", body = ProblemDoc),
+        (status = 503, description = "The server already holds its most live streams (`limit`: `live_total`)", body = ProblemDoc),
     )
 )]
 pub async fn events_live(
@@ -76,34 +81,52 @@ pub async fn live_records(
                 })?,
         ),
     };
-    let held = app
-        .subscriptions
-        .hold(reader.key(), app.limits.subscriptions)
-        .ok_or_else(|| {
-            Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_subscriptions",
-                format!(
-                    "this principal already holds {} live streams, the most it may; close one first",
-                    app.limits.subscriptions
-                ),
-            )
-        })?;
     let after = match resume.or(after) {
         Some(a) => a,
         None => app.head().await?.seq,
     };
+    if after == u64::MAX {
+        return Err(Problem::bad_request(
+            "bad_query",
+            format!("no record can follow seq {after}: resume after the last seq received"),
+        ));
+    }
+    let held = app
+        .subscriptions
+        .hold(
+            reader.key(),
+            app.limits.subscriptions,
+            app.limits.subscriptions_total,
+        )
+        .map_err(|limit| {
+            app.live.metrics.limit_hit(limit.name());
+            limit.problem(&app.limits)
+        })?;
     let counted = Counted::new(app.live.metrics.live_subscribers.clone());
-    let stream = app.live.subscribe(after).map(move |r| {
-        let _alive = (&held, &counted);
-        Ok::<_, Infallible>(match r {
-            Ok(record) => Event::default()
-                .id(record.seq.to_string())
-                .event("record")
-                .data(record.json_string()),
-            Err(e) => Event::default().event("error").data(e.to_string()),
-        })
+    let records = app
+        .live
+        .subscribe(after, app.limits.reader_bytes)
+        .map(move |r| {
+            let _alive = (&held, &counted);
+            Ok::<_, Infallible>(match r {
+                Ok(record) => Event::default()
+                    .id(record.seq.to_string())
+                    .event("record")
+                    .data(record.json_string()),
+                Err(e) => Event::default().event("error").data(e.to_string()),
+            })
+        });
+    let stopping = app.closing.clone().cancelled_owned();
+    let end = futures::stream::once(async {
+        Ok::<_, Infallible>(Event::default().event("end").data(
+            serde_json::json!({
+                "reason": "server_stopping",
+                "message": "the server is stopping; reconnect with Last-Event-ID set to the last id received",
+            })
+            .to_string(),
+        ))
     });
+    let stream = records.take_until(stopping).chain(end);
     Ok(Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response())
@@ -125,10 +148,16 @@ impl Drop for Counted {
     }
 }
 
-/// Live streams held, per principal.
+/// Live streams held, per principal and in total.
 #[derive(Clone, Default)]
 pub struct Subscriptions {
-    held: Arc<Mutex<HashMap<String, usize>>>,
+    held: Arc<Mutex<Streams>>,
+}
+
+#[derive(Default)]
+struct Streams {
+    by_principal: HashMap<String, usize>,
+    total: usize,
 }
 
 /// One live stream of a principal, released when dropped.
@@ -137,16 +166,61 @@ pub struct Held {
     principal: String,
 }
 
-impl Subscriptions {
-    /// Takes one of `principal`'s `most` streams, if it has one left.
-    pub fn hold(&self, principal: String, most: usize) -> Option<Held> {
-        let mut held = self.held.lock().expect("subscriptions lock");
-        let n = held.entry(principal.clone()).or_default();
-        if *n >= most {
-            return None;
+/// The limit a new stream would break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamLimit {
+    PerPrincipal,
+    Total,
+}
+
+impl StreamLimit {
+    /// The name the refusal body, `/metrics` and the docs give it.
+    pub fn name(self) -> &'static str {
+        match self {
+            StreamLimit::PerPrincipal => "live_per_principal",
+            StreamLimit::Total => "live_total",
         }
-        *n += 1;
-        Some(Held {
+    }
+
+    fn problem(self, limits: &crate::server::Limits) -> Problem {
+        let (status, most, message) = match self {
+            StreamLimit::PerPrincipal => (
+                StatusCode::TOO_MANY_REQUESTS,
+                limits.subscriptions,
+                format!(
+                    "this principal already holds {} live streams, the most it may (limit live_per_principal, `serve --max-streams-per-principal`); close one first",
+                    limits.subscriptions
+                ),
+            ),
+            StreamLimit::Total => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                limits.subscriptions_total,
+                format!(
+                    "the server already holds {} live streams, the most it may (limit live_total, `serve --max-streams`); try again later",
+                    limits.subscriptions_total
+                ),
+            ),
+        };
+        Problem::new(status, "too_many_subscriptions", message)
+            .with("limit", self.name())
+            .with("most", most)
+    }
+}
+
+impl Subscriptions {
+    /// Takes one of `principal`'s `most` streams, if it has one left and
+    /// the server has one of its `total` left.
+    pub fn hold(&self, principal: String, most: usize, total: usize) -> Result<Held, StreamLimit> {
+        let mut held = self.held.lock().expect("subscriptions lock");
+        if held.by_principal.get(&principal).copied().unwrap_or(0) >= most {
+            return Err(StreamLimit::PerPrincipal);
+        }
+        if held.total >= total {
+            return Err(StreamLimit::Total);
+        }
+        *held.by_principal.entry(principal.clone()).or_default() += 1;
+        held.total += 1;
+        Ok(Held {
             subscriptions: self.clone(),
             principal,
         })
@@ -156,10 +230,11 @@ impl Subscriptions {
 impl Drop for Held {
     fn drop(&mut self) {
         let mut held = self.subscriptions.held.lock().expect("subscriptions lock");
-        if let Some(n) = held.get_mut(&self.principal) {
+        held.total -= 1;
+        if let Some(n) = held.by_principal.get_mut(&self.principal) {
             *n -= 1;
             if *n == 0 {
-                held.remove(&self.principal);
+                held.by_principal.remove(&self.principal);
             }
         }
     }
@@ -172,14 +247,27 @@ mod tests {
     #[test]
     fn a_principal_holds_at_most_its_limit_and_gets_them_back() {
         let s = Subscriptions::default();
-        let a = s.hold("a".into(), 2).unwrap();
-        let _b = s.hold("a".into(), 2).unwrap();
-        assert!(s.hold("a".into(), 2).is_none());
+        let a = s.hold("a".into(), 2, 10).unwrap();
+        let _b = s.hold("a".into(), 2, 10).unwrap();
+        assert_eq!(
+            s.hold("a".into(), 2, 10).err(),
+            Some(StreamLimit::PerPrincipal)
+        );
         assert!(
-            s.hold("other".into(), 2).is_some(),
+            s.hold("other".into(), 2, 10).is_ok(),
             "limits are per principal"
         );
         drop(a);
-        assert!(s.hold("a".into(), 2).is_some());
+        assert!(s.hold("a".into(), 2, 10).is_ok());
+    }
+
+    #[test]
+    fn all_principals_together_hold_at_most_the_total() {
+        let s = Subscriptions::default();
+        let a = s.hold("a".into(), 5, 2).unwrap();
+        let _b = s.hold("b".into(), 5, 2).unwrap();
+        assert_eq!(s.hold("c".into(), 5, 2).err(), Some(StreamLimit::Total));
+        drop(a);
+        assert!(s.hold("c".into(), 5, 2).is_ok());
     }
 }

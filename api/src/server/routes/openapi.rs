@@ -40,6 +40,7 @@ pub fn document(api: &utoipa::openapi::OpenApi) -> Document {
         ]
     });
     answers_401_behind_a_token(&mut doc);
+    framework_refusals(&mut doc);
     if let Some(content) = doc
         .pointer_mut("/paths/~1v1~1events/post/requestBody/content/application~1json")
         .and_then(Value::as_object_mut)
@@ -70,6 +71,45 @@ fn answers_401_behind_a_token(doc: &mut Value) {
                         "description": "No or unknown token",
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProblemDoc"}}}
                     }),
+                );
+            }
+        }
+    }
+}
+
+/// What the framework refuses before a handler runs, listed where a
+/// handler did not list it itself: `400` for a query or path value that
+/// does not parse, `413` for a body over `serve --max-body`.
+fn framework_refusals(doc: &mut Value) {
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProblemDoc"}}}
+        })
+    };
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in item.values_mut().filter(|op| op.is_object()) {
+            let parsed = op["parameters"].as_array().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| matches!(p["in"].as_str(), Some("query" | "path" | "header")))
+            });
+            let has_body = op.get("requestBody").is_some();
+            let Some(responses) = op["responses"].as_object_mut() else {
+                continue;
+            };
+            if parsed && !responses.contains_key("400") {
+                responses.insert(
+                    "400".into(),
+                    problem("A query, path or header value that does not parse"),
+                );
+            }
+            if has_body && !responses.contains_key("413") {
+                responses.insert(
+                    "413".into(),
+                    problem("The body is over the server's limit (`serve --max-body`)"),
                 );
             }
         }
