@@ -128,51 +128,39 @@ async fn every_status_code_and_nothing_appended_on_refusal() {
         "\"name\":\"n\"",
         &format!("\"name\":\"{}\"", "x".repeat(70_000)),
     );
-    let resp = s
-        .client
-        .post(s.url("/v1/events"))
-        .bearer_auth("office-token")
-        .header("content-type", "application/json")
-        .body(big)
-        .send()
-        .await
-        .unwrap();
+    // The office's append of `body` to `path`, with an If-Match if given.
+    let append = |path: &str, if_match: Option<String>, body: String| {
+        let mut request = s
+            .client
+            .post(s.url(path))
+            .bearer_auth("office-token")
+            .header("content-type", "application/json");
+        if let Some(seq) = if_match {
+            request = request.header("If-Match", seq);
+        }
+        request.body(body).send()
+    };
+    let resp = append("/v1/events", None, big).await.unwrap();
     assert_eq!(resp.status().as_u16(), 413);
     assert_eq!(s.head(), before);
 
     // Optimistic concurrency: the query parameter and If-Match both work.
     let stale = s.head() - 1;
-    let resp = s
-        .client
-        .post(s.url(&format!("/v1/events?expected_seq={stale}")))
-        .bearer_auth("office-token")
-        .header("content-type", "application/json")
-        .body(pool("P-7"))
-        .send()
-        .await
-        .unwrap();
+    let resp = append(
+        &format!("/v1/events?expected_seq={stale}"),
+        None,
+        pool("P-7"),
+    )
+    .await
+    .unwrap();
     assert_eq!(resp.status().as_u16(), 409);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["head"]["seq"], s.head());
-    let resp = s
-        .client
-        .post(s.url("/v1/events"))
-        .bearer_auth("office-token")
-        .header("If-Match", stale.to_string())
-        .header("content-type", "application/json")
-        .body(pool("P-7"))
-        .send()
+    let resp = append("/v1/events", Some(stale.to_string()), pool("P-7"))
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 409);
-    let resp = s
-        .client
-        .post(s.url("/v1/events"))
-        .bearer_auth("office-token")
-        .header("If-Match", format!("\"{}\"", s.head()))
-        .header("content-type", "application/json")
-        .body(pool("P-7"))
-        .send()
+    let resp = append("/v1/events", Some(format!("\"{}\"", s.head())), pool("P-7"))
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 201);

@@ -185,7 +185,7 @@ async fn a_flood_of_forbidden_or_refused_keyed_requests_cannot_evict_another_pri
     );
     // The office's own rule refusals are kept, up to its bytes: its oldest go first...
     for n in 0..200 {
-        let r = keyed("reviewer-token", format!("r-{n}"), json!({"type":"ScoreRecorded","occurred_at":"2026-03-20T09:00:00+09:00","actor":"r","application_id":"APP-999999","reviewer_id":"r-001","score":1}).to_string())
+        let r = keyed("reviewer-token", format!("r-{n}"), json!({"type":"ScoreRecorded","occurred_at":"2026-03-20T09:00:00+09:00","actor":"reviewer:r-001","application_id":"APP-999999","reviewer_id":"r-001","score":1}).to_string())
             .await
             .unwrap();
         assert_eq!(r.status(), 422);
@@ -530,6 +530,7 @@ fn sigterm_ends_streams_and_half_open_connections_then_writes_the_snapshot() {
         let client = reqwest::Client::new();
         let appended: Value = client
             .post(format!("{base}/v1/events"))
+            .header("content-type", "application/json")
             .body(pool("P-SNAP"))
             .send()
             .await
