@@ -7,8 +7,9 @@
 //! of the views call it per cell too, so that columns stay aligned); JSON
 //! for programs is left exact.
 //!
-//! What is shown escaped, as `\uXXXX` (JSON's spelling, so that the same
-//! text inside a JSON string still decodes to the original character):
+//! What is shown escaped, as `\u` and four hex digits (ESC as `\u001B`,
+//! JSON's spelling, so that the same text inside a JSON string still
+//! decodes to the original character):
 //! every C0 control but the line feed (tab and carriage return included:
 //! they move the cursor), DEL, every C1 control (U+0080..U+009F, among them
 //! the one-byte CSI), the bidi embeddings, overrides and isolates
@@ -26,8 +27,8 @@ pub fn is_unsafe(c: char) -> bool {
         | '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{2028}' | '\u{2029}')
 }
 
-/// `text` with every character a terminal could act on shown as `\uXXXX`;
-/// borrowed unchanged when there is none (the usual case). Applying it twice
+/// `text` with every character a terminal could act on shown escaped (ESC
+/// as `\u001B`); borrowed unchanged when there is none (the usual case). Applying it twice
 /// changes nothing more.
 pub fn shown(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
