@@ -28,8 +28,8 @@ pub fn is_unsafe(c: char) -> bool {
 }
 
 /// `text` with every character a terminal could act on shown escaped (ESC
-/// as `\u001B`); borrowed unchanged when there is none (the usual case). Applying it twice
-/// changes nothing more.
+/// as `\u001B`); borrowed unchanged when there is none (the usual case).
+/// Applying it twice changes nothing more.
 pub fn shown(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
