@@ -11,7 +11,7 @@ use gpu_ledger_testkit::server::get_json;
 use gpu_ledger_testkit::tokens;
 use serde_json::json;
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 const TOKENS: [(&str, &str); 4] = [
@@ -32,10 +32,8 @@ async fn abuse_is_refused_appends_nothing_and_no_token_reaches_the_logs() {
     std::fs::write(&tokens_file, tokens::file_text(&TOKENS)).unwrap();
     let port = free_port();
     let log = dir.path().join("server.log");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_gpu-ledger"))
+    let mut server = gpu_ledger(&data)
         .args([
-            "--data",
-            data.to_str().unwrap(),
             "serve",
             "--addr",
             &format!("127.0.0.1:{port}"),

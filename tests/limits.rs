@@ -507,10 +507,8 @@ fn sigterm_ends_streams_and_half_open_connections_then_writes_the_snapshot() {
     write_lines(&base, &synthetic_history(2));
     common::import_file(&data, &base);
     let port = free_port();
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_gpu-ledger"))
+    let mut server = common::gpu_ledger(&data)
         .args([
-            "--data",
-            data.to_str().unwrap(),
             "serve",
             "--addr",
             &format!("127.0.0.1:{port}"),
