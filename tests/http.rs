@@ -752,3 +752,78 @@ fn refused_at_the_second_event(problem: &serde_json::Value) {
         "{problem}"
     );
 }
+
+/// The applications of the `ranking` view's first track, as listed.
+fn listed(v: &Value) -> Vec<Value> {
+    v["tracks"][0]["applications"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn the_ranking_pages_through_one_track_with_the_ranks_of_the_whole() {
+    let s = spawn(&example_lines(), Access::Local, Limits::default()).await;
+    let (status, whole) = s.get(None, "/v1/views/ranking").await;
+    assert_eq!(status, 200);
+    // The track with the most applications, paged 7 at a time.
+    let track = whole["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|t| t["applications"].as_array().unwrap().len())
+        .unwrap();
+    let (call, id) = (
+        track["call_id"].as_str().unwrap(),
+        track["track_id"].as_str().unwrap(),
+    );
+    let all = track["applications"].as_array().unwrap().clone();
+    assert!(all.len() > 20, "a track long enough to page");
+    let mut paged = Vec::new();
+    let mut after = String::new();
+    loop {
+        let (status, page) = s
+            .get(
+                None,
+                &format!("/v1/views/ranking?call={call}&track={id}&limit=7{after}"),
+            )
+            .await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["tracks"].as_array().unwrap().len(), 1);
+        assert_eq!(page["tracks"][0]["page"]["total"], all.len());
+        let got = listed(&page);
+        assert!(got.len() <= 7);
+        paged.extend(got);
+        match page["tracks"][0]["page"]["next_after"].as_str() {
+            Some(next) => after = format!("&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, all, "the pages, in turn, are the whole track");
+    // A track id alone selects that track in every call.
+    let (_, by_track) = s.get(None, &format!("/v1/views/ranking?track={id}")).await;
+    assert!(
+        by_track["tracks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["track_id"] == id)
+    );
+}
+
+#[tokio::test]
+async fn a_ranking_page_that_cannot_be_answered_is_refused_naming_why() {
+    let s = spawn(&example_lines(), Access::Local, Limits::default()).await;
+    let mut messages = Vec::new();
+    for query in [
+        "/v1/views/ranking?limit=0",
+        "/v1/views/ranking?limit=1001",
+        "/v1/views/ranking?track=NO-SUCH-TRACK",
+        "/v1/views/ranking?after=APP-2025-0001",
+        "/v1/views/ranking?call=CALL-2025-01&track=ACADEMIA&after=NO-SUCH-APP",
+        "/v1/views/pools?limit=10",
+    ] {
+        let (status, body) = s.get(None, query).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["error"], "bad_ranking_page", "{query}");
+        messages.push(format!("{query}\n  {}", body["message"].as_str().unwrap()));
+    }
+    insta::assert_snapshot!(messages.join("\n"));
+}

@@ -95,7 +95,7 @@ async fn a_store_that_cannot_take_back_gets_nothing_of_a_file_with_a_late_bad_li
     let input = dir.path().join("late-bad-line.jsonl");
     std::fs::write(&input, format!("{text}{{\"type\":\"NoSuchEvent\"}}\n")).unwrap();
 
-    match import_into(store.clone(), &input, Some(0), true).await {
+    match import_into(store.clone(), &input, Some(0), true, None).await {
         Err(ImportError::Refused { line, .. }) => assert_eq!(line, lines + 1),
         Err(e) => panic!("expected the bad line refused, got {e}"),
         Ok(_) => panic!("expected the bad line refused"),
@@ -108,7 +108,7 @@ async fn a_store_that_cannot_take_back_gets_nothing_of_a_file_with_a_late_bad_li
 
     let good = dir.path().join("good.jsonl");
     std::fs::write(&good, &text).unwrap();
-    let (appended, head) = import_into(store.clone(), &good, Some(0), true)
+    let (appended, head) = import_into(store.clone(), &good, Some(0), true, None)
         .await
         .unwrap();
     assert_eq!((appended, head.seq), (lines, lines));

@@ -6,11 +6,12 @@
 mod common;
 
 use gpu_ledger_api::server::{Access, Limits};
+use gpu_ledger_ledger::merkle::levels::Levels;
 use gpu_ledger_ledger::{EventStore, FileStore};
 use gpu_ledger_testkit::auditor::views_equal_a_full_replay;
 use gpu_ledger_testkit::data_dir::copy_files;
-use gpu_ledger_testkit::history::first_part_lines;
 use gpu_ledger_testkit::history::organization_registered;
+use gpu_ledger_testkit::history::{example_lines, first_part_lines};
 use gpu_ledger_testkit::server::{spawn, spawn_on};
 
 /// The data directory's files, copied as a restart on another machine would see them.
@@ -225,4 +226,57 @@ fn the_banner_shows_the_dashboard_token_headers_and_a_skipped_load() {
         banner.contains(&format!("curl http://127.0.0.1:{port}/v1/health\n")),
         "{banner}"
     );
+}
+
+#[tokio::test]
+async fn an_import_leaves_the_snapshot_and_merkle_tree_the_first_start_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("example.jsonl");
+    std::fs::write(&file, example_lines().join("\n") + "\n").unwrap();
+    let out = common::run(&data, &["import", &file.to_string_lossy()]);
+    assert!(out.status.success(), "{out:?}");
+    let head = example_lines().len() as u64;
+    let snapshots: Vec<_> = std::fs::read_dir(data.join("snapshots"))
+        .expect("the import left a snapshot")
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(snapshots, [format!("snapshot-{head:020}.bin")]);
+    let tree = Levels::open(&data.join("merkle"), false, head).unwrap();
+    assert_eq!(tree.len(), head, "the node files hold every record");
+
+    // The first start takes both and replays nothing.
+    let store = FileStore::open(&data).unwrap();
+    let s = spawn_on(dir, store, &[], Access::Local, Limits::default()).await;
+    assert_eq!(s.head(), head);
+    assert_eq!(s.server.state.live.snapshot_seq(), head);
+    views_equal_a_full_replay(&s).await;
+    let (status, answer) = s.post(None, example_lines()[0].clone()).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (422, Some("pool_already_registered")),
+        "the rules' state came with the snapshot"
+    );
+}
+
+#[test]
+fn an_import_onto_a_ledger_leaves_no_snapshot_of_its_own_but_extends_the_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let lines = example_lines();
+    let (first, rest) = lines.split_at(100);
+    for (name, lines) in [("first.jsonl", first), ("rest.jsonl", rest)] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+        let out = common::run(&data, &["import", &file.to_string_lossy()]);
+        assert!(out.status.success(), "{out:?}");
+    }
+    let snapshots: Vec<_> = std::fs::read_dir(data.join("snapshots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(snapshots, [format!("snapshot-{:020}.bin", 100)]);
+    let head = example_lines().len() as u64;
+    let tree = Levels::open(&data.join("merkle"), false, head).unwrap();
+    assert_eq!(tree.len(), head);
 }

@@ -11,6 +11,7 @@
 
 pub mod decoding;
 pub mod http_load;
+pub mod noop;
 pub mod stats;
 pub mod suite;
 pub mod transparency;

@@ -9,6 +9,11 @@
 //!   against the SQLite peer and writes them there.
 
 use clap::{Parser, Subcommand};
+
+/// The allocator of the `gpu-ledger` binary, so that the no-op reference
+/// server (`noop-serve`) differs from the ledger's server only in the work.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use gpu_ledger_bench::http_load::{self, Load, Plan};
 use gpu_ledger_bench::{suite, transparency};
 use gpu_ledger_testkit::workload;
@@ -119,6 +124,16 @@ enum Command {
     Run {
         #[command(flatten)]
         args: RunArgs,
+    },
+    /// Serve `POST /v1/events` with `201` and no work, on gpu-ledger's own
+    /// HTTP stack: the reference `run` measures appends against.
+    #[command(
+        name = "noop-serve",
+        after_help = "Example:\n  gpu-ledger-bench noop-serve --addr 127.0.0.1:8081 &\n  gpu-ledger-bench http-load --addr 127.0.0.1:8081 --clients 64"
+    )]
+    NoopServe {
+        #[arg(long, value_name = "ADDR")]
+        addr: SocketAddr,
     },
 }
 
@@ -289,6 +304,7 @@ fn main() -> ExitCode {
             )
         }),
         Command::Run { args } => run_suite(args),
+        Command::NoopServe { addr } => gpu_ledger_bench::noop::serve(addr),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

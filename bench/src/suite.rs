@@ -120,6 +120,9 @@ pub struct Results {
     pub views: Vec<(String, Vec<LoadRun>)>,
     /// Per client count: its runs.
     pub appends: Vec<(usize, Vec<LoadRun>)>,
+    /// Per client count: the runs of the no-op reference server
+    /// ([`crate::noop`]), each right after the append run of the same round.
+    pub noop: Vec<(usize, Vec<LoadRun>)>,
     /// Peak RSS of the server over start-up, queries and appends.
     pub serve_peak_rss_kib: u64,
     /// After the last restart: background work before the server was idle.
@@ -229,6 +232,7 @@ fn run_full(options: Options) -> Result<Results, String> {
         peer: PeerSteps::default(),
         views: Vec::new(),
         appends: Vec::new(),
+        noop: Vec::new(),
         serve_peak_rss_kib: 0,
         settle: Settle::default(),
         appended: 0,
@@ -250,6 +254,14 @@ fn run_full(options: Options) -> Result<Results, String> {
             None,
         )?;
         results.ours.disk_bytes = bytes_on_disk(&data);
+        after_import(
+            &ours,
+            &data,
+            &work,
+            &runtime,
+            &mut results.ours.startup,
+            &of,
+        )?;
         peer_steps(&programs.peer, &work, &workload, n, &mut results.peer, &of)?;
         results.fsync_ms.push(fsync_probe(&work, &of)?);
     }
@@ -296,8 +308,9 @@ fn run_full(options: Options) -> Result<Results, String> {
         results.views.push((view.to_owned(), runs));
     }
     let head_before = head_seq(&runtime, server.addr)?;
+    let mut noop = noop_server(&work, &runtime)?;
     for &clients in &options.clients {
-        let mut runs = Vec::new();
+        let (mut runs, mut noop_runs) = (Vec::new(), Vec::new());
         for run in 1..=options.runs {
             runs.push(append_run(
                 &runtime,
@@ -307,9 +320,14 @@ fn run_full(options: Options) -> Result<Results, String> {
                 run,
                 None,
             )?);
+            let r = append_run(&runtime, &mut noop, &options, clients, run, None)?;
+            say(format_args!("  ... that was the no-op reference server"));
+            noop_runs.push(r);
         }
         results.appends.push((clients, runs));
+        results.noop.push((clients, noop_runs));
     }
+    noop.stop(Duration::from_secs(10))?;
     results.appended = head_seq(&runtime, server.addr)? - head_before;
     results.serve_peak_rss_kib = server.stop(Duration::from_secs(60))?;
     std::fs::remove_dir_all(&data).map_err(|e| format!("cannot remove {}: {e}", data.display()))?;
@@ -346,6 +364,55 @@ fn run_full(options: Options) -> Result<Results, String> {
     ));
     println!("{}", report::summary(&results));
     Ok(results)
+}
+
+/// The first start of the ledger just imported, from what the import left
+/// (stopped again at once).
+fn after_import(
+    ours: &Path,
+    data: &Path,
+    work: &WorkDir,
+    runtime: &tokio::runtime::Runtime,
+    into: &mut Startups,
+    of: &str,
+) -> Result<(), String> {
+    let server = serving::start_once(
+        ours,
+        &Store::Dir(data.to_path_buf()),
+        &work.file("serve-after-import.log"),
+        runtime,
+        &mut into.after_import,
+    )?;
+    say(format_args!(
+        "start-up to serving right after the import [{of}]: {:.3} s",
+        into.after_import
+            .seconds
+            .0
+            .last()
+            .copied()
+            .unwrap_or_default()
+    ));
+    server.stop(Duration::from_secs(60))?;
+    Ok(())
+}
+
+/// The no-op reference server ([`crate::noop`]), started from this very
+/// program, serving once it answers.
+fn noop_server(
+    work: &WorkDir,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<process::Server, String> {
+    let me = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let addr = process::free_port()?;
+    let log = work.file("noop.log");
+    let mut server = process::Server::spawn_plain(
+        &me,
+        &["noop-serve", "--addr", &addr.to_string()],
+        addr,
+        &log,
+    )?;
+    serving::wait_until_serving(&mut server, runtime, &log)?;
+    Ok(server)
 }
 
 /// One run of the peer: import and verify on a fresh database, then the
@@ -505,6 +572,7 @@ fn scaling(
     remove_dir(&data)?;
     offline_steps(ours, &store, &file, events, &mut big, "1/1", None)?;
     big.disk_bytes = bytes_on_disk(&data);
+    after_import(ours, &data, work, runtime, &mut big.startup, "1/1")?;
     std::fs::remove_file(&file).map_err(|e| format!("cannot remove {}: {e}", file.display()))?;
     let log = work.file("serve-big.log");
     let server = startups(ours, &store, &log, runs, runtime, &mut big.startup)?;

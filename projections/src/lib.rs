@@ -91,7 +91,7 @@ impl Projections {
             ViewName::Holdings => to_value(self.holdings.view(cat)),
             ViewName::Pools => to_value(self.pools.view(cat)),
             ViewName::Calls => to_value(self.calls.view(cat)),
-            ViewName::Ranking => to_value(ranking::view(cat)),
+            ViewName::Ranking => to_value(ranking::select(cat, &params.ranking)),
             ViewName::Utilization => to_value(self.utilization.view(cat, params.utilization)),
             ViewName::Concentration => to_value(self.concentration.view(cat)),
             ViewName::Due => to_value(due::view(cat, self.now(params).as_ref())),
@@ -112,7 +112,7 @@ impl Projections {
             ViewName::Holdings => self.holdings.view(cat).tables(),
             ViewName::Pools => self.pools.view(cat).tables(),
             ViewName::Calls => self.calls.view(cat).tables(),
-            ViewName::Ranking => ranking::view(cat).tables(),
+            ViewName::Ranking => ranking::select(cat, &params.ranking).tables(),
             ViewName::Utilization => self.utilization.view(cat, params.utilization).tables(),
             ViewName::Concentration => self.concentration.view(cat).tables(),
             ViewName::Due => due::view(cat, self.now(params).as_ref()).tables(),
@@ -275,4 +275,6 @@ pub struct ViewParams {
     pub now: Option<Timestamp>,
     /// For CSV: which of the view's tables (default: its main one).
     pub section: Option<String>,
+    /// `ranking`: which tracks, and a page of each.
+    pub ranking: ranking::Selection,
 }

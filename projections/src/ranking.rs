@@ -112,60 +112,151 @@ impl Serialize for TwoDecimals {
     }
 }
 
+/// Which tracks of `ranking` to answer, and one page of each.
+///
+/// Without a page every application of every selected track is listed; a
+/// page lists `limit` applications, starting after the application `after`
+/// (ranks stay those of the whole track), and says where the next one starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Only the tracks of this call.
+    pub call: Option<String>,
+    /// Only the tracks with this id.
+    pub track: Option<String>,
+    /// Applications per track.
+    pub limit: Option<usize>,
+    /// Start after this application (needs exactly one track selected).
+    pub after: Option<String>,
+}
+
+/// The largest page.
+pub const MAX_LIMIT: usize = 1000;
+
+impl Selection {
+    fn selects(&self, call: &Id, track: &Id) -> bool {
+        self.call.as_deref().is_none_or(|c| c == call.as_str())
+            && self.track.as_deref().is_none_or(|t| t == track.as_str())
+    }
+
+    /// Why this selection cannot be answered on `cat`, as a sentence naming
+    /// the parameter.
+    pub fn check(&self, cat: &Catalog) -> Result<(), String> {
+        if let Some(limit) = self.limit
+            && !(1..=MAX_LIMIT).contains(&limit)
+        {
+            return Err(format!("limit must be 1 to {MAX_LIMIT}, not {limit}"));
+        }
+        let selected: Vec<&(Id, Id)> = cat
+            .track_apps
+            .keys()
+            .filter(|(c, t)| self.selects(c, t))
+            .collect();
+        if selected.is_empty() && (self.call.is_some() || self.track.is_some()) {
+            return Err(format!(
+                "no track matches{}{}",
+                self.call
+                    .as_ref()
+                    .map(|c| format!(" call {c:?}"))
+                    .unwrap_or_default(),
+                self.track
+                    .as_ref()
+                    .map(|t| format!(" track {t:?}"))
+                    .unwrap_or_default()
+            ));
+        }
+        if let Some(after) = &self.after {
+            let [key] = selected[..] else {
+                return Err(format!(
+                    "after needs exactly one track; {} match (give call and track)",
+                    selected.len()
+                ));
+            };
+            if !cat.track_apps[key].iter().any(|a| a.as_str() == after) {
+                return Err(format!(
+                    "after: {after:?} has not applied to call {} track {}",
+                    key.0, key.1
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 pub fn view(cat: &Catalog) -> RankingView {
+    select(cat, &Selection::default())
+}
+
+/// The selected tracks, each ranked whole and then cut to its page. Only the
+/// applications on the page are written out, so a page costs the track's sort
+/// and no more.
+pub fn select(cat: &Catalog, selection: &Selection) -> RankingView {
     let tracks = cat
         .track_apps
         .iter()
+        .filter(|((call, track), _)| selection.selects(call, track))
         .map(|((call, track), apps)| {
             let t = cat.track(call, track);
-            let mut lines: Vec<(Option<Score>, RankedApplication)> = apps
+            let mut order: Vec<(Option<Score>, &Id, Standing)> = apps
                 .iter()
                 .map(|id| {
-                    let a = &cat.apps[id];
-                    let org = cat.org(&a.org_id);
-                    let standing = Standing::of(cat, a);
-                    let rank_score = standing.rank_score();
-                    (
-                        rank_score,
-                        RankedApplication {
-                            rank: None,
-                            application_id: id.clone(),
-                            org_id: a.org_id.clone(),
-                            org_name: org.name.to_string(),
-                            region: org.region.as_str(),
-                            reviews: a.reviews,
-                            mean_score: standing.mean.map(|m| TwoDecimals(m.hundredths())),
-                            regional_bonus: standing.bonus,
-                            rank_score: rank_score.map(|m| TwoDecimals(m.hundredths())),
-                            status: a.status.as_str(),
-                            requested_gpus: a.requested,
-                            reopened_by_appeal: reopened_by(a),
-                        },
-                    )
+                    let standing = Standing::of(cat, &cat.apps[id]);
+                    (standing.rank_score(), id, standing)
                 })
                 .collect();
             // Best first; unscored last; ties in id order.
-            lines.sort_by(|(sa, a), (sb, b)| {
-                sb.cmp(sa)
-                    .then_with(|| a.application_id.cmp(&b.application_id))
-            });
+            order.sort_by(|(sa, a, _), (sb, b, _)| sb.cmp(sa).then_with(|| a.cmp(b)));
+            let mut ranks = Vec::with_capacity(order.len());
             let mut prev: Option<(Score, u32)> = None;
-            for (i, (score, line)) in lines.iter_mut().enumerate() {
-                if let Some(s) = score {
+            for (i, (score, _, _)) in order.iter().enumerate() {
+                ranks.push(score.map(|s| {
                     let rank = match prev {
-                        Some((p, r)) if p == *s => r,
+                        Some((p, r)) if p == s => r,
                         _ => i as u32 + 1,
                     };
-                    line.rank = Some(rank);
-                    prev = Some((*s, rank));
-                }
+                    prev = Some((s, rank));
+                    rank
+                }));
             }
+            let from = selection
+                .after
+                .as_deref()
+                .and_then(|after| order.iter().position(|(_, id, _)| id.as_str() == after))
+                .map_or(0, |i| i + 1);
+            let to = selection
+                .limit
+                .map_or(order.len(), |l| (from + l).min(order.len()));
+            let page = (selection.limit.is_some() || selection.after.is_some()).then(|| Page {
+                total: order.len(),
+                next_after: (to < order.len() && to > 0).then(|| order[to - 1].1.clone()),
+            });
+            let applications = (from..to)
+                .map(|i| {
+                    let (rank_score, id, standing) = &order[i];
+                    let a = &cat.apps[*id];
+                    let org = cat.org(&a.org_id);
+                    RankedApplication {
+                        rank: ranks[i],
+                        application_id: (*id).clone(),
+                        org_id: a.org_id.clone(),
+                        org_name: org.name.to_string(),
+                        region: org.region.as_str(),
+                        reviews: a.reviews,
+                        mean_score: standing.mean.map(|m| TwoDecimals(m.hundredths())),
+                        regional_bonus: standing.bonus,
+                        rank_score: rank_score.map(|m| TwoDecimals(m.hundredths())),
+                        status: a.status.as_str(),
+                        requested_gpus: a.requested,
+                        reopened_by_appeal: reopened_by(a),
+                    }
+                })
+                .collect();
             TrackRanking {
                 call_id: call.clone(),
                 track_id: track.clone(),
                 min_reviews: t.min_reviews,
                 regional_bonus: t.regional_bonus,
-                applications: lines.into_iter().map(|(_, l)| l).collect(),
+                applications,
+                page,
             }
         })
         .collect();
@@ -191,6 +282,18 @@ pub struct TrackRanking {
     pub min_reviews: u32,
     pub regional_bonus: u32,
     pub applications: Vec<RankedApplication>,
+    /// Present when a page was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<Page>,
+}
+
+/// Where a page of a track's ranking sits in it.
+#[derive(Debug, Serialize)]
+pub struct Page {
+    /// Applications on the whole track.
+    pub total: usize,
+    /// The `after` of the next page; `null` on the last.
+    pub next_after: Option<Id>,
 }
 
 #[derive(Debug, Serialize)]

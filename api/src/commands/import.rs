@@ -32,7 +32,14 @@ pub async fn run(
     }
     let store = config.open_for_writing()?;
     let started = std::time::Instant::now();
-    let (appended, head) = import_into(store, &args.file, args.expected_seq, json).await?;
+    let (appended, head) = import_into(
+        store,
+        &args.file,
+        args.expected_seq,
+        json,
+        Some(&config.state_dir()),
+    )
+    .await?;
     let secs = started.elapsed().as_secs_f64();
     Ok(Outcome {
         human: format!(

@@ -128,8 +128,14 @@ pub async fn run(config: &StoreConfig, args: &ServeArgs) -> Result<Outcome, Comm
     if let Some(file) = &args.load {
         match store.head().await?.seq {
             0 => {
-                let (n, _) =
-                    crate::import::import_into(store.clone(), file, Some(0), false).await?;
+                let (n, _) = crate::import::import_into(
+                    store.clone(),
+                    file,
+                    Some(0),
+                    false,
+                    Some(&config.state_dir()),
+                )
+                .await?;
                 eprintln!("Loaded {} events from {}.", grouped(n), file.display());
             }
             held => eprintln!(

@@ -5,6 +5,7 @@ use super::{CommandError, FromExport, Outcome, PointArgs};
 use crate::progress::Progress;
 use crate::store_config::StoreConfig;
 use gpu_ledger_domain::Timestamp;
+use gpu_ledger_projections::ranking::Selection;
 use gpu_ledger_projections::utilization::Thresholds;
 use gpu_ledger_projections::{Format, ViewName, ViewParams};
 use gpu_ledger_replay::rebuild_views;
@@ -37,6 +38,22 @@ pub struct ViewArgs {
     #[arg(long, value_name = "TABLE")]
     pub section: Option<String>,
 
+    /// ranking: only the tracks of this call.
+    #[arg(long, value_name = "CALL")]
+    pub call: Option<String>,
+
+    /// ranking: only the tracks with this id.
+    #[arg(long, value_name = "TRACK")]
+    pub track: Option<String>,
+
+    /// ranking: a page of this many applications per track (1 to 1000).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+
+    /// ranking: start after this application (needs one track: give --call and --track).
+    #[arg(long, value_name = "APPLICATION")]
+    pub after: Option<String>,
+
     #[command(flatten)]
     pub input: FromExport,
 }
@@ -58,7 +75,27 @@ pub async fn run(
         },
         now: args.now.clone(),
         section: args.section.clone(),
+        ranking: Selection {
+            call: args.call.clone(),
+            track: args.track.clone(),
+            limit: args.limit,
+            after: args.after.clone(),
+        },
     };
+    let paged =
+        args.call.is_some() || args.track.is_some() || args.limit.is_some() || args.after.is_some();
+    if paged && args.name != ViewName::Ranking {
+        return Err(CommandError::Failed(format!(
+            "--call, --track, --limit and --after page the ranking view, not {}",
+            args.name
+        )));
+    }
+    if args.name == ViewName::Ranking {
+        params
+            .ranking
+            .check(&projections.catalog)
+            .map_err(CommandError::Failed)?;
+    }
     if let Some(section) = &args.section {
         let tables = projections.tables(args.name, &params);
         if !tables.iter().any(|t| t.name == section) {

@@ -13,19 +13,29 @@
 //! nothing (EventStoreDB) gets the file only after a first pass has checked
 //! all of it against the rules, so a bad line never leaves half a file in.
 //! The state the rules start from is the ledger's, replayed by the one fold.
+//!
+//! An import leaves beside the ledger what a server would otherwise rebuild
+//! at its first start: the Merkle tree's node files and, for an import into
+//! an empty ledger, a snapshot of the rules' state and the views, which are
+//! folded on a thread of their own from the events the rules took (see
+//! [`leave_state`]). Onto a ledger that already had records, the views of
+//! the earlier part are not at hand, so the server starts from its own last
+//! snapshot and replays the rest. Both are derived data; failing to write them fails
+//! nothing, it only costs the next start its replay.
 
 mod lines;
 
 pub use lines::LINES_PER_CHUNK;
 
 use crate::progress::Progress;
-use gpu_ledger_domain::{EventError, Programme, RuleError};
+use gpu_ledger_domain::{Event, EventError, Programme, RuleError};
 use gpu_ledger_ledger::{EventStore, Head, StoreError};
+use gpu_ledger_projections::Projections;
 use gpu_ledger_replay::{RebuildError, Source, rebuild_programme};
 use lines::{ParsedChunk, RawChunk, parse_chunks, read_chunks};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{SyncSender, sync_channel};
 
 /// Why a line was refused.
 #[derive(Debug)]
@@ -59,11 +69,14 @@ pub enum ImportError {
 }
 
 /// Imports `path` into `store` all or nothing: (events appended, new head).
+/// With `state_dir` (where a server keeps its derived files), an import into
+/// an empty ledger leaves its snapshot and Merkle tree there.
 pub async fn import_into(
     store: Arc<dyn EventStore>,
     path: &Path,
     expected_seq: Option<u64>,
     json: bool,
+    state_dir: Option<&Path>,
 ) -> Result<(u64, Head), ImportError> {
     let size = std::fs::metadata(path)
         .map(|m| m.len())
@@ -85,23 +98,105 @@ pub async fn import_into(
     };
     if !store.atomic_import() {
         let progress = Progress::new(json, Some(size), "checking");
-        let checked = import_file(None, path, &mut programme.clone(), head, &progress).await;
+        let checked = import_file(None, path, &mut programme.clone(), head, None, &progress).await;
         progress.finish();
         checked?;
     }
     let progress = Progress::new(json, Some(size), "importing");
-    let result = import_file(Some(store), path, &mut programme, head, &progress).await;
+    let views = (head.seq == 0 && state_dir.is_some()).then(|| ViewsFold::start(head.seq));
+    let result = import_file(
+        Some(store.clone()),
+        path,
+        &mut programme,
+        head,
+        views.as_ref().map(ViewsFold::sender),
+        &progress,
+    )
+    .await;
     progress.finish();
-    result
+    let (appended, new_head) = result?;
+    if let Some(dir) = state_dir {
+        let state = views.map(|v| (programme, v.finish()));
+        if let Err(e) = leave_state(store, dir, new_head, state).await {
+            eprintln!(
+                "gpu-ledger: warning: imported, but could not leave the server's derived files in {} ({e}); the next start replays the ledger instead",
+                dir.display()
+            );
+        }
+    }
+    Ok((appended, new_head))
+}
+
+/// The views folded beside the import, from the events the rules took.
+struct ViewsFold {
+    tx: SyncSender<Vec<Event>>,
+    thread: std::thread::JoinHandle<Projections>,
+}
+
+impl ViewsFold {
+    /// Events after `head_seq` will come, in order.
+    fn start(head_seq: u64) -> Self {
+        let (tx, rx) = sync_channel::<Vec<Event>>(4);
+        let thread = std::thread::spawn(move || {
+            let mut views = Projections::new();
+            let mut seq = head_seq;
+            for events in rx {
+                for event in &events {
+                    seq += 1;
+                    views.apply(seq, event);
+                }
+            }
+            views
+        });
+        Self { tx, thread }
+    }
+
+    fn sender(&self) -> SyncSender<Vec<Event>> {
+        self.tx.clone()
+    }
+
+    /// The views once every event sent has been folded.
+    fn finish(self) -> Projections {
+        drop(self.tx);
+        self.thread.join().expect("the views fold does not panic")
+    }
+}
+
+/// Writes what a server's first start would rebuild: the Merkle tree's
+/// node files up to `head`, and with `state` (the rules' state and the views
+/// at `head`) its snapshot, both at once.
+async fn leave_state(
+    store: Arc<dyn EventStore>,
+    dir: &Path,
+    head: Head,
+    state: Option<(Programme, Projections)>,
+) -> Result<(), String> {
+    let snapshots = dir.join("snapshots");
+    let snapshot = tokio::task::spawn_blocking(move || match state {
+        Some((programme, views)) => crate::server::live::snapshot::save(
+            &snapshots, head.seq, &head.hash, &programme, &views,
+        )
+        .map(|_| ()),
+        None => Ok(()),
+    });
+    let merkle_dir = dir.join("merkle");
+    let merkle = gpu_ledger_replay::proof::merkle_tree(store.as_ref(), &merkle_dir, true);
+    let (snapshot, merkle) = tokio::join!(snapshot, merkle);
+    snapshot
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("the snapshot: {e}"))?;
+    merkle.map_err(|e| format!("the Merkle tree: {e}"))?;
+    Ok(())
 }
 
 /// Streams `path` through the rules into `store`, or only through the rules
-/// when `store` is `None`.
+/// when `store` is `None`; the events the rules took go on to `views`.
 async fn import_file(
     store: Option<Arc<dyn EventStore>>,
     path: &Path,
     programme: &mut Programme,
     head: Head,
+    views: Option<SyncSender<Vec<Event>>>,
     progress: &Progress,
 ) -> Result<(u64, Head), ImportError> {
     let workers = std::thread::available_parallelism()
@@ -160,6 +255,9 @@ async fn import_file(
                 && let Err(e) = session.push(chunk.batch).await
             {
                 break 'chunks Err(e.into());
+            }
+            if let Some(views) = &views {
+                let _ = views.send(chunk.events);
             }
             progress.update(bytes, appended);
         }

@@ -108,6 +108,8 @@ pub struct Startup {
 /// state, Merkle node files).
 #[derive(Debug, Clone, Default)]
 pub struct Startups {
+    /// The first start after `import`, from what the import left.
+    pub after_import: Startup,
     pub full_replay: Startup,
     pub restart: Startup,
 }

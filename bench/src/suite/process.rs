@@ -310,6 +310,16 @@ impl Server {
         Self::start(binary, store, args, addr, log)
     }
 
+    /// Starts `binary ARGS...`, another server that will answer on `addr`.
+    pub fn spawn_plain(
+        binary: &Path,
+        args: &[&str],
+        addr: SocketAddr,
+        log: &Path,
+    ) -> Result<Self, String> {
+        Self::start(binary, Vec::new(), args, addr, log)
+    }
+
     fn start(
         binary: &Path,
         store: Vec<std::ffi::OsString>,

@@ -14,7 +14,7 @@ pub use goals::summary;
 use super::machine::Machine;
 use super::{LoadRun, Results, Runs, Scaling, Session, Step, load_medians};
 use crate::stats::median;
-use goals::{goals, top_appends, yes_no};
+use goals::top_appends;
 use gpu_ledger_testkit::workload::Summary;
 use std::path::Path;
 
@@ -114,12 +114,16 @@ pub fn markdown(r: &Results) -> String {
     let st = &r.ours.startup;
     line(
         w,
-        "Start-up to serving: from spawning `gpu-ledger serve` until `GET /v1/health` answers 200. *Full replay*: with the server's derived files (`snapshots/`, `merkle/`) removed first, as on the first start after an import. *Restart*: the next start, from what the previous server kept when stopped with SIGINT.",
+        "Start-up to serving: from spawning `gpu-ledger serve` until `GET /v1/health` answers 200. *Right after import*: the first start, from what `import` left (the snapshot and the Merkle node files). *Full replay*: with the server's derived files (`snapshots/`, `merkle/`) removed first. *Restart*: the next start, from what the previous server kept when stopped with SIGINT.",
     );
     line(w, "");
     line(w, "| figure | median | runs |");
     line(w, "| --- | ---: | --- |");
-    for (name, s) in [("full replay", &st.full_replay), ("restart", &st.restart)] {
+    for (name, s) in [
+        ("right after import", &st.after_import),
+        ("full replay", &st.full_replay),
+        ("restart", &st.restart),
+    ] {
         line(
             w,
             &format!(
@@ -172,15 +176,30 @@ pub fn markdown(r: &Results) -> String {
     line(w, "");
     line(
         w,
-        "| clients | appends/s | p50 | p99 | server CPU | load generator CPU |",
+        "| clients | appends/s | p50 | p99 | server CPU | load generator CPU | no-op route, same clients | appends / no-op |",
     );
-    line(w, "| ---: | ---: | ---: | ---: | ---: | ---: |");
+    line(
+        w,
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
     for (clients, runs) in &r.appends {
         let (per_second, p50, p99) = load_medians(runs);
+        let noop = r
+            .noop
+            .iter()
+            .find(|(c, _)| c == clients)
+            .map(|(_, runs)| load_medians(runs));
+        let (noop_cell, share) = match noop {
+            Some((noop, noop_p50, _)) => (
+                format!("{}/s at p50 {}", rate(noop), ms(noop_p50)),
+                format!("{:.0}%", 100.0 * per_second / noop),
+            ),
+            None => ("-".to_owned(), "-".to_owned()),
+        };
         line(
             w,
             &format!(
-                "| {clients} | **{}** ({}) | {} ({}) | {} ({}) | {:.2} | {:.2} |",
+                "| {clients} | **{}** ({}) | {} ({}) | {} ({}) | {:.2} | {:.2} | {noop_cell} | {share} |",
                 rate(per_second),
                 join(runs, |x| rate(x.per_second)),
                 ms(p50),
@@ -196,7 +215,7 @@ pub fn markdown(r: &Results) -> String {
     line(
         w,
         &format!(
-            "| peer, one commit per event (`sqlite-ledger import --batch 1`, first {} events) | {} ({}) | | | | |",
+            "| peer, one commit per event (`sqlite-ledger import --batch 1`, first {} events) | {} ({}) | | | | | | |",
             grouped(o.one_by_one_events),
             rate(one.median()),
             list(&one, rate)
@@ -208,7 +227,7 @@ pub fn markdown(r: &Results) -> String {
         line(
             w,
             &format!(
-                "| the disk: one 4 KiB append + `fdatasync`, {} times a run (one durable write at a time) | {} a second at p50 {} (p99 {}) | |",
+                "| the disk: one 4 KiB append + `fdatasync`, {} times a run (one durable write at a time) | {} a second at p50 {} (p99 {}) | | | | | | |",
                 super::FSYNC_PROBES,
                 rate(1000.0 / p50),
                 ms(p50),
@@ -260,11 +279,11 @@ pub fn markdown(r: &Results) -> String {
     line(w, "");
     line(
         w,
-        "| events | workload | import | peak RSS | verify | peak RSS | rebuild | peak RSS | start-up, full replay | restart | server RSS | bytes/event |",
+        "| events | workload | import | peak RSS | verify | peak RSS | rebuild | peak RSS | start-up after import | full replay | restart | server RSS | bytes/event |",
     );
     line(
         w,
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     );
     scaling_row(w, &r.ours);
     if let Some(big) = &r.big {
@@ -279,13 +298,7 @@ pub fn markdown(r: &Results) -> String {
         line(w, "");
     }
 
-    line(w, "### Goals of issue 8");
-    line(w, "");
-    line(w, "| goal | measured (median) | met |");
-    line(w, "| --- | --- | :---: |");
-    for (goal, measured, met) in goals(r) {
-        line(w, &format!("| {goal} | {measured} | {} |", yes_no(met)));
-    }
+    goals::section(w, r);
     if let Some(t) = &r.transparency {
         line(w, "");
         line(w, "### The Merkle tree (issue 5)");
@@ -460,9 +473,10 @@ fn scaling_row(w: &mut String, s: &Scaling) {
     line(
         w,
         &format!(
-            "| {} | {} | {import} | {import_rss} | {verify} | {verify_rss} | {rebuild} | {rebuild_rss} | {} | {} | {} | {:.0} |",
+            "| {} | {} | {import} | {import_rss} | {verify} | {verify_rss} | {rebuild} | {rebuild_rss} | {} | {} | {} | {} | {:.0} |",
             grouped(s.events),
             bytes(s.workload_bytes),
+            secs(s.startup.after_import.seconds.median()),
             secs(s.startup.full_replay.seconds.median()),
             secs(s.startup.restart.seconds.median()),
             mib(s.startup.full_replay.peak_rss_kib.median()),
@@ -471,7 +485,7 @@ fn scaling_row(w: &mut String, s: &Scaling) {
     );
 }
 
-fn line(w: &mut String, text: &str) {
+pub(super) fn line(w: &mut String, text: &str) {
     w.push_str(text);
     w.push('\n');
 }

@@ -55,7 +55,7 @@ pub(super) fn startups(
 
 /// Spawns a server on `store` and records the time until it serves and its
 /// peak RSS by then.
-fn start_once(
+pub(super) fn start_once(
     ours: &Path,
     store: &Store,
     log: &Path,
@@ -117,7 +117,7 @@ pub(super) fn head_seq(
 }
 
 /// Polls `GET /v1/health` every 2 ms until it answers 200.
-fn wait_until_serving(
+pub(super) fn wait_until_serving(
     server: &mut Server,
     runtime: &tokio::runtime::Runtime,
     log: &Path,

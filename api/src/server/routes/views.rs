@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use gpu_ledger_domain::Timestamp;
 use gpu_ledger_ledger::time::parse_time;
+use gpu_ledger_projections::ranking::Selection;
 use gpu_ledger_projections::utilization::Thresholds;
 use gpu_ledger_projections::{Format, Projections, ViewName, ViewParams};
 use gpu_ledger_replay::{Source, Until, rebuild_views};
@@ -35,6 +36,15 @@ pub struct ViewQuery {
     now: Option<String>,
     /// csv: which of the view's tables (default: its main one).
     section: Option<String>,
+    /// ranking: only the tracks of this call.
+    call: Option<String>,
+    /// ranking: only the tracks with this id.
+    track: Option<String>,
+    /// ranking: a page of this many applications per track (1 to 1000).
+    limit: Option<usize>,
+    /// ranking: the page starts after this application (the previous page's
+    /// `page.next_after`); needs exactly one track selected.
+    after: Option<String>,
 }
 
 /// One of the views: holdings, pools, calls, ranking, utilization, concentration, due, outputs, reviews (docs/views.md).
@@ -65,6 +75,14 @@ pub async fn get_view(
             ));
         }
     };
+    if view != ViewName::Ranking
+        && (q.call.is_some() || q.track.is_some() || q.limit.is_some() || q.after.is_some())
+    {
+        return Err(Problem::bad_request(
+            "bad_ranking_page",
+            format!("call, track, limit and after page the ranking view, not {view}"),
+        ));
+    }
     let periods = q.periods.unwrap_or(2);
     if !(1..=Thresholds::MAX_PERIODS).contains(&periods) {
         return Err(Problem::bad_request(
@@ -85,6 +103,12 @@ pub async fn get_view(
         },
         now,
         section: q.section.clone(),
+        ranking: Selection {
+            call: q.call.clone(),
+            track: q.track.clone(),
+            limit: q.limit,
+            after: q.after.clone(),
+        },
     };
     let until = match (q.until_seq, &q.as_of, &q.recorded_as_of) {
         (Some(n), None, None) => Until::Seq(n),
@@ -114,6 +138,12 @@ pub async fn get_view(
         .map(|(clock, at)| serde_json::json!({"clock": clock, "at": at}));
     // The view's bytes and content type.
     let render = |p: &Projections| -> Result<(Bytes, &'static str), Problem> {
+        if view == ViewName::Ranking {
+            params
+                .ranking
+                .check(&p.catalog)
+                .map_err(|e| Problem::bad_request("bad_ranking_page", e))?;
+        }
         if let Some(section) = &params.section
             && !p.tables(view, &params).iter().any(|t| t.name == section)
         {
