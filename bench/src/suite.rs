@@ -52,7 +52,8 @@ use std::time::{Duration, Instant};
 use store::Store;
 use work_dir::{WorkDir, remove_database, remove_dir};
 
-/// The views the server can answer, all queried.
+/// The views queried; `ranking` as analysts page it at this size: the first
+/// page of 100 of its longest track ([`ranking_page`]).
 pub const VIEWS: [&str; 6] = [
     "pools",
     "calls",
@@ -285,14 +286,17 @@ fn run_full(options: Options) -> Result<Results, String> {
         results.settle.cpu_seconds,
         results.settle.rss_kib as f64 / 1024.0
     ));
+    let ranking = ranking_page(&runtime, server.addr)?;
     for view in VIEWS {
         let mut runs = Vec::new();
+        let path = match view {
+            "ranking" => ranking.clone(),
+            _ => format!("/v1/views/{view}"),
+        };
         for run in 1..=options.runs {
             let load = Load {
                 addr: server.addr,
-                plan: Plan::Get {
-                    path: format!("/v1/views/{view}"),
-                },
+                plan: Plan::Get { path: path.clone() },
                 clients: 1,
                 duration: seconds(options.view_seconds),
                 warmup: Duration::from_millis(200),
@@ -305,7 +309,9 @@ fn run_full(options: Options) -> Result<Results, String> {
             ));
             runs.push(r);
         }
-        results.views.push((view.to_owned(), runs));
+        results
+            .views
+            .push((path.trim_start_matches("/v1/views/").to_owned(), runs));
     }
     let head_before = head_seq(&runtime, server.addr)?;
     let mut noop = noop_server(&work, &runtime)?;
@@ -364,6 +370,25 @@ fn run_full(options: Options) -> Result<Results, String> {
     ));
     println!("{}", report::summary(&results));
     Ok(results)
+}
+
+/// The path of the first page of 100 of the ranking's longest track.
+fn ranking_page(
+    runtime: &tokio::runtime::Runtime,
+    addr: std::net::SocketAddr,
+) -> Result<String, String> {
+    let (status, body) = runtime.block_on(http_load::get(addr, "/v1/views/ranking?limit=1"))?;
+    let v: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| format!("GET /v1/views/ranking answered {status} with no JSON: {e}"))?;
+    let longest = v["tracks"]
+        .as_array()
+        .and_then(|t| t.iter().max_by_key(|t| t["page"]["total"].as_u64()))
+        .ok_or_else(|| format!("the ranking has no tracks: {v}"))?;
+    Ok(format!(
+        "/v1/views/ranking?call={}&track={}&limit=100",
+        longest["call_id"].as_str().unwrap_or_default(),
+        longest["track_id"].as_str().unwrap_or_default()
+    ))
 }
 
 /// The first start of the ledger just imported, from what the import left

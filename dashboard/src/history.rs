@@ -18,6 +18,7 @@ use gpu_ledger_projections::concentration::Figures;
 use gpu_ledger_replay::fold::{BATCH, fold};
 use gpu_ledger_replay::{Entry, Follower, Until};
 use serde::Deserialize;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -254,41 +255,88 @@ impl Tracker {
 struct Snapshot {
     seq: u64,
     recorded_at: RecordedAt,
-    views: Arc<Projections>,
+    occurred_by: Option<gpu_ledger_domain::Instant>,
+    views: Kept,
 }
 
 /// Snapshots of the views, evenly spaced.
+///
+/// With a directory, each is written there (postcard) and only its seq and
+/// times stay in memory: a full copy of the views of a 1M-event ledger is
+/// tens of MiB, and eight of them were most of an idle server's memory
+/// (issue 19). A past page then reads one back, which costs it a few tens of
+/// milliseconds more than a copy in memory. The files are derived data, and
+/// a new server starts its directory afresh.
 struct Snapshots {
     every: u64,
     kept: Vec<Snapshot>,
+    dir: Option<PathBuf>,
 }
 
-impl Default for Snapshots {
-    fn default() -> Self {
-        Self {
-            every: SNAPSHOT_EVERY_EVENTS,
-            kept: Vec::new(),
-        }
-    }
+/// Where a snapshot's views are.
+enum Kept {
+    Memory(Arc<Projections>),
+    File(PathBuf),
 }
 
 impl Snapshots {
+    fn new(dir: Option<PathBuf>) -> Self {
+        if let Some(dir) = &dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        Self {
+            every: SNAPSHOT_EVERY_EVENTS,
+            kept: Vec::new(),
+            dir,
+        }
+    }
+
     /// Keeps the views after `seq` when it falls on the spacing.
     fn offer(&mut self, seq: u64, recorded_at: RecordedAt, views: &Projections) {
         if !seq.is_multiple_of(self.every) {
             return;
         }
+        let kept = match &self.dir {
+            None => Kept::Memory(Arc::new(views.clone())),
+            Some(dir) => match write_views(dir, seq, views) {
+                Ok(path) => Kept::File(path),
+                Err(e) => {
+                    tracing::warn!(error = %e, seq, "could not keep a history snapshot on disk; keeping it in memory");
+                    Kept::Memory(Arc::new(views.clone()))
+                }
+            },
+        };
         self.kept.push(Snapshot {
             seq,
             recorded_at,
-            views: Arc::new(views.clone()),
+            occurred_by: views.occurred_by,
+            views: kept,
         });
         if self.kept.len() > SNAPSHOTS_KEPT {
             self.every *= 2;
             let every = self.every;
-            self.kept.retain(|s| s.seq.is_multiple_of(every));
+            self.kept.retain(|s| {
+                let keep = s.seq.is_multiple_of(every);
+                if let (false, Kept::File(path)) = (keep, &s.views) {
+                    let _ = std::fs::remove_file(path);
+                }
+                keep
+            });
         }
     }
+}
+
+fn write_views(dir: &Path, seq: u64, views: &Projections) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(format!("views-{seq:020}.bin"));
+    let bytes = postcard::to_stdvec(views).map_err(std::io::Error::other)?;
+    std::fs::write(&path, bytes)?;
+    Ok(path)
+}
+
+fn read_views(path: &Path) -> std::io::Result<Projections> {
+    let bytes = std::fs::read(path)?;
+    postcard::from_bytes(&bytes).map_err(std::io::Error::other)
 }
 
 /// The history of the ledger the server serves.
@@ -299,10 +347,19 @@ pub struct History {
 }
 
 impl Default for History {
+    /// A history keeping its snapshots in memory.
     fn default() -> Self {
+        Self::keeping_snapshots_in(None)
+    }
+}
+
+impl History {
+    /// A history keeping its snapshots of the views as files in `dir`
+    /// (emptied first), or in memory without one.
+    pub fn keeping_snapshots_in(dir: Option<PathBuf>) -> Self {
         Self {
             tracker: Mutex::default(),
-            snapshots: Mutex::default(),
+            snapshots: Mutex::new(Snapshots::new(dir)),
             computed_to: watch::channel(0).0,
         }
     }
@@ -440,14 +497,78 @@ impl History {
         slice
     }
 
-    /// The latest snapshot at or before `until`, to replay a past point from.
-    pub fn snapshot_before(&self, until: Until) -> Option<Arc<Projections>> {
-        let snapshots = self.snapshots.lock().expect("snapshots lock");
-        snapshots
-            .kept
-            .iter()
-            .rev()
-            .find(|s| until.includes(s.seq, s.recorded_at, s.views.occurred_by))
-            .map(|s| s.views.clone())
+    /// The views of the latest snapshot at or before `until`, to replay a
+    /// past point from (read from its file, if it is kept in one: call off
+    /// the runtime's workers).
+    pub fn snapshot_before(&self, until: Until) -> Option<Projections> {
+        let found = {
+            let snapshots = self.snapshots.lock().expect("snapshots lock");
+            let s = snapshots
+                .kept
+                .iter()
+                .rev()
+                .find(|s| until.includes(s.seq, s.recorded_at, s.occurred_by))?;
+            match &s.views {
+                Kept::Memory(views) => return Some((**views).clone()),
+                Kept::File(path) => path.clone(),
+            }
+        };
+        match read_views(&found) {
+            Ok(views) => Some(views),
+            Err(e) => {
+                tracing::warn!(error = %e, file = %found.display(), "could not read a history snapshot; replaying from the start");
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gpu_ledger_domain::decode_event;
+
+    fn views_with_a_pool(seq: u64) -> Projections {
+        let mut views = Projections::new();
+        let pool = r#"{"type":"PoolRegistered","occurred_at":"2026-01-05T09:00:00+09:00","actor":"msit","pool_id":"P-1","name":"Pool one","gpu_model":"H200","gpus":64,"gpus_per_server":8,"source":"owned"}"#;
+        views.apply(seq, &decode_event(pool.as_bytes()).unwrap());
+        views
+    }
+
+    #[test]
+    fn snapshots_kept_on_disk_come_back_as_they_were_and_thinned_ones_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::keeping_snapshots_in(Some(dir.path().join("history")));
+        let at = RecordedAt::from_micros(1);
+        let views = views_with_a_pool(SNAPSHOT_EVERY_EVENTS);
+        history
+            .snapshots
+            .lock()
+            .unwrap()
+            .offer(SNAPSHOT_EVERY_EVENTS, at, &views);
+        let files = || {
+            std::fs::read_dir(dir.path().join("history"))
+                .unwrap()
+                .count()
+        };
+        assert_eq!(files(), 1, "the snapshot is a file");
+        let back = history
+            .snapshot_before(Until::Seq(SNAPSHOT_EVERY_EVENTS + 5))
+            .expect("a snapshot before that point");
+        assert_eq!(back.seq, SNAPSHOT_EVERY_EVENTS);
+        assert_eq!(back, views);
+        assert!(history.snapshot_before(Until::Seq(10)).is_none());
+        // Past the count kept, every other one is dropped, its file too.
+        for k in 2..=SNAPSHOTS_KEPT as u64 + 1 {
+            let seq = k * SNAPSHOT_EVERY_EVENTS;
+            history
+                .snapshots
+                .lock()
+                .unwrap()
+                .offer(seq, at, &views_with_a_pool(seq));
+        }
+        let kept = history.snapshots.lock().unwrap().kept.len();
+        assert_eq!(files(), kept);
+        assert!(kept <= SNAPSHOTS_KEPT);
     }
 }

@@ -250,8 +250,12 @@ impl Dashboard {
         if let Some(p) = self.past.get(until) {
             return Ok(p);
         }
-        let start = self.history.snapshot_before(until);
-        let start = start.map_or_else(Projections::new, |s| (*s).clone());
+        let history = self.history.clone();
+        let start = tokio::task::spawn_blocking(move || history.snapshot_before(until))
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(Projections::new);
         let source = self.ledger.replay_after(start.seq);
         let p = Arc::new(replay_into(source, start, until).await?);
         self.past.put(until, p.clone());

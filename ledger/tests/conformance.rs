@@ -18,8 +18,8 @@ use futures::StreamExt;
 use gpu_ledger_esdb_double::EsdbDouble;
 use gpu_ledger_ledger::export::parse_export_line;
 use gpu_ledger_ledger::{
-    EsdbStore, EventBatch, EventStore, FileStore, Hash, Head, PgStore, Record, RecordMeta,
-    StoreError,
+    EsdbStore, EventBatch, EventStore, FileStore, FileStoreOptions, Hash, Head, PgStore, Record,
+    RecordMeta, StoreError,
 };
 use gpu_ledger_testkit::postgres::PgCluster;
 use std::collections::BTreeMap;
@@ -38,8 +38,12 @@ struct Subject {
 }
 
 fn file_store() -> Subject {
+    file_store_with(FileStoreOptions::default())
+}
+
+fn file_store_with(options: FileStoreOptions) -> Subject {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let store = FileStore::open(dir.path()).expect("open the file store");
+    let store = FileStore::open_with(dir.path(), options).expect("open the file store");
     Subject {
         store: Arc::new(store),
         _dir: Some(dir),
@@ -101,6 +105,18 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let subject = super::file_store();
+                    super::$case(subject.store.clone()).await;
+                }
+            )*
+        }
+        /// The file store again with segments of 4 KiB, so that every case
+        /// crosses segment files (an import among them, which seals segments
+        /// before its commit).
+        mod file_small_segments {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let subject = super::file_store_with(gpu_ledger_testkit::stores::small_segments());
                     super::$case(subject.store.clone()).await;
                 }
             )*

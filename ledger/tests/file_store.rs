@@ -238,6 +238,31 @@ async fn an_import_is_all_or_nothing() {
     assert_eq!(read_all_checked(&reopened), all);
 }
 
+/// An import larger than one of its writes fills and seals segments before
+/// its commit; the same handle then reads all of it back, not only what the
+/// segments held when they were last published.
+#[tokio::test]
+async fn an_import_over_several_writes_reads_back_whole_in_the_same_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::open_with(dir.path(), small_segments()).unwrap();
+    let mut import = store.begin_import(Some(0)).await.unwrap();
+    let padding = "p".repeat(200);
+    for i in 0..40 {
+        let mut b = EventBatch::new();
+        for j in 0..1000 {
+            b.push(format!("{{\"i\":{j},\"tag\":\"imp{i}\",\"pad\":\"{padding}\"}}").as_bytes());
+        }
+        import.push(b).await.unwrap();
+    }
+    let head = import.commit().await.unwrap();
+    assert_eq!(head.seq, 40_000);
+    assert!(
+        store.segment_paths().len() > 2,
+        "the import sealed segments"
+    );
+    assert_eq!(read_all_checked(&store).len(), 40_000);
+}
+
 #[tokio::test]
 async fn an_import_interrupted_by_a_crash_leaves_the_ledger_as_before() {
     let dir = tempfile::tempdir().unwrap();

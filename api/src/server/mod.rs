@@ -250,7 +250,12 @@ pub async fn start(
         ));
     }
     let metrics = metrics::Metrics::new();
-    let history = Arc::new(gpu_ledger_dashboard::History::default());
+    let history = Arc::new(gpu_ledger_dashboard::History::keeping_snapshots_in(
+        checkpoints
+            .state_dir
+            .as_ref()
+            .map(|d| d.join("snapshots").join("history")),
+    ));
     let live = LiveLedger::start(store, metrics, checkpoints, vec![history.clone()])
         .await
         .map_err(|e| format!("cannot load the ledger: {e}"))?;

@@ -528,6 +528,10 @@ impl Writer {
                     .filter(|(_, at)| *at < cut)
                     .map(|(seq, at)| (*seq, offset + *at as u64)),
             );
+            // Readers stop at the published head, so the frames may be
+            // readable before the commit; a segment the import fills and
+            // seals is never published again, so this is its end.
+            idx.end = offset + cut as u64;
         }
         p.index_marks.retain(|(_, at)| *at >= cut);
         for m in &mut p.index_marks {
@@ -578,13 +582,11 @@ impl Writer {
         self.active.commit_frames = start.commit_frames;
         self.active.sealed = false;
         let head = self.head.seq;
-        self.active
-            .seg
-            .index
-            .lock()
-            .expect("index lock")
-            .entries
-            .retain(|(seq, _)| *seq <= head);
+        {
+            let mut idx = self.active.seg.index.lock().expect("index lock");
+            idx.entries.retain(|(seq, _)| *seq <= head);
+            idx.end = start.len;
+        }
         self.buf.clear();
         let _ = std::fs::File::open(&self.shared.dir).and_then(|d| d.sync_all());
     }
