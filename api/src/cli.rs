@@ -175,7 +175,16 @@ pub enum Command {
 }
 
 pub fn main() -> ExitCode {
+    main_with(|| {})
+}
+
+/// [`main`], calling `before_serving` first when the command is `serve`
+/// (the binary sets its allocator up for a long-lived process there).
+pub fn main_with(before_serving: fn()) -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Serve(_)) {
+        before_serving();
+    }
     let _logs = init_logging(
         if matches!(cli.command, Command::Serve(_) | Command::Witness(_)) {
             "info"
