@@ -169,9 +169,9 @@ async fn a_flood_of_forbidden_or_refused_keyed_requests_cannot_evict_another_pri
         .unwrap();
     assert_eq!(first.status(), 201);
     let head = s.head();
-    // The monitor may not register pools: each a 403, before any rule.
+    // The analyst may not append: each a 403, before any rule, keeping nothing.
     for n in 0..2_000 {
-        let r = keyed("monitor-token", format!("m-{n}"), pool(&format!("P-M{n}")))
+        let r = keyed("analyst-token", format!("a-{n}"), pool(&format!("P-A{n}")))
             .await
             .unwrap();
         assert_eq!(r.status(), 403);
@@ -180,23 +180,57 @@ async fn a_flood_of_forbidden_or_refused_keyed_requests_cannot_evict_another_pri
         s.server
             .state
             .idempotency
-            .bytes_of(&principal_key(&s, "monitor-token")),
+            .bytes_of(&principal_key(&s, "analyst-token")),
         0
     );
-    // The office's own rule refusals are kept, up to its bytes: its oldest go first...
+    // Three others each fill their own bytes with rule refusals (kept), 24
+    // KiB together, past the 16 KiB all may keep.
+    let refused = [
+        (
+            "reviewer-token",
+            json!({"type":"ScoreRecorded","occurred_at":"2026-03-20T09:00:00+09:00","actor":"reviewer:r-001","application_id":"APP-999999","reviewer_id":"r-001","score":1}),
+        ),
+        (
+            "applicant-token",
+            json!({"type":"ApplicationSubmitted","occurred_at":"2026-03-20T09:00:00+09:00","actor":"org:ORG-1","application_id":"APP-999999","call_id":"CALL-NONE","track_id":"T1","org_id":"ORG-1","title":"t","purpose":"research","requested_gpus":8}),
+        ),
+        (
+            "monitor-token",
+            json!({"type":"UtilizationReported","occurred_at":"2026-03-20T09:00:00+09:00","actor":"monitor","award_id":"AW-NONE","period_start":"2026-03-01T00:00:00+09:00","period_end":"2026-03-08T00:00:00+09:00","utilization_bp":9000,"off_purpose_use":false}),
+        ),
+    ];
     for n in 0..200 {
-        let r = keyed("reviewer-token", format!("r-{n}"), json!({"type":"ScoreRecorded","occurred_at":"2026-03-20T09:00:00+09:00","actor":"reviewer:r-001","application_id":"APP-999999","reviewer_id":"r-001","score":1}).to_string())
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 422);
+        for (token, body) in &refused {
+            let r = keyed(token, format!("r-{n}"), body.to_string())
+                .await
+                .unwrap();
+            let status = r.status();
+            assert_eq!(status, 422, "{token}: {}", r.text().await.unwrap());
+        }
     }
-    assert!(
+    let held = |token| {
         s.server
             .state
             .idempotency
-            .bytes_of(&principal_key(&s, "reviewer-token"))
-            <= 8 << 10
-    );
+            .bytes_of(&principal_key(&s, token))
+    };
+    for (token, _) in &refused {
+        assert!(
+            held(token) <= 8 << 10,
+            "{token} holds {} bytes",
+            held(token)
+        );
+    }
+    let total: usize = [
+        "office-token",
+        "reviewer-token",
+        "applicant-token",
+        "monitor-token",
+    ]
+    .into_iter()
+    .map(held)
+    .sum();
+    assert!(total <= 16 << 10, "{total} bytes kept in all");
     // ...and the office's retry still gets its first answer, appending nothing.
     let retry = keyed("office-token", "office-1".into(), pool("P-KEYED"))
         .await
@@ -365,6 +399,110 @@ async fn a_reader_that_takes_nothing_is_cut_off_and_resumes_with_last_event_id()
     assert!(text.contains(&format!("id: {}\n", last + 1)), "{text}");
 }
 
+/// The `reason` and `last_id` of the `event: end` in an SSE text, if it has one.
+fn end_event(text: &str) -> Option<(String, u64)> {
+    let data = text
+        .split("event: end\n")
+        .nth(1)?
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))?;
+    let end: Value = serde_json::from_str(data).ok()?;
+    Some((
+        end["reason"].as_str()?.to_string(),
+        end["last_id"].as_u64()?,
+    ))
+}
+
+/// The seq of the last `id:` line of an SSE text before any `event: end`.
+fn last_id_sent(text: &str) -> Option<u64> {
+    text.split("event: end\n")
+        .next()?
+        .lines()
+        .filter_map(|l| l.strip_prefix("id: "))
+        .filter_map(|id| id.trim().parse::<u64>().ok())
+        .next_back()
+}
+
+#[tokio::test]
+async fn a_reader_too_slow_to_keep_up_gets_an_end_event_and_resumes_with_last_event_id() {
+    // The limits ask for 32 KiB per 4 s of waiting on the reader, 8 KiB/s.
+    let limits = Limits {
+        stall_timeout: Duration::from_secs(4),
+        reader_bytes: 32 << 10,
+        ..Limits::default()
+    };
+    // About 4 MB of records: more than the sockets buffer.
+    let s = spawn(&synthetic_history(3_000), every_role(), limits).await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut slow = socket.connect(s.server.addr).await.unwrap();
+    slow
+        .write_all(b"GET /v1/events/live?after=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer analyst-token\r\n\r\n")
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    // 1 KiB every 250 ms, 4 KiB/s, until the server gives up on it...
+    while limit_hits(&s, "slow_reader").await == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the slow reader was never ended"
+        );
+        let n = slow.read(&mut buf).await.unwrap();
+        assert!(n > 0, "the connection was closed instead");
+        got.extend_from_slice(&buf[..n]);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // ...then it takes what is left for it.
+    let ended = tokio::time::timeout(PATIENCE, async {
+        let mut buf = [0u8; 8192];
+        while end_event(&String::from_utf8_lossy(&got)).is_none() {
+            match slow.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream neither ended nor closed");
+    let stalls = limit_hits(&s, "stall_timeout").await;
+    let text = String::from_utf8_lossy(&got);
+    let (reason, last) = end_event(&text).unwrap_or_else(|| {
+        panic!(
+            "no end event ({stalls} stalls) in {} bytes; the stream ended with {:?}",
+            got.len(),
+            &text[text.len().saturating_sub(300)..]
+        )
+    });
+    assert_eq!(reason, "slow_reader");
+    assert_eq!(
+        Some(last),
+        last_id_sent(&text),
+        "last_id is not the last sent"
+    );
+    assert!(last < s.head(), "the whole ledger came through");
+    // Resuming with it continues at exactly the next record.
+    let mut resumed = s
+        .client
+        .get(s.url("/v1/events/live"))
+        .bearer_auth("analyst-token")
+        .header("Last-Event-ID", last.to_string())
+        .send()
+        .await
+        .unwrap();
+    let mut text = String::new();
+    while !text.contains("\n\n") {
+        let chunk = resumed.chunk().await.unwrap().expect("the stream goes on");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let first = text
+        .lines()
+        .find_map(|l| l.strip_prefix("id: "))
+        .expect("a record");
+    assert_eq!(first, (last + 1).to_string(), "{text}");
+}
+
 #[tokio::test]
 async fn every_refusal_is_one_json_shape_and_the_token_comes_first() {
     let limits = Limits {
@@ -450,11 +588,119 @@ async fn every_refusal_is_one_json_shape_and_the_token_comes_first() {
     assert_eq!(lower.status(), 200);
 }
 
+/// One operation of the OpenAPI document: what to send it, and the
+/// statuses it says it answers.
+struct Operation {
+    method: reqwest::Method,
+    path: String,
+    /// (name, where: `query`, `path` or `header`)
+    params: Vec<(String, String)>,
+    body: bool,
+    documented: std::collections::BTreeSet<u16>,
+}
+
+impl Operation {
+    fn all(doc: &Value) -> Vec<Operation> {
+        let mut ops = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let params = op["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| {
+                        let field = |f: &str| p[f].as_str().unwrap().to_string();
+                        (field("name"), field("in"))
+                    })
+                    .collect();
+                ops.push(Operation {
+                    method: method.to_uppercase().parse().unwrap(),
+                    path: path.clone(),
+                    params,
+                    body: op.get("requestBody").is_some(),
+                    documented: op["responses"]
+                        .as_object()
+                        .unwrap()
+                        .keys()
+                        .map(|k| k.parse().unwrap())
+                        .collect(),
+                });
+            }
+        }
+        ops
+    }
+
+    /// The request, with a well-formed value for each path parameter, and
+    /// `bad` (a parameter's name) given a value that does not parse.
+    fn request(&self, s: &TestServer, bad: Option<&str>) -> reqwest::RequestBuilder {
+        let mut path = self.path.clone();
+        let mut query = Vec::new();
+        let mut headers = Vec::new();
+        for (name, place) in &self.params {
+            let value = if bad == Some(name.as_str()) {
+                "-1x"
+            } else {
+                match place.as_str() {
+                    "path" if name == "name" => "holdings",
+                    "path" => "1",
+                    _ => continue,
+                }
+            };
+            match place.as_str() {
+                "path" => path = path.replace(&format!("{{{name}}}"), value),
+                "query" => query.push((name.clone(), value)),
+                _ => headers.push((name.clone(), value)),
+            }
+        }
+        let mut request = s
+            .client
+            .request(self.method.clone(), s.url(&path))
+            .query(&query);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        if self.body {
+            request = request
+                .header("content-type", "application/json")
+                .body(pool("P-PROBE"));
+        }
+        request
+    }
+}
+
+/// Sends `request` and asserts that its status is one `op` documents.
+async fn answers_as_documented(op: &Operation, request: reqwest::RequestBuilder, case: &str) {
+    let status = request.send().await.expect("the server answers").status();
+    assert!(
+        op.documented.contains(&status.as_u16()),
+        "{} {} ({case}) answered {status}, which its OpenAPI responses {:?} do not list",
+        op.method,
+        op.path,
+        op.documented
+    );
+}
+
+/// Every operation of the router (the document is generated from the same
+/// handlers, so it lists each) sent what makes each of the server's
+/// refusals: no token, a read-only token, each parameter unparseable, a
+/// body over the limit or without its content type, a foreign `Host` in
+/// local mode, live streams at their limits, a store out of reach. Whatever
+/// status comes back must be one its document lists.
 #[tokio::test]
 async fn the_openapi_document_lists_what_each_route_answers_and_metrics_agrees_with_it() {
-    let s = spawn(&[], every_role(), Limits::default()).await;
-    let (_, doc) = s.get(None, "/v1/openapi.json").await;
-    let metrics = s.client.get(s.url("/metrics")).send().await.unwrap();
+    let history = synthetic_history(2);
+    let small = Limits {
+        body_bytes: 100,
+        ..Limits::default()
+    };
+    let tokens = spawn(&history, every_role(), small).await;
+    let (_, doc) = tokens.get(None, "/v1/openapi.json").await;
+    let metrics = tokens
+        .client
+        .get(tokens.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
     let typed = metrics.headers()["content-type"]
         .to_str()
         .unwrap()
@@ -466,37 +712,77 @@ async fn the_openapi_document_lists_what_each_route_answers_and_metrics_agrees_w
         documented.contains_key(&typed),
         "{typed} not in {documented:?}"
     );
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            let responses = op["responses"].as_object().unwrap();
-            let public = op.get("security") == Some(&json!([{}]));
-            if !public {
-                assert!(
-                    responses.contains_key("401"),
-                    "{method} {path} lacks its 401"
-                );
-            }
-            let parsed = op["parameters"].as_array().is_some_and(|p| !p.is_empty());
-            if parsed {
-                assert!(
-                    responses.contains_key("400"),
-                    "{method} {path} lacks its 400"
-                );
-            }
-            if op.get("requestBody").is_some() {
-                assert!(
-                    responses.contains_key("413"),
-                    "{method} {path} lacks its 413"
-                );
+    let ops = Operation::all(&doc);
+    assert!(!ops.is_empty(), "the document lists no operation");
+    let local = spawn(&history, Access::Local, Limits::default()).await;
+    let no_streams = spawn(
+        &history,
+        every_role(),
+        Limits {
+            subscriptions: 0,
+            ..Limits::default()
+        },
+    )
+    .await;
+    let no_streams_at_all = spawn(
+        &history,
+        every_role(),
+        Limits {
+            subscriptions_total: 0,
+            ..Limits::default()
+        },
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = gpu_ledger_ledger::FileStore::open(dir.path().join("data")).unwrap();
+    let unreachable = gpu_ledger_testkit::stores::Unreachable::new(store.clone());
+    let down = unreachable.down.clone();
+    let out_of_reach = gpu_ledger_api::server::start(
+        std::sync::Arc::new(unreachable),
+        "127.0.0.1:0".parse().unwrap(),
+        every_role(),
+        Limits::default(),
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    down.store(true, std::sync::atomic::Ordering::SeqCst);
+    let out_of_reach = TestServer {
+        base: format!("http://{}", out_of_reach.addr),
+        client: reqwest::Client::new(),
+        server: out_of_reach,
+        store,
+        dir,
+    };
+    for op in &ops {
+        answers_as_documented(op, op.request(&tokens, None), "no token").await;
+        for token in ["analyst-token", "office-token"] {
+            answers_as_documented(op, op.request(&tokens, None).bearer_auth(token), token).await;
+            for (name, _) in &op.params {
+                let request = op.request(&tokens, Some(name)).bearer_auth(token);
+                answers_as_documented(op, request, &format!("{token}, {name} unparseable")).await;
             }
         }
+        if op.body {
+            let request = op
+                .request(&tokens, None)
+                .bearer_auth("office-token")
+                .body(format!("[{}]", vec![pool("P-BIG"); 10].join(",")));
+            answers_as_documented(op, request, "a body over the limit").await;
+            let request = local.client.request(op.method.clone(), local.url(&op.path));
+            answers_as_documented(op, request.body(pool("P-TEXT")), "no content type").await;
+        }
+        let request = op.request(&local, None).header("host", "evil.example");
+        answers_as_documented(op, request, "a foreign Host in local mode").await;
+        answers_as_documented(op, op.request(&local, None), "local mode").await;
+        for (s, case) in [
+            (&no_streams, "no stream per principal"),
+            (&no_streams_at_all, "no stream in all"),
+            (&out_of_reach, "the store out of reach"),
+        ] {
+            answers_as_documented(op, op.request(s, None).bearer_auth("office-token"), case).await;
+        }
     }
-    assert!(
-        doc["paths"]["/v1/events/live"]["get"]["responses"]
-            .as_object()
-            .unwrap()
-            .contains_key("503")
-    );
 }
 
 #[test]

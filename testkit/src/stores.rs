@@ -135,3 +135,65 @@ impl EventStore for FileStoreAs {
         }
     }
 }
+
+/// The file store behind a switch: while [`Unreachable::down`] is set,
+/// every read of the head or of records and every append fails as a
+/// server store that cannot be reached does, while records already being
+/// followed still arrive. What a server answers when its store is out of
+/// reach, without a database to stop.
+pub struct Unreachable {
+    pub store: FileStore,
+    pub down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Unreachable {
+    pub fn new(store: FileStore) -> Self {
+        Self {
+            store,
+            down: Default::default(),
+        }
+    }
+
+    fn reachable(&self) -> Result<(), StoreError> {
+        if self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(StoreError::Unavailable {
+                store: self.store.describe(),
+                reason: "the store is out of reach (a test switched it off)".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl EventStore for Unreachable {
+    async fn append(
+        &self,
+        events: EventBatch,
+        expected_seq: Option<u64>,
+    ) -> Result<Vec<RecordMeta>, StoreError> {
+        self.reachable()?;
+        self.store.append(events, expected_seq).await
+    }
+    async fn head(&self) -> Result<Head, StoreError> {
+        self.reachable()?;
+        self.store.head().await
+    }
+    async fn read(&self, from_seq: u64, max: usize) -> Result<Vec<Record>, StoreError> {
+        self.reachable()?;
+        self.store.read(from_seq, max).await
+    }
+    fn follow(&self, after_seq: u64) -> BoxStream<'static, Result<Record, StoreError>> {
+        self.store.follow(after_seq)
+    }
+    async fn begin_import(
+        &self,
+        expected_seq: Option<u64>,
+    ) -> Result<Box<dyn ImportSession>, StoreError> {
+        self.reachable()?;
+        self.store.begin_import(expected_seq).await
+    }
+    fn describe(&self) -> String {
+        format!("unreachable {}", self.store.describe())
+    }
+}

@@ -61,7 +61,9 @@ pub struct ServeArgs {
     pub header_timeout: f64,
 
     /// Seconds a response may wait on a client that takes nothing before its
-    /// connection is closed (a stream resumes with `Last-Event-ID`).
+    /// connection is closed; a live stream whose client takes less than
+    /// --reader-bytes per this long of waiting on it is ended with an end
+    /// event (either way a stream resumes with `Last-Event-ID`).
     #[arg(long, default_value_t = Limits::default().stall_timeout.as_secs_f64(), value_name = "SECS")]
     pub stall_timeout: f64,
 

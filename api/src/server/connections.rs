@@ -10,7 +10,10 @@
 //! - a response the client takes nothing of for [`Limits::stall_timeout`]
 //!   ends its connection ([`Stalled`]), which frees what the response held
 //!   (a live stream's read-ahead, a page being written); connections buffer
-//!   at most [`Limits::reader_bytes`] for writing;
+//!   at most [`Limits::reader_bytes`] for writing, in the server and in the
+//!   kernel (`SO_SNDBUF`, which the kernel doubles for its bookkeeping);
+//!   a live stream whose reader reads, but too slowly, is ended by the
+//!   stream itself with an end event ([`reader_pace`](super::reader_pace));
 //! - on shutdown, the listener closes, idle connections close, live streams
 //!   end (see `routes::events_live`), and whatever is still open after
 //!   [`Limits::shutdown_grace`] is abandoned.
@@ -91,6 +94,12 @@ pub async fn serve(
             _ = closing.cancelled() => break,
         };
         let _ = stream.set_nodelay(true);
+        // The kernel's write buffer follows `reader_bytes` too (it grows to
+        // megabytes on its own): what a reader that stopped pins stays
+        // bounded, and what a live stream sends is about what its reader
+        // took, so a slow reader's end event is not queued behind a backlog.
+        let _ = socket2::SockRef::from(&stream)
+            .set_send_buffer_size(limits.reader_bytes.max(MIN_BUFFER));
         let io = TokioIo::new(Stalled::new(stream, limits.stall_timeout, stalls.clone()));
         let service = TowerToHyperService::new(router.clone());
         let connection = builder
@@ -123,21 +132,52 @@ pub async fn serve(
 
 /// A connection whose writes fail once the client has taken nothing for
 /// `timeout`: a reader that stopped reading loses its connection instead of
-/// pinning what its response holds.
+/// pinning what its response holds. A write may wait longer on a client
+/// that takes a little (the kernel lets a write in only once a good part of
+/// its buffer has drained): where the transport says how much of what was
+/// written the client has not acknowledged yet ([`Unacked`]), any of it
+/// taken meanwhile counts, so a slow reader keeps its connection and is
+/// judged by its pace instead.
 pub struct Stalled<S> {
     inner: S,
     timeout: Duration,
     /// Armed while a write waits on the client.
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Bytes not yet acknowledged when the deadline was armed.
+    unacked: Option<usize>,
     stalls: Counter,
 }
 
-impl<S> Stalled<S> {
+/// Bytes written that the peer has not acknowledged yet, where the
+/// transport can tell.
+pub trait Unacked {
+    fn unacked(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl Unacked for tokio::net::TcpStream {
+    #[cfg(target_os = "linux")]
+    fn unacked(&self) -> Option<usize> {
+        use std::os::fd::AsRawFd;
+        let mut queued: libc::c_int = 0;
+        // SAFETY: SIOCOUTQ (= TIOCOUTQ) writes one int through the pointer,
+        // which points at `queued`; the fd is this stream's, open while
+        // `self` lives.
+        let done = unsafe { libc::ioctl(self.as_raw_fd(), libc::TIOCOUTQ, &mut queued) };
+        (done == 0).then_some(queued.max(0) as usize)
+    }
+}
+
+impl Unacked for tokio::io::DuplexStream {}
+
+impl<S: Unacked> Stalled<S> {
     pub fn new(inner: S, timeout: Duration, stalls: Counter) -> Self {
         Self {
             inner,
             timeout,
             deadline: None,
+            unacked: None,
             stalls,
         }
     }
@@ -146,10 +186,24 @@ impl<S> Stalled<S> {
     /// the deadline, then an error.
     fn waiting<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
         let timeout = self.timeout;
-        let deadline = self
-            .deadline
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
-        ready!(deadline.as_mut().poll(cx));
+        if self.deadline.is_none() {
+            self.unacked = self.inner.unacked();
+            self.deadline = Some(Box::pin(tokio::time::sleep(timeout)));
+        }
+        loop {
+            let deadline = self.deadline.as_mut().expect("armed above");
+            ready!(deadline.as_mut().poll(cx));
+            let now = self.inner.unacked();
+            match (self.unacked, now) {
+                (Some(before), Some(now)) if now < before => {
+                    self.unacked = Some(now);
+                    deadline
+                        .as_mut()
+                        .reset(tokio::time::Instant::now() + timeout);
+                }
+                _ => break,
+            }
+        }
         self.deadline = None;
         self.stalls.inc();
         Poll::Ready(Err(io::Error::new(
@@ -186,7 +240,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Stalled<S> {
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for Stalled<S> {
+impl<S: AsyncWrite + Unacked + Unpin> AsyncWrite for Stalled<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,

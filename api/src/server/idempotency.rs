@@ -120,6 +120,21 @@ impl Keys {
         true
     }
 
+    /// Forgets every principal's answers past the window: what the total
+    /// frees first, before any answer still in its window.
+    fn forget_expired(&mut self, bounds: &Bounds, now: Instant) {
+        let clients: Vec<String> = self.principals.keys().cloned().collect();
+        for client in clients {
+            while self.principals.get(&client).is_some_and(|p| {
+                p.order
+                    .front()
+                    .is_some_and(|k| now.duration_since(k.at) > bounds.retention)
+            }) {
+                self.evict_oldest(&client);
+            }
+        }
+    }
+
     /// Drops what is past the window, then what is over the bounds.
     fn trim(&mut self, client: &str, bounds: &Bounds, now: Instant, evicted: &Counter) {
         while self.principals.get(client).is_some_and(|p| {
@@ -136,6 +151,9 @@ impl Keys {
             if !expired {
                 evicted.inc();
             }
+        }
+        if self.total > bounds.total_bytes {
+            self.forget_expired(bounds, now);
         }
         while self.total > bounds.total_bytes {
             let Some(largest) = self
@@ -349,6 +367,23 @@ mod tests {
             keep(&i, "reviewer", &format!("k{n}"), 422, &[b'y'; 500]).await;
         }
         assert!(i.bytes_of("office") + i.bytes_of("reviewer") <= 4_000);
+        assert!(replays(&i, "office", "mine").await);
+    }
+
+    #[tokio::test]
+    async fn several_principals_each_within_their_bytes_past_the_total_evict_among_themselves() {
+        let i = Idempotency::new(bounds(2_000, 4_000), Counter::default());
+        keep(&i, "office", "mine", 201, &[b'x'; 500]).await;
+        for n in 0..100 {
+            for flooder in ["reviewer", "applicant", "monitor"] {
+                keep(&i, flooder, &format!("k{n}"), 422, &[b'y'; 300]).await;
+            }
+        }
+        let held: usize = ["office", "reviewer", "applicant", "monitor"]
+            .into_iter()
+            .map(|c| i.bytes_of(c))
+            .sum();
+        assert!(held <= 4_000, "{held} bytes kept");
         assert!(replays(&i, "office", "mine").await);
     }
 

@@ -6,7 +6,8 @@
 //! [`problem`] the one JSON shape of refusals (for the framework's own
 //! rejections too); [`local_mode`] what keeps a server without tokens to
 //! the local user's own programs and pages; [`connections`] how
-//! connections are taken, limited, timed out and let go;
+//! connections are taken, limited, timed out and let go; [`reader_pace`]
+//! when a live stream's reader is too slow to keep up;
 //! [`request_log`] one structured log line per request; [`metrics`] what
 //! `/metrics` shows. The OpenAPI document is generated from the handlers.
 
@@ -19,6 +20,7 @@ pub mod local_mode;
 pub mod metrics;
 pub mod problem;
 pub mod query;
+pub mod reader_pace;
 mod request_log;
 pub mod rights;
 pub mod routes;

@@ -2,7 +2,7 @@
 
 use super::HeadDoc;
 use crate::server::auth::Reader;
-use crate::server::problem::Problem;
+use crate::server::problem::{Problem, ProblemDoc};
 use axum::Json;
 
 /// The head of the hash chain.
@@ -12,6 +12,7 @@ use axum::Json;
     tag = "chain",
     responses(
         (status = 200, description = "The last record (seq 0 and 64 zeros when empty)", body = HeadDoc),
+        (status = 503, description = "The store could not be read (`store_unavailable`)", body = ProblemDoc),
     )
 )]
 pub async fn chain_head(Reader(app): Reader) -> Result<Json<serde_json::Value>, Problem> {

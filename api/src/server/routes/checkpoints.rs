@@ -66,7 +66,7 @@ pub async fn checkpoint_by_size(
     tag = "checkpoints",
     responses(
         (status = 201, description = "The new signed note", content_type = "text/plain", body = String),
-        (status = 403, description = "Only the office may ask for a checkpoint", body = ProblemDoc),
+        (status = 403, description = "Only the office may ask for a checkpoint; in local mode, a request from a foreign `Host` or `Origin`", body = ProblemDoc),
         (status = 409, description = "The server has no checkpoint key, or too few witnesses cosigned (nothing published)", body = ProblemDoc),
     )
 )]

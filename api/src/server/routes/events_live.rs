@@ -10,24 +10,32 @@
 //! [`Limits::subscriptions`](crate::server::Limits) streams at once (one
 //! more is a `429`), and all principals together at most
 //! `Limits::subscriptions_total` (one more is a `503`); both bodies name the
-//! limit. When the server stops, each stream ends with an `event: end`
-//! whose data says why; the client resumes elsewhere with `Last-Event-ID`.
+//! limit. A stream the server ends, because it is stopping or because its
+//! reader takes too little to keep up ([`reader_pace`]), ends with an
+//! `event: end` whose data says why and gives the `last_id` sent; the
+//! client resumes with `Last-Event-ID` set to it.
 
-use crate::server::AppState;
 use crate::server::auth::Principal;
 use crate::server::problem::{Problem, ProblemDoc};
 use crate::server::query::Query;
+use crate::server::reader_pace::{self, Pace};
+use crate::server::{AppState, Limits};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
+use futures::stream::BoxStream;
+use gpu_ledger_ledger::{Record, StoreError};
+use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use utoipa::IntoParams;
 
 #[derive(Deserialize, IntoParams)]
@@ -44,10 +52,10 @@ pub struct LiveQuery {
     tag = "events",
     params(LiveQuery, ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this seq")),
     responses(
-        (status = 200, description = "A text/event-stream of records", content_type = "text/event-stream", body = String),
+        (status = 200, description = "A text/event-stream of records. A stream the server ends ends with `event: end`, whose data is `{\"reason\", \"message\", \"last_id\"}`: resume with `Last-Event-ID` set to `last_id`. `reason` is `server_stopping`, or `slow_reader` for a reader that took less than `serve --reader-bytes` (32 KiB) in `--stall-timeout` (30 s) of waiting on it; a reader that takes nothing at all has its connection closed after `--stall-timeout` instead", content_type = "text/event-stream", body = String),
         (status = 400, description = "Last-Event-ID or after is not a seq, or is the largest seq (nothing can follow it)", body = ProblemDoc),
         (status = 429, description = "This principal already holds its most live streams (`limit`: `live_per_principal`)", body = ProblemDoc),
-        (status = 503, description = "The server already holds its most live streams (`limit`: `live_total`)", body = ProblemDoc),
+        (status = 503, description = "The server already holds its most live streams (`limit`: `live_total`), or the store could not be read to find the head (`store_unavailable`)", body = ProblemDoc),
     )
 )]
 pub async fn events_live(
@@ -103,33 +111,96 @@ pub async fn live_records(
             limit.problem(&app.limits)
         })?;
     let counted = Counted::new(app.live.metrics.live_subscribers.clone());
-    let records = app
-        .live
-        .subscribe(after, app.limits.reader_bytes)
-        .map(move |r| {
-            let _alive = (&held, &counted);
-            Ok::<_, Infallible>(match r {
-                Ok(record) => Event::default()
-                    .id(record.seq.to_string())
-                    .event("record")
-                    .data(record.json_string()),
-                Err(e) => Event::default().event("error").data(e.to_string()),
-            })
-        });
-    let stopping = app.closing.clone().cancelled_owned();
-    let end = futures::stream::once(async {
-        Ok::<_, Infallible>(Event::default().event("end").data(
-            serde_json::json!({
-                "reason": "server_stopping",
-                "message": "the server is stopping; reconnect with Last-Event-ID set to the last id received",
-            })
-            .to_string(),
-        ))
+    let following = Following {
+        records: Box::pin(app.live.subscribe(after, app.limits.reader_bytes)),
+        stopping: Box::pin(app.closing.clone().cancelled_owned()),
+        pace: Pace::new(app.limits.reader_bytes, app.limits.stall_timeout),
+        limits: app.limits,
+        last_id: after,
+        slow_readers: app.live.metrics.limit_counter(reader_pace::LIMIT),
+        _alive: (held, counted),
+    };
+    let events = futures::stream::unfold(Some(following), |following| async move {
+        let mut f = following?;
+        Some(match f.next_event().await {
+            Step::Record(event) => (Ok::<_, Infallible>(event), Some(f)),
+            Step::End(event) => (Ok(event), None),
+        })
     });
-    let stream = records.take_until(stopping).chain(end);
-    Ok(Sse::new(stream)
+    Ok(Sse::new(events)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response())
+}
+
+/// A live stream while it lives: what it holds, and how far its reader got.
+struct Following {
+    records: BoxStream<'static, Result<Record, StoreError>>,
+    stopping: Pin<Box<dyn Future<Output = ()> + Send>>,
+    pace: Pace,
+    limits: Limits,
+    /// The seq of the last record sent, or the one the stream began after:
+    /// the `Last-Event-ID` to resume with.
+    last_id: u64,
+    slow_readers: Counter,
+    _alive: (Held, Counted),
+}
+
+enum Step {
+    Record(Event),
+    /// The last event of the stream.
+    End(Event),
+}
+
+impl Following {
+    async fn next_event(&mut self) -> Step {
+        if self.pace.asks(Instant::now()) {
+            self.slow_readers.inc();
+            let message = format!(
+                "this reader took less than {} bytes in {} s of waiting on it, too slow to keep up (limit slow_reader, `serve --reader-bytes`, `--stall-timeout`); reconnect with Last-Event-ID: {}",
+                self.limits.reader_bytes,
+                self.limits.stall_timeout.as_secs_f64(),
+                self.last_id,
+            );
+            return Step::End(end_event(reader_pace::LIMIT, &message, self.last_id));
+        }
+        let next = tokio::select! {
+            biased;
+            () = &mut self.stopping => None,
+            next = self.records.next() => next,
+        };
+        match next {
+            Some(Ok(record)) => {
+                let data = record.json_string();
+                self.pace.sent(data.len(), Instant::now());
+                self.last_id = record.seq;
+                Step::Record(
+                    Event::default()
+                        .id(record.seq.to_string())
+                        .event("record")
+                        .data(data),
+                )
+            }
+            Some(Err(e)) => Step::Record(Event::default().event("error").data(e.to_string())),
+            None => Step::End(end_event(
+                "server_stopping",
+                &format!(
+                    "the server is stopping; reconnect with Last-Event-ID: {}",
+                    self.last_id
+                ),
+                self.last_id,
+            )),
+        }
+    }
+}
+
+/// The last event of a stream the server ends, one shape whatever the
+/// reason: why (`reason`), what to do (`message`), and the `Last-Event-ID`
+/// to resume with (`last_id`, the last record sent) so that nothing is
+/// missed.
+fn end_event(reason: &str, message: &str, last_id: u64) -> Event {
+    Event::default().event("end").data(
+        serde_json::json!({"reason": reason, "message": message, "last_id": last_id}).to_string(),
+    )
 }
 
 /// Counts a subscriber in `/metrics` for as long as its stream lives.

@@ -77,9 +77,11 @@ fn answers_401_behind_a_token(doc: &mut Value) {
     }
 }
 
-/// What the framework refuses before a handler runs, listed where a
-/// handler did not list it itself: `400` for a query or path value that
-/// does not parse, `413` for a body over `serve --max-body`.
+/// What is refused before a handler runs, listed where a handler did not
+/// list it itself: `400` for a query or path value that does not parse,
+/// `413` for a body over `serve --max-body`, and on every operation the
+/// `403` of local mode's guard (`local_mode`) for a foreign `Host` or
+/// `Origin`.
 fn framework_refusals(doc: &mut Value) {
     let problem = |description: &str| {
         json!({
@@ -104,6 +106,12 @@ fn framework_refusals(doc: &mut Value) {
                 responses.insert(
                     "400".into(),
                     problem("A query, path or header value that does not parse"),
+                );
+            }
+            if !responses.contains_key("403") {
+                responses.insert(
+                    "403".into(),
+                    problem("In local mode, a request from a foreign `Host` or `Origin` (`host_not_local`, `foreign_origin`)"),
                 );
             }
             if has_body && !responses.contains_key("413") {

@@ -57,6 +57,7 @@ pub struct ViewQuery {
         (status = 200, description = "The view (application/json, or text/csv)", body = serde_json::Value),
         (status = 400, description = "A bad parameter", body = ProblemDoc),
         (status = 404, description = "No such view", body = ProblemDoc),
+        (status = 503, description = "The store could not be read (`store_unavailable`), or the view could not be replayed at the point asked (`replay_failed`)", body = ProblemDoc),
     )
 )]
 pub async fn get_view(
