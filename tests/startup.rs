@@ -280,3 +280,18 @@ fn an_import_onto_a_ledger_leaves_no_snapshot_of_its_own_but_extends_the_tree() 
     let tree = Levels::open(&data.join("merkle"), false, head).unwrap();
     assert_eq!(tree.len(), head);
 }
+
+#[test]
+fn an_import_told_to_leave_no_derived_files_leaves_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("example.jsonl");
+    std::fs::write(&file, example_lines().join("\n") + "\n").unwrap();
+    let out = common::run(
+        &data,
+        &["import", "--no-derived-files", &file.to_string_lossy()],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(!data.join("snapshots").exists());
+    assert!(!data.join("merkle").exists());
+}

@@ -17,6 +17,12 @@ pub struct ImportArgs {
     /// Refuse the import unless the ledger's head is at this seq (0 for an empty ledger).
     #[arg(long, value_name = "SEQ")]
     pub expected_seq: Option<u64>,
+
+    /// Leave no snapshot and no Merkle node files for the server: the import
+    /// is faster (the views are not folded, the tree not built), and the
+    /// server's first start replays the whole ledger instead.
+    #[arg(long)]
+    pub no_derived_files: bool,
 }
 
 pub async fn run(
@@ -37,7 +43,9 @@ pub async fn run(
         &args.file,
         args.expected_seq,
         json,
-        Some(&config.state_dir()),
+        (!args.no_derived_files)
+            .then(|| config.state_dir())
+            .as_deref(),
     )
     .await?;
     let secs = started.elapsed().as_secs_f64();

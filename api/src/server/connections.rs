@@ -10,8 +10,8 @@
 //! - a response the client takes nothing of for [`Limits::stall_timeout`]
 //!   ends its connection ([`Stalled`]), which frees what the response held
 //!   (a live stream's read-ahead, a page being written); connections buffer
-//!   at most [`Limits::reader_bytes`] for writing, in the server and in the
-//!   kernel (`SO_SNDBUF`, which the kernel doubles for its bookkeeping);
+//!   at most [`Limits::reader_bytes`] for writing, and live streams as much
+//!   in the kernel too ([`ConnectionSocket::bound_send_buffer`]);
 //!   a live stream whose reader reads, but too slowly, is ended by the
 //!   stream itself with an end event ([`reader_pace`](super::reader_pace));
 //! - on shutdown, the listener closes, idle connections close, live streams
@@ -94,14 +94,15 @@ pub async fn serve(
             _ = closing.cancelled() => break,
         };
         let _ = stream.set_nodelay(true);
-        // The kernel's write buffer follows `reader_bytes` too (it grows to
-        // megabytes on its own): what a reader that stopped pins stays
-        // bounded, and what a live stream sends is about what its reader
-        // took, so a slow reader's end event is not queued behind a backlog.
-        let _ = socket2::SockRef::from(&stream)
-            .set_send_buffer_size(limits.reader_bytes.max(MIN_BUFFER));
+        let socket = ConnectionSocket(std::os::fd::AsRawFd::as_raw_fd(&stream));
         let io = TokioIo::new(Stalled::new(stream, limits.stall_timeout, stalls.clone()));
-        let service = TowerToHyperService::new(router.clone());
+        let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+            router.clone(),
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(socket);
+                request
+            },
+        ));
         let connection = builder
             .serve_connection_with_upgrades(io, service)
             .into_owned();
@@ -128,6 +129,27 @@ pub async fn serve(
         }
     }
     Ok(())
+}
+
+/// The socket a request came on, for the few routes that tune it.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionSocket(std::os::fd::RawFd);
+
+impl ConnectionSocket {
+    /// Bounds the kernel's write buffer of this connection to about `bytes`
+    /// (the kernel doubles it for its bookkeeping; it grows to megabytes on
+    /// its own). For live streams only: what a reader that stopped pins
+    /// stays bounded, and what the stream sends is about what its reader
+    /// took, so a slow reader's end event is not queued behind a backlog.
+    /// Not for every connection: with a small buffer, each answer larger
+    /// than it waits on the client's delayed acknowledgements, window by
+    /// window (a 1.8 MiB view took a second on loopback).
+    pub fn bound_send_buffer(self, bytes: usize) {
+        // SAFETY: the request that carries this value holds its connection,
+        // so the descriptor is open for as long as the handler runs.
+        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(self.0) };
+        let _ = socket2::SockRef::from(&fd).set_send_buffer_size(bytes.max(MIN_BUFFER));
+    }
 }
 
 /// A connection whose writes fail once the client has taken nothing for

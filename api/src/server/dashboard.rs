@@ -111,6 +111,10 @@ pub async fn live_list(
     BrowserReader(reader): BrowserReader,
     Query(q): Query<LiveQuery>,
     headers: HeaderMap,
+    socket: Option<axum::Extension<crate::server::connections::ConnectionSocket>>,
 ) -> Result<Response, Problem> {
+    if let Some(axum::Extension(socket)) = socket {
+        socket.bound_send_buffer(app.limits.reader_bytes);
+    }
     live_records(&app, &reader, q.after, &headers).await
 }

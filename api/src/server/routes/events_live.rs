@@ -63,7 +63,11 @@ pub async fn events_live(
     reader: Principal,
     Query(q): Query<LiveQuery>,
     headers: HeaderMap,
+    socket: Option<axum::Extension<crate::server::connections::ConnectionSocket>>,
 ) -> Result<Response, Problem> {
+    if let Some(axum::Extension(socket)) = socket {
+        socket.bound_send_buffer(app.limits.reader_bytes);
+    }
     live_records(&app, &reader, q.after, &headers).await
 }
 
