@@ -7,6 +7,7 @@ use super::auth::{self, Principal};
 use super::problem::Problem;
 use super::routes::events_live::live_records;
 use crate::server::Access;
+use crate::server::connections::ConnectionSocket;
 use crate::server::query::Query;
 use async_trait::async_trait;
 use axum::extract::{FromRequestParts, State};
@@ -111,10 +112,7 @@ pub async fn live_list(
     BrowserReader(reader): BrowserReader,
     Query(q): Query<LiveQuery>,
     headers: HeaderMap,
-    socket: Option<axum::Extension<crate::server::connections::ConnectionSocket>>,
+    socket: Option<axum::Extension<ConnectionSocket>>,
 ) -> Result<Response, Problem> {
-    if let Some(axum::Extension(socket)) = socket {
-        socket.bound_send_buffer(app.limits.reader_bytes);
-    }
-    live_records(&app, &reader, q.after, &headers).await
+    live_records(&app, &reader, q.after, &headers, socket.map(|s| s.0)).await
 }

@@ -16,6 +16,7 @@
 //! client resumes with `Last-Event-ID` set to it.
 
 use crate::server::auth::Principal;
+use crate::server::connections::ConnectionSocket;
 use crate::server::problem::{Problem, ProblemDoc};
 use crate::server::query::Query;
 use crate::server::reader_pace::{self, Pace};
@@ -63,22 +64,23 @@ pub async fn events_live(
     reader: Principal,
     Query(q): Query<LiveQuery>,
     headers: HeaderMap,
-    socket: Option<axum::Extension<crate::server::connections::ConnectionSocket>>,
+    socket: Option<axum::Extension<ConnectionSocket>>,
 ) -> Result<Response, Problem> {
-    if let Some(axum::Extension(socket)) = socket {
-        socket.bound_send_buffer(app.limits.reader_bytes);
-    }
-    live_records(&app, &reader, q.after, &headers).await
+    live_records(&app, &reader, q.after, &headers, socket.map(|s| s.0)).await
 }
 
 /// The stream of records after `Last-Event-ID` (or `after`, or the head)
-/// for `reader`.
+/// for `reader`, on `socket` (whose send buffer it bounds).
 pub async fn live_records(
     app: &AppState,
     reader: &Principal,
     after: Option<u64>,
     headers: &HeaderMap,
+    socket: Option<ConnectionSocket>,
 ) -> Result<Response, Problem> {
+    if let Some(socket) = socket {
+        socket.bound_send_buffer(app.limits.reader_bytes);
+    }
     let resume = match headers.get("last-event-id") {
         None => None,
         Some(v) => Some(
