@@ -350,6 +350,18 @@ async fn past_the_connection_limit_open_connections_keep_working_and_new_ones_wa
     assert!(answer[..n].starts_with(b"HTTP/1.1 200"));
 }
 
+/// An analyst's `GET /v1/events/live?after=0` on a connection whose receive
+/// buffer is 4 KiB, so that what the reader does not take backs up quickly.
+async fn live_from_the_start_on_a_small_buffer(s: &TestServer) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut conn = socket.connect(s.server.addr).await.unwrap();
+    conn.write_all(b"GET /v1/events/live?after=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer analyst-token\r\n\r\n")
+        .await
+        .unwrap();
+    conn
+}
+
 #[tokio::test]
 async fn a_reader_that_takes_nothing_is_cut_off_and_resumes_with_last_event_id() {
     let limits = Limits {
@@ -359,13 +371,7 @@ async fn a_reader_that_takes_nothing_is_cut_off_and_resumes_with_last_event_id()
     };
     // About 4 MB of records: more than the sockets buffer.
     let s = spawn(&synthetic_history(3_000), every_role(), limits).await;
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let mut sleeper = socket.connect(s.server.addr).await.unwrap();
-    sleeper
-        .write_all(b"GET /v1/events/live?after=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer analyst-token\r\n\r\n")
-        .await
-        .unwrap();
+    let mut sleeper = live_from_the_start_on_a_small_buffer(&s).await;
     // It reads nothing; the server gives up on it.
     assert!(
         until_hit(&s, "stall_timeout").await >= 1,
@@ -433,13 +439,7 @@ async fn a_reader_too_slow_to_keep_up_gets_an_end_event_and_resumes_with_last_ev
     };
     // About 4 MB of records: more than the sockets buffer.
     let s = spawn(&synthetic_history(3_000), every_role(), limits).await;
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let mut slow = socket.connect(s.server.addr).await.unwrap();
-    slow
-        .write_all(b"GET /v1/events/live?after=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer analyst-token\r\n\r\n")
-        .await
-        .unwrap();
+    let mut slow = live_from_the_start_on_a_small_buffer(&s).await;
     let mut got = Vec::new();
     let mut buf = [0u8; 1024];
     let deadline = tokio::time::Instant::now() + PATIENCE;
