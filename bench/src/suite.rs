@@ -111,14 +111,26 @@ pub struct Options {
 /// (README: "deleting them only costs start-up time").
 const DERIVED_DIRS: [&str; 2] = ["snapshots", "merkle"];
 
+/// One view's query runs.
+#[derive(Debug, Clone)]
+pub struct ViewRuns {
+    /// Its path under `/v1/views/`.
+    pub view: String,
+    pub runs: Vec<LoadRun>,
+    /// The no-op server answering `GET /v1/bytes/{n}` with as many bytes as
+    /// the view's answer, each right after the view's run of the same
+    /// round: what the transport alone costs for an answer of that size.
+    pub same_bytes: Vec<LoadRun>,
+}
+
 /// Every figure of one run of the suite.
 #[derive(Debug, Clone)]
 pub struct Results {
     pub session: Session,
     pub ours: Scaling,
     pub peer: PeerSteps,
-    /// Per view: its runs.
-    pub views: Vec<(String, Vec<LoadRun>)>,
+    /// Per view: its runs, and the no-op server's with answers of its size.
+    pub views: Vec<ViewRuns>,
     /// Per client count: its runs.
     pub appends: Vec<(usize, Vec<LoadRun>)>,
     /// Per client count: the runs of the no-op reference server
@@ -287,34 +299,35 @@ fn run_full(options: Options) -> Result<Results, String> {
         results.settle.rss_kib as f64 / 1024.0
     ));
     let ranking = ranking_page(&runtime, server.addr)?;
+    let mut noop = noop_server(&work, &runtime)?;
     for view in VIEWS {
-        let mut runs = Vec::new();
+        let (mut runs, mut same_bytes) = (Vec::new(), Vec::new());
         let path = match view {
             "ranking" => ranking.clone(),
             _ => format!("/v1/views/{view}"),
         };
         for run in 1..=options.runs {
-            let load = Load {
-                addr: server.addr,
-                plan: Plan::Get { path: path.clone() },
-                clients: 1,
-                duration: seconds(options.view_seconds),
-                warmup: Duration::from_millis(200),
-                token: None,
-            };
-            let r = load_run(&runtime, &mut server, &load, None)?;
+            let r = get_run(&runtime, &mut server, &options, &path)?;
             say(format_args!(
                 "view {view} [{run}/{}]: p50 {:.3} ms, p99 {:.3} ms ({} queries, {} bytes)",
                 options.runs, r.p50_ms, r.p99_ms, r.requests, r.body_bytes
             ));
+            let same = format!("/v1/bytes/{}", r.body_bytes);
+            let n = get_run(&runtime, &mut noop, &options, &same)?;
+            say(format_args!(
+                "  ... the no-op server with as many bytes: p50 {:.3} ms, p99 {:.3} ms",
+                n.p50_ms, n.p99_ms
+            ));
             runs.push(r);
+            same_bytes.push(n);
         }
-        results
-            .views
-            .push((path.trim_start_matches("/v1/views/").to_owned(), runs));
+        results.views.push(ViewRuns {
+            view: path.trim_start_matches("/v1/views/").to_owned(),
+            runs,
+            same_bytes,
+        });
     }
     let head_before = head_seq(&runtime, server.addr)?;
-    let mut noop = noop_server(&work, &runtime)?;
     for &clients in &options.clients {
         let (mut runs, mut noop_runs) = (Vec::new(), Vec::new());
         for run in 1..=options.runs {
@@ -496,6 +509,26 @@ fn fsync_probe(work: &WorkDir, of: &str) -> Result<(f64, f64), String> {
 }
 
 /// One run of durable single-event appends from `clients` clients.
+/// One client's `GET`s of `path`, back to back, for `--view-seconds`.
+fn get_run(
+    runtime: &tokio::runtime::Runtime,
+    server: &mut process::Server,
+    options: &Options,
+    path: &str,
+) -> Result<LoadRun, String> {
+    let load = Load {
+        addr: server.addr,
+        plan: Plan::Get {
+            path: path.to_owned(),
+        },
+        clients: 1,
+        duration: seconds(options.view_seconds),
+        warmup: Duration::from_millis(200),
+        token: None,
+    };
+    load_run(runtime, server, &load, None)
+}
+
 fn append_run(
     runtime: &tokio::runtime::Runtime,
     server: &mut process::Server,

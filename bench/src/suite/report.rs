@@ -256,20 +256,33 @@ pub fn markdown(r: &Results) -> String {
         ),
     );
     line(w, "");
-    line(w, "| view | p50 | p99 | queries per run | answer |");
-    line(w, "| --- | ---: | ---: | ---: | ---: |");
-    for (view, runs) in &r.views {
-        let (_, p50, p99) = load_medians(runs);
+    line(
+        w,
+        "The no-op columns: the no-op reference server answering `GET /v1/bytes/{n}` with as many bytes as the view, kept in memory as a rendered view is, each right after the view's run: what the HTTP stack and loopback alone cost for an answer of that size.",
+    );
+    line(w, "");
+    line(
+        w,
+        "| view | p50 | p99 | queries per run | answer | no-op, same bytes: p50 | p99 |",
+    );
+    line(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for v in &r.views {
+        let (_, p50, p99) = load_medians(&v.runs);
+        let (_, noop_p50, noop_p99) = load_medians(&v.same_bytes);
         line(
             w,
             &format!(
-                "| {view} | {} ({}) | **{}** ({}) | {} | {} |",
+                "| {} | {} ({}) | **{}** ({}) | {} | {} | {} | {} ({}) |",
+                v.view,
                 ms(p50),
-                join(runs, |x| ms(x.p50_ms)),
+                join(&v.runs, |x| ms(x.p50_ms)),
                 ms(p99),
-                join(runs, |x| ms(x.p99_ms)),
-                join(runs, |x| grouped(x.requests)),
-                bytes(runs.last().map_or(0, |x| x.body_bytes) as u64)
+                join(&v.runs, |x| ms(x.p99_ms)),
+                join(&v.runs, |x| grouped(x.requests)),
+                bytes(v.runs.last().map_or(0, |x| x.body_bytes) as u64),
+                ms(noop_p50),
+                ms(noop_p99),
+                join(&v.same_bytes, |x| ms(x.p99_ms)),
             ),
         );
     }

@@ -101,17 +101,24 @@ pub(super) fn goals(r: &Results) -> Vec<(String, String, Option<bool>)> {
         ));
     }
     let p99 = |runs: &[LoadRun]| load_medians(runs).2;
-    if let Some((view, worst)) = r
+    if let Some(worst) = r
         .views
         .iter()
-        .map(|(v, runs)| (v, p99(runs)))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .max_by(|a, b| p99(&a.runs).total_cmp(&p99(&b.runs)))
     {
         let over: Vec<&str> = r
             .views
             .iter()
-            .filter(|(_, runs)| p99(runs) > 1.0)
-            .map(|(v, _)| v.as_str())
+            .filter(|v| p99(&v.runs) > 1.0)
+            .map(|v| v.view.as_str())
+            .collect();
+        // Views whose answer alone, from memory with no work, is over the
+        // bound on this stack: the transport's, not the ledger's.
+        let transport: Vec<&str> = r
+            .views
+            .iter()
+            .filter(|v| p99(&v.same_bytes) > 1.0)
+            .map(|v| v.view.as_str())
             .collect();
         g.push((
             format!(
@@ -119,15 +126,14 @@ pub(super) fn goals(r: &Results) -> Vec<(String, String, Option<bool>)> {
                 grouped(n)
             ),
             format!(
-                "worst {view} {}; over 1 ms: {}",
-                ms(worst),
-                if over.is_empty() {
-                    "none".to_owned()
-                } else {
-                    over.join(", ")
-                }
+                "worst {} {} (the no-op route with as many bytes: {}); over 1 ms: {}; the no-op route over 1 ms at the same size: {}",
+                worst.view,
+                ms(p99(&worst.runs)),
+                ms(p99(&worst.same_bytes)),
+                listed(&over),
+                listed(&transport),
             ),
-            Some(worst <= 1.0),
+            Some(over.is_empty()),
         ));
     }
     let after_import = r.ours.startup.after_import.seconds.median();
@@ -183,5 +189,13 @@ fn yes_no(met: Option<bool>) -> &'static str {
         Some(true) => "yes",
         Some(false) => "**no**",
         None => "-",
+    }
+}
+
+fn listed(views: &[&str]) -> String {
+    if views.is_empty() {
+        "none".to_owned()
+    } else {
+        views.join(", ")
     }
 }
