@@ -259,6 +259,69 @@ async fn an_import_leaves_the_snapshot_and_merkle_tree_the_first_start_needs() {
     );
 }
 
+/// The tree an import into an empty ledger builds from the store's own
+/// record hashes, as they are framed, is the tree of the ledger it leaves.
+#[tokio::test]
+async fn the_merkle_tree_an_import_leaves_is_the_ledgers_node_for_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("history.jsonl");
+    // More records than the tree writes out at a time, and no power of two.
+    let (history, _) = gpu_ledger_testkit::workload::history_bytes(10_007, 2);
+    std::fs::write(&file, history).unwrap();
+    let out = common::run(&data, &["import", &file.to_string_lossy()]);
+    assert!(out.status.success(), "{out:?}");
+
+    let from_the_ledger = dir.path().join("merkle-from-the-ledger");
+    let store = FileStore::open(&data).unwrap();
+    gpu_ledger_replay::proof::merkle_tree(&store, &from_the_ledger, true)
+        .await
+        .unwrap();
+    let files = |d: &std::path::Path| {
+        let mut names: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let names = files(&from_the_ledger);
+    assert_eq!(files(&data.join("merkle")), names);
+    for name in &names {
+        assert!(
+            std::fs::read(data.join("merkle").join(name)).unwrap()
+                == std::fs::read(from_the_ledger.join(name)).unwrap(),
+            "{name} differs from the ledger's"
+        );
+    }
+}
+
+/// An import refused after thousands of lines leaves an empty ledger, and
+/// no Merkle tree of the records it took back.
+#[test]
+fn an_import_refused_part_way_leaves_no_derived_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("history.jsonl");
+    let (mut history, _) = gpu_ledger_testkit::workload::history_bytes(30_000, 2);
+    history.extend_from_slice(b"{\"type\":\"NoSuchEvent\"}\n");
+    std::fs::write(&file, history).unwrap();
+    let out = common::run(&data, &["import", &file.to_string_lossy()]);
+    assert!(!out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 30001"),
+        "{out:?}"
+    );
+    assert!(!data.join("merkle").exists(), "a Merkle tree was left");
+    assert!(!data.join("snapshots").exists(), "a snapshot was left");
+    let out = common::run(&data, &["verify"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("verifies: 0 events"),
+        "{out:?}"
+    );
+}
+
 #[test]
 fn an_import_onto_a_ledger_leaves_no_snapshot_of_its_own_but_extends_the_tree() {
     let dir = tempfile::tempdir().unwrap();

@@ -255,10 +255,24 @@ pub trait KeptKeys: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// Where [`ImportSession::send_hashes`] sends them; bounded, so a slow
+/// taker holds the import back rather than letting hashes pile up.
+pub type HashSink = std::sync::mpsc::SyncSender<Vec<Hash>>;
+
 /// A bulk import in progress (see [`EventStore::begin_import`]).
 #[async_trait]
 pub trait ImportSession: Send {
     async fn push(&mut self, events: EventBatch) -> Result<(), StoreError>;
+    /// Asks for the hashes of the records this import makes from the events
+    /// pushed after this call, one batch per push, in seq order, as the store
+    /// frames them: so that a caller can build on them (the Merkle tree)
+    /// without reading back what it just imported. They are not yet durable
+    /// or committed. `false` from a store that does not make them in this
+    /// process (PostgreSQL, KurrentDB): it sends nothing.
+    async fn send_hashes(&mut self, to: HashSink) -> Result<bool, StoreError> {
+        let _ = to;
+        Ok(false)
+    }
     /// Pushes records made elsewhere exactly as they are (their seq,
     /// `recorded_at` and hash kept): what `copy` moves between backends.
     /// Each must follow the one before, the first the ledger's head.

@@ -20,7 +20,10 @@
 //! folded on a thread of their own from the events the rules took (see
 //! [`leave_state`]). Onto a ledger that already had records, the views of
 //! the earlier part are not at hand, so the server starts from its own last
-//! snapshot and replays the rest. Both are derived data; failing to write them fails
+//! snapshot and replays the rest. Into an empty ledger the Merkle tree too
+//! is built beside the import, from the record hashes the store sends as it
+//! frames them ([`MerkleFold`]), so that leaving it reads nothing back. Both
+//! are derived data; failing to write them fails
 //! nothing, it only costs the next start its replay.
 
 mod lines;
@@ -29,7 +32,9 @@ pub use lines::LINES_PER_CHUNK;
 
 use crate::progress::Progress;
 use gpu_ledger_domain::{Event, EventError, Programme, RuleError};
-use gpu_ledger_ledger::{EventStore, Head, StoreError};
+use gpu_ledger_ledger::merkle::leaf_hash;
+use gpu_ledger_ledger::merkle::levels::Levels;
+use gpu_ledger_ledger::{EventStore, Hash, Head, StoreError};
 use gpu_ledger_projections::Projections;
 use gpu_ledger_replay::{RebuildError, Source, rebuild_programme};
 use lines::{ParsedChunk, RawChunk, parse_chunks, read_chunks};
@@ -98,26 +103,50 @@ pub async fn import_into(
     };
     if !store.atomic_import() {
         let progress = Progress::new(json, Some(size), "checking");
-        let checked = import_file(None, path, &mut programme.clone(), head, None, &progress).await;
+        let checked = import_file(
+            None,
+            path,
+            &mut programme.clone(),
+            head,
+            Beside::default(),
+            &progress,
+        )
+        .await;
         progress.finish();
         checked?;
     }
     let progress = Progress::new(json, Some(size), "importing");
-    let views = (head.seq == 0 && state_dir.is_some()).then(|| ViewsFold::start(head.seq));
+    let fresh = head.seq == 0 && state_dir.is_some();
+    let views = fresh.then(|| ViewsFold::start(head.seq));
+    let merkle = state_dir
+        .filter(|_| fresh)
+        .map(|d| MerkleFold::start(&d.join("merkle")));
     let result = import_file(
         Some(store.clone()),
         path,
         &mut programme,
         head,
-        views.as_ref().map(ViewsFold::sender),
+        Beside {
+            views: views.as_ref().map(ViewsFold::sender),
+            hashes: merkle.as_ref().map(MerkleFold::sender),
+        },
         &progress,
     )
     .await;
     progress.finish();
-    let (appended, new_head) = result?;
+    let (appended, new_head) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            if let Some(merkle) = merkle {
+                merkle.discard();
+            }
+            return Err(e);
+        }
+    };
     if let Some(dir) = state_dir {
         let state = views.map(|v| (programme, v.finish()));
-        if let Err(e) = leave_state(store, dir, new_head, state).await {
+        let tree = merkle.and_then(|m| m.finish(&new_head));
+        if let Err(e) = leave_state(store, dir, new_head, state, tree).await {
             eprintln!(
                 "gpu-ledger: warning: imported, but could not leave the server's derived files in {} ({e}); the next start replays the ledger instead",
                 dir.display()
@@ -162,14 +191,70 @@ impl ViewsFold {
     }
 }
 
+/// The Merkle tree built beside the import from the record hashes the
+/// store sends, so that leaving it reads nothing back. Its node files are
+/// written as it grows, so its memory stays flat; an import that does not
+/// commit takes them away again.
+struct MerkleFold {
+    tx: gpu_ledger_ledger::store::HashSink,
+    dir: std::path::PathBuf,
+    thread: std::thread::JoinHandle<std::io::Result<Levels>>,
+}
+
+impl MerkleFold {
+    /// The tree of an import into an empty ledger, written to `dir`.
+    fn start(dir: &Path) -> Self {
+        let (tx, rx) = sync_channel::<Vec<Hash>>(4);
+        let mut tree = Levels::empty_at(dir);
+        let thread = std::thread::spawn(move || {
+            for hashes in rx {
+                for hash in &hashes {
+                    tree.push_record_flushing(hash)?;
+                }
+            }
+            Ok(tree)
+        });
+        Self {
+            tx,
+            dir: dir.to_path_buf(),
+            thread,
+        }
+    }
+
+    fn sender(&self) -> gpu_ledger_ledger::store::HashSink {
+        self.tx.clone()
+    }
+
+    /// The tree, once every hash sent has been added, if it is the tree of
+    /// the ledger whose head is `head`; else none, and the tree is built
+    /// from the ledger instead (a store that sent no hashes, a failed write).
+    fn finish(self, head: &Head) -> Option<Levels> {
+        drop(self.tx);
+        let tree = self.thread.join().expect("the Merkle fold does not panic");
+        tree.ok().filter(|tree| {
+            tree.len() == head.seq && tree.last_leaf() == Some(leaf_hash(&head.hash.0))
+        })
+    }
+
+    /// Takes away what was written for an import that did not commit: the
+    /// ledger is empty again, and so is its tree.
+    fn discard(self) {
+        drop(self.tx);
+        let _ = self.thread.join();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 /// Writes what a server's first start would rebuild: the Merkle tree's
-/// node files up to `head`, and with `state` (the rules' state and the views
-/// at `head`) its snapshot, both at once.
+/// node files up to `head` (`tree` when built beside the import, else from
+/// the ledger), and with `state` (the rules' state and the views at `head`)
+/// its snapshot, both at once.
 async fn leave_state(
     store: Arc<dyn EventStore>,
     dir: &Path,
     head: Head,
     state: Option<(Programme, Projections)>,
+    tree: Option<Levels>,
 ) -> Result<(), String> {
     let snapshots = dir.join("snapshots");
     let snapshot = tokio::task::spawn_blocking(move || match state {
@@ -180,7 +265,18 @@ async fn leave_state(
         None => Ok(()),
     });
     let merkle_dir = dir.join("merkle");
-    let merkle = gpu_ledger_replay::proof::merkle_tree(store.as_ref(), &merkle_dir, true);
+    let merkle = async {
+        match tree {
+            Some(mut tree) => tokio::task::spawn_blocking(move || tree.flush())
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string()),
+            None => gpu_ledger_replay::proof::merkle_tree(store.as_ref(), &merkle_dir, true)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+        }
+    };
     let (snapshot, merkle) = tokio::join!(snapshot, merkle);
     snapshot
         .map_err(|e| e.to_string())?
@@ -189,16 +285,27 @@ async fn leave_state(
     Ok(())
 }
 
+/// What is built beside an import from what it takes.
+#[derive(Default)]
+struct Beside {
+    /// The events the rules took, in order.
+    views: Option<SyncSender<Vec<Event>>>,
+    /// The record hashes the store makes, if it sends them.
+    hashes: Option<gpu_ledger_ledger::store::HashSink>,
+}
+
 /// Streams `path` through the rules into `store`, or only through the rules
-/// when `store` is `None`; the events the rules took go on to `views`.
+/// when `store` is `None`; the events the rules took go on to
+/// `beside.views`, the store's record hashes to `beside.hashes`.
 async fn import_file(
     store: Option<Arc<dyn EventStore>>,
     path: &Path,
     programme: &mut Programme,
     head: Head,
-    views: Option<SyncSender<Vec<Event>>>,
+    beside: Beside,
     progress: &Progress,
 ) -> Result<(u64, Head), ImportError> {
+    let Beside { views, hashes } = beside;
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
@@ -226,6 +333,9 @@ async fn import_file(
         Some(store) => Some(store.begin_import(Some(head.seq)).await?),
         None => None,
     };
+    if let (Some(session), Some(hashes)) = (session.as_mut(), hashes) {
+        session.send_hashes(hashes).await?;
+    }
     let mut appended = 0u64;
     let mut bytes = 0u64;
     let outcome: Result<(), ImportError> = 'chunks: {

@@ -23,7 +23,7 @@ pub mod repair;
 mod writer;
 
 use crate::record::{EventBatch, Record, RecordMeta};
-use crate::store::{EventStore, Head, ImportSession, StoreError};
+use crate::store::{EventStore, HashSink, Head, ImportSession, StoreError};
 use crate::time::Clock;
 use async_trait::async_trait;
 use format::LedgerId;
@@ -374,6 +374,18 @@ impl ImportSession for FileImport {
             return Err(self.failed());
         }
         Ok(())
+    }
+
+    async fn send_hashes(&mut self, to: HashSink) -> Result<bool, StoreError> {
+        if self
+            .chunks
+            .send(writer::ImportMsg::Hashes(to))
+            .await
+            .is_err()
+        {
+            return Err(self.failed());
+        }
+        Ok(true)
     }
 
     async fn push_records(&mut self, records: Vec<Record>) -> Result<(), StoreError> {

@@ -48,6 +48,8 @@ pub(crate) enum ImportMsg {
     Chunk(EventBatch),
     /// Records made elsewhere, framed exactly as they are (`copy`).
     Records(Vec<crate::record::Record>),
+    /// From now on, each chunk's record hashes go there as well.
+    Hashes(crate::store::HashSink),
     Commit(oneshot::Sender<Result<Head, StoreError>>),
     Abort(oneshot::Sender<Result<(), StoreError>>),
 }
@@ -385,10 +387,14 @@ impl Writer {
             frames_in_buf: 0,
         };
         self.buf.clear();
+        let mut hashes_to: Option<crate::store::HashSink> = None;
         let outcome = loop {
             match chunks.blocking_recv() {
+                Some(ImportMsg::Hashes(to)) => hashes_to = Some(to),
                 Some(ImportMsg::Chunk(batch)) => {
                     let now = self.now(&p.framed);
+                    let mut hashes =
+                        Vec::with_capacity(if hashes_to.is_some() { batch.len() } else { 0 });
                     for event in batch.iter() {
                         let seq = p.framed.seq + 1;
                         let hash = record_hash(&p.framed.hash, seq, now, event);
@@ -405,6 +411,15 @@ impl Writer {
                         };
                         p.newest_at = Some(at);
                         p.frames_in_buf += 1;
+                        if hashes_to.is_some() {
+                            hashes.push(hash);
+                        }
+                    }
+                    // A taker that went away only loses the hashes.
+                    if let Some(to) = &hashes_to
+                        && to.send(hashes).is_err()
+                    {
+                        hashes_to = None;
                     }
                     if self.buf.len() >= IMPORT_WRITE_BYTES
                         && let Err(e) = self.write_import(&mut p, true)

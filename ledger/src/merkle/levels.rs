@@ -97,6 +97,21 @@ impl Levels {
         Ok(t)
     }
 
+    /// A tree of no leaves to be written to `dir`, trusting nothing already
+    /// there: nothing is created or opened until the first flush, so a tree
+    /// built beside an import that then fails leaves no trace.
+    pub fn empty_at(dir: &Path) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            writable: true,
+            levels: vec![Level {
+                file: None,
+                stored: 0,
+                pending: Vec::new(),
+            }],
+        }
+    }
+
     /// Upper levels shorter than the pairs below them (a crash between
     /// writes) get the missing nodes recomputed.
     fn complete_upper_levels(&mut self) -> std::io::Result<()> {
@@ -216,6 +231,7 @@ impl Levels {
                 continue;
             }
             if level.file.is_none() {
+                std::fs::create_dir_all(&self.dir)?;
                 level.file = Some(
                     OpenOptions::new()
                         .read(true)
