@@ -1,9 +1,10 @@
 //! `GET /v1/views/{name}`: an analyst's view, live or at a point in history.
 
-use crate::server::auth::Reader;
+use crate::server::AppState;
+use crate::server::auth::Principal;
 use crate::server::problem::{Problem, ProblemDoc};
 use crate::server::query::Query;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -61,7 +62,8 @@ pub struct ViewQuery {
     )
 )]
 pub async fn get_view(
-    Reader(app): Reader,
+    State(app): State<AppState>,
+    reader: Principal,
     Path(name): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> Result<Response, Problem> {
@@ -172,8 +174,9 @@ pub async fn get_view(
         (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response()
     };
     if live {
-        // Rendered once per state of the ledger: a repeated query is a copy.
-        // Every parameter is in the key (all of `ViewParams`, by its Debug).
+        // Rendered once per state of the ledger: a repeated query is a copy,
+        // whoever asks. Every parameter is in the key (all of `ViewParams`,
+        // by its Debug); each principal keeps a bounded share of the answers.
         let key = format!("{view}?{format:?}&{params:?}&{as_of:?}");
         app.live.caught_up().await;
         let seq = app.live.views_seq();
@@ -184,7 +187,9 @@ pub async fn get_view(
             .live
             .with_views(|p| render(p).map(|r| (p.seq, r)))
             .await?;
-        app.live.views.keep(key, rendered.0, rendered.1.clone());
+        app.live
+            .views
+            .keep(&reader.key(), key, rendered.0, rendered.1.clone());
         return Ok(respond(rendered.1));
     }
     let past = past_views(app.live.store().clone(), until).await?;
