@@ -194,7 +194,9 @@ impl ViewsFold {
 /// The Merkle tree built beside the import from the record hashes the
 /// store sends, so that leaving it reads nothing back. Its node files are
 /// written as it grows, so its memory stays flat; an import that does not
-/// commit takes them away again.
+/// commit takes them away again. One killed before its commit leaves them
+/// behind, which is safe: a tree is trusted for no more leaves than the
+/// ledger has records, and only while its last leaf is the ledger's.
 struct MerkleFold {
     tx: gpu_ledger_ledger::store::HashSink,
     dir: std::path::PathBuf,
