@@ -322,6 +322,40 @@ fn an_import_refused_part_way_leaves_no_derived_files() {
     );
 }
 
+/// Node files of another history (an import killed before its commit
+/// leaves them behind) are trusted for no more leaves than the ledger has,
+/// and rebuilt at start when their last leaf is not the ledger's.
+#[tokio::test]
+async fn merkle_node_files_of_another_history_are_rebuilt_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let (other, data) = (dir.path().join("other"), dir.path().join("data"));
+    let lines = example_lines();
+    for (data, lines) in [(&other, &lines[..]), (&data, &lines[..100])] {
+        let file = dir.path().join("in.jsonl");
+        std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+        let out = common::run(data, &["import", &file.to_string_lossy()]);
+        assert!(out.status.success(), "{out:?}");
+    }
+    std::fs::remove_dir_all(data.join("merkle")).unwrap();
+    copy_files(&other.join("merkle"), &data.join("merkle"));
+
+    let store = FileStore::open(&data).unwrap();
+    let s = spawn_on(dir, store, &[], Access::Local, Limits::default()).await;
+    assert_eq!(s.head(), 100);
+    let rebuilt = s.dir.path().join("merkle-from-the-ledger");
+    gpu_ledger_replay::proof::merkle_tree(&s.store, &rebuilt, true)
+        .await
+        .unwrap();
+    for level in std::fs::read_dir(&rebuilt).unwrap() {
+        let name = level.unwrap().file_name();
+        assert!(
+            std::fs::read(s.dir.path().join("data/merkle").join(&name)).unwrap()
+                == std::fs::read(rebuilt.join(&name)).unwrap(),
+            "{name:?} is not the ledger's"
+        );
+    }
+}
+
 #[test]
 fn an_import_onto_a_ledger_leaves_no_snapshot_of_its_own_but_extends_the_tree() {
     let dir = tempfile::tempdir().unwrap();
