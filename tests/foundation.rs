@@ -296,3 +296,25 @@ fn every_command_that_reads_a_ledger_takes_from_export() {
     }
     assert!(!nowhere.exists(), "reading an export made a data directory");
 }
+
+/// `view ranking` takes a page as the route does, and the page flags on any
+/// other view are refused, naming them, as the route refuses its parameters.
+#[test]
+fn the_view_command_pages_only_the_ranking() {
+    let (_dir, data, _) = imported_history(30, 200);
+    let out = run(&data, &["view", "pools", "--limit", "10"]);
+    assert!(!out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("--call, --track, --limit and --after page the ranking view, not pools"),
+        "{out:?}"
+    );
+    let page = succeeds(
+        &data,
+        &["view", "ranking", "--limit", "2", "--format", "json"],
+    );
+    let page: serde_json::Value = serde_json::from_slice(&page.stdout).unwrap();
+    let whole = succeeds(&data, &["view", "ranking", "--format", "json"]);
+    let whole: serde_json::Value = serde_json::from_slice(&whole.stdout).unwrap();
+    assert_ne!(page, whole, "--limit changed nothing");
+}

@@ -133,6 +133,11 @@ pub struct Selection {
 pub const MAX_LIMIT: usize = 1000;
 
 impl Selection {
+    /// Whether any of it was given: only the ranking view takes one.
+    pub fn is_given(&self) -> bool {
+        self.call.is_some() || self.track.is_some() || self.limit.is_some() || self.after.is_some()
+    }
+
     fn selects(&self, call: &Id, track: &Id) -> bool {
         self.call.as_deref().is_none_or(|c| c == call.as_str())
             && self.track.as_deref().is_none_or(|t| t == track.as_str())

@@ -82,9 +82,7 @@ pub async fn run(
             after: args.after.clone(),
         },
     };
-    let paged =
-        args.call.is_some() || args.track.is_some() || args.limit.is_some() || args.after.is_some();
-    if paged && args.name != ViewName::Ranking {
+    if params.ranking.is_given() && args.name != ViewName::Ranking {
         return Err(CommandError::Failed(format!(
             "--call, --track, --limit and --after page the ranking view, not {}",
             args.name

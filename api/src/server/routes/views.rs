@@ -78,14 +78,6 @@ pub async fn get_view(
             ));
         }
     };
-    if view != ViewName::Ranking
-        && (q.call.is_some() || q.track.is_some() || q.limit.is_some() || q.after.is_some())
-    {
-        return Err(Problem::bad_request(
-            "bad_ranking_page",
-            format!("call, track, limit and after page the ranking view, not {view}"),
-        ));
-    }
     let periods = q.periods.unwrap_or(2);
     if !(1..=Thresholds::MAX_PERIODS).contains(&periods) {
         return Err(Problem::bad_request(
@@ -113,6 +105,12 @@ pub async fn get_view(
             after: q.after.clone(),
         },
     };
+    if params.ranking.is_given() && view != ViewName::Ranking {
+        return Err(Problem::bad_request(
+            "bad_ranking_page",
+            format!("call, track, limit and after page the ranking view, not {view}"),
+        ));
+    }
     let until = match (q.until_seq, &q.as_of, &q.recorded_as_of) {
         (Some(n), None, None) => Until::Seq(n),
         (None, Some(t), None) => Until::OccurredAt(
