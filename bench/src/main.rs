@@ -125,8 +125,9 @@ enum Command {
         #[command(flatten)]
         args: RunArgs,
     },
-    /// Serve `POST /v1/events` with `201` and no work, on gpu-ledger's own
-    /// HTTP stack: the reference `run` measures appends against.
+    /// Serve `POST /v1/events` with `201` and no work, and `GET
+    /// /v1/bytes/{n}` with `n` bytes from memory, on gpu-ledger's own HTTP
+    /// stack: the reference `run` measures appends and views against.
     #[command(
         name = "noop-serve",
         after_help = "Example:\n  gpu-ledger-bench noop-serve --addr 127.0.0.1:8081 &\n  gpu-ledger-bench http-load --addr 127.0.0.1:8081 --clients 64"

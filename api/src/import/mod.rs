@@ -38,9 +38,9 @@ use gpu_ledger_ledger::{EventStore, Hash, Head, StoreError};
 use gpu_ledger_projections::Projections;
 use gpu_ledger_replay::{RebuildError, Source, rebuild_programme};
 use lines::{ParsedChunk, RawChunk, parse_chunks, read_chunks};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 /// Why a line was refused.
 #[derive(Debug)]
@@ -116,19 +116,18 @@ pub async fn import_into(
         checked?;
     }
     let progress = Progress::new(json, Some(size), "importing");
-    let fresh = head.seq == 0 && state_dir.is_some();
-    let views = fresh.then(|| ViewsFold::start(head.seq));
-    let merkle = state_dir
-        .filter(|_| fresh)
-        .map(|d| MerkleFold::start(&d.join("merkle")));
+    // Into an empty ledger, the derived files are built beside the import.
+    let fresh = state_dir.filter(|_| head.seq == 0);
+    let views = fresh.map(|_| views_fold());
+    let merkle = fresh.map(|d| MerkleFold::start(&d.join("merkle")));
     let result = import_file(
         Some(store.clone()),
         path,
         &mut programme,
         head,
         Beside {
-            views: views.as_ref().map(ViewsFold::sender),
-            hashes: merkle.as_ref().map(MerkleFold::sender),
+            views: views.as_ref().map(Fold::sender),
+            hashes: merkle.as_ref().map(|m| m.fold.sender()),
         },
         &progress,
     )
@@ -156,39 +155,47 @@ pub async fn import_into(
     Ok((appended, new_head))
 }
 
-/// The views folded beside the import, from the events the rules took.
-struct ViewsFold {
-    tx: SyncSender<Vec<Event>>,
-    thread: std::thread::JoinHandle<Projections>,
+/// Work on a thread of its own beside the import, fed in order through a
+/// bounded channel (a slow fold holds the import back, nothing piles up).
+struct Fold<T, R> {
+    tx: SyncSender<T>,
+    thread: std::thread::JoinHandle<R>,
 }
 
-impl ViewsFold {
-    /// Events after `head_seq` will come, in order.
-    fn start(head_seq: u64) -> Self {
-        let (tx, rx) = sync_channel::<Vec<Event>>(4);
-        let thread = std::thread::spawn(move || {
-            let mut views = Projections::new();
-            let mut seq = head_seq;
-            for events in rx {
-                for event in &events {
-                    seq += 1;
-                    views.apply(seq, event);
-                }
-            }
-            views
-        });
+impl<T: Send + 'static, R: Send + 'static> Fold<T, R> {
+    fn start(work: impl FnOnce(Receiver<T>) -> R + Send + 'static) -> Self {
+        let (tx, rx) = sync_channel::<T>(4);
+        let thread = std::thread::spawn(move || work(rx));
         Self { tx, thread }
     }
 
-    fn sender(&self) -> SyncSender<Vec<Event>> {
+    fn sender(&self) -> SyncSender<T> {
         self.tx.clone()
     }
 
-    /// The views once every event sent has been folded.
-    fn finish(self) -> Projections {
+    /// What the work made of everything sent, once every sender is gone.
+    fn finish(self) -> R {
         drop(self.tx);
-        self.thread.join().expect("the views fold does not panic")
+        self.thread
+            .join()
+            .expect("a fold beside the import does not panic")
     }
+}
+
+/// The views folded beside an import into an empty ledger, from the events
+/// the rules took.
+fn views_fold() -> Fold<Vec<Event>, Projections> {
+    Fold::start(|rx| {
+        let mut views = Projections::new();
+        let mut seq = 0;
+        for events in rx {
+            for event in &events {
+                seq += 1;
+                views.apply(seq, event);
+            }
+        }
+        views
+    })
 }
 
 /// The Merkle tree built beside the import from the record hashes the
@@ -198,17 +205,15 @@ impl ViewsFold {
 /// behind, which is safe: a tree is trusted for no more leaves than the
 /// ledger has records, and only while its last leaf is the ledger's.
 struct MerkleFold {
-    tx: gpu_ledger_ledger::store::HashSink,
-    dir: std::path::PathBuf,
-    thread: std::thread::JoinHandle<std::io::Result<Levels>>,
+    fold: Fold<Vec<Hash>, std::io::Result<Levels>>,
+    dir: PathBuf,
 }
 
 impl MerkleFold {
     /// The tree of an import into an empty ledger, written to `dir`.
     fn start(dir: &Path) -> Self {
-        let (tx, rx) = sync_channel::<Vec<Hash>>(4);
         let mut tree = Levels::empty_at(dir);
-        let thread = std::thread::spawn(move || {
+        let fold = Fold::start(move |rx: Receiver<Vec<Hash>>| {
             for hashes in rx {
                 for hash in &hashes {
                     tree.push_record_flushing(hash)?;
@@ -217,23 +222,16 @@ impl MerkleFold {
             Ok(tree)
         });
         Self {
-            tx,
+            fold,
             dir: dir.to_path_buf(),
-            thread,
         }
     }
 
-    fn sender(&self) -> gpu_ledger_ledger::store::HashSink {
-        self.tx.clone()
-    }
-
-    /// The tree, once every hash sent has been added, if it is the tree of
-    /// the ledger whose head is `head`; else none, and the tree is built
-    /// from the ledger instead (a store that sent no hashes, a failed write).
+    /// The tree, if it is the tree of the ledger whose head is `head`; else
+    /// none, and the tree is built from the ledger instead (a store that
+    /// sent no hashes, a failed write).
     fn finish(self, head: &Head) -> Option<Levels> {
-        drop(self.tx);
-        let tree = self.thread.join().expect("the Merkle fold does not panic");
-        tree.ok().filter(|tree| {
+        self.fold.finish().ok().filter(|tree| {
             tree.len() == head.seq && tree.last_leaf() == Some(leaf_hash(&head.hash.0))
         })
     }
@@ -241,8 +239,7 @@ impl MerkleFold {
     /// Takes away what was written for an import that did not commit: the
     /// ledger is empty again, and so is its tree.
     fn discard(self) {
-        drop(self.tx);
-        let _ = self.thread.join();
+        let _ = self.fold.finish();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

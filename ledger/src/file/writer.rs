@@ -393,8 +393,7 @@ impl Writer {
                 Some(ImportMsg::Hashes(to)) => hashes_to = Some(to),
                 Some(ImportMsg::Chunk(batch)) => {
                     let now = self.now(&p.framed);
-                    let mut hashes =
-                        Vec::with_capacity(if hashes_to.is_some() { batch.len() } else { 0 });
+                    let mut hashes = hashes_to.as_ref().map(|_| Vec::with_capacity(batch.len()));
                     for event in batch.iter() {
                         let seq = p.framed.seq + 1;
                         let hash = record_hash(&p.framed.hash, seq, now, event);
@@ -411,12 +410,12 @@ impl Writer {
                         };
                         p.newest_at = Some(at);
                         p.frames_in_buf += 1;
-                        if hashes_to.is_some() {
+                        if let Some(hashes) = hashes.as_mut() {
                             hashes.push(hash);
                         }
                     }
                     // A taker that went away only loses the hashes.
-                    if let Some(to) = &hashes_to
+                    if let (Some(to), Some(hashes)) = (&hashes_to, hashes)
                         && to.send(hashes).is_err()
                     {
                         hashes_to = None;
